@@ -1,0 +1,122 @@
+// `llmgw serve`: configuration from the environment (each variable overridable by a flag), then
+// one worker per core, each with its own loop, listening socket and upstream client.
+#include <CLI/CLI.hpp>
+#include <thread>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "cmd/commands.h"
+#include "core/config.h"
+#include "gateway/gateway.h"
+#include "gateway/log.h"
+#include "net/http_server.h"
+#include "net/worker_pool.h"
+
+namespace llmgw::cmd {
+
+namespace {
+
+struct ServeFlags {
+    std::map<std::string, std::string> values;  // env name -> flag or env value
+    std::string port_file;
+};
+
+int run_serve(const ServeFlags& flags) {
+    ConfigError err;
+    auto cfg = parse_serve_config(flags.values, &err);
+    if (!cfg) {
+        fprintf(stderr, "llmgw serve: invalid configuration: %s\n", err.message.c_str());
+        return 2;
+    }
+    gw::log_init(cfg->log_level, cfg->log_json);
+
+    auto shared = std::make_unique<gw::GatewayShared>();
+    shared->cfg = *cfg;
+    shared->profile = &backend_profile(cfg->backend_kind);
+    shared->start_ns = net::now_ns();
+
+    int workers = cfg->workers > 0 ? cfg->workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // The first socket fixes the port (port 0 picks one); the others share it via SO_REUSEPORT.
+    std::string bind_err;
+    std::vector<int> fds;
+    int port = cfg->port;
+    for (int i = 0; i < workers; ++i) {
+        int fd = net::bind_reuseport(cfg->host, port, &bind_err);
+        if (fd < 0) {
+            gw::log_event(spdlog::level::critical, "llmgw.serve", "cannot listen", {{"error", bind_err}});
+            fprintf(stderr, "llmgw serve: %s\n", bind_err.c_str());
+            for (int f : fds) ::close(f);
+            return 1;
+        }
+        if (i == 0) port = net::bound_port(fd);
+        fds.push_back(fd);
+    }
+
+    if (cfg->api_keys.empty() && cfg->api_keys_file.empty())
+        gw::log_event(spdlog::level::warn, "llmgw.serve",
+                      "API_KEYS is empty: authentication is disabled, anyone who can reach this port can use the backend");
+
+    net::WorkerPoolOptions opts;
+    opts.workers = workers;
+    opts.drain_timeout_s = cfg->drain_timeout_s;
+    opts.on_shutdown = [](int signum) {
+        gw::log_event(spdlog::level::info, "llmgw.serve", "shutting down: draining in-flight requests",
+                      {{"signal", signum}});
+    };
+    gw::GatewayShared& sh = *shared;
+    int rc = net::run_worker_pool(opts, [&](uv_loop_t* loop, int index) -> std::unique_ptr<net::WorkerApp> {
+        auto w = std::make_unique<gw::GatewayWorker>(loop, fds[static_cast<size_t>(index)], sh, index);
+        if (int e = w->listen(); e != 0) {
+            gw::log_event(spdlog::level::critical, "llmgw.serve", "listen failed", {{"error", uv_strerror(e)}});
+            return nullptr;
+        }
+        if (index == workers - 1) {
+            gw::log_event(spdlog::level::info, "llmgw.serve", "listening",
+                          {{"host", cfg->host}, {"port", port}, {"workers", workers},
+                           {"backend_kind", std::string(sh.profile->name)}, {"backend_url", cfg->backend_base_url}});
+            if (!flags.port_file.empty()) {
+                // Written last, so a reader that sees the port can connect.
+                std::string tmp = flags.port_file + ".tmp";
+                if (FILE* f = fopen(tmp.c_str(), "w")) {
+                    fprintf(f, "%d\n", port);
+                    fclose(f);
+                    rename(tmp.c_str(), flags.port_file.c_str());
+                }
+            }
+        }
+        return w;
+    });
+    gw::log_event(spdlog::level::info, "llmgw.serve", "stopped");
+    return rc;
+}
+
+}  // namespace
+
+void add_serve(CLI::App& app) {
+    auto flags = std::make_shared<ServeFlags>();
+    auto* sub = app.add_subcommand("serve", "Run the gateway: OpenAI- and Anthropic-compatible API in front of a runtime");
+    sub->footer(
+        "Every option can also be set by the environment variable shown after it; a flag wins over the "
+        "variable.\nSignals: SIGTERM/SIGINT drain in-flight requests (DRAIN_TIMEOUT_S) and exit 0; "
+        "SIGHUP reloads API_KEYS_FILE.");
+    for (const auto& v : config_vars()) {
+        std::string env(v.env);
+        std::string help(v.help);
+        if (!v.def.empty()) help += " [default: " + std::string(v.def) + "]";
+        sub->add_option_function<std::string>(
+               std::string(v.flag), [flags, env](const std::string& s) { flags->values[env] = s; }, help)
+            ->envname(env)
+            ->type_name("");
+    }
+    sub->add_option("--port-file", flags->port_file,
+                    "write the bound port to this file once listening (for tests and scripts using --port 0)");
+    sub->callback([flags] {
+        int rc = run_serve(*flags);
+        if (rc != 0) throw CLI::RuntimeError(rc);
+    });
+}
+
+}  // namespace llmgw::cmd

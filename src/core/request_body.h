@@ -1,0 +1,32 @@
+// Reads the few fields the gateway needs from a client's JSON body, and edits bodies surgically
+// (inserting a member after the opening brace) so unknown fields pass through byte for byte.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace llmgw {
+
+struct RequestFacts {
+    bool ok = false;            // valid JSON object
+    std::string error;          // why not, with the byte offset
+    std::string model;          // empty when absent
+    bool has_model = false;
+    bool stream = false;
+    bool has_stream_options = false;
+    bool include_usage = false;  // client asked for usage in the stream
+};
+
+RequestFacts inspect_request_body(std::string_view body);
+
+// Inserts `"key":raw_value` as the first member of the top-level object. `body` must be a JSON
+// object (inspect_request_body(...).ok).
+std::string insert_member(std::string_view body, std::string_view key, std::string_view raw_value);
+
+// Returns the body with stream_options.include_usage set to true.
+std::string with_include_usage(std::string_view body, const RequestFacts& facts);
+
+// A JSON string literal for `s`, quotes included.
+std::string json_quote(std::string_view s);
+
+}  // namespace llmgw

@@ -1,0 +1,87 @@
+#include "core/sse.h"
+
+namespace llmgw {
+
+void SseParser::feed(std::string_view bytes) {
+    size_t start = 0;
+    for (size_t i = 0; i < bytes.size(); ++i) {
+        char c = bytes[i];
+        if (c != '\n' && c != '\r') continue;
+        if (c == '\n' && last_cr_ && i == start && line_.empty()) {  // LF of a CRLF split across feeds
+            last_cr_ = false;
+            start = i + 1;
+            continue;
+        }
+        if (line_.empty()) {
+            line(bytes.substr(start, i - start));
+        } else {
+            line_.append(bytes.substr(start, i - start));
+            line(line_);
+            line_.clear();
+        }
+        last_cr_ = (c == '\r');
+        if (c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') { ++i; last_cr_ = false; }
+        start = i + 1;
+    }
+    if (start < bytes.size()) {
+        line_.append(bytes.substr(start));
+        last_cr_ = false;
+    }
+}
+
+void SseParser::line(std::string_view l) {
+    if (l.empty()) {
+        if (has_data_ || !cur_.event.empty()) {
+            if (sink_) sink_(cur_);
+        }
+        cur_ = SseEvent{};
+        has_data_ = false;
+        return;
+    }
+    if (l.front() == ':') return;  // comment
+    std::string_view field = l, value;
+    auto colon = l.find(':');
+    if (colon != std::string_view::npos) {
+        field = l.substr(0, colon);
+        value = l.substr(colon + 1);
+        if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    }
+    if (field == "data") {
+        if (has_data_) cur_.data.push_back('\n');
+        cur_.data.append(value);
+        has_data_ = true;
+    } else if (field == "event") {
+        cur_.event.assign(value);
+    } else if (field == "id") {
+        cur_.id.assign(value);
+    }
+}
+
+void SseParser::finish() {
+    if (!line_.empty()) {
+        std::string l;
+        l.swap(line_);
+        line(l);
+    }
+    if (has_data_) line({});
+}
+
+std::string sse_format(std::string_view event, std::string_view data) {
+    std::string out;
+    out.reserve(event.size() + data.size() + 16);
+    if (!event.empty()) {
+        out.append("event: ").append(event).push_back('\n');
+    }
+    size_t start = 0;
+    while (true) {
+        auto nl = data.find('\n', start);
+        out.append("data: ").append(data.substr(start, nl == std::string_view::npos ? nl : nl - start));
+        out.push_back('\n');
+        if (nl == std::string_view::npos) break;
+        start = nl + 1;
+    }
+    out.push_back('\n');
+    return out;
+}
+
+}  // namespace llmgw

@@ -1,0 +1,28 @@
+// Looks at OpenAI chat/completions stream events as they pass through, for metrics: which events
+// carry generated output (TTFT, inter-token latency), the usage the runtime reported, and whether
+// an event is the usage-only chunk that include_usage adds. It never changes the stream.
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+namespace llmgw {
+
+struct StreamEventInfo {
+    bool done = false;        // "[DONE]"
+    bool content = false;     // carries generated text, reasoning or tool-call fragments
+    bool usage_only = false;  // "choices": [] with usage (the include_usage chunk)
+    bool has_usage = false;
+    bool error = false;       // in-band {"error":...}
+    bool finished = false;    // a choice carries a finish_reason
+    int64_t prompt_tokens = 0;
+    int64_t completion_tokens = 0;
+    int64_t cached_tokens = 0;
+};
+
+// Inspects one SSE "data:" payload. Cheap: a single in-situ parse of small chunk JSON.
+StreamEventInfo inspect_stream_event(std::string_view data);
+
+// Usage from a whole (non-stream) response body, if present.
+bool read_usage(std::string_view body, int64_t* prompt, int64_t* completion);
+
+}  // namespace llmgw

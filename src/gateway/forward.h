@@ -1,0 +1,48 @@
+// Forwarding one client request to the backend and relaying the answer: stream or whole body,
+// with backpressure, cancellation on client disconnect, and error mapping. What the answer is
+// turned into on the way back is the adapter's business (identity for OpenAI routes, the
+// Anthropic translator for /v1/messages).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/api_error.h"
+#include "gateway/gateway.h"
+
+namespace llmgw::gw {
+
+// Turns the backend's answer into the client's.
+class ResponseAdapter {
+public:
+    virtual ~ResponseAdapter() = default;
+    // A stream event's "data:" payload from the backend; append what the client should get.
+    virtual void stream_event(std::string_view data, std::string& out) = 0;
+    // The backend's stream ended cleanly.
+    virtual void stream_end(std::string& out) = 0;
+    // The backend's stream broke (reset, timeout, in-band error) after it had started.
+    virtual void stream_fail(const ApiError& e, std::string& out) = 0;
+    // A whole 2xx JSON body; returns the client's body, or sets *err.
+    virtual std::string whole_body(std::string_view body, ApiError* err) = 0;
+    // Output tokens the adapter counted, when the backend reported none.
+    virtual int64_t output_tokens() const { return 0; }
+};
+
+struct ForwardRequest {
+    Route route = Route::NotFound;
+    ApiStyle style = ApiStyle::OpenAI;
+    std::string method = "POST";
+    std::string upstream_path;  // e.g. "/v1/chat/completions"
+    std::string body;
+    bool stream = false;
+    bool strip_usage_chunk = false;  // we asked for include_usage; the client did not
+    std::string request_id;
+    std::string model;
+    std::unique_ptr<ResponseAdapter> adapter;  // null: relay bytes unchanged
+};
+
+void forward(GatewayWorker& w, const std::shared_ptr<net::Exchange>& ex, ForwardRequest fr);
+
+// Maps a transport failure to the error a client sees (502 unreachable, 504 timeout, ...).
+ApiError upstream_failure_error(const net::UpstreamResult& r);
+
+}  // namespace llmgw::gw

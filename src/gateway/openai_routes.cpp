@@ -1,0 +1,69 @@
+// OpenAI routes: the body goes to the backend as the client sent it, except for the surgical
+// edits the gateway needs (a default model, usage in streams for metrics).
+#include "core/request_body.h"
+#include "gateway/forward.h"
+#include "gateway/routes.h"
+
+namespace llmgw::gw {
+
+void RequestContext::fail(const ApiError& e) const {
+    ex->add_header("x-request-id", request_id);
+    if (route.style == ApiStyle::Anthropic) ex->add_header("request-id", request_id);
+    ex->respond_error(route.style, e);
+}
+
+void RequestContext::respond_json(int status, std::string_view body) const {
+    ex->add_header("x-request-id", request_id);
+    if (route.style == ApiStyle::Anthropic) ex->add_header("request-id", request_id);
+    ex->respond(status, "application/json", body);
+}
+
+void proxy_get(const RequestContext& ctx) {
+    ForwardRequest fr;
+    fr.route = ctx.route.route;
+    fr.style = ApiStyle::OpenAI;
+    fr.method = "GET";
+    const auto& req = ctx.ex->request();
+    fr.upstream_path = req.path;
+    if (!req.query.empty()) fr.upstream_path += "?" + req.query;
+    fr.request_id = ctx.request_id;
+    forward(ctx.worker, ctx.ex, std::move(fr));
+}
+
+void proxy_openai_post(const RequestContext& ctx) {
+    const auto& shared = ctx.worker.shared();
+    const auto& req = ctx.ex->request();
+    if (ctx.route.route == Route::Embeddings && !shared.profile->embeddings) {
+        ctx.fail(ApiError::not_implemented(std::string(shared.profile->display) +
+                                           " does not serve embeddings on its OpenAI-compatible API"));
+        return;
+    }
+    RequestFacts facts = inspect_request_body(req.body);
+    if (!facts.ok) {
+        ctx.fail(ApiError::bad_request(facts.error));
+        return;
+    }
+    ForwardRequest fr;
+    fr.route = ctx.route.route;
+    fr.style = ApiStyle::OpenAI;
+    fr.upstream_path = std::string(ctx.route.template_path);
+    fr.stream = facts.stream;
+    fr.request_id = ctx.request_id;
+    fr.model = facts.model;
+    std::string body;
+    if (!facts.has_model && !shared.cfg.model_name.empty()) {
+        body = insert_member(req.body, "model", json_quote(shared.cfg.model_name));
+        fr.model = shared.cfg.model_name;
+    }
+    // Ask for usage on streams so token metrics are exact; the extra chunk is not relayed to a
+    // client that did not ask for it.
+    if (facts.stream && !facts.include_usage && shared.profile->stream_usage &&
+        ctx.route.route != Route::Embeddings) {
+        body = with_include_usage(body.empty() ? std::string_view(req.body) : std::string_view(body), facts);
+        fr.strip_usage_chunk = true;
+    }
+    fr.body = body.empty() ? std::move(ctx.ex->request().body) : std::move(body);
+    forward(ctx.worker, ctx.ex, std::move(fr));
+}
+
+}  // namespace llmgw::gw

@@ -1,0 +1,29 @@
+// The route handlers of serve, one file per API family. Each gets the request's context:
+// the worker, the exchange, the matched route and the request id.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/api_error.h"
+#include "gateway/gateway.h"
+
+namespace llmgw::gw {
+
+struct RequestContext {
+    GatewayWorker& worker;
+    std::shared_ptr<net::Exchange> ex;
+    const RouteInfo& route;
+    std::string request_id;
+
+    void fail(const ApiError& e) const;
+    void respond_json(int status, std::string_view body) const;
+};
+
+// openai_routes.cpp
+void proxy_get(const RequestContext& ctx);
+void proxy_openai_post(const RequestContext& ctx);
+// anthropic_routes.cpp
+void anthropic_messages(const RequestContext& ctx);
+void anthropic_count_tokens(const RequestContext& ctx);
+
+}  // namespace llmgw::gw

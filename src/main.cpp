@@ -1,0 +1,19 @@
+// llmgw: an OpenAI- and Anthropic-compatible gateway for self-hosted LLM runtimes.
+#include <CLI/CLI.hpp>
+#include <csignal>
+
+#include "cmd/commands.h"
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);  // a client closing mid-write is an error code, not a signal
+    CLI::App app{"llmgw: one stable OpenAI- and Anthropic-compatible API in front of self-hosted LLM runtimes"};
+    app.set_version_flag("--version,-V", std::string("llmgw ") + LLMGW_VERSION);
+    app.require_subcommand(1);
+    llmgw::cmd::add_serve(app);
+    llmgw::cmd::add_mock(app);
+    llmgw::cmd::add_translate(app);
+    llmgw::cmd::add_probe(app);
+    llmgw::cmd::add_bench(app);
+    CLI11_PARSE(app, argc, argv);
+    return 0;
+}

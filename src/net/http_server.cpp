@@ -1,0 +1,635 @@
+#include "net/http_server.h"
+
+#include <llhttp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace llmgw::net {
+
+uint64_t now_ns() { return uv_hrtime(); }
+
+std::string_view find_header(const Headers& h, std::string_view lower_name) {
+    for (const auto& [k, v] : h)
+        if (k == lower_name) return v;
+    return {};
+}
+
+namespace {
+
+const char* reason_phrase(int status) {
+    switch (status) {
+        case 100: return "Continue";
+        case 200: return "OK";
+        case 201: return "Created";
+        case 204: return "No Content";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 408: return "Request Timeout";
+        case 409: return "Conflict";
+        case 413: return "Payload Too Large";
+        case 422: return "Unprocessable Entity";
+        case 429: return "Too Many Requests";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 501: return "Not Implemented";
+        case 502: return "Bad Gateway";
+        case 503: return "Service Unavailable";
+        case 504: return "Gateway Timeout";
+        default: return status < 400 ? "OK" : (status < 500 ? "Client Error" : "Server Error");
+    }
+}
+
+void lower_inplace(std::string& s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+}
+
+// One queued write: the bytes live here until libuv is done with them.
+struct WriteReq {
+    uv_write_t req;
+    std::string data;
+};
+
+}  // namespace
+
+// A client connection. Owned by its uv handles: deleted in the close callback, never
+// synchronously, so every frame up the stack stays valid.
+class Connection {
+public:
+    Connection(HttpServer* s) : server_(s) {
+        llhttp_init(&parser_, HTTP_REQUEST, &settings());
+        parser_.data = this;
+    }
+
+    int accept(uv_stream_t* listener) {
+        uv_tcp_init(server_->loop(), &tcp_);
+        tcp_.data = this;
+        uv_timer_init(server_->loop(), &timer_);
+        timer_.data = this;
+        handles_ = 2;
+        int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_));
+        if (rc != 0) return rc;
+        uv_tcp_nodelay(&tcp_, 1);
+        peer_ = peer_address();
+        arm_timer(server_->limits().header_timeout_ms, TimerKind::Header);
+        return uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
+    }
+
+    void close() {
+        if (closing_) return;
+        closing_ = true;
+        if (exchange_) {
+            auto ex = std::move(exchange_);
+            ex->detach();
+        }
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        uv_timer_stop(&timer_);
+        uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
+        uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
+    }
+
+    // Close once everything queued has been written.
+    void close_after_flush() {
+        if (pending_ == 0) close();
+        else close_after_write_ = true;
+    }
+
+    void write(std::string data) {
+        if (closing_ || data.empty()) return;
+        if (pending_ == 0) {  // fast path: straight to the socket, no allocation
+            uv_buf_t b = uv_buf_init(data.data(), static_cast<unsigned>(data.size()));
+            int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
+            if (n == static_cast<int>(data.size())) return;
+            if (n < 0 && n != UV_EAGAIN) { close(); return; }
+            if (n > 0) data.erase(0, static_cast<size_t>(n));
+        }
+        auto* w = new WriteReq;
+        w->data = std::move(data);
+        w->req.data = this;
+        pending_ += w->data.size();
+        uv_buf_t b = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+        int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, on_written);
+        if (rc != 0) {
+            pending_ -= w->data.size();
+            delete w;
+            close();
+        }
+    }
+
+    size_t pending() const { return pending_; }
+    bool closing() const { return closing_; }
+    bool keep_alive() const { return keep_alive_; }
+    bool http10() const { return http10_; }
+    HttpServer* server() const { return server_; }
+
+    // The in-flight exchange finished its response.
+    void response_done() {
+        exchange_.reset();
+        in_flight_ = false;
+        if (closing_) return;
+        if (!keep_alive_ || server_->draining()) { close_after_flush(); return; }
+        arm_timer(server_->limits().idle_timeout_ms, TimerKind::Idle);
+        if (!reading_) start_reading();
+        pump();
+    }
+
+    Connection* prev = nullptr;
+    Connection* next = nullptr;
+    bool in_flight() const { return in_flight_; }
+
+private:
+    enum class TimerKind { Header, Body, Idle };
+
+    static const llhttp_settings_t& settings() {
+        static const llhttp_settings_t s = [] {
+            llhttp_settings_t st;
+            llhttp_settings_init(&st);
+            st.on_message_begin = on_message_begin;
+            st.on_url = on_url;
+            st.on_header_field = on_header_field;
+            st.on_header_value = on_header_value;
+            st.on_header_value_complete = on_header_value_complete;
+            st.on_headers_complete = on_headers_complete;
+            st.on_body = on_body;
+            st.on_message_complete = on_message_complete;
+            return st;
+        }();
+        return s;
+    }
+
+    static Connection* self(llhttp_t* p) { return static_cast<Connection*>(p->data); }
+
+    static int on_message_begin(llhttp_t* p) {
+        auto* c = self(p);
+        c->req_ = HttpRequest{};
+        c->header_bytes_ = 0;
+        c->field_.clear();
+        c->value_.clear();
+        c->arm_timer(c->server_->limits().header_timeout_ms, TimerKind::Header);
+        return 0;
+    }
+    bool head_too_big(size_t more) {
+        header_bytes_ += more;
+        if (header_bytes_ > server_->limits().max_header_bytes) {
+            error_status_ = 431;
+            return true;
+        }
+        return false;
+    }
+    static int on_url(llhttp_t* p, const char* at, size_t len) {
+        auto* c = self(p);
+        if (c->head_too_big(len)) return -1;
+        c->req_.target.append(at, len);
+        return 0;
+    }
+    static int on_header_field(llhttp_t* p, const char* at, size_t len) {
+        auto* c = self(p);
+        if (c->head_too_big(len)) return -1;
+        c->field_.append(at, len);
+        return 0;
+    }
+    static int on_header_value(llhttp_t* p, const char* at, size_t len) {
+        auto* c = self(p);
+        if (c->head_too_big(len)) return -1;
+        c->value_.append(at, len);
+        return 0;
+    }
+    static int on_header_value_complete(llhttp_t* p) {
+        auto* c = self(p);
+        if (c->req_.headers.size() >= 200) { c->error_status_ = 431; return -1; }
+        lower_inplace(c->field_);
+        while (!c->value_.empty() && (c->value_.back() == ' ' || c->value_.back() == '\t')) c->value_.pop_back();
+        c->req_.headers.emplace_back(std::move(c->field_), std::move(c->value_));
+        c->field_.clear();
+        c->value_.clear();
+        return 0;
+    }
+    static int on_headers_complete(llhttp_t* p) {
+        auto* c = self(p);
+        auto& r = c->req_;
+        r.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
+        auto q = r.target.find('?');
+        r.path = r.target.substr(0, q);
+        if (q != std::string::npos) r.query = r.target.substr(q + 1);
+        r.peer = c->peer_;
+        c->keep_alive_ = llhttp_should_keep_alive(p);
+        c->http10_ = p->http_major == 1 && p->http_minor == 0;
+        r.keep_alive = c->keep_alive_;
+        const auto& lim = c->server_->limits();
+        if ((p->flags & F_CONTENT_LENGTH) && p->content_length > lim.max_body_bytes) {
+            c->error_status_ = 413;
+            return -1;
+        }
+        c->arm_timer(lim.body_timeout_ms, TimerKind::Body);
+        // Clients that wait for "100 Continue" (curl does above 1 MiB) would otherwise stall.
+        auto expect = r.header("expect");
+        if (expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0)
+            c->write("HTTP/1.1 100 Continue\r\n\r\n");
+        return 0;
+    }
+    static int on_body(llhttp_t* p, const char* at, size_t len) {
+        auto* c = self(p);
+        if (c->req_.body.size() + len > c->server_->limits().max_body_bytes) {
+            c->error_status_ = 413;
+            return -1;
+        }
+        c->req_.body.append(at, len);
+        return 0;
+    }
+    static int on_message_complete(llhttp_t* p) {
+        auto* c = self(p);
+        uv_timer_stop(&c->timer_);
+        c->request_ready_ = true;
+        return HPE_PAUSED;  // one request at a time: the rest waits in inbuf_
+    }
+
+    // Parse `data`; on a complete request keep the unparsed rest in inbuf_ and dispatch.
+    void parse(const char* data, size_t len) {
+        llhttp_errno_t err = llhttp_execute(&parser_, data, len);
+        if (err == HPE_OK) return;
+        if (err == HPE_PAUSED && request_ready_) {
+            const char* pos = llhttp_get_error_pos(&parser_);
+            if (pos && pos >= data && pos < data + len) inbuf_.append(pos, data + len - pos);
+            llhttp_resume(&parser_);
+            request_ready_ = false;
+            dispatch();
+            return;
+        }
+        int status = error_status_ ? error_status_ : 400;
+        std::string msg;
+        if (status == 413) msg = "request body exceeds the limit of " + std::to_string(server_->limits().max_body_bytes) + " bytes";
+        else if (status == 431) msg = "request header fields too large";
+        else msg = std::string("malformed HTTP request: ") + llhttp_errno_name(err) + " (" + (llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : "") + ")";
+        fail(status, msg);
+    }
+
+    // Transport-level error: answer in the route's style and close.
+    void fail(int status, const std::string& msg) {
+        uv_timer_stop(&timer_);
+        if (in_flight_) { close(); return; }
+        ApiError e{status, msg, {}, {}};
+        std::string body = server_->render_error(req_.path.empty() ? req_.target : req_.path, e);
+        std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+                           "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(body.size()) +
+                           "\r\nconnection: close\r\n\r\n";
+        write(head + body);
+        keep_alive_ = false;
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        reading_ = false;
+        close_after_flush();
+    }
+
+    void dispatch() {
+        in_flight_ = true;
+        auto ex = std::make_shared<Exchange>(this, std::move(req_), now_ns());
+        req_ = HttpRequest{};
+        exchange_ = ex;
+        // Bound what a pipelining client can queue behind an in-flight request.
+        if (inbuf_.size() > server_->limits().max_header_bytes) stop_reading();
+        try {
+            server_->handler()(ex);
+        } catch (const std::exception& e) {
+            if (!ex->responded() && !ex->detached())
+                ex->respond_error(ApiStyle::OpenAI, ApiError::internal(std::string("internal error: ") + e.what()));
+        }
+    }
+
+    void pump() {
+        if (pumping_) return;
+        pumping_ = true;
+        while (!closing_ && !in_flight_ && !inbuf_.empty()) {
+            std::string data;
+            data.swap(inbuf_);
+            parse(data.data(), data.size());
+        }
+        pumping_ = false;
+    }
+
+    void start_reading() {
+        if (closing_ || reading_) return;
+        if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read) == 0) reading_ = true;
+    }
+    void stop_reading() {
+        if (!reading_) return;
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        reading_ = false;
+    }
+
+    void arm_timer(uint64_t ms, TimerKind kind) {
+        if (closing_) return;
+        timer_kind_ = kind;
+        uv_timer_start(&timer_, on_timer, ms, 0);
+    }
+
+    static void on_timer(uv_timer_t* t) {
+        auto* c = static_cast<Connection*>(t->data);
+        if (c->in_flight_) return;
+        bool mid_request = c->timer_kind_ == TimerKind::Body ||
+                           (c->timer_kind_ == TimerKind::Header && c->header_bytes_ > 0);
+        if (mid_request) c->fail(408, "timed out waiting for the request");
+        else c->close();  // idle or silent connection: just close
+    }
+
+    std::string peer_address() {
+        sockaddr_storage ss{};
+        int len = sizeof ss;
+        if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+        char buf[INET6_ADDRSTRLEN] = {0};
+        if (ss.ss_family == AF_INET) uv_ip4_name(reinterpret_cast<sockaddr_in*>(&ss), buf, sizeof buf);
+        else if (ss.ss_family == AF_INET6) uv_ip6_name(reinterpret_cast<sockaddr_in6*>(&ss), buf, sizeof buf);
+        return buf;
+    }
+
+    static void on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+        // Parsing happens inside on_read, so one buffer per worker serves every connection.
+        auto* c = static_cast<Connection*>(h->data);
+        static thread_local char scratch[64 * 1024];
+        (void)c;
+        *buf = uv_buf_init(scratch, sizeof scratch);
+    }
+
+    static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+        auto* c = static_cast<Connection*>(s->data);
+        if (n < 0) {  // EOF or error: the client is gone, abort whatever it asked for
+            c->close();
+            return;
+        }
+        if (n == 0 || c->closing_) return;
+        if (c->in_flight_ || !c->inbuf_.empty()) {
+            c->inbuf_.append(buf->base, static_cast<size_t>(n));
+            if (c->in_flight_ && c->inbuf_.size() > c->server_->limits().max_header_bytes) c->stop_reading();
+        } else {
+            if (c->header_bytes_ == 0 && c->timer_kind_ == TimerKind::Idle)
+                c->arm_timer(c->server_->limits().header_timeout_ms, TimerKind::Header);
+            c->parse(buf->base, static_cast<size_t>(n));
+        }
+        c->pump();
+    }
+
+    static void on_written(uv_write_t* req, int status) {
+        auto* w = reinterpret_cast<WriteReq*>(req);
+        auto* c = static_cast<Connection*>(req->data);
+        c->pending_ -= w->data.size();
+        delete w;
+        if (status < 0) { c->close(); return; }
+        if (c->close_after_write_ && c->pending_ == 0) { c->close(); return; }
+        if (c->exchange_ && c->pending_ <= c->server_->limits().write_low_water) c->exchange_->notify_drained();
+    }
+
+    static void on_handle_closed(uv_handle_t* h) {
+        auto* c = static_cast<Connection*>(h->data);
+        if (--c->handles_ == 0) {
+            c->server_->connection_closed(c);
+            delete c;
+        }
+    }
+
+    HttpServer* server_;
+    uv_tcp_t tcp_{};
+    uv_timer_t timer_{};
+    int handles_ = 0;
+    llhttp_t parser_{};
+    HttpRequest req_;
+    std::string field_, value_;
+    size_t header_bytes_ = 0;
+    int error_status_ = 0;
+    bool request_ready_ = false;
+    std::string inbuf_;
+    std::string peer_;
+    std::shared_ptr<Exchange> exchange_;
+    size_t pending_ = 0;
+    TimerKind timer_kind_ = TimerKind::Header;
+    bool in_flight_ = false, closing_ = false, reading_ = true, pumping_ = false;
+    bool close_after_write_ = false, keep_alive_ = true, http10_ = false;
+};
+
+// ---- Exchange ----
+
+Exchange::Exchange(Connection* c, HttpRequest req, uint64_t start_ns)
+    : conn_(c), req_(std::move(req)), start_ns_(start_ns) {}
+
+void Exchange::add_header(std::string name, std::string value) {
+    extra_headers_.emplace_back(std::move(name), std::move(value));
+}
+
+void Exchange::write_head(int status, std::string_view content_type, bool chunked, size_t content_length) {
+    status_ = status;
+    bool keep = conn_->keep_alive() && !conn_->server()->draining() && !(chunked && conn_->http10());
+    std::string h;
+    h.reserve(256);
+    h.append(conn_->http10() ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(status)).push_back(' ');
+    h.append(reason_phrase(status)).append("\r\n");
+    if (!content_type.empty()) h.append("content-type: ").append(content_type).append("\r\n");
+    if (chunked) {
+        if (!conn_->http10()) h.append("transfer-encoding: chunked\r\n");
+        h.append("cache-control: no-cache\r\nx-accel-buffering: no\r\n");
+    } else {
+        h.append("content-length: ").append(std::to_string(content_length)).append("\r\n");
+    }
+    for (const auto& [k, v] : extra_headers_) h.append(k).append(": ").append(v).append("\r\n");
+    h.append(keep ? "connection: keep-alive\r\n\r\n" : "connection: close\r\n\r\n");
+    if (!keep) req_.keep_alive = false;
+    head_buf_ = std::move(h);
+}
+
+void Exchange::respond(int status, std::string_view content_type, std::string_view body) {
+    if (state_ != State::Fresh) return;
+    state_ = State::Done;
+    if (!conn_) return;
+    write_head(status, content_type, false, body.size());
+    std::string out = std::move(head_buf_);
+    if (req_.method != "HEAD") out.append(body);
+    Connection* c = conn_;
+    c->write(std::move(out));
+    conn_ = nullptr;
+    if (!req_.keep_alive) c->close_after_flush();
+    c->response_done();
+}
+
+void Exchange::respond_error(ApiStyle style, const ApiError& e) {
+    respond(e.status, "application/json", render_error(style, e));
+}
+
+void Exchange::start_stream(int status, std::string_view content_type) {
+    if (state_ != State::Fresh) return;
+    state_ = State::Streaming;
+    if (!conn_) return;
+    write_head(status, content_type, true, 0);
+    conn_->write(std::move(head_buf_));
+}
+
+void Exchange::write(std::string_view data) {
+    if (state_ != State::Streaming || !conn_ || data.empty()) return;
+    std::string out;
+    if (conn_->http10()) {
+        out.assign(data);
+    } else {
+        char hex[24];
+        int n = snprintf(hex, sizeof hex, "%zx\r\n", data.size());
+        out.reserve(data.size() + static_cast<size_t>(n) + 2);
+        out.append(hex, static_cast<size_t>(n)).append(data).append("\r\n");
+    }
+    conn_->write(std::move(out));
+}
+
+void Exchange::end() {
+    if (state_ == State::Done) return;
+    if (state_ == State::Fresh) { respond(200, "text/plain", ""); return; }
+    state_ = State::Done;
+    if (!conn_) return;
+    Connection* c = conn_;
+    conn_ = nullptr;
+    if (c->http10()) {
+        c->close_after_flush();
+    } else {
+        c->write("0\r\n\r\n");
+        if (!req_.keep_alive) c->close_after_flush();
+    }
+    c->response_done();
+}
+
+size_t Exchange::pending_bytes() const { return conn_ ? conn_->pending() : 0; }
+
+bool Exchange::congested() const {
+    return conn_ && conn_->pending() > conn_->server()->limits().write_high_water;
+}
+
+void Exchange::detach() {
+    conn_ = nullptr;
+    drain_cb_ = nullptr;
+    if (state_ != State::Done) {
+        state_ = State::Done;
+        if (auto cb = std::move(abort_cb_)) cb();
+    }
+    abort_cb_ = nullptr;
+}
+
+void Exchange::notify_drained() {
+    if (drain_cb_) {
+        auto cb = drain_cb_;  // the callback may replace itself
+        cb();
+    }
+}
+
+// ---- HttpServer ----
+
+HttpServer::HttpServer(uv_loop_t* loop, int listen_fd, ServerLimits limits, Handler handler,
+                       ErrorRenderer render_error)
+    : loop_(loop), limits_(limits), handler_(std::move(handler)), render_error_(std::move(render_error)) {
+    uv_tcp_init(loop_, &listener_);
+    listener_.data = this;
+    if (uv_tcp_open(&listener_, listen_fd) == 0) listener_open_ = true;
+}
+
+HttpServer::~HttpServer() = default;
+
+int HttpServer::listen(int backlog) {
+    return uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), backlog, on_connection);
+}
+
+void HttpServer::on_connection(uv_stream_t* l, int status) {
+    auto* s = static_cast<HttpServer*>(l->data);
+    if (status < 0 || s->draining_) return;
+    auto* c = new Connection(s);
+    s->connection_opened(c);
+    if (c->accept(l) != 0) c->close();
+}
+
+std::string HttpServer::render_error(std::string_view path, const ApiError& e) const {
+    if (render_error_) return render_error_(path, e);
+    return render_openai_error(e);
+}
+
+void HttpServer::connection_opened(Connection* c) {
+    ++connections_;
+    c->next = head_;
+    if (head_) head_->prev = c;
+    head_ = c;
+}
+
+void HttpServer::connection_closed(Connection* c) {
+    --connections_;
+    if (c->prev) c->prev->next = c->next;
+    else head_ = c->next;
+    if (c->next) c->next->prev = c->prev;
+    if (draining_ && connections_ == 0 && on_idle_) {
+        auto cb = std::move(on_idle_);
+        on_idle_ = nullptr;
+        cb();
+    }
+}
+
+void HttpServer::drain(std::function<void()> on_idle) {
+    if (!draining_) {
+        draining_ = true;
+        if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener_)))
+            uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    }
+    on_idle_ = std::move(on_idle);
+    for (Connection* c = head_; c; c = c->next)
+        if (!c->in_flight()) c->close_after_flush();
+    if (connections_ == 0 && on_idle_) {
+        auto cb = std::move(on_idle_);
+        on_idle_ = nullptr;
+        cb();
+    }
+}
+
+void HttpServer::close_all() {
+    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener_)))
+        uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    draining_ = true;
+    for (Connection* c = head_; c; c = c->next) c->close();
+}
+
+// ---- sockets ----
+
+int bind_reuseport(const std::string& host, int port, std::string* err) {
+    sockaddr_storage ss{};
+    socklen_t len;
+    int family;
+    if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss)) == 0) {
+        family = AF_INET;
+        len = sizeof(sockaddr_in);
+    } else if (uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss)) == 0) {
+        family = AF_INET6;
+        len = sizeof(sockaddr_in6);
+    } else {
+        if (err) *err = "invalid listen address '" + host + "'";
+        return -EINVAL;
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        if (err) *err = std::string("socket: ") + strerror(errno);
+        return -errno;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+        int e = errno;
+        if (err) *err = "bind " + host + ":" + std::to_string(port) + ": " + strerror(e);
+        ::close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+int bound_port(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return -1;
+    if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+    if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+    return -1;
+}
+
+}  // namespace llmgw::net

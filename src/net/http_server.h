@@ -1,0 +1,131 @@
+// HTTP/1.1 server for one worker loop: llhttp parsing, keep-alive, pipelining (one request at a
+// time per connection, answered in order), body and header limits, header-read and idle timeouts,
+// bounded output with drain notification, and graceful drain.
+#pragma once
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/api_error.h"
+#include "net/http_types.h"
+
+namespace llmgw::net {
+
+class Connection;
+
+struct ServerLimits {
+    size_t max_body_bytes = 32u << 20;
+    size_t max_header_bytes = 64u << 10;
+    uint64_t header_timeout_ms = 10'000;  // from first byte of a request to its complete head
+    uint64_t body_timeout_ms = 60'000;    // from head to complete body
+    uint64_t idle_timeout_ms = 60'000;    // keep-alive connection with no request in progress
+    size_t write_high_water = 256u << 10; // Exchange::congested() above this
+    size_t write_low_water = 64u << 10;   // on_drain fires below this
+};
+
+// One request/response on a connection. The handler keeps a shared_ptr for as long as it works on
+// the answer (for example across an upstream call). If the client goes away first, the exchange
+// is detached: writes become no-ops and the abort callback runs once.
+class Exchange : public std::enable_shared_from_this<Exchange> {
+public:
+    explicit Exchange(Connection* c, HttpRequest req, uint64_t start_ns);
+    const HttpRequest& request() const { return req_; }
+    HttpRequest& request() { return req_; }
+
+    void add_header(std::string name, std::string value);  // before respond()/start_stream()
+    void respond(int status, std::string_view content_type, std::string_view body);
+    void respond_error(ApiStyle style, const ApiError& e);
+    // Chunked streaming response.
+    void start_stream(int status, std::string_view content_type);
+    void write(std::string_view data);
+    void end();
+
+    bool detached() const { return conn_ == nullptr; }
+    bool responded() const { return state_ != State::Fresh; }
+    bool finished() const { return state_ == State::Done; }
+    int status() const { return status_; }
+    uint64_t start_ns() const { return start_ns_; }
+    size_t pending_bytes() const;
+    bool congested() const;  // pending output over the high-water mark
+
+    void on_drain(std::function<void()> cb) { drain_cb_ = std::move(cb); }
+    void on_abort(std::function<void()> cb) { abort_cb_ = std::move(cb); }
+
+    // Called by Connection.
+    void detach();
+    void notify_drained();
+
+private:
+    enum class State { Fresh, Streaming, Done };
+    void write_head(int status, std::string_view content_type, bool chunked, size_t content_length);
+
+    Connection* conn_;
+    HttpRequest req_;
+    uint64_t start_ns_;
+    Headers extra_headers_;
+    std::string head_buf_;
+    State state_ = State::Fresh;
+    int status_ = 0;
+    std::function<void()> drain_cb_;
+    std::function<void()> abort_cb_;
+};
+
+using Handler = std::function<void(const std::shared_ptr<Exchange>&)>;
+// Body of an error the server itself produces (413, 431, 400, 408) for a given path, so that
+// Anthropic routes get Anthropic envelopes even for transport-level errors.
+using ErrorRenderer = std::function<std::string(std::string_view path, const ApiError&)>;
+
+class HttpServer {
+public:
+    // Takes ownership of listen_fd, an already bound socket.
+    HttpServer(uv_loop_t* loop, int listen_fd, ServerLimits limits, Handler handler,
+               ErrorRenderer render_error = nullptr);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    int listen(int backlog = 1024);  // 0 or a libuv error
+    // Stop accepting; idle keep-alive connections are closed, busy ones close after their
+    // current response. `on_idle` runs once no connection remains.
+    void drain(std::function<void()> on_idle);
+    // Close every connection now (after a drain timeout).
+    void close_all();
+    size_t connection_count() const { return connections_; }
+
+    // Internal, used by Connection.
+    uv_loop_t* loop() const { return loop_; }
+    const ServerLimits& limits() const { return limits_; }
+    const Handler& handler() const { return handler_; }
+    std::string render_error(std::string_view path, const ApiError& e) const;
+    bool draining() const { return draining_; }
+    void connection_opened(Connection* c);
+    void connection_closed(Connection* c);
+
+private:
+    static void on_connection(uv_stream_t* server, int status);
+
+    uv_loop_t* loop_;
+    uv_tcp_t listener_{};
+    bool listener_open_ = false;
+    ServerLimits limits_;
+    Handler handler_;
+    ErrorRenderer render_error_;
+    bool draining_ = false;
+    std::function<void()> on_idle_;
+    size_t connections_ = 0;
+    Connection* head_ = nullptr;  // intrusive list of live connections
+    friend class Connection;
+};
+
+// Creates a TCP socket bound to host:port with SO_REUSEADDR and SO_REUSEPORT, so several workers
+// can listen on one port. Returns the fd, or -errno. Port 0 picks one; read it with bound_port().
+int bind_reuseport(const std::string& host, int port, std::string* err);
+int bound_port(int fd);
+
+uint64_t now_ns();
+
+}  // namespace llmgw::net

@@ -1,0 +1,333 @@
+#include "net/upstream_client.h"
+
+#include <curl/curl.h>
+
+#include <cstring>
+
+namespace llmgw::net {
+
+namespace {
+
+// One uv_poll_t per socket curl asks us to watch.
+struct SocketWatch {
+    uv_poll_t poll;
+    curl_socket_t fd;
+    UpstreamClient* client;
+};
+
+// curl forbids removing easy handles from inside its callbacks; this depth tells cancel() to
+// defer instead.
+thread_local int g_in_curl = 0;
+struct CurlScope {
+    CurlScope() { ++g_in_curl; }
+    ~CurlScope() { --g_in_curl; }
+};
+
+UpstreamFailure classify(CURLcode rc) {
+    switch (rc) {
+        case CURLE_OK: return UpstreamFailure::None;
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+        case CURLE_SSL_CONNECT_ERROR: return UpstreamFailure::Connect;
+        case CURLE_OPERATION_TIMEDOUT: return UpstreamFailure::Timeout;
+        case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE: return UpstreamFailure::Reset;
+        case CURLE_WEIRD_SERVER_REPLY:
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_BAD_CONTENT_ENCODING: return UpstreamFailure::Protocol;
+        default: return UpstreamFailure::Other;
+    }
+}
+
+void on_poll_closed(uv_handle_t* h) { delete static_cast<SocketWatch*>(h->data); }
+
+void on_poll(uv_poll_t* h, int status, int events) {
+    auto* w = static_cast<SocketWatch*>(h->data);
+    int flags = 0;
+    if (status < 0) flags = CURL_CSELECT_ERR;
+    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
+    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
+    UpstreamClient* c = w->client;
+    int running = 0;
+    {
+        CurlScope scope;
+        curl_multi_socket_action(c->multi(), w->fd, flags, &running);
+    }
+    c->check_done();
+}
+
+int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void* socketp) {
+    auto* c = static_cast<UpstreamClient*>(userp);
+    auto* w = static_cast<SocketWatch*>(socketp);
+    if (action == CURL_POLL_REMOVE) {
+        if (w) {
+            uv_poll_stop(&w->poll);
+            uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), on_poll_closed);
+            curl_multi_assign(c->multi(), s, nullptr);
+        }
+        return 0;
+    }
+    if (!w) {
+        w = new SocketWatch{{}, s, c};
+        if (uv_poll_init_socket(c->loop(), &w->poll, s) != 0) {
+            delete w;
+            return -1;
+        }
+        w->poll.data = w;
+        curl_multi_assign(c->multi(), s, w);
+    }
+    int events = 0;
+    if (action == CURL_POLL_IN || action == CURL_POLL_INOUT) events |= UV_READABLE;
+    if (action == CURL_POLL_OUT || action == CURL_POLL_INOUT) events |= UV_WRITABLE;
+    uv_poll_start(&w->poll, events, on_poll);
+    return 0;
+}
+
+void on_timer(uv_timer_t* t) {
+    auto* c = static_cast<UpstreamClient*>(t->data);
+    int running = 0;
+    {
+        CurlScope scope;
+        curl_multi_socket_action(c->multi(), CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    c->check_done();
+}
+
+int timer_cb(CURLM*, long timeout_ms, void* userp) {
+    auto* c = static_cast<UpstreamClient*>(userp);
+    if (timeout_ms < 0) uv_timer_stop(c->timer());
+    else uv_timer_start(c->timer(), on_timer, static_cast<uint64_t>(timeout_ms), 0);
+    return 0;
+}
+
+struct CallAccess;
+
+}  // namespace
+
+// Friend-free access to UpstreamCall internals from the C callbacks.
+struct UpstreamCallbacks {
+    static size_t header(char* p, size_t size, size_t n, void* ud) {
+        auto* call = static_cast<UpstreamCall*>(ud);
+        size_t len = size * n;
+        if (!call->easy_ || call->cancelled_) return 0;
+        std::string_view line(p, len);
+        if (line.rfind("HTTP/", 0) == 0) {  // a new status line (after 100 Continue, too)
+            call->resp_headers_.clear();
+            return len;
+        }
+        if (line == "\r\n" || line == "\n") {
+            long code = 0;
+            curl_easy_getinfo(call->easy_, CURLINFO_RESPONSE_CODE, &code);
+            if (code >= 200 && !call->head_sent_) {
+                call->head_sent_ = true;
+                call->status_ = static_cast<int>(code);
+                if (call->req_.on_head) call->req_.on_head(call->status_, call->resp_headers_);
+                if (call->cancelled_) return 0;
+            }
+            return len;
+        }
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos) return len;
+        std::string name(line.substr(0, colon));
+        for (auto& ch : name) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
+        std::string_view v = line.substr(colon + 1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+        call->resp_headers_.emplace_back(std::move(name), std::string(v));
+        return len;
+    }
+
+    static size_t body(char* p, size_t size, size_t n, void* ud) {
+        auto* call = static_cast<UpstreamCall*>(ud);
+        size_t len = size * n;
+        if (!call->easy_ || call->cancelled_) return 0;
+        if (call->pause_requested_) {
+            call->paused_ = true;
+            return CURL_WRITEFUNC_PAUSE;  // curl keeps these bytes and re-delivers them on resume
+        }
+        if (!call->head_sent_) {  // defensive: a body without a completed head
+            long code = 0;
+            curl_easy_getinfo(call->easy_, CURLINFO_RESPONSE_CODE, &code);
+            call->head_sent_ = true;
+            call->status_ = static_cast<int>(code);
+            if (call->req_.on_head) call->req_.on_head(call->status_, call->resp_headers_);
+            if (call->cancelled_) return 0;
+        }
+        if (call->req_.on_body) call->req_.on_body(std::string_view(p, len));
+        return call->cancelled_ ? 0 : len;
+    }
+};
+
+UpstreamClient::UpstreamClient(uv_loop_t* loop) : loop_(loop), multi_(curl_multi_init()) {
+    uv_timer_init(loop_, &timer_);
+    timer_.data = this;
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    // Keep enough idle connections to the backend for a busy worker to reuse them all.
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, 1024L);
+}
+
+UpstreamClient::~UpstreamClient() {
+    close();
+    for (CURL* e : idle_easy_) curl_easy_cleanup(e);
+    idle_easy_.clear();
+}
+
+void UpstreamClient::close() {
+    if (closed_) return;
+    closed_ = true;
+    curl_multi_cleanup(multi_);  // removes pollers through socket_cb(REMOVE) where curl still has them
+    multi_ = nullptr;
+    uv_timer_stop(&timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+}
+
+std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
+    std::shared_ptr<UpstreamCall> call(new UpstreamCall(this, std::move(req)));
+    CURL* e;
+    if (!idle_easy_.empty()) {
+        e = idle_easy_.back();
+        idle_easy_.pop_back();
+    } else {
+        e = curl_easy_init();
+    }
+    call->easy_ = e;
+    const auto& r = call->req_;
+    curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r.timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16384L);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, call.get());
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &UpstreamCallbacks::header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, call.get());
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &UpstreamCallbacks::body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, call.get());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (r.method == "GET") {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+        if (r.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    }
+    struct curl_slist* list = nullptr;
+    for (const auto& h : r.headers) list = curl_slist_append(list, h.c_str());
+    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
+    call->header_list_ = list;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+    call->self_ = call;
+    ++active_;
+    CURLMcode mc;
+    {
+        CurlScope scope;
+        mc = curl_multi_add_handle(multi_, e);
+    }
+    if (mc != CURLM_OK) {
+        // Report asynchronously-shaped failure synchronously: the caller has the call already.
+        UpstreamResult res;
+        res.failure = UpstreamFailure::Other;
+        res.message = curl_multi_strerror(mc);
+        auto done = std::move(call->req_.on_done);
+        release(call.get());
+        if (done) done(res);
+    }
+    return call;
+}
+
+void UpstreamClient::check_done() {
+    if (!multi_) return;
+    CURLMsg* msg;
+    int left = 0;
+    while ((msg = curl_multi_info_read(multi_, &left))) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        UpstreamCall* call = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&call));
+        if (call) finish(call, msg->data.result);
+    }
+    while (!deferred_release_.empty()) {
+        auto calls = std::move(deferred_release_);
+        deferred_release_.clear();
+        for (auto& c : calls) release(c.get());
+    }
+}
+
+void UpstreamClient::finish(UpstreamCall* call, int code) {
+    auto rc = static_cast<CURLcode>(code);
+    UpstreamResult res;
+    res.failure = classify(rc);
+    if (call->cancelled_) res.failure = UpstreamFailure::Other;
+    long status = 0;
+    curl_easy_getinfo(call->easy_, CURLINFO_RESPONSE_CODE, &status);
+    res.status = static_cast<int>(status);
+    long conns = 0;
+    curl_easy_getinfo(call->easy_, CURLINFO_NUM_CONNECTS, &conns);
+    res.reused_connection = conns == 0;
+    curl_easy_getinfo(call->easy_, CURLINFO_CONNECT_TIME, &res.connect_s);
+    curl_easy_getinfo(call->easy_, CURLINFO_TOTAL_TIME, &res.total_s);
+    if (rc != CURLE_OK) res.message = curl_easy_strerror(rc);
+    bool cancelled = call->cancelled_;
+    auto done = std::move(call->req_.on_done);
+    auto keep = call->self_;  // the call may be released by on_done's owner
+    release(call);
+    if (done && !cancelled) done(res);
+}
+
+void UpstreamClient::release(UpstreamCall* call) {
+    if (!call->easy_) return;
+    CURL* e = call->easy_;
+    call->easy_ = nullptr;
+    if (multi_) {
+        CurlScope scope;
+        curl_multi_remove_handle(multi_, e);
+    }
+    curl_slist_free_all(call->header_list_);
+    call->header_list_ = nullptr;
+    curl_easy_reset(e);
+    if (idle_easy_.size() < 256) idle_easy_.push_back(e);
+    else curl_easy_cleanup(e);
+    --active_;
+    call->req_.on_head = nullptr;
+    call->req_.on_body = nullptr;
+    call->req_.on_done = nullptr;
+    auto self = std::move(call->self_);  // may destroy call: last statement
+}
+
+UpstreamCall::~UpstreamCall() = default;
+
+void UpstreamCall::cancel() {
+    if (!easy_ || cancelled_) return;
+    cancelled_ = true;
+    req_.on_head = nullptr;
+    req_.on_body = nullptr;
+    req_.on_done = nullptr;
+    if (g_in_curl > 0) {
+        // Inside a curl callback: the callback returns 0, curl aborts the transfer and
+        // finish() releases it without reporting.
+        if (self_) client_->deferred_release_.push_back(self_);
+        return;
+    }
+    client_->release(this);
+}
+
+void UpstreamCall::pause() { pause_requested_ = true; }
+
+void UpstreamCall::resume() {
+    pause_requested_ = false;
+    if (!paused_ || !easy_) return;
+    paused_ = false;
+    {
+        CurlScope scope;
+        curl_easy_pause(easy_, CURLPAUSE_CONT);
+    }
+    client_->check_done();
+}
+
+}  // namespace llmgw::net

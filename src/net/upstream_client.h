@@ -1,0 +1,117 @@
+// Upstream HTTP client for one worker loop: a curl multi handle driven by libuv
+// (CURLMOPT_SOCKETFUNCTION -> uv_poll_t, CURLMOPT_TIMERFUNCTION -> uv_timer_t). Connections to
+// the backend are kept alive and reused through the multi handle's connection cache.
+#pragma once
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/http_types.h"
+
+typedef void CURLM;
+typedef void CURL;
+struct curl_slist;
+
+namespace llmgw::net {
+
+enum class UpstreamFailure {
+    None,
+    Connect,   // refused, unreachable, DNS
+    Timeout,   // connect or total timeout
+    Reset,     // connection dropped mid-transfer
+    Protocol,  // malformed HTTP from the upstream
+    Other,
+};
+
+struct UpstreamResult {
+    UpstreamFailure failure = UpstreamFailure::None;
+    int status = 0;       // HTTP status, 0 when none was received
+    std::string message;  // curl's description on failure
+    double connect_s = 0, total_s = 0;
+    bool reused_connection = false;
+};
+
+struct UpstreamRequest {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::string> headers;  // "Name: value"
+    std::string body;
+    long timeout_ms = 600'000;
+    long connect_timeout_ms = 10'000;
+    // Status and headers, once, before the first body byte.
+    std::function<void(int status, const Headers&)> on_head;
+    // Body bytes as they arrive.
+    std::function<void(std::string_view)> on_body;
+    // Once, at the end (not after cancel()).
+    std::function<void(const UpstreamResult&)> on_done;
+};
+
+class UpstreamClient;
+struct UpstreamCallbacks;
+
+// A running upstream transfer. Destroying or cancelling it aborts the transfer at once, which
+// closes the connection so the runtime stops generating.
+class UpstreamCall {
+public:
+    ~UpstreamCall();
+    void cancel();
+    // Backpressure: while paused, curl stops reading from the socket, so the runtime's output
+    // waits in kernel buffers instead of ours.
+    void pause();
+    void resume();
+    bool active() const { return easy_ != nullptr; }
+
+private:
+    friend class UpstreamClient;
+    friend struct UpstreamCallbacks;
+    UpstreamCall(UpstreamClient* c, UpstreamRequest r) : client_(c), req_(std::move(r)) {}
+    UpstreamClient* client_;
+    UpstreamRequest req_;
+    CURL* easy_ = nullptr;
+    ::curl_slist* header_list_ = nullptr;
+    Headers resp_headers_;
+    int status_ = 0;
+    bool head_sent_ = false;
+    bool pause_requested_ = false;
+    bool paused_ = false;
+    bool cancelled_ = false;
+    std::shared_ptr<UpstreamCall> self_;  // keeps the call alive while curl owns it
+};
+
+class UpstreamClient {
+public:
+    explicit UpstreamClient(uv_loop_t* loop);
+    ~UpstreamClient();
+    UpstreamClient(const UpstreamClient&) = delete;
+    UpstreamClient& operator=(const UpstreamClient&) = delete;
+
+    std::shared_ptr<UpstreamCall> start(UpstreamRequest req);
+    size_t active() const { return active_; }
+    // Close the multi handle's timer and pollers; transfers still running are cancelled.
+    void close();
+
+    // Internal.
+    void finish(UpstreamCall* call, int curl_code);
+    void release(UpstreamCall* call);
+    void check_done();
+    uv_loop_t* loop() const { return loop_; }
+    CURLM* multi() const { return multi_; }
+    uv_timer_t* timer() { return &timer_; }
+
+private:
+    uv_loop_t* loop_;
+    CURLM* multi_;
+    uv_timer_t timer_{};
+    size_t active_ = 0;
+    std::vector<CURL*> idle_easy_;  // reused easy handles
+    std::vector<std::shared_ptr<UpstreamCall>> deferred_release_;  // cancelled inside a curl callback
+    friend class UpstreamCall;
+    bool closed_ = false;
+};
+
+}  // namespace llmgw::net
