@@ -1,0 +1,241 @@
+// `llmgw translate`: offline Anthropic <-> OpenAI translation of captured requests, responses and
+// SSE streams, with the very same core code serve uses. Output goes to stdout; exit 1 for
+// malformed input (the message names the line and column), 2 for usage errors.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
+#include "cmd/commands.h"
+#include "core/anthropic_json.h"
+#include "core/anthropic_request.h"
+#include "core/anthropic_response.h"
+#include "core/anthropic_reverse.h"
+#include "core/anthropic_stream.h"
+#include "core/backend_profile.h"
+#include "core/sse.h"
+#include "core/translate_capture.h"
+
+namespace llmgw::cmd {
+
+namespace {
+
+struct TranslateFlags {
+    std::string kind;   // request | response | stream
+    std::string from;   // anthropic | openai
+    std::string to;     // openai | anthropic (default: the other one)
+    std::string input = "-";
+    bool pretty = false;
+    std::string backend = "openai";
+    int64_t max_tokens_cap = 0;
+    std::string model;
+    bool thinking = false;
+};
+
+struct Failure {
+    int status;
+    std::string message;
+};
+
+[[noreturn]] void usage(const std::string& m) { throw Failure{2, m}; }
+[[noreturn]] void malformed(const std::string& m) { throw Failure{1, m}; }
+
+std::string read_input(const std::string& path) {
+    if (path == "-") return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    std::ifstream f(path, std::ios::binary);
+    if (!f) malformed("cannot open " + path);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// Position of a body offset, in lines of the original input.
+std::string where(const CaptureBody& cap, size_t offset) {
+    std::string pos = describe_position(cap.body, offset);  // "line L, column C"
+    size_t l = std::stoul(pos.substr(5, pos.find(',') - 5));
+    return "line " + std::to_string(l + cap.body_line - 1) + pos.substr(pos.find(','));
+}
+
+void check_json(const CaptureBody& cap, std::string_view what) {
+    ajson::Document d;
+    if (auto f = ajson::parse(cap.body, d))
+        malformed(std::string(what) + " is not valid JSON: " + f->reason + " at " + where(cap, f->offset));
+}
+
+std::string pretty_sse(std::string_view sse) {
+    std::string out;
+    SseParser p([&](const SseEvent& e) {
+        out += sse_format(e.event, e.data == "[DONE]" ? e.data : ajson::prettify(e.data));
+    });
+    p.feed(sse);
+    p.finish();
+    return out;
+}
+
+struct InputEvent {
+    std::string data;
+    size_t line;  // line of the input holding the event's last data line
+};
+
+std::vector<InputEvent> read_events(const CaptureBody& cap) {
+    std::vector<InputEvent> events;
+    size_t line = cap.body_line, data_line = 0;
+    SseParser parser([&](const SseEvent& e) { events.push_back({e.data, data_line}); });
+    std::string_view body = cap.body;
+    size_t pos = 0;
+    while (pos < body.size()) {
+        size_t nl = body.find('\n', pos);
+        size_t end = nl == std::string_view::npos ? body.size() : nl + 1;
+        std::string_view l = body.substr(pos, end - pos);
+        if (l.rfind("data:", 0) == 0) data_line = line;
+        parser.feed(l);
+        pos = end;
+        ++line;
+    }
+    parser.finish();
+    for (const auto& e : events) {
+        if (e.data == "[DONE]") continue;
+        ajson::Document d;
+        if (auto f = ajson::parse(e.data, d))
+            malformed("stream event at line " + std::to_string(e.line) + " is not valid JSON: " + f->reason +
+                      " at column " + std::to_string(f->offset + 1) + " of its data");
+    }
+    return events;
+}
+
+std::string run_request(const TranslateFlags& fl, const CaptureBody& cap) {
+    check_json(cap, "request body");
+    if (fl.from == "anthropic") {
+        auto kind = parse_backend_kind(fl.backend);
+        if (!kind) usage("--backend: unknown runtime '" + fl.backend + "' (" + std::string(backend_kind_names()) + ")");
+        AnthropicRequestOptions opts{backend_profile(*kind), fl.max_tokens_cap, true, true};
+        auto t = translate_anthropic_request(cap.body, opts);
+        if (!t.ok()) malformed("invalid Anthropic request: " + t.error->message);
+        return t.body;
+    }
+    auto t = translate_openai_request(cap.body);
+    if (!t.ok()) malformed("cannot translate OpenAI request: " + t.error->message);
+    return t.body;
+}
+
+std::string run_response(const TranslateFlags& fl, const CaptureBody& cap) {
+    check_json(cap, "response body");
+    if (fl.from == "openai") {
+        ajson::Document d;
+        ajson::parse(cap.body, d);
+        std::string model = !fl.model.empty() ? fl.model : std::string(ajson::get_str(d, "model").value_or(""));
+        AnthropicResponseContext ctx{model, fl.thinking, {}};
+        auto t = translate_openai_response(cap.body, ctx);
+        if (t.ok()) return t.body;
+        // An upstream error envelope is a valid input: show what an Anthropic client would get.
+        if (inband_upstream_error(d, 502)) return render_anthropic_error(*t.error);
+        malformed("cannot translate OpenAI response: " + t.error->message);
+    }
+    auto t = translate_anthropic_response(cap.body);
+    if (!t.ok()) malformed("cannot translate Anthropic response: " + t.error->message);
+    return t.body;
+}
+
+std::string run_stream(const TranslateFlags& fl, const CaptureBody& cap) {
+    auto events = read_events(cap);
+    std::string out;
+    if (fl.from == "openai") {
+        std::string model = fl.model;
+        for (const auto& e : events) {
+            if (!model.empty()) break;
+            ajson::Document d;
+            if (!ajson::parse(e.data, d)) model = ajson::get_str(d, "model").value_or("");
+        }
+        AnthropicStreamTranslator tr({model, fl.thinking, {}});
+        for (const auto& e : events) tr.feed(e.data, out);
+        tr.finish(out);
+        if (tr.error()) std::cerr << "llmgw translate: note: the stream ends with an error event: " << tr.error()->message << "\n";
+    } else {
+        OpenAIStreamFromAnthropic tr(true);
+        for (const auto& e : events) tr.feed(e.data, out);
+        tr.finish(out);
+        if (tr.error()) std::cerr << "llmgw translate: note: the stream ends with an error event: " << tr.error()->message << "\n";
+    }
+    return out;
+}
+
+int run_translate(const TranslateFlags& flags, const std::vector<std::string>& extras) {
+    TranslateFlags fl = flags;
+    try {
+        if (!extras.empty()) usage("unexpected argument '" + extras.front() + "'");
+        if (fl.kind != "request" && fl.kind != "response" && fl.kind != "stream")
+            usage("first argument must be request, response or stream");
+        if (fl.from != "anthropic" && fl.from != "openai") usage("--from must be anthropic or openai");
+        if (fl.to.empty()) fl.to = fl.from == "anthropic" ? "openai" : "anthropic";
+        if (fl.to != "anthropic" && fl.to != "openai") usage("--to must be anthropic or openai");
+        if (fl.to == fl.from) usage("--from and --to must differ");
+
+        std::string input = read_input(fl.input);
+        CaptureBody cap = extract_capture_body(input);
+        if (cap.error) malformed(*cap.error);
+
+        std::string out;
+        if (fl.kind == "request") out = run_request(fl, cap);
+        else if (fl.kind == "response") out = run_response(fl, cap);
+        else out = run_stream(fl, cap);
+
+        if (fl.kind == "stream") {
+            std::cout << (fl.pretty ? pretty_sse(out) : out);
+        } else {
+            std::cout << (fl.pretty ? ajson::prettify(out) : out) << "\n";
+        }
+        std::cout.flush();
+        return 0;
+    } catch (const Failure& f) {
+        std::cerr << "llmgw translate: " << f.message << "\n";
+        if (f.status == 2) std::cerr << "Run 'llmgw translate --help' for usage.\n";
+        return f.status;
+    }
+}
+
+}  // namespace
+
+void add_translate(CLI::App& app) {
+    auto flags = std::make_shared<TranslateFlags>();
+    auto* sub = app.add_subcommand(
+        "translate", "Translate a captured request, response or SSE stream between the Anthropic and OpenAI APIs");
+    sub->allow_extras();
+    sub->add_option("kind", flags->kind, "what the input is: request | response | stream")->type_name("KIND");
+    sub->add_option("input", flags->input, "input file; '-' or absent reads stdin")->type_name("FILE");
+    sub->add_option("--from", flags->from, "API the input is written for: anthropic | openai")->type_name("API");
+    sub->add_option("--to", flags->to, "API to translate to: openai | anthropic [default: the other one]")
+        ->type_name("API");
+    sub->add_flag("--pretty", flags->pretty, "indent JSON output (streams: one data line per JSON line)");
+    sub->add_option("--backend", flags->backend,
+                    "runtime profile for anthropic->openai requests (top_k, stream usage, thinking switch): " +
+                        std::string(backend_kind_names()) + " [default: openai]")
+        ->type_name("KIND");
+    sub->add_option("--max-tokens-cap", flags->max_tokens_cap,
+                    "clamp max_tokens as serve does with MAX_TOKENS_CAP [default: no cap]")
+        ->type_name("N");
+    sub->add_option("--model", flags->model,
+                    "model name to report in openai->anthropic responses and streams [default: the runtime's]")
+        ->type_name("NAME");
+    sub->add_flag("--thinking", flags->thinking,
+                  "openai->anthropic responses and streams: render reasoning as thinking blocks, as serve does "
+                  "when the client enabled thinking");
+    sub->footer(
+        "Directions: request anthropic->openai is what serve sends to the runtime; response and stream\n"
+        "openai->anthropic is what serve returns to Anthropic clients; the reverse directions translate\n"
+        "captures from runtimes that serve /v1/messages natively, for comparison.\n"
+        "Input may be a bare body or a raw HTTP capture (curl -i / curl -N output, with or without the head;\n"
+        "chunked transfer encoding is undone). Streams are raw SSE bodies.\n"
+        "Exit status: 0 translated, 1 malformed input (the message names line and column), 2 usage error.\n"
+        "Examples:\n"
+        "  llmgw translate request --from anthropic --backend llamacpp body.json --pretty\n"
+        "  curl -sN .../v1/chat/completions -d @req.json | llmgw translate stream --from openai --thinking\n"
+        "  llmgw translate stream --from anthropic capture.sse");
+    sub->callback([flags, sub] {
+        int rc = run_translate(*flags, sub->remaining());
+        if (rc != 0) throw CLI::RuntimeError(rc);
+    });
+}
+
+}  // namespace llmgw::cmd

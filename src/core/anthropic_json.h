@@ -1,0 +1,63 @@
+// Small RapidJSON helpers shared by the Anthropic <-> OpenAI translators: safe parsing (iterative,
+// depth-limited, offsets in errors), typed member lookup and string conversion.
+#pragma once
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace llmgw::ajson {
+
+using Value = rapidjson::Value;
+using Document = rapidjson::Document;
+using Alloc = rapidjson::Document::AllocatorType;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Deeper documents are refused: RapidJSON's copy and serialisation recurse, so an unbounded depth
+// would let a hostile body overflow the stack.
+constexpr int kMaxDepth = 200;
+
+struct ParseFailure {
+    size_t offset = 0;    // byte offset of the error in the input
+    std::string reason;   // RapidJSON's English message, or "nesting deeper than 200"
+};
+
+// Iterative parse (no recursion on the input) plus a depth check. nullopt on success.
+std::optional<ParseFailure> parse(std::string_view text, Document& out);
+// "invalid JSON at offset 12: Missing a comma ..." for error messages.
+std::string describe(const ParseFailure& f);
+
+inline std::string_view sv(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
+inline Value str(std::string_view s, Alloc& a) {
+    return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
+inline void write_str(Writer& w, std::string_view s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+// Member of an object, or nullptr when `obj` is not an object or lacks it. A JSON null counts as
+// absent: several runtimes send `"field": null` where others omit the field.
+const Value* get(const Value& obj, std::string_view key);
+// The member as a string view if it is a string.
+std::optional<std::string_view> get_str(const Value& obj, std::string_view key);
+// Integral numbers only (42, 42.0); nullopt otherwise.
+std::optional<int64_t> get_int(const Value& obj, std::string_view key);
+std::optional<int64_t> as_int(const Value& v);
+
+// "string", "number", "object", ... for "expected X, got Y" messages.
+std::string_view type_name(const Value& v);
+
+std::string to_string(const Value& v);
+std::string to_pretty_string(const Value& v);
+// Re-indents any JSON text; returns the input unchanged when it is not JSON.
+std::string prettify(std::string_view json);
+
+// Appends the member key/value to an object Value, copying strings.
+void add(Value& obj, std::string_view key, Value v, Alloc& a);
+void add_str(Value& obj, std::string_view key, std::string_view s, Alloc& a);
+
+}  // namespace llmgw::ajson
