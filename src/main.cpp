@@ -14,6 +14,14 @@ int main(int argc, char** argv) {
     llmgw::cmd::add_translate(app);
     llmgw::cmd::add_probe(app);
     llmgw::cmd::add_bench(app);
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();  // a command's own failure status
+    } catch (const CLI::ParseError& e) {
+        // --help and --version exit 0; every usage error exits 2.
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    }
     return 0;
 }

@@ -1,15 +1,163 @@
-// Anthropic Messages routes, translated to the backend's OpenAI API.
+// Anthropic Messages routes. In translate mode the request becomes an OpenAI chat completion and
+// the answer (whole or streamed) is translated back by the core translators; in native mode the
+// runtime's own /v1/messages gets the body unchanged.
+#include "core/anthropic_request.h"
+#include "core/anthropic_response.h"
+#include "core/anthropic_stream.h"
+#include "core/request_body.h"
+#include "core/token_count.h"
 #include "gateway/forward.h"
 #include "gateway/routes.h"
 
 namespace llmgw::gw {
 
+namespace {
+
+class AnthropicAdapter : public ResponseAdapter {
+public:
+    AnthropicAdapter(std::string model, bool thinking, std::string id_seed)
+        : model_(std::move(model)), thinking_(thinking), id_seed_(std::move(id_seed)),
+          stream_(AnthropicStreamOptions{model_, thinking_, id_seed_}) {}
+
+    void stream_event(std::string_view data, std::string& out) override { stream_.feed(data, out); }
+    void stream_end(std::string& out) override { stream_.finish(out); }
+    void stream_fail(const ApiError& e, std::string& out) override { stream_.fail(e, out); }
+    std::string whole_body(std::string_view body, ApiError* err) override {
+        auto t = translate_openai_response(body, AnthropicResponseContext{model_, thinking_, id_seed_});
+        if (t.error) {
+            *err = *t.error;
+            return {};
+        }
+        output_tokens_ = t.usage.completion_tokens;
+        return std::move(t.body);
+    }
+    int64_t output_tokens() const override { return output_tokens_ ? output_tokens_ : stream_.output_tokens(); }
+
+private:
+    std::string model_;
+    bool thinking_;
+    std::string id_seed_;
+    AnthropicStreamTranslator stream_;
+    int64_t output_tokens_ = 0;
+};
+
+bool use_native(const GatewayShared& s) {
+    switch (s.cfg.anthropic_mode) {
+        case AnthropicMode::Native: return true;
+        case AnthropicMode::Auto: return s.profile->native_messages;
+        default: return false;
+    }
+}
+
+// Strips the "req_" prefix so message ids read "msg_<hex>".
+std::string id_seed(const std::string& request_id) {
+    return request_id.rfind("req_", 0) == 0 ? request_id.substr(4) : request_id;
+}
+
+// A small JSON call to the backend, answered whole (for count_tokens).
+void backend_call(GatewayWorker& w, const std::string& request_id, std::string path, std::string body,
+                  std::function<void(int status, std::string body)> done) {
+    net::UpstreamRequest req;
+    req.method = "POST";
+    req.url = w.backend_url(path);
+    req.headers = w.upstream_headers(request_id);
+    req.body = std::move(body);
+    req.timeout_ms = static_cast<long>(std::min(w.shared().cfg.request_timeout_s, 30.0) * 1000);
+    req.connect_timeout_ms = static_cast<long>(w.shared().cfg.connect_timeout_s * 1000);
+    auto buf = std::make_shared<std::string>();
+    auto status = std::make_shared<int>(0);
+    req.on_head = [status](int st, const net::Headers&) { *status = st; };
+    req.on_body = [buf](std::string_view d) {
+        if (buf->size() < (4u << 20)) buf->append(d);
+    };
+    req.on_done = [buf, status, done = std::move(done)](const net::UpstreamResult& r) {
+        done(r.failure == net::UpstreamFailure::None ? *status : 0, std::move(*buf));
+    };
+    w.upstream().start(std::move(req));
+}
+
+void answer_count(const RequestContext& ctx, int64_t n, const char* source) {
+    if (ctx.ex->detached()) return;
+    ctx.ex->add_header("x-llmgw-token-count-source", source);
+    ctx.respond_json(200, render_count_tokens(n));
+}
+
+}  // namespace
+
 void anthropic_messages(const RequestContext& ctx) {
-    ctx.fail(ApiError::not_implemented("/v1/messages is not wired yet"));
+    const auto& shared = ctx.worker.shared();
+    auto& req = ctx.ex->request();
+    if (use_native(shared)) {
+        ForwardRequest fr;
+        fr.route = ctx.route.route;
+        fr.style = ApiStyle::Anthropic;
+        fr.upstream_path = "/v1/messages";
+        fr.request_id = ctx.request_id;
+        auto facts = inspect_request_body(req.body);
+        if (!facts.ok) {
+            ctx.fail(ApiError::bad_request(facts.error));
+            return;
+        }
+        fr.stream = facts.stream;
+        fr.model = facts.model;
+        fr.body = std::move(req.body);
+        forward(ctx.worker, ctx.ex, std::move(fr));
+        return;
+    }
+    AnthropicRequestOptions opts{*shared.profile, shared.cfg.max_tokens_cap, shared.profile->stream_usage, true};
+    auto tr = translate_anthropic_request(req.body, opts);
+    if (!tr.ok()) {
+        ctx.fail(*tr.error);
+        return;
+    }
+    ForwardRequest fr;
+    fr.route = ctx.route.route;
+    fr.style = ApiStyle::Anthropic;
+    fr.upstream_path = "/v1/chat/completions";
+    fr.stream = tr.facts.stream;
+    fr.request_id = ctx.request_id;
+    fr.model = tr.facts.model;
+    fr.body = std::move(tr.body);
+    fr.adapter = std::make_unique<AnthropicAdapter>(tr.facts.model, tr.facts.thinking_enabled, id_seed(ctx.request_id));
+    forward(ctx.worker, ctx.ex, std::move(fr));
 }
 
 void anthropic_count_tokens(const RequestContext& ctx) {
-    ctx.fail(ApiError::not_implemented("/v1/messages/count_tokens is not wired yet"));
+    const auto& shared = ctx.worker.shared();
+    const std::string& body = ctx.ex->request().body;
+    TokenCountPlan plan = plan_token_count(body, *shared.profile, shared.cfg.model_name);
+    if (!plan.ok()) {
+        ctx.fail(*plan.error);
+        return;
+    }
+    if (plan.style == TokenizeStyle::None) {
+        answer_count(ctx, plan.estimate, "estimate");
+        return;
+    }
+    // Runtime tokenizer first; the estimate only when it cannot answer.
+    auto estimate = plan.estimate;
+    auto& w = ctx.worker;
+    RequestContext c = ctx;
+    if (plan.style == TokenizeStyle::ApplyTemplateTokenize) {
+        backend_call(w, ctx.request_id, plan.path, plan.body, [c, estimate, &w](int st, std::string answer) {
+            auto tok = st == 200 ? tokenize_request_from_template(answer) : std::nullopt;
+            if (!tok) {
+                answer_count(c, estimate, "estimate");
+                return;
+            }
+            backend_call(w, c.request_id, "/tokenize", *tok, [c, estimate](int st2, std::string a2) {
+                auto n = st2 == 200 ? parse_tokenize_count(a2) : std::nullopt;
+                if (n) answer_count(c, *n, "tokenizer");
+                else answer_count(c, estimate, "estimate");
+            });
+        });
+        return;
+    }
+    backend_call(w, ctx.request_id, plan.path, plan.body, [c, estimate](int st, std::string answer) {
+        auto n = st == 200 ? parse_tokenize_count(answer) : std::nullopt;
+        if (n) answer_count(c, *n, "tokenizer");
+        else answer_count(c, estimate, "estimate");
+    });
 }
 
 }  // namespace llmgw::gw

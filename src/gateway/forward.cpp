@@ -145,6 +145,10 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
     void on_done(const net::UpstreamResult& r) {
         call.reset();
+        if (r.failure != net::UpstreamFailure::None)
+            log_event(spdlog::level::warn, "llmgw.proxy", "backend request failed",
+                      {{"request_id", fr.request_id}, {"error", r.message}, {"status", r.status},
+                       {"streaming", streaming ? "true" : "false"}});
         if (ex->detached()) return;
         if (streaming) {
             sse.finish();

@@ -96,6 +96,21 @@ public:
         uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
     }
 
+    // Abortive close: RST instead of FIN, pending output dropped.
+    void reset() {
+        if (closing_) return;
+        closing_ = true;
+        if (exchange_) {
+            auto ex = std::move(exchange_);
+            ex->detach();
+        }
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        uv_timer_stop(&timer_);
+        if (uv_tcp_close_reset(&tcp_, on_handle_closed) != 0)
+            uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
+        uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
+    }
+
     // Close once everything queued has been written.
     void close_after_flush() {
         if (pending_ == 0) close();
@@ -496,6 +511,13 @@ void Exchange::end() {
     c->response_done();
 }
 
+void Exchange::reset() {
+    if (!conn_) return;
+    Connection* c = conn_;
+    state_ = State::Done;
+    c->reset();
+}
+
 size_t Exchange::pending_bytes() const { return conn_ ? conn_->pending() : 0; }
 
 bool Exchange::congested() const {
@@ -550,6 +572,7 @@ std::string HttpServer::render_error(std::string_view path, const ApiError& e) c
 
 void HttpServer::connection_opened(Connection* c) {
     ++connections_;
+    ++accepted_;
     c->next = head_;
     if (head_) head_->prev = c;
     head_ = c;

@@ -43,6 +43,8 @@ public:
     void start_stream(int status, std::string_view content_type);
     void write(std::string_view data);
     void end();
+    // Abortive close (TCP RST) of the connection under this exchange: for fault injection.
+    void reset();
 
     bool detached() const { return conn_ == nullptr; }
     bool responded() const { return state_ != State::Fresh; }
@@ -95,6 +97,7 @@ public:
     // Close every connection now (after a drain timeout).
     void close_all();
     size_t connection_count() const { return connections_; }
+    uint64_t accepted_total() const { return accepted_; }
 
     // Internal, used by Connection.
     uv_loop_t* loop() const { return loop_; }
@@ -117,6 +120,7 @@ private:
     bool draining_ = false;
     std::function<void()> on_idle_;
     size_t connections_ = 0;
+    uint64_t accepted_ = 0;
     Connection* head_ = nullptr;  // intrusive list of live connections
     friend class Connection;
 };

@@ -1,0 +1,37 @@
+# llmgw: `make` builds, `make test` sets up and runs every test, `make demo` shows it working.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE      ?= cmake
+
+.PHONY: all build deps test unit integration test-asan demo clean bench-proxy
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@$(CMAKE) --build $(BUILD) -j$(JOBS)
+
+test: build
+	@bash scripts/run-tests.sh $(BUILD)
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps
+	@$(CMAKE) -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLLMGW_SANITIZE=address,undefined >/dev/null
+	@$(CMAKE) --build $(ASAN_BUILD) -j$(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  bash scripts/run-tests.sh $(ASAN_BUILD)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)/llmgw
+
+bench-proxy: build
+	@bash scripts/bench-proxy.sh $(BUILD)/llmgw
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
+
+-include deploy/deploy.mk

@@ -1,0 +1,108 @@
+// Process-level test harness: starts real `llmgw` processes on ephemeral loopback ports, talks
+// HTTP to them (libcurl, or raw sockets for malformed input), and kills them when the test ends,
+// pass or fail.
+#pragma once
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+// A running llmgw child process. Killed (SIGKILL) on destruction unless already stopped.
+class Process {
+public:
+    Process() = default;
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+    Process(Process&& o) noexcept { *this = std::move(o); }
+    Process& operator=(Process&& o) noexcept;
+    ~Process();
+
+    int port() const { return port_; }
+    std::string url(const std::string& path = "") const;
+    pid_t pid() const { return pid_; }
+    // Sends `sig` and waits up to `timeout_s`; returns the exit status (or 128+signal), or -1 on
+    // timeout (the process is then killed).
+    int stop(int sig = 15, double timeout_s = 10);
+    bool running();
+    void signal(int sig);
+    std::string log() const;  // stdout+stderr so far
+
+    // Starts `llmgw <args...> --port 0 --port-file F` and waits until it listens and `ready_path`
+    // answers 2xx/5xx (any HTTP answer). Extra environment is added to a clean one.
+    static Process start(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env = {},
+                         const std::string& ready_path = "/livez");
+
+private:
+    pid_t pid_ = -1;
+    int port_ = 0;
+    std::string dir_;
+};
+
+// `llmgw mock` with extra flags.
+Process start_mock(const std::vector<std::string>& extra = {});
+// `llmgw serve` in front of `backend_url` with extra environment.
+Process start_serve(const std::string& backend_url, std::map<std::string, std::string> env = {},
+                    const std::vector<std::string>& extra = {});
+
+struct Response {
+    long status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;  // lower-cased names
+    std::string error;                           // curl error, if any
+    double total_s = 0;
+    std::string header(const std::string& lower) const {
+        auto it = headers.find(lower);
+        return it == headers.end() ? std::string() : it->second;
+    }
+};
+
+struct Request {
+    std::string method = "GET";
+    std::string url;
+    std::string body;
+    std::vector<std::string> headers;  // "Name: value"
+    double timeout_s = 30;
+    // Called with each body chunk as it arrives; return false to abort the transfer.
+    std::function<bool(const std::string&)> on_chunk;
+};
+
+Response http(const Request& r);
+Response get(const std::string& url, const std::vector<std::string>& headers = {});
+Response post(const std::string& url, const std::string& body, const std::vector<std::string>& headers = {});
+
+// Raw TCP: connect to 127.0.0.1:port, send `bytes`, read until the peer closes or `timeout_s`
+// passes. Returns what was read.
+std::string raw_exchange(int port, const std::string& bytes, double timeout_s = 5);
+// An open raw connection, for slow clients and half-sent requests.
+class RawConn {
+public:
+    // rcvbuf > 0 sets SO_RCVBUF before connecting (a small window: a slow reader).
+    explicit RawConn(int port, int rcvbuf = 0);
+    ~RawConn();
+    bool send(const std::string& bytes);
+    // Reads what is available within timeout_s; empty on timeout. Sets *closed when the peer closed.
+    std::string recv(double timeout_s, bool* closed = nullptr);
+    // Reads until the peer closes or timeout_s passes.
+    std::string recv_all(double timeout_s, bool* closed = nullptr);
+    bool ok() const { return fd_ >= 0; }
+    int fd() const { return fd_; }
+
+private:
+    int fd_ = -1;
+};
+
+// Polls `pred` every 10 ms until it holds or timeout_s passes.
+bool wait_until(const std::function<bool()>& pred, double timeout_s = 10);
+
+// Parses "data:" payloads out of an SSE body.
+std::vector<std::string> sse_data(const std::string& body);
+
+// Path of the llmgw binary under test.
+std::string binary();
+
+}  // namespace harness

@@ -1,0 +1,254 @@
+// `llmgw serve` in front of `llmgw mock`: the OpenAI routes, auth, request ids and error paths.
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+
+using namespace harness;
+
+namespace {
+
+rapidjson::Document json(const std::string& s) {
+    rapidjson::Document d;
+    d.Parse(s.c_str());
+    return d;
+}
+
+rapidjson::Document mock_stats(const Process& mock) {
+    return json(get(mock.url("/mock/stats")).body);
+}
+
+// What the mock saw in the last request it got.
+std::string last_body(const Process& mock) {
+    auto d = mock_stats(mock);
+    return d["last_request"]["body"].GetString();
+}
+std::string last_header(const Process& mock, const char* name) {
+    auto d = mock_stats(mock);
+    const auto& h = d["last_request"]["headers"];
+    return h.HasMember(name) ? h[name].GetString() : "";
+}
+
+const char* kChat = R"({"model":"mock-model","messages":[{"role":"user","content":"Hello there"}]})";
+
+}  // namespace
+
+TEST_CASE("serve answers its own endpoints without touching auth", "[serve]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url(), {{"API_KEYS", "k1"}});
+
+    auto root = get(gw.url("/"));
+    CHECK(root.status == 200);
+    auto d = json(root.body);
+    REQUIRE(d.IsObject());
+    CHECK(std::string(d["name"].GetString()) == "llmgw");
+    CHECK(std::string(d["backend"]["kind"].GetString()) == "vllm");
+    CHECK(d["endpoints"].HasMember("/v1/chat/completions"));
+    CHECK(d["endpoints"].HasMember("/v1/messages"));
+
+    CHECK(get(gw.url("/livez")).status == 200);
+    auto ready = get(gw.url("/readyz"));
+    CHECK(ready.status == 200);
+    auto health = get(gw.url("/health"));
+    CHECK(health.status == 200);
+    auto h = json(health.body);
+    CHECK(h["gateway"]["ok"].GetBool());
+    CHECK(h["backend"]["ok"].GetBool());
+    CHECK(std::string(h["backend"]["kind"].GetString()) == "vllm");
+    CHECK(h["backend"].HasMember("latency_ms"));
+}
+
+TEST_CASE("readiness follows the backend, livez does not", "[serve]") {
+    // A port nothing listens on: bind, read the port, close.
+    auto dead = start_mock();
+    std::string url = dead.url();
+    dead.stop();
+    auto gw = start_serve(url, {{"READINESS_CACHE_S", "0"}, {"CONNECT_TIMEOUT_S", "2"}});
+    CHECK(get(gw.url("/livez")).status == 200);
+    auto r = get(gw.url("/readyz"));
+    CHECK(r.status == 503);
+    auto h = get(gw.url("/health"));
+    CHECK(h.status == 503);
+    CHECK(json(h.body)["backend"]["ok"].GetBool() == false);
+}
+
+TEST_CASE("chat, completions, embeddings and models pass through", "[serve]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url());
+
+    auto models = get(gw.url("/v1/models"));
+    CHECK(models.status == 200);
+    CHECK(models.body == get(mock.url("/v1/models")).body);
+
+    auto chat = post(gw.url("/v1/chat/completions"), kChat);
+    CHECK(chat.status == 200);
+    CHECK(chat.header("content-type").find("application/json") == 0);
+    // Deterministic upstream: the gateway returns the backend's bytes unchanged.
+    CHECK(chat.body == post(mock.url("/v1/chat/completions"), kChat).body);
+
+    auto comp = post(gw.url("/v1/completions"), R"({"model":"mock-model","prompt":"Once upon"})");
+    CHECK(comp.status == 200);
+    CHECK(json(comp.body)["choices"][0].HasMember("text"));
+
+    auto emb = post(gw.url("/v1/embeddings"), R"({"model":"mock-model","input":["a","b"]})");
+    CHECK(emb.status == 200);
+    CHECK(json(emb.body)["data"].Size() == 2);
+}
+
+TEST_CASE("the body reaches the backend byte for byte, unknown fields included", "[serve]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url());
+    std::string body =
+        R"({"model":"mock-model",  "messages":[{"role":"user","content":"hi \u00e9"}],"x_unknown":{"nested":[1,2.50,true]},"seed":7})";
+    auto r = post(gw.url("/v1/chat/completions"), body, {"x-request-id: trace-123"});
+    CHECK(r.status == 200);
+    CHECK(last_body(mock) == body);
+    CHECK(last_header(mock, "x-request-id") == "trace-123");
+    CHECK(r.header("x-request-id") == "trace-123");
+}
+
+TEST_CASE("request ids: sane ones are kept, others replaced", "[serve]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url());
+    auto r1 = get(gw.url("/v1/models"));
+    CHECK(r1.header("x-request-id").rfind("req_", 0) == 0);
+    std::string long_id(300, 'a');
+    auto r2 = get(gw.url("/v1/models"), {"x-request-id: " + long_id});
+    CHECK(r2.header("x-request-id") != long_id);
+    CHECK(r2.header("x-request-id").rfind("req_", 0) == 0);
+    auto r3 = get(gw.url("/v1/models"), {"x-request-id: has space"});
+    CHECK(r3.header("x-request-id").rfind("req_", 0) == 0);
+    // The id sent upstream is the one returned.
+    CHECK(last_header(mock, "x-request-id") == r3.header("x-request-id"));
+}
+
+TEST_CASE("auth: both headers work, the client key never goes upstream", "[serve][auth]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url(), {{"API_KEYS", "alpha, beta"}, {"BACKEND_API_KEY", "upstream-secret"}});
+
+    auto none = post(gw.url("/v1/chat/completions"), kChat);
+    CHECK(none.status == 401);
+    auto e = json(none.body);
+    CHECK(std::string(e["error"]["type"].GetString()) == "authentication_error");
+
+    CHECK(post(gw.url("/v1/chat/completions"), kChat, {"Authorization: Bearer wrong"}).status == 401);
+    CHECK(post(gw.url("/v1/chat/completions"), kChat, {"Authorization: Bearer alph"}).status == 401);
+    CHECK(post(gw.url("/v1/chat/completions"), kChat, {"Authorization: Bearer beta"}).status == 200);
+    CHECK(last_header(mock, "authorization") == "Bearer upstream-secret");
+    CHECK(post(gw.url("/v1/chat/completions"), kChat, {"x-api-key: alpha"}).status == 200);
+    CHECK(get(gw.url("/v1/models")).status == 401);
+    CHECK(get(gw.url("/v1/models"), {"x-api-key: alpha"}).status == 200);
+
+    auto anth = post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":5,"messages":[]})");
+    CHECK(anth.status == 401);
+    auto a = json(anth.body);
+    CHECK(std::string(a["type"].GetString()) == "error");
+    CHECK(std::string(a["error"]["type"].GetString()) == "authentication_error");
+
+    // Health endpoints stay open.
+    CHECK(get(gw.url("/livez")).status == 200);
+    CHECK(get(gw.url("/health")).status == 200);
+}
+
+TEST_CASE("without a backend key nothing is sent as Authorization", "[serve][auth]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url(), {{"API_KEYS", "alpha"}});
+    CHECK(post(gw.url("/v1/chat/completions"), kChat, {"Authorization: Bearer alpha"}).status == 200);
+    CHECK(last_header(mock, "authorization").empty());
+}
+
+TEST_CASE("error paths use the OpenAI envelope", "[serve][errors]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url());
+    auto check_envelope = [](const Response& r, long status, const std::string& type) {
+        CHECK(r.status == status);
+        auto d = json(r.body);
+        REQUIRE(d.IsObject());
+        REQUIRE(d.HasMember("error"));
+        CHECK(d["error"]["message"].IsString());
+        CHECK(std::string(d["error"]["type"].GetString()) == type);
+        CHECK(d["error"].HasMember("param"));
+        CHECK(d["error"].HasMember("code"));
+    };
+    check_envelope(post(gw.url("/v1/chat/completions"), "{not json"), 400, "invalid_request_error");
+    check_envelope(post(gw.url("/v1/chat/completions"), "[1,2]"), 400, "invalid_request_error");
+    check_envelope(get(gw.url("/v1/nothing-here")), 404, "not_found_error");
+    check_envelope(get(gw.url("/v1/chat/completions")), 405, "invalid_request_error");
+    Request del;
+    del.method = "DELETE";
+    del.url = gw.url("/v1/models");
+    auto r = http(del);
+    check_envelope(r, 405, "invalid_request_error");
+    CHECK(r.header("allow") == "GET");
+}
+
+TEST_CASE("backend unreachable is 502, backend timeout is 504", "[serve][errors]") {
+    auto dead = start_mock();
+    std::string url = dead.url();
+    dead.stop();
+    auto gw = start_serve(url);
+    auto r = post(gw.url("/v1/chat/completions"), kChat);
+    CHECK(r.status == 502);
+    CHECK(json(r.body)["error"]["message"].IsString());
+
+    auto hang = start_mock({"--hang"});
+    auto gw2 = start_serve(hang.url(), {{"REQUEST_TIMEOUT_S", "1"}});
+    auto t = post(gw2.url("/v1/chat/completions"), kChat);
+    CHECK(t.status == 504);
+    CHECK(std::string(json(t.body)["error"]["code"].GetString()) == "backend_timeout");
+}
+
+TEST_CASE("upstream errors are wrapped into the envelope", "[serve][errors]") {
+    auto mock = start_mock({"--profile", "tgi", "--fail-rate", "1", "--fail-status", "422"});
+    auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "tgi"}});
+    auto r = post(gw.url("/v1/chat/completions"), kChat);
+    CHECK(r.status == 422);
+    auto d = json(r.body);
+    REQUIRE(d.HasMember("error"));
+    REQUIRE(d["error"].IsObject());
+    CHECK(d["error"]["message"].IsString());
+    CHECK(std::string(d["error"]["message"].GetString()).size() > 0);
+    CHECK(std::string(d["error"]["type"].GetString()) == "invalid_request_error");
+}
+
+TEST_CASE("embeddings on a runtime without them is 501", "[serve][errors]") {
+    auto mock = start_mock({"--profile", "tgi"});
+    auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "tgi"}});
+    auto r = post(gw.url("/v1/embeddings"), R"({"model":"m","input":"x"})");
+    CHECK(r.status == 501);
+    CHECK(std::string(json(r.body)["error"]["message"].GetString()).find("embeddings") != std::string::npos);
+}
+
+TEST_CASE("a default model is filled in when the request names none", "[serve]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url(), {{"MODEL_NAME", "mock-model"}});
+    auto r = post(gw.url("/v1/chat/completions"), R"({"messages":[{"role":"user","content":"x"}]})");
+    CHECK(r.status == 200);
+    auto body = json(last_body(mock));
+    CHECK(std::string(body["model"].GetString()) == "mock-model");
+}
+
+TEST_CASE("invalid configuration stops start-up with exit status 2 naming the variable", "[serve][config]") {
+    auto run = [](const std::string& env) {
+        std::string cmd = "env -i " + env + " '" + binary() + "' serve --port-file /dev/null 2>&1";
+        FILE* p = popen(cmd.c_str(), "r");
+        std::string out;
+        char buf[512];
+        while (fgets(buf, sizeof buf, p)) out += buf;
+        int st = pclose(p);
+        return std::make_pair(WEXITSTATUS(st), out);
+    };
+    auto [c1, o1] = run("API_PORT=70000");
+    CHECK(c1 == 2);
+    CHECK(o1.find("API_PORT") != std::string::npos);
+    auto [c2, o2] = run("BACKEND_KIND=nonsense");
+    CHECK(c2 == 2);
+    CHECK(o2.find("BACKEND_KIND") != std::string::npos);
+    auto [c3, o3] = run("BACKEND_BASE_URL=not-a-url");
+    CHECK(c3 == 2);
+    CHECK(o3.find("BACKEND_BASE_URL") != std::string::npos);
+    auto [c4, o4] = run("CORS_ALLOW_CREDENTIALS=true CORS_ORIGINS=*");
+    CHECK(c4 == 2);
+    CHECK(o4.find("CORS_ALLOW_CREDENTIALS") != std::string::npos);
+}

@@ -1,0 +1,163 @@
+// Streaming relay through `llmgw serve`: incremental, cancelled on client disconnect, bounded
+// under a slow reader, drained on SIGTERM.
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include <fstream>
+#include <thread>
+
+#include "harness.h"
+
+using namespace harness;
+
+namespace {
+
+rapidjson::Document json(const std::string& s) {
+    rapidjson::Document d;
+    d.Parse(s.c_str());
+    return d;
+}
+
+int64_t stat(const Process& mock, const char* name) {
+    auto d = json(get(mock.url("/mock/stats")).body);
+    if (!d.IsObject() || !d.HasMember(name)) return -1;
+    return d[name].GetInt64();
+}
+
+const char* kStream = R"({"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Count"}]})";
+
+long rss_kb(pid_t pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a stream reaches the client event by event, before the backend has finished", "[serve][stream]") {
+    auto mock = start_mock({"--tokens", "6", "--itl-ms", "150"});
+    auto gw = start_serve(mock.url());
+    Request r;
+    r.method = "POST";
+    r.url = gw.url("/v1/chat/completions");
+    r.body = kStream;
+    r.headers = {"Content-Type: application/json"};
+    int64_t completed_at_first_event = -2;
+    bool seen = false;
+    r.on_chunk = [&](const std::string& chunk) {
+        if (!seen && chunk.find("\"content\"") != std::string::npos) {
+            seen = true;
+            // If the gateway buffered, the backend would be done before we saw anything.
+            completed_at_first_event = stat(mock, "streams_completed");
+        }
+        return true;
+    };
+    auto resp = http(r);
+    CHECK(resp.status == 200);
+    CHECK(resp.header("content-type").find("text/event-stream") == 0);
+    CHECK(seen);
+    CHECK(completed_at_first_event == 0);
+    auto events = sse_data(resp.body);
+    REQUIRE(!events.empty());
+    CHECK(events.back() == "[DONE]");
+    // We asked the backend for usage (for metrics); the client did not, so it must not see it.
+    for (const auto& e : events) CHECK(e.find("\"choices\":[]") == std::string::npos);
+    CHECK(stat(mock, "streams_completed") == 1);
+}
+
+TEST_CASE("a client that asked for usage gets the usage chunk", "[serve][stream]") {
+    auto mock = start_mock({"--tokens", "3"});
+    auto gw = start_serve(mock.url());
+    auto resp = post(gw.url("/v1/chat/completions"),
+                     R"({"model":"mock-model","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]})");
+    auto events = sse_data(resp.body);
+    REQUIRE(events.size() >= 2);
+    CHECK(events[events.size() - 2].find("\"usage\"") != std::string::npos);
+    CHECK(events.back() == "[DONE]");
+}
+
+TEST_CASE("a client disconnect cancels the upstream request at once", "[serve][stream]") {
+    auto mock = start_mock({"--tokens", "200", "--itl-ms", "50"});
+    auto gw = start_serve(mock.url());
+    Request r;
+    r.method = "POST";
+    r.url = gw.url("/v1/chat/completions");
+    r.body = kStream;
+    int chunks = 0;
+    r.on_chunk = [&](const std::string&) { return ++chunks < 2; };  // abort after two chunks
+    http(r);
+    CHECK(wait_until([&] { return stat(mock, "streams_aborted") == 1; }, 5));
+    CHECK(stat(mock, "streams_completed") == 0);
+}
+
+TEST_CASE("a stream interrupted by the backend ends with an in-band error", "[serve][stream]") {
+    auto mock = start_mock({"--tokens", "20", "--itl-ms", "50", "--reset-after-chunks", "3"});
+    auto gw = start_serve(mock.url());
+    auto resp = post(gw.url("/v1/chat/completions"), kStream);
+    CHECK(resp.status == 200);
+    auto events = sse_data(resp.body);
+    REQUIRE(!events.empty());
+    CHECK(events.back().find("\"error\"") != std::string::npos);
+    CHECK(std::find(events.begin(), events.end(), "[DONE]") == events.end());
+}
+
+TEST_CASE("a slow reader does not make the gateway buffer the whole stream", "[serve][stream][backpressure]") {
+    // ~20 MB of SSE if it were all buffered.
+    auto mock = start_mock({"--tokens", "100000", "--itl-ms", "0"});
+    auto gw = start_serve(mock.url(), {{"WORKERS", "1"}});
+    long before = rss_kb(gw.pid());
+    RawConn c(gw.port(), 4096);
+    REQUIRE(c.ok());
+    std::string body = kStream;
+    c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body);
+    // Read a little, then stop reading for a while.
+    CHECK(!c.recv(5).empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    long during = rss_kb(gw.pid());
+    INFO("rss before " << before << " kB, while the client stalls " << during << " kB");
+    CHECK(during - before < 8 * 1024);
+    // Reading again resumes the paused transfer: the whole stream arrives.
+    std::string rest;
+    size_t total = 0;
+    bool closed = false;
+    for (int i = 0; i < 1000000 && rest.find("data: [DONE]") == std::string::npos && !closed; ++i) {
+        std::string part = c.recv(10, &closed);
+        if (part.empty()) break;
+        rest += part;
+        total += part.size();
+        if (rest.size() > 4096) rest.erase(0, rest.size() - 4096);
+    }
+    INFO("read " << total << " bytes after the stall; closed " << closed << "; tail: " << rest.substr(rest.size() > 200 ? rest.size() - 200 : 0));
+    CHECK(rest.find("data: [DONE]") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM lets an in-flight stream finish, then exits 0", "[serve][stream][shutdown]") {
+    auto mock = start_mock({"--tokens", "8", "--itl-ms", "100"});
+    auto gw = start_serve(mock.url());
+    std::thread killer;
+    Request r;
+    r.method = "POST";
+    r.url = gw.url("/v1/chat/completions");
+    r.body = kStream;
+    bool signalled = false;
+    r.on_chunk = [&](const std::string&) {
+        if (!signalled) {
+            signalled = true;
+            gw.signal(SIGTERM);
+        }
+        return true;
+    };
+    auto resp = http(r);
+    CHECK(signalled);
+    auto events = sse_data(resp.body);
+    REQUIRE(!events.empty());
+    CHECK(events.back() == "[DONE]");
+    CHECK(gw.stop(0 /* already signalled: just wait */, 10) == 0);
+}
