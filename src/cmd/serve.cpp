@@ -39,20 +39,13 @@ int run_serve(const ServeFlags& flags) {
     shared->start_ns = net::now_ns();
 
     int workers = cfg->workers > 0 ? cfg->workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    // The first socket fixes the port (port 0 picks one); the others share it via SO_REUSEPORT.
     std::string bind_err;
     std::vector<int> fds;
-    int port = cfg->port;
-    for (int i = 0; i < workers; ++i) {
-        int fd = net::bind_reuseport(cfg->host, port, &bind_err);
-        if (fd < 0) {
-            gw::log_event(spdlog::level::critical, "llmgw.serve", "cannot listen", {{"error", bind_err}});
-            fprintf(stderr, "llmgw serve: %s\n", bind_err.c_str());
-            for (int f : fds) ::close(f);
-            return 1;
-        }
-        if (i == 0) port = net::bound_port(fd);
-        fds.push_back(fd);
+    int port = net::bind_listeners(cfg->host, cfg->port, workers, &fds, &bind_err);
+    if (port < 0) {
+        gw::log_event(spdlog::level::critical, "llmgw.serve", "cannot listen", {{"error", bind_err}});
+        fprintf(stderr, "llmgw serve: %s\n", bind_err.c_str());
+        return 1;
     }
 
     if (cfg->api_keys.empty() && cfg->api_keys_file.empty())

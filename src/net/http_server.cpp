@@ -646,6 +646,42 @@ int bind_reuseport(const std::string& host, int port, std::string* err) {
     return fd;
 }
 
+static bool port_taken(const std::string& host, int port) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(sockaddr_in);
+    int family = AF_INET;
+    if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss)) != 0) {
+        if (uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss)) != 0) return false;
+        family = AF_INET6;
+        len = sizeof(sockaddr_in6);
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // TIME_WAIT leftovers are fine
+    bool taken = bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno == EADDRINUSE;
+    ::close(fd);
+    return taken;
+}
+
+int bind_listeners(const std::string& host, int port, int count, std::vector<int>* fds, std::string* err) {
+    if (port != 0 && port_taken(host, port)) {
+        if (err) *err = "bind " + host + ":" + std::to_string(port) + ": address already in use";
+        return -1;
+    }
+    for (int i = 0; i < count; ++i) {
+        int fd = bind_reuseport(host, port, err);
+        if (fd < 0) {
+            for (int f : *fds) ::close(f);
+            fds->clear();
+            return -1;
+        }
+        if (i == 0) port = bound_port(fd);
+        fds->push_back(fd);
+    }
+    return port;
+}
+
 int bound_port(int fd) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;

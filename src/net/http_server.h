@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/api_error.h"
 #include "net/http_types.h"
@@ -129,6 +130,10 @@ private:
 // can listen on one port. Returns the fd, or -errno. Port 0 picks one; read it with bound_port().
 int bind_reuseport(const std::string& host, int port, std::string* err);
 int bound_port(int fd);
+// Binds `count` SO_REUSEPORT sockets to one host:port (port 0: the first picks a free port, the
+// others share it). Because SO_REUSEPORT would also let us share a port silently with another
+// process, a fixed port is first checked with a plain bind. Returns the port, or -1 with *err.
+int bind_listeners(const std::string& host, int port, int count, std::vector<int>* fds, std::string* err);
 
 uint64_t now_ns();
 

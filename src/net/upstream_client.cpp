@@ -211,6 +211,9 @@ std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &UpstreamCallbacks::body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, call.get());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Backends are reached directly: no proxy from the environment (and no getenv per request).
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    if (r.fresh_connect) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     if (r.method == "GET") {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {

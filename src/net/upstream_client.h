@@ -43,6 +43,9 @@ struct UpstreamRequest {
     std::string body;
     long timeout_ms = 600'000;
     long connect_timeout_ms = 10'000;
+    // Open a new connection instead of searching the cache (a benchmark's first wave: curl 7.88
+    // walks every open connection to the host on each search).
+    bool fresh_connect = false;
     // Status and headers, once, before the first body byte.
     std::function<void(int status, const Headers&)> on_head;
     // Body bytes as they arrive.

@@ -1,0 +1,361 @@
+// `llmgw mock`: a deterministic OpenAI-compatible upstream for tests, benchmarks and the demo.
+// The answers come from mock::Engine (pure logic, src/core/mock_engine.h); this file serves them on
+// the gateway's own HTTP server, paces streams with libuv timers, injects faults and keeps the
+// counters behind GET /mock/stats.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include "cmd/commands.h"
+#include "core/mock_engine.h"
+#include "core/mock_faults.h"
+#include "core/mock_stats.h"
+#include "net/http_server.h"
+#include "net/worker_pool.h"
+
+namespace llmgw::cmd {
+
+namespace {
+
+struct MockFlags {
+    std::string host = "127.0.0.1";
+    int port = 8001;
+    std::string port_file;
+    std::string profile = "vllm";
+    int workers = 1;
+    mock::Options engine;
+    double fail_rate = 0;
+    int fail_status = 500;
+    uint64_t seed = 0;
+    bool hang = false;
+    int reset_after_chunks = 0;
+};
+
+// A libuv timer owned by C++. The handle outlives its owner until libuv's close callback frees it,
+// so destroying a Timer from inside its own callback is safe.
+class Timer {
+public:
+    explicit Timer(uv_loop_t* loop) : h_(new uv_timer_t) {
+        uv_timer_init(loop, h_);
+        h_->data = this;
+    }
+    ~Timer() {
+        uv_timer_stop(h_);
+        h_->data = nullptr;
+        uv_close(reinterpret_cast<uv_handle_t*>(h_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    }
+    Timer(const Timer&) = delete;
+    Timer& operator=(const Timer&) = delete;
+
+    void once(uint64_t ms, std::function<void()> cb) {
+        cb_ = std::move(cb);
+        uv_timer_start(h_, [](uv_timer_t* t) {
+            auto* self = static_cast<Timer*>(t->data);
+            if (!self) return;
+            auto cb = std::move(self->cb_);  // the callback may destroy this Timer or re-arm it
+            cb();
+        }, ms, 0);
+    }
+
+private:
+    uv_timer_t* h_;
+    std::function<void()> cb_;
+};
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// One worker's mock: its server, the responses it is pacing and the requests it keeps hanging.
+class MockApp : public net::WorkerApp {
+public:
+    MockApp(uv_loop_t* loop, int fd, const MockFlags& flags, mock::Stats& stats)
+        : loop_(loop), flags_(flags), engine_(flags.engine), stats_(stats) {
+        BackendKind profile = flags.engine.profile;
+        server_ = std::make_unique<net::HttpServer>(
+            loop, fd, net::ServerLimits{}, [this](const std::shared_ptr<net::Exchange>& ex) { handle(ex); },
+            [profile](std::string_view, const ApiError& e) { return mock::error_body(profile, e.status, e.message); });
+    }
+
+    int listen() { return server_->listen(); }
+
+    void drain(std::function<void()> done) override {
+        // Hung requests would hold the drain forever: answer them now.
+        auto hung = std::move(hung_);
+        for (auto& [id, ex] : hung) reply(ex, engine_.error(503, "mock is shutting down"));
+        server_->drain(std::move(done));
+    }
+
+    void close() override {
+        jobs_.clear();
+        hung_.clear();
+        server_->close_all();
+    }
+
+private:
+    // A response being paced: a stream (events sent one by one) or a delayed plain answer.
+    struct Job {
+        Job(uv_loop_t* loop, std::shared_ptr<net::Exchange> e, mock::Response r)
+            : ex(std::move(e)), resp(std::move(r)), timer(loop) {}
+        std::shared_ptr<net::Exchange> ex;
+        mock::Response resp;
+        size_t next = 0;  // next event to send
+        Timer timer;
+    };
+    uint64_t accepted_seen_ = 0;
+
+    void handle(const std::shared_ptr<net::Exchange>& ex) {
+        const auto& req = ex->request();
+        // Each worker adds the connections its server accepted since it last looked.
+        uint64_t accepted = server_->accepted_total();
+        stats_.connections_total += accepted - accepted_seen_;
+        accepted_seen_ = accepted;
+        if (starts_with(req.path, "/mock/")) return control(ex);
+        ++stats_.requests_total;
+        if (req.path != backend_profile(flags_.engine.profile).health_path)
+            stats_.record(req.method, req.path, req.headers, req.body);
+        if (starts_with(req.path, "/v1/")) {
+            uint64_t k = ++stats_.api_requests;
+            if (flags_.hang) return hang(ex);
+            if (mock::injected_failure(flags_.fail_rate, flags_.seed, k)) {
+                ++stats_.failures_injected;
+                return reply(ex, engine_.error(flags_.fail_status, "mock: injected failure (--fail-rate)"));
+            }
+        }
+        mock::Response r = engine_.handle(req.method, req.path, req.body);
+        bool stream = r.is_stream();
+        uint64_t delay = static_cast<uint64_t>(flags_.engine.ttft_ms);
+        if (!stream && r.completion_tokens > 1) delay += static_cast<uint64_t>(flags_.engine.itl_ms) * (r.completion_tokens - 1);
+        if (!stream && (delay == 0 || r.status != 200)) return reply(ex, r);
+        start_job(ex, std::move(r), stream, delay);
+    }
+
+    // GET /mock/stats, POST /mock/reset.
+    void control(const std::shared_ptr<net::Exchange>& ex) {
+        const auto& req = ex->request();
+        if (req.path == "/mock/stats" && req.method == "GET") return ex->respond(200, "application/json", stats_.to_json());
+        if (req.path == "/mock/reset" && req.method == "POST") {
+            stats_.reset();
+            return ex->respond(200, "application/json", R"({"reset":true})");
+        }
+        reply(ex, engine_.error(404, "unknown mock control route: GET /mock/stats, POST /mock/reset"));
+    }
+
+    void reply(const std::shared_ptr<net::Exchange>& ex, const mock::Response& r) {
+        ex->respond(r.status, r.content_type, r.body);
+        ++stats_.responses_completed;
+    }
+
+    void hang(const std::shared_ptr<net::Exchange>& ex) {
+        ++stats_.requests_hung;
+        uint64_t id = ++next_id_;
+        hung_.emplace(id, ex);
+        ex->on_abort([this, id] { hung_.erase(id); });
+    }
+
+    void start_job(const std::shared_ptr<net::Exchange>& ex, mock::Response r, bool stream, uint64_t delay) {
+        uint64_t id = ++next_id_;
+        auto job = std::make_unique<Job>(loop_, ex, std::move(r));
+        ex->on_abort([this, id] { aborted(id); });
+        if (stream) {
+            ex->start_stream(job->resp.status, job->resp.content_type);
+            ++stats_.streams_started;
+            ++stats_.streams_active;
+        }
+        Job* j = job.get();
+        jobs_.emplace(id, std::move(job));
+        if (delay == 0) return step(id);
+        j->timer.once(delay, [this, id] { step(id); });
+    }
+
+    Job* find(uint64_t id) {
+        auto it = jobs_.find(id);
+        return it == jobs_.end() ? nullptr : it->second.get();
+    }
+
+    // Sends what is due: the plain answer, or the next stream event(s), then re-arms the timer.
+    void step(uint64_t id) {
+        Job* j = find(id);
+        if (!j) return;
+        if (!j->resp.is_stream()) {
+            reply(j->ex, j->resp);
+            jobs_.erase(id);
+            return;
+        }
+        const auto& events = j->resp.events;
+        const size_t reset_after = static_cast<size_t>(flags_.reset_after_chunks);
+        if (flags_.engine.itl_ms == 0 && reset_after == 0) {  // unpaced: one write for the rest
+            std::string all;
+            for (; j->next < events.size(); ++j->next) all += mock::sse_frame(events[j->next]);
+            j->ex->write(all);
+            return complete(id);
+        }
+        do {
+            j->ex->write(mock::sse_frame(events[j->next++]));
+            if (j->next == events.size()) return complete(id);
+            if (reset_after > 0 && j->next >= reset_after) return cut(id);
+        } while (flags_.engine.itl_ms == 0 && !j->ex->congested());
+        if (j->ex->congested()) {  // a slow reader: wait for its buffer to drain, as a runtime would block
+            j->ex->on_drain([this, id] {
+                if (Job* jj = find(id)) {
+                    jj->ex->on_drain(nullptr);
+                    arm(jj, id);
+                }
+            });
+            return;
+        }
+        arm(j, id);
+    }
+
+    void arm(Job* j, uint64_t id) {
+        j->timer.once(static_cast<uint64_t>(flags_.engine.itl_ms), [this, id] { step(id); });
+    }
+
+    void complete(uint64_t id) {
+        find(id)->ex->end();
+        ++stats_.streams_completed;
+        --stats_.streams_active;
+        jobs_.erase(id);
+    }
+
+    void cut(uint64_t id) {
+        Job* j = find(id);
+        j->ex->on_abort(nullptr);  // our own cut is not a client abort
+        j->ex->reset();            // TCP RST mid-stream: no finish chunk, no [DONE], no chunked terminator
+        ++stats_.streams_reset;
+        --stats_.streams_active;
+        jobs_.erase(id);
+    }
+
+    void aborted(uint64_t id) {
+        Job* j = find(id);
+        if (!j) return;
+        if (j->resp.is_stream()) {
+            ++stats_.streams_aborted;
+            --stats_.streams_active;
+        }
+        jobs_.erase(id);
+    }
+
+    uv_loop_t* loop_;
+    const MockFlags& flags_;
+    mock::Engine engine_;
+    mock::Stats& stats_;
+    std::unique_ptr<net::HttpServer> server_;
+    std::unordered_map<uint64_t, std::unique_ptr<Job>> jobs_;
+    std::unordered_map<uint64_t, std::shared_ptr<net::Exchange>> hung_;
+    uint64_t next_id_ = 0;
+};
+
+void write_port_file(const std::string& path, int port) {
+    std::string tmp = path + ".tmp";  // rename: a reader never sees a half-written file
+    {
+        std::ofstream f(tmp);
+        f << port << "\n";
+    }
+    std::rename(tmp.c_str(), path.c_str());
+}
+
+int run_mock(MockFlags& flags) {
+    auto kind = parse_backend_kind(flags.profile);
+    if (!kind || !mock::is_mock_profile(*kind)) {
+        fprintf(stderr, "llmgw mock: --profile must be one of %s, not '%s'\n",
+                std::string(mock::mock_profile_names()).c_str(), flags.profile.c_str());
+        return 2;
+    }
+    flags.engine.profile = *kind;
+
+    std::vector<int> fds;  // the first socket fixes the port; the others share it (SO_REUSEPORT)
+    int port = flags.port;
+    std::string err;
+    port = net::bind_listeners(flags.host, port, flags.workers, &fds, &err);
+    if (port < 0) {
+        fprintf(stderr, "llmgw mock: cannot listen: %s\n", err.c_str());
+        return 1;
+    }
+
+    mock::Stats stats;
+    std::atomic<int> listening{0};
+    net::WorkerPoolOptions opts;
+    opts.workers = flags.workers;
+    opts.drain_timeout_s = 2;  // a test double: do not keep a test run waiting on slow streams
+    opts.on_shutdown = [](int signum) { fprintf(stderr, "llmgw mock: %s, shutting down\n", strsignal(signum)); };
+    int rc = net::run_worker_pool(opts, [&](uv_loop_t* loop, int index) -> std::unique_ptr<net::WorkerApp> {
+        auto app = std::make_unique<MockApp>(loop, fds[index], flags, stats);
+        if (int e = app->listen(); e != 0) {
+            fprintf(stderr, "llmgw mock: listen failed: %s\n", uv_strerror(e));
+            return nullptr;
+        }
+        if (++listening == flags.workers) {
+            if (!flags.port_file.empty()) write_port_file(flags.port_file, port);
+            fprintf(stderr, "llmgw mock: %s profile, model '%s', listening on http://%s:%d\n", flags.profile.c_str(),
+                    flags.engine.model.c_str(), flags.host.c_str(), port);
+        }
+        return app;
+    });
+    return rc;
+}
+
+}  // namespace
+
+void add_mock(CLI::App& app) {
+    auto flags = std::make_shared<MockFlags>();
+    auto* sub = app.add_subcommand("mock", "Run a deterministic OpenAI-compatible upstream (for tests, benchmarks and demos)");
+    sub->footer(
+        "Endpoints: GET /v1/models, POST /v1/chat/completions, /v1/completions, /v1/embeddings (not tgi),\n"
+        "the profile's health check (vllm, llamacpp, tgi: GET /health; ollama: GET /), POST /tokenize\n"
+        "(vllm, llamacpp, tgi), POST /apply-template and GET /props (llamacpp), GET /info (tgi),\n"
+        "GET /api/tags (ollama).\n"
+        "Control: GET /mock/stats (counters incl. streams_aborted, the last request's headers and body),\n"
+        "POST /mock/reset.\n"
+        "Answers are derived from the request only: the same messages give the same words, stream or not.\n"
+        "Requests with tools get a call to the first tool (or the one tool_choice names) whose arguments\n"
+        "satisfy its JSON schema. Faults (--fail-rate, --hang) apply to /v1/* routes only.");
+    sub->add_option("--host", flags->host, "Address to listen on")->capture_default_str();
+    sub->add_option("--port", flags->port, "Port to listen on (0 = any free port; see --port-file)")
+        ->check(CLI::Range(0, 65535))->capture_default_str();
+    sub->add_option("--port-file", flags->port_file, "Write the bound port to this file once listening");
+    sub->add_option("--profile", flags->profile, "Runtime whose wire quirks to reproduce: vllm | ollama | llamacpp | tgi")
+        ->capture_default_str();
+    sub->add_option("--model", flags->engine.model, "Model name served and listed")->capture_default_str();
+    sub->add_option("--tokens", flags->engine.tokens, "Tokens (words) per answer; max_tokens lowers it (finish \"length\")")
+        ->check(CLI::Range(0, 1'000'000))->capture_default_str();
+    sub->add_option("--reasoning-tokens", flags->engine.reasoning_tokens,
+                    "Reasoning tokens before the answer (vllm/ollama \"reasoning\", llamacpp \"reasoning_content\")")
+        ->check(CLI::Range(0, 1'000'000))->capture_default_str();
+    sub->add_option("--ttft-ms", flags->engine.ttft_ms, "Delay before the first token (non-stream: before the answer)")
+        ->check(CLI::Range(0, 3'600'000))->capture_default_str();
+    sub->add_option("--itl-ms", flags->engine.itl_ms, "Delay between stream chunks (non-stream: added per token)")
+        ->check(CLI::Range(0, 3'600'000))->capture_default_str();
+    sub->add_option("--embedding-dim", flags->engine.embedding_dim, "Embedding vector size (request \"dimensions\" overrides)")
+        ->check(CLI::Range(1, 65536))->capture_default_str();
+    sub->add_option("--context-length", flags->engine.context_length, "Prompts over this many tokens get a 400")
+        ->check(CLI::Range(1, 100'000'000))->capture_default_str();
+    sub->add_flag("--strict-model", flags->engine.strict_model,
+                  "vllm/ollama: answer 404 for a model other than --model (default: accept any name)");
+    sub->add_option("--fail-rate", flags->fail_rate,
+                    "Fraction of /v1/* requests answered with --fail-status (without --seed: evenly spread, "
+                    "e.g. 0.5 fails the 2nd, 4th, ...)")
+        ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+    sub->add_option("--fail-status", flags->fail_status, "HTTP status of injected failures (body in the profile's error shape)")
+        ->check(CLI::Range(100, 599))->capture_default_str();
+    sub->add_option("--seed", flags->seed, "Pick failing requests pseudo-randomly with this seed (0 = evenly spread)")
+        ->capture_default_str();
+    sub->add_flag("--hang", flags->hang, "Accept /v1/* requests and never answer them");
+    sub->add_option("--reset-after-chunks", flags->reset_after_chunks,
+                    "Reset the connection (TCP RST) after N chunks of every stream (0 = off)")
+        ->check(CLI::Range(0, 1'000'000))->capture_default_str();
+    sub->add_option("--workers", flags->workers, "Worker threads (each its own loop and socket)")
+        ->check(CLI::Range(1, 256))->capture_default_str();
+    sub->callback([flags] {
+        int rc = run_mock(*flags);
+        if (rc != 0) throw CLI::RuntimeError(rc);
+    });
+}
+
+}  // namespace llmgw::cmd
