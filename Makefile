@@ -4,22 +4,26 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE      ?= cmake
 
-.PHONY: all build deps test unit integration test-asan demo clean bench-proxy
+.PHONY: all build deps sdk-deps test test-asan demo clean bench-proxy
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
 
+# The official SDKs for the end-to-end tests, from the npm registry (pinned by package-lock.json).
+sdk-deps: deps
+	@bash scripts/setup-sdk-tests.sh
+
 build: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@$(CMAKE) --build $(BUILD) -j$(JOBS)
 
-test: build
+test: build sdk-deps
 	@bash scripts/run-tests.sh $(BUILD)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
-test-asan: deps
+test-asan: deps sdk-deps
 	@$(CMAKE) -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLLMGW_SANITIZE=address,undefined >/dev/null
 	@$(CMAKE) --build $(ASAN_BUILD) -j$(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -1,0 +1,253 @@
+// /v1/messages and /v1/messages/count_tokens through `llmgw serve` in front of `llmgw mock`.
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include <sstream>
+
+#include "harness.h"
+
+using namespace harness;
+
+namespace {
+
+rapidjson::Document json(const std::string& s) {
+    rapidjson::Document d;
+    d.Parse(s.c_str());
+    return d;
+}
+
+struct Event {
+    std::string name;
+    std::string data;
+};
+
+std::vector<Event> sse_events(const std::string& body) {
+    std::vector<Event> out;
+    std::istringstream in(body);
+    std::string line;
+    Event cur;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) {
+            if (!cur.name.empty() || !cur.data.empty()) out.push_back(cur);
+            cur = {};
+        } else if (line.rfind("event: ", 0) == 0) {
+            cur.name = line.substr(7);
+        } else if (line.rfind("data: ", 0) == 0) {
+            cur.data += line.substr(6);
+        }
+    }
+    return out;
+}
+
+const std::vector<std::string> kHeaders = {"anthropic-version: 2023-06-01", "Content-Type: application/json"};
+const char* kTools = R"([{"name":"get_weather","description":"Weather","input_schema":{"type":"object","properties":{"city":{"type":"string","enum":["Paris","Tokyo"]},"unit":{"type":"string","enum":["c","f"]}},"required":["city","unit"]}}])";
+
+}  // namespace
+
+TEST_CASE("messages: a plain answer in Anthropic shape", "[anthropic][serve]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url());
+    auto r = post(gw.url("/v1/messages"),
+                  R"({"model":"claude-like","max_tokens":50,"system":"Be brief.","messages":[{"role":"user","content":"Hello"}]})",
+                  kHeaders);
+    REQUIRE(r.status == 200);
+    CHECK(!r.header("request-id").empty());
+    CHECK(r.header("request-id") == r.header("x-request-id"));
+    auto d = json(r.body);
+    CHECK(std::string(d["type"].GetString()) == "message");
+    CHECK(std::string(d["role"].GetString()) == "assistant");
+    CHECK(std::string(d["id"].GetString()).rfind("msg_", 0) == 0);
+    CHECK(std::string(d["model"].GetString()) == "claude-like");
+    REQUIRE(d["content"].Size() == 1);
+    CHECK(std::string(d["content"][0]["type"].GetString()) == "text");
+    CHECK(std::string(d["stop_reason"].GetString()) == "end_turn");
+    CHECK(d["usage"]["output_tokens"].GetInt() == 16);
+    // The backend got an OpenAI chat request with the system prompt first.
+    auto st = json(get(mock.url("/mock/stats")).body);
+    auto sent = json(st["last_request"]["body"].GetString());
+    CHECK(std::string(sent["messages"][0]["role"].GetString()) == "system");
+    CHECK(sent["max_tokens"].GetInt() == 50);
+}
+
+TEST_CASE("messages: max_tokens cuts to stop_reason max_tokens", "[anthropic][serve]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url());
+    auto r = post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":3,"messages":[{"role":"user","content":"Hello"}]})", kHeaders);
+    auto d = json(r.body);
+    CHECK(std::string(d["stop_reason"].GetString()) == "max_tokens");
+    CHECK(d["usage"]["output_tokens"].GetInt() == 3);
+}
+
+TEST_CASE("messages stream: the Anthropic event sequence", "[anthropic][serve][stream]") {
+    auto mock = start_mock({"--tokens", "5"});
+    auto gw = start_serve(mock.url());
+    auto r = post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"Hello"}]})", kHeaders);
+    REQUIRE(r.status == 200);
+    CHECK(r.header("content-type").find("text/event-stream") == 0);
+    auto ev = sse_events(r.body);
+    REQUIRE(ev.size() >= 6);
+    CHECK(ev.front().name == "message_start");
+    CHECK(ev.back().name == "message_stop");
+    int starts = 0, stops = 0, deltas = 0;
+    std::string text;
+    for (const auto& e : ev) {
+        auto d = json(e.data);
+        REQUIRE(d.IsObject());
+        CHECK(std::string(d["type"].GetString()) == e.name);  // event name matches data.type
+        if (e.name == "content_block_start") ++starts;
+        if (e.name == "content_block_stop") ++stops;
+        if (e.name == "content_block_delta") {
+            ++deltas;
+            text += d["delta"]["text"].GetString();
+        }
+        if (e.name == "message_delta") {
+            CHECK(std::string(d["delta"]["stop_reason"].GetString()) == "end_turn");
+            CHECK(d["usage"]["output_tokens"].GetInt() == 5);
+        }
+    }
+    CHECK(starts == 1);
+    CHECK(stops == 1);
+    CHECK(deltas == 5);
+    // Same text as the non-stream answer.
+    auto whole = json(post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":50,"messages":[{"role":"user","content":"Hello"}]})", kHeaders).body);
+    CHECK(text == whole["content"][0]["text"].GetString());
+}
+
+TEST_CASE("messages with tools: tool_use blocks, streamed input reassembles", "[anthropic][serve][tools]") {
+    for (const char* profile : {"vllm", "llamacpp", "ollama", "tgi"}) {
+        DYNAMIC_SECTION("profile " << profile) {
+            auto mock = start_mock({"--profile", profile});
+            auto gw = start_serve(mock.url(), {{"BACKEND_KIND", profile}});
+            std::string req = std::string(R"({"model":"m","max_tokens":200,"tools":)") + kTools +
+                              R"(,"messages":[{"role":"user","content":"Weather in Paris?"}])";
+            auto r = post(gw.url("/v1/messages"), req + "}", kHeaders);
+            REQUIRE(r.status == 200);
+            auto d = json(r.body);
+            CHECK(std::string(d["stop_reason"].GetString()) == "tool_use");
+            const rapidjson::Value* use = nullptr;
+            for (const auto& b : d["content"].GetArray())
+                if (std::string(b["type"].GetString()) == "tool_use") use = &b;
+            REQUIRE(use);
+            CHECK(std::string((*use)["name"].GetString()) == "get_weather");
+            CHECK(std::string((*use)["input"]["city"].GetString()) == "Paris");
+
+            auto s = post(gw.url("/v1/messages"), req + R"(,"stream":true})", kHeaders);
+            auto ev = sse_events(s.body);
+            std::string partial, stop_reason;
+            bool tool_start = false;
+            for (const auto& e : ev) {
+                auto x = json(e.data);
+                if (e.name == "content_block_start" && std::string(x["content_block"]["type"].GetString()) == "tool_use") {
+                    tool_start = true;
+                    CHECK(x["content_block"]["input"].IsObject());
+                    CHECK(x["content_block"]["input"].ObjectEmpty());
+                    CHECK(!std::string(x["content_block"]["id"].GetString()).empty());
+                }
+                if (e.name == "content_block_delta" && std::string(x["delta"]["type"].GetString()) == "input_json_delta")
+                    partial += x["delta"]["partial_json"].GetString();
+                if (e.name == "message_delta") stop_reason = x["delta"]["stop_reason"].GetString();
+            }
+            CHECK(tool_start);
+            auto input = json(partial);
+            REQUIRE(input.IsObject());
+            CHECK(std::string(input["city"].GetString()) == "Paris");
+            CHECK(stop_reason == "tool_use");
+        }
+    }
+}
+
+TEST_CASE("messages errors use the Anthropic envelope", "[anthropic][serve][errors]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url());
+    auto check = [](const Response& r, long status, const std::string& type, const std::string& needle) {
+        CHECK(r.status == status);
+        auto d = json(r.body);
+        REQUIRE(d.IsObject());
+        CHECK(std::string(d["type"].GetString()) == "error");
+        CHECK(std::string(d["error"]["type"].GetString()) == type);
+        CHECK(std::string(d["error"]["message"].GetString()).find(needle) != std::string::npos);
+    };
+    check(post(gw.url("/v1/messages"), R"({"model":"m","messages":[{"role":"user","content":"x"}]})", kHeaders), 400,
+          "invalid_request_error", "max_tokens");
+    check(post(gw.url("/v1/messages"), "{oops", kHeaders), 400, "invalid_request_error", "");
+    check(post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":5,"messages":[{"role":"robot","content":"x"}]})", kHeaders),
+          400, "invalid_request_error", "messages.0.role");
+    check(post(gw.url("/v1/messages"),
+               R"({"model":"m","max_tokens":5,"tools":[{"type":"web_search_20250305","name":"web_search"}],"messages":[{"role":"user","content":"x"}]})",
+               kHeaders),
+          400, "invalid_request_error", "web_search");
+    check(get(gw.url("/v1/messages/nope")), 404, "not_found_error", "");
+
+    auto down = start_mock({"--fail-rate", "1", "--fail-status", "503"});
+    auto gw2 = start_serve(down.url());
+    check(post(gw2.url("/v1/messages"), R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}]})", kHeaders),
+          503, "overloaded_error", "");
+}
+
+TEST_CASE("messages stream cut by the backend ends with an error event, not message_stop", "[anthropic][serve][stream]") {
+    auto mock = start_mock({"--tokens", "20", "--itl-ms", "30", "--reset-after-chunks", "4"});
+    auto gw = start_serve(mock.url());
+    auto r = post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"x"}]})", kHeaders);
+    auto ev = sse_events(r.body);
+    REQUIRE(!ev.empty());
+    CHECK(ev.front().name == "message_start");
+    CHECK(ev.back().name == "error");
+    for (const auto& e : ev) CHECK(e.name != "message_stop");
+}
+
+TEST_CASE("count_tokens uses the runtime's tokenizer where it has one", "[anthropic][serve][count_tokens]") {
+    const char* body = R"({"model":"m","system":"You are helpful.","messages":[{"role":"user","content":"Count these tokens please"}]})";
+    SECTION("vLLM: /tokenize with the chat messages") {
+        auto mock = start_mock({"--profile", "vllm"});
+        auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "vllm"}});
+        auto r = post(gw.url("/v1/messages/count_tokens"), body, kHeaders);
+        REQUIRE(r.status == 200);
+        CHECK(r.header("x-llmgw-token-count-source") == "tokenizer");
+        int n = json(r.body)["input_tokens"].GetInt();
+        // The mock's prompt_tokens for the same conversation, through the chat route.
+        auto chat = json(post(gw.url("/v1/messages"),
+                              R"({"model":"m","max_tokens":5,"system":"You are helpful.","messages":[{"role":"user","content":"Count these tokens please"}]})",
+                              kHeaders).body);
+        CHECK(n == chat["usage"]["input_tokens"].GetInt());
+    }
+    SECTION("llama.cpp: /apply-template then /tokenize") {
+        auto mock = start_mock({"--profile", "llamacpp"});
+        auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "llamacpp"}});
+        auto r = post(gw.url("/v1/messages/count_tokens"), body, kHeaders);
+        REQUIRE(r.status == 200);
+        CHECK(r.header("x-llmgw-token-count-source") == "tokenizer");
+        CHECK(json(r.body)["input_tokens"].GetInt() > 5);
+        auto st = json(get(mock.url("/mock/stats")).body);
+        CHECK(st["requests_by_path"]["/apply-template"].GetInt() == 1);
+        CHECK(st["requests_by_path"]["/tokenize"].GetInt() == 1);
+    }
+    SECTION("Ollama has no tokenizer: a documented estimate, and the header says so") {
+        auto mock = start_mock({"--profile", "ollama"});
+        auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "ollama"}});
+        auto r = post(gw.url("/v1/messages/count_tokens"), body, kHeaders);
+        REQUIRE(r.status == 200);
+        CHECK(r.header("x-llmgw-token-count-source") == "estimate");
+        CHECK(json(r.body)["input_tokens"].GetInt() > 5);
+    }
+    SECTION("malformed body: 400 in the Anthropic envelope") {
+        auto mock = start_mock();
+        auto gw = start_serve(mock.url());
+        auto r = post(gw.url("/v1/messages/count_tokens"), R"({"model":"m"})", kHeaders);
+        CHECK(r.status == 400);
+        CHECK(json(r.body)["error"]["type"].GetString() == std::string("invalid_request_error"));
+    }
+}
+
+TEST_CASE("native mode forwards /v1/messages unchanged", "[anthropic][serve]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url(), {{"ANTHROPIC_MODE", "native"}});
+    std::string body = R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"odd_field":1})";
+    auto r = post(gw.url("/v1/messages"), body, kHeaders);
+    // The mock has no /v1/messages: its 404 comes back in the Anthropic envelope.
+    CHECK(r.status == 404);
+    CHECK(json(r.body)["type"].GetString() == std::string("error"));
+    auto st = json(get(mock.url("/mock/stats")).body);
+    CHECK(std::string(st["last_request"]["path"].GetString()) == "/v1/messages");
+    CHECK(std::string(st["last_request"]["body"].GetString()) == body);
+}
