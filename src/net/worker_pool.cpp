@@ -1,5 +1,7 @@
 #include "net/worker_pool.h"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -41,8 +43,19 @@ void on_stop(uv_async_t* a) {
 
 }  // namespace
 
+// Thousands of open streams need thousands of descriptors (client + upstream each): take the
+// hard limit the system allows instead of the usual soft 1024.
+static void raise_fd_limit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int run_worker_pool(const WorkerPoolOptions& opts,
                     const std::function<std::unique_ptr<WorkerApp>(uv_loop_t*, int)>& make) {
+    raise_fd_limit();
     int n = opts.workers < 1 ? 1 : opts.workers;
     std::vector<std::unique_ptr<Worker>> workers;
     std::mutex mu;
