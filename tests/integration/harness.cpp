@@ -132,10 +132,17 @@ Process Process::start(const std::vector<std::string>& args, const std::map<std:
     argv_s.push_back(port_file);
     // A clean environment: only PATH, HOME and what the test sets, so the developer's variables
     // cannot change what a test sees.
-    std::vector<std::string> env_s;
+    std::map<std::string, std::string> merged;
     for (const char* keep : {"PATH", "HOME", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
-        if (const char* v = getenv(keep)) env_s.push_back(std::string(keep) + "=" + v);
-    for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
+        if (const char* v = getenv(keep)) merged[keep] = v;
+    for (const auto& [k, v] : env) {
+        // Sanitizer options add to the inherited ones (later options win).
+        bool san = k.size() > 8 && k.compare(k.size() - 8, 8, "_OPTIONS") == 0;
+        if (san && merged.count(k)) merged[k] += ":" + v;
+        else merged[k] = v;
+    }
+    std::vector<std::string> env_s;
+    for (const auto& [k, v] : merged) env_s.push_back(k + "=" + v);
     std::vector<char*> argv, envp;
     for (auto& s : argv_s) argv.push_back(s.data());
     argv.push_back(nullptr);
