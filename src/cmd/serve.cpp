@@ -10,7 +10,9 @@
 
 #include "cmd/commands.h"
 #include "core/config.h"
+#include "core/cors.h"
 #include "gateway/gateway.h"
+#include "gateway/key_source.h"
 #include "gateway/log.h"
 #include "net/http_server.h"
 #include "net/worker_pool.h"
@@ -31,43 +33,55 @@ int run_serve(const ServeFlags& flags) {
         fprintf(stderr, "llmgw serve: invalid configuration: %s\n", err.message.c_str());
         return 2;
     }
-    gw::log_init(cfg->log_level, cfg->log_json);
+    gw::log_init(cfg->log_level, cfg->log_json, cfg->backend_api_key);
 
-    auto shared = std::make_unique<gw::GatewayShared>();
-    shared->cfg = *cfg;
-    shared->profile = &backend_profile(cfg->backend_kind);
-    shared->start_ns = net::now_ns();
+    std::string why;
+    auto cors = make_cors_policy(cfg->cors_origins, cfg->cors_allow_credentials, &why);
+    if (!cors) {
+        fprintf(stderr, "llmgw serve: invalid configuration: CORS_ORIGINS: %s\n", why.c_str());
+        return 2;
+    }
+    auto keys = gw::load_key_set(*cfg, &why);
+    if (!keys) {
+        fprintf(stderr, "llmgw serve: invalid configuration: %s\n", why.c_str());
+        return 2;
+    }
 
     int workers = cfg->workers > 0 ? cfg->workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::string bind_err;
     std::vector<int> fds;
     int port = net::bind_listeners(cfg->host, cfg->port, workers, &fds, &bind_err);
     if (port < 0) {
-        gw::log_event(spdlog::level::critical, "llmgw.serve", "cannot listen", {{"error", bind_err}});
+        gw::log_event(spdlog::level::critical, "serve", "cannot listen", {{"error", bind_err}});
         fprintf(stderr, "llmgw serve: %s\n", bind_err.c_str());
         return 1;
     }
 
-    if (cfg->api_keys.empty() && cfg->api_keys_file.empty())
-        gw::log_event(spdlog::level::warn, "llmgw.serve",
-                      "API_KEYS is empty: authentication is disabled, anyone who can reach this port can use the backend");
+    auto shared = std::make_unique<gw::GatewayShared>(*cfg, std::move(*cors), std::move(keys), workers);
+    if (!shared->auth_required)
+        gw::log_event(spdlog::level::warn, "serve",
+                      "API_KEYS and API_KEYS_FILE are unset: authentication is disabled, anyone who can reach this port can use the backend");
+    else if (shared->keys.get()->empty())
+        gw::log_event(spdlog::level::warn, "serve", "API_KEYS_FILE holds no keys: every /v1 request will get 401",
+                      {{"file", cfg->api_keys_file}});
 
     net::WorkerPoolOptions opts;
     opts.workers = workers;
     opts.drain_timeout_s = cfg->drain_timeout_s;
+    gw::GatewayShared& sh = *shared;
+    opts.on_reload = [&sh] { gw::reload_key_set(sh); };
     opts.on_shutdown = [](int signum) {
-        gw::log_event(spdlog::level::info, "llmgw.serve", "shutting down: draining in-flight requests",
+        gw::log_event(spdlog::level::info, "serve", "shutting down: draining in-flight requests",
                       {{"signal", signum}});
     };
-    gw::GatewayShared& sh = *shared;
     int rc = net::run_worker_pool(opts, [&](uv_loop_t* loop, int index) -> std::unique_ptr<net::WorkerApp> {
         auto w = std::make_unique<gw::GatewayWorker>(loop, fds[static_cast<size_t>(index)], sh, index);
         if (int e = w->listen(); e != 0) {
-            gw::log_event(spdlog::level::critical, "llmgw.serve", "listen failed", {{"error", uv_strerror(e)}});
+            gw::log_event(spdlog::level::critical, "serve", "listen failed", {{"error", uv_strerror(e)}});
             return nullptr;
         }
         if (index == workers - 1) {
-            gw::log_event(spdlog::level::info, "llmgw.serve", "listening",
+            gw::log_event(spdlog::level::info, "serve", "listening",
                           {{"host", cfg->host}, {"port", port}, {"workers", workers},
                            {"backend_kind", std::string(sh.profile->name)}, {"backend_url", cfg->backend_base_url}});
             if (!flags.port_file.empty()) {
@@ -82,7 +96,7 @@ int run_serve(const ServeFlags& flags) {
         }
         return w;
     });
-    gw::log_event(spdlog::level::info, "llmgw.serve", "stopped");
+    gw::log_event(spdlog::level::info, "serve", "stopped");
     return rc;
 }
 

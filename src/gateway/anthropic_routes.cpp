@@ -101,7 +101,7 @@ void anthropic_messages(const RequestContext& ctx) {
         fr.stream = facts.stream;
         fr.model = facts.model;
         fr.body = std::move(req.body);
-        forward(ctx.worker, ctx.ex, std::move(fr));
+        forward(ctx, std::move(fr));
         return;
     }
     AnthropicRequestOptions opts{*shared.profile, shared.cfg.max_tokens_cap, shared.profile->stream_usage, true};
@@ -119,7 +119,7 @@ void anthropic_messages(const RequestContext& ctx) {
     fr.model = tr.facts.model;
     fr.body = std::move(tr.body);
     fr.adapter = std::make_unique<AnthropicAdapter>(tr.facts.model, tr.facts.thinking_enabled, id_seed(ctx.request_id));
-    forward(ctx.worker, ctx.ex, std::move(fr));
+    forward(ctx, std::move(fr));
 }
 
 void anthropic_count_tokens(const RequestContext& ctx) {

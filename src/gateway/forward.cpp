@@ -1,5 +1,7 @@
 #include "gateway/forward.h"
 
+#include <algorithm>
+
 #include "core/sse.h"
 #include "core/stream_observer.h"
 #include "gateway/log.h"
@@ -13,38 +15,59 @@ constexpr size_t kMaxUpstreamBody = 256u << 20;
 
 double seconds_since(uint64_t start_ns) { return static_cast<double>(net::now_ns() - start_ns) / 1e9; }
 
-// One request in flight to the backend. Owned by the upstream call's callbacks; the exchange's
-// callbacks hold it weakly, so whichever side finishes first lets it go.
+// Stream bytes kept for a LOG_PROMPTS debug line, at most.
+constexpr size_t kMaxLoggedStream = 1u << 20;
+
+BackendErrorKind error_kind(net::UpstreamFailure f) {
+    switch (f) {
+        case net::UpstreamFailure::Connect: return BackendErrorKind::Connect;
+        case net::UpstreamFailure::Timeout: return BackendErrorKind::Timeout;
+        case net::UpstreamFailure::Reset: return BackendErrorKind::Reset;
+        default: return BackendErrorKind::Protocol;
+    }
+}
+
+// One request in flight to the backend. Owned by the upstream call's callbacks; the scope's
+// abort hook holds it weakly, so whichever side finishes first lets it go.
 struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     GatewayWorker& worker;
     std::shared_ptr<net::Exchange> ex;
+    std::shared_ptr<RequestScope> scope;
+    const MetricsRecorder metrics;  // a copy: valid even while the worker is torn down
     ForwardRequest fr;
+    size_t route;
+    ModelId model_id;
     std::shared_ptr<net::UpstreamCall> call;
     SseParser sse;
     int status = 0;
     bool streaming = false;
     bool stream_terminated = false;  // saw [DONE] or an in-band error
-    bool counted_stream = false;
+    bool counted_stream = false;     // counted in llmgw_active_streams
+    bool upstream_recorded = false;
     std::string body;  // buffered non-stream answer
     std::string out;   // client bytes produced by one callback
+    std::string logged_stream;  // client bytes for LOG_PROMPTS
+    uint64_t upstream_start_ns = 0;
     uint64_t first_token_ns = 0, last_token_ns = 0;
     int64_t prompt_tokens = -1, completion_tokens = -1;
 
-    ProxyCall(GatewayWorker& w, std::shared_ptr<net::Exchange> e, ForwardRequest f)
-        : worker(w), ex(std::move(e)), fr(std::move(f)), sse([this](const SseEvent& ev) { on_event(ev); }) {}
+    ProxyCall(const RequestContext& ctx, ForwardRequest f)
+        : worker(ctx.worker), ex(ctx.ex), scope(ctx.scope), metrics(ctx.worker.metrics()), fr(std::move(f)),
+          route(static_cast<size_t>(fr.route)), sse([this](const SseEvent& ev) { on_event(ev); }) {}
 
-    ~ProxyCall() {
-        if (counted_stream) worker.shared().active_streams.fetch_sub(1, std::memory_order_relaxed);
-    }
+    ~ProxyCall() { stream_closed(); }
 
     void start() {
+        auto& shared = worker.shared();
+        scope->model = fr.model;
+        model_id = shared.metrics.model(fr.model.empty() ? std::string_view("unknown") : std::string_view(fr.model));
         net::UpstreamRequest req;
         req.method = fr.method;
         req.url = worker.backend_url(fr.upstream_path);
         req.headers = worker.upstream_headers(fr.request_id);
         if (fr.stream) req.headers.emplace_back("Accept: text/event-stream");
         req.body = std::move(fr.body);
-        const auto& cfg = worker.shared().cfg;
+        const auto& cfg = shared.cfg;
         req.timeout_ms = static_cast<long>(cfg.request_timeout_s * 1000);
         req.connect_timeout_ms = static_cast<long>(cfg.connect_timeout_s * 1000);
         auto self = shared_from_this();
@@ -52,29 +75,48 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         req.on_body = [self](std::string_view d) { self->on_body(d); };
         req.on_done = [self](const net::UpstreamResult& r) { self->on_done(r); };
         std::weak_ptr<ProxyCall> weak = self;
-        ex->on_abort([weak] {
+        scope->on_client_abort([weak] {
             if (auto p = weak.lock()) p->on_client_abort();
         });
+        upstream_start_ns = net::now_ns();
         call = worker.upstream().start(std::move(req));
+    }
+
+    // The upstream exchange is over (done, failed or cancelled): its duration, once.
+    void upstream_finished() {
+        if (upstream_recorded) return;
+        upstream_recorded = true;
+        metrics.on_upstream(route, seconds_since(upstream_start_ns));
+    }
+
+    void stream_closed() {
+        if (!counted_stream) return;
+        counted_stream = false;
+        metrics.on_stream_end();
     }
 
     void on_client_abort() {
         // The runtime stops generating once its connection closes.
-        if (call) call->cancel();
-        log_event(spdlog::level::info, "llmgw.proxy", "client went away; upstream request cancelled",
-                  {{"request_id", fr.request_id}, {"path", ex->request().path}});
+        if (call) {
+            call->cancel();
+            upstream_finished();
+        }
         call.reset();
+        stream_closed();
+        report_tokens();
+        log_stream_body();
+        log_event(spdlog::level::info, "proxy", "client went away; upstream request cancelled",
+                  {{"request_id", fr.request_id}, {"path", ex->request().path}});
     }
 
     void on_head(int st, const net::Headers& h) {
         status = st;
+        scope->backend_status = st;
         auto ct = net::find_header(h, "content-type");
         streaming = fr.stream && st >= 200 && st < 300 && ct.find("text/event-stream") != std::string_view::npos;
         if (!streaming) return;
-        ex->add_header("x-request-id", fr.request_id);
-        if (fr.style == ApiStyle::Anthropic) ex->add_header("request-id", fr.request_id);
         ex->start_stream(200, "text/event-stream; charset=utf-8");
-        worker.shared().active_streams.fetch_add(1, std::memory_order_relaxed);
+        metrics.on_stream_start();
         counted_stream = true;
         std::weak_ptr<ProxyCall> weak = shared_from_this();
         ex->on_drain([weak] {
@@ -86,6 +128,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     void on_body(std::string_view d) {
         if (!streaming) {
             if (body.size() + d.size() > kMaxUpstreamBody) {
+                metrics.on_backend_error(BackendErrorKind::Protocol);
                 fail_whole(ApiError::bad_gateway("backend response exceeds " + std::to_string(kMaxUpstreamBody) + " bytes"));
                 return;
             }
@@ -103,7 +146,12 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         StreamEventInfo info = inspect_stream_event(ev.data);
         if (info.content) {
             uint64_t now = net::now_ns();
-            if (!first_token_ns) first_token_ns = now;
+            if (!first_token_ns) {
+                first_token_ns = now;
+                metrics.on_ttft(route, model_id, static_cast<double>(now - ex->start_ns()) / 1e9);
+            } else {
+                metrics.on_inter_token(route, model_id, static_cast<double>(now - last_token_ns) / 1e9);
+            }
             last_token_ns = now;
         }
         if (info.has_usage && (info.usage_only || info.finished || info.prompt_tokens || info.completion_tokens)) {
@@ -122,33 +170,64 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         }
     }
 
+    // Client bytes of a stream.
+    void send(std::string_view data) {
+        if (data.empty()) return;
+        if (scope->logs_bodies() && logged_stream.size() < kMaxLoggedStream)
+            logged_stream.append(data.substr(0, kMaxLoggedStream - logged_stream.size()));
+        ex->write(data);
+    }
+
     void flush() {
         if (out.empty()) return;
-        ex->write(out);
+        send(out);
         out.clear();
         // Backpressure: stop reading from the backend while the client lags.
         if (ex->congested() && call) call->pause();
     }
 
+    void log_stream_body() {
+        if (!logged_stream.empty()) scope->log_body("response stream", logged_stream);
+        logged_stream.clear();
+    }
+
+    // Tokens from the backend's usage; for translated Anthropic streams without usage, what the
+    // adapter counted. Recorded once, when the exchange ends.
+    bool tokens_reported = false;
+    void report_tokens() {
+        if (tokens_reported) return;
+        tokens_reported = true;
+        if (completion_tokens < 0 && fr.adapter) {
+            int64_t n = fr.adapter->output_tokens();
+            if (n > 0) completion_tokens = n;
+        }
+        if (prompt_tokens < 0 && completion_tokens < 0) return;
+        scope->prompt_tokens = prompt_tokens;
+        scope->completion_tokens = completion_tokens;
+        metrics.on_tokens(model_id, static_cast<uint64_t>(std::max<int64_t>(prompt_tokens, 0)),
+                          static_cast<uint64_t>(std::max<int64_t>(completion_tokens, 0)));
+    }
+
     void fail_whole(const ApiError& e) {
         if (call) call->cancel();
         call.reset();
-        respond_error(e);
-    }
-
-    void respond_error(const ApiError& e) {
-        if (ex->responded()) return;
-        ex->add_header("x-request-id", fr.request_id);
-        if (fr.style == ApiStyle::Anthropic) ex->add_header("request-id", fr.request_id);
-        ex->respond_error(fr.style, e);
+        upstream_finished();
+        scope->respond_error(e);
     }
 
     void on_done(const net::UpstreamResult& r) {
         call.reset();
-        if (r.failure != net::UpstreamFailure::None)
-            log_event(spdlog::level::warn, "llmgw.proxy", "backend request failed",
+        upstream_finished();
+        if (r.failure != net::UpstreamFailure::None) {
+            metrics.on_backend_error(error_kind(r.failure));
+            log_event(spdlog::level::warn, "proxy", "backend request failed",
                       {{"request_id", fr.request_id}, {"error", r.message}, {"status", r.status},
                        {"streaming", streaming ? "true" : "false"}});
+        } else if (status >= 500) {
+            metrics.on_backend_error(BackendErrorKind::Status5xx);
+        } else if (status >= 400) {
+            metrics.on_backend_error(BackendErrorKind::Status4xx);
+        }
         if (ex->detached()) return;
         if (streaming) {
             sse.finish();
@@ -160,40 +239,43 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
                 else out.append(sse_format("", render_openai_error(e)));
             } else if (fr.adapter) {
                 fr.adapter->stream_end(out);
-            } else if (fr.strip_usage_chunk && stream_terminated) {
-                // [DONE] was re-emitted by on_event already.
             }
-            if (!out.empty()) ex->write(out);
-            ex->end();
-            return;
-        }
-        if (r.failure != net::UpstreamFailure::None && status == 0) {
-            respond_error(upstream_failure_error(r));
+            // Without an adapter, [DONE] was relayed (or re-emitted by on_event) already.
+            send(out);
+            out.clear();
+            report_tokens();
+            log_stream_body();
+            stream_closed();
+            scope->end_stream();
             return;
         }
         if (r.failure != net::UpstreamFailure::None) {
-            respond_error(upstream_failure_error(r));
+            scope->respond_error(upstream_failure_error(r));
             return;
         }
-        ex->add_header("x-request-id", fr.request_id);
-        if (fr.style == ApiStyle::Anthropic) ex->add_header("request-id", fr.request_id);
         if (status >= 400) {
-            ex->respond(status, "application/json", wrap_upstream_error(fr.style, status, body));
+            scope->respond(status, "application/json", wrap_upstream_error(fr.style, status, body));
             return;
         }
-        read_usage(body, &prompt_tokens, &completion_tokens);
+        // A native /v1/messages answer carries Anthropic usage (input/output_tokens), which the
+        // OpenAI reader would report as zeros: left unknown instead.
+        bool native_anthropic = fr.style == ApiStyle::Anthropic && !fr.adapter;
+        if (!native_anthropic) read_usage(body, &prompt_tokens, &completion_tokens);
         if (fr.adapter) {
             ApiError err;
             err.status = 0;
             std::string translated = fr.adapter->whole_body(body, &err);
             if (err.status) {
-                ex->respond_error(fr.style, err);
+                metrics.on_backend_error(BackendErrorKind::Protocol);
+                scope->respond_error(err);
                 return;
             }
-            ex->respond(status, "application/json", translated);
+            report_tokens();
+            scope->respond(status, "application/json", translated);
             return;
         }
-        ex->respond(status, "application/json", body);
+        report_tokens();
+        scope->respond(status, "application/json", body);
     }
 };
 
@@ -214,8 +296,8 @@ ApiError upstream_failure_error(const net::UpstreamResult& r) {
     }
 }
 
-void forward(GatewayWorker& w, const std::shared_ptr<net::Exchange>& ex, ForwardRequest fr) {
-    auto p = std::make_shared<ProxyCall>(w, ex, std::move(fr));
+void forward(const RequestContext& ctx, ForwardRequest fr) {
+    auto p = std::make_shared<ProxyCall>(ctx, std::move(fr));
     p->start();
 }
 

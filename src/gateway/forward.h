@@ -8,6 +8,7 @@
 
 #include "core/api_error.h"
 #include "gateway/gateway.h"
+#include "gateway/routes.h"
 
 namespace llmgw::gw {
 
@@ -40,7 +41,9 @@ struct ForwardRequest {
     std::unique_ptr<ResponseAdapter> adapter;  // null: relay bytes unchanged
 };
 
-void forward(GatewayWorker& w, const std::shared_ptr<net::Exchange>& ex, ForwardRequest fr);
+// Answers ctx's request with the backend's answer, recording the backend side of it (upstream
+// duration, backend errors, TTFT, inter-token latency, tokens, active streams) on the way.
+void forward(const RequestContext& ctx, ForwardRequest fr);
 
 // Maps a transport failure to the error a client sees (502 unreachable, 504 timeout, ...).
 ApiError upstream_failure_error(const net::UpstreamResult& r);

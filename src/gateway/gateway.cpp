@@ -1,11 +1,11 @@
 #include "gateway/gateway.h"
 
-#include <openssl/crypto.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <array>
 
+#include "core/client_address.h"
 #include "core/request_body.h"
 #include "core/request_id.h"
 #include "gateway/forward.h"
@@ -35,7 +35,36 @@ constexpr RouteInfo kNotFoundAnthropic{Route::NotFound, "unmatched", "", ApiStyl
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// The client address for logs and rate limiting; forwarding headers count only from trusted peers.
+std::string client_of(const net::HttpRequest& req, const std::vector<Cidr>& trusted) {
+    if (trusted.empty()) return client_address(req.peer, {}, {}, trusted);
+    std::string xff;  // several X-Forwarded-For headers form one list
+    for (const auto& [k, v] : req.headers) {
+        if (k != "x-forwarded-for") continue;
+        if (!xff.empty()) xff += ',';
+        xff += v;
+    }
+    return client_address(req.peer, xff, req.header("x-real-ip"), trusted);
+}
+
 }  // namespace
+
+std::vector<std::string> route_templates() {
+    std::vector<std::string> t;
+    for (const auto& r : kRoutes) t.emplace_back(r.template_path);
+    return t;
+}
+
+GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::shared_ptr<const KeySet> initial_keys,
+                             int worker_count)
+    : cfg(std::move(config)),
+      profile(&backend_profile(cfg.backend_kind)),
+      start_ns(net::now_ns()),
+      cors(std::move(cors_policy)),
+      auth_required(!cfg.api_keys.empty() || !cfg.api_keys_file.empty()),
+      keys(std::move(initial_keys)),
+      limiter(RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
+      metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count) + 1}) {}
 
 const RouteInfo& match_route(std::string_view path) {
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
@@ -63,7 +92,9 @@ GatewayWorker::GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shar
               [this](const std::shared_ptr<net::Exchange>& ex) { handle(ex); },
               [](std::string_view path, const ApiError& e) { return render_error(match_route(path).style, e); }),
       upstream_(loop),
-      rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32) ^ net::now_ns()) {}
+      rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32) ^ net::now_ns()),
+      metrics_(shared.metrics.recorder(static_cast<size_t>(index))),
+      keys_(shared.keys) {}
 
 GatewayWorker::~GatewayWorker() = default;
 
@@ -89,26 +120,26 @@ std::vector<std::string> GatewayWorker::upstream_headers(const std::string& requ
     return h;
 }
 
-bool GatewayWorker::authorize(const net::HttpRequest& req, std::string* identity) const {
-    const auto& keys = shared_.cfg.api_keys;
-    if (keys.empty()) {
-        *identity = "ip:" + req.peer;
+bool GatewayWorker::authorize(const net::HttpRequest& req, const std::string& client, std::string* identity) {
+    if (!shared_.auth_required) {
+        *identity = "ip:" + client;
         return true;
     }
-    std::string_view presented = req.header("x-api-key");
-    if (presented.empty()) {
-        auto auth = req.header("authorization");
-        if (auth.size() > 7 && strncasecmp(auth.data(), "Bearer ", 7) == 0) presented = auth.substr(7);
-    }
-    if (presented.empty()) return false;
-    // Constant time over every key: no early exit, no length leak beyond "a key matched".
-    bool match = false;
-    for (const auto& k : keys) {
-        bool same = k.size() == presented.size() && CRYPTO_memcmp(k.data(), presented.data(), k.size()) == 0;
-        match |= same;
-    }
-    *identity = "key";
-    return match;
+    auto m = keys_.current().match(presented_api_key(req.header("authorization"), req.header("x-api-key")));
+    if (!m.ok) return false;
+    *identity = std::string(m.fingerprint);
+    return true;
+}
+
+bool GatewayWorker::admit(const RequestContext& ctx) {
+    const std::string& identity = ctx.scope->identity;
+    RateLimitDecision d = shared_.limiter.acquire(identity, static_cast<double>(net::now_ns()) / 1e9);
+    for (auto& [k, v] : rate_limit_headers(d)) ctx.ex->add_header(std::move(k), std::move(v));
+    if (d.allowed) return true;
+    metrics_.on_rate_limited(identity);
+    ctx.fail(ApiError::rate_limited("rate limit exceeded for " + identity + ": retry after " +
+                                    std::to_string(retry_after_seconds(d.retry_after_s)) + "s"));
+    return false;
 }
 
 void GatewayWorker::handle(const std::shared_ptr<net::Exchange>& ex) {
@@ -116,32 +147,59 @@ void GatewayWorker::handle(const std::shared_ptr<net::Exchange>& ex) {
     std::string_view incoming = req.header("x-request-id");
     std::string request_id = is_sane_request_id(incoming) ? std::string(incoming) : make_request_id(rng_(), rng_());
     const RouteInfo& ri = match_route(req.path);
+    ex->add_header("x-request-id", request_id);
+    if (ri.style == ApiStyle::Anthropic) ex->add_header("request-id", request_id);
+    auto scope = RequestScope::open(*this, ex, ri, request_id, client_of(req, shared_.cfg.trusted_proxies));
+    RequestContext ctx{*this, ex, ri, std::move(request_id), scope};
+    try {
+        route(ctx);
+    } catch (const std::exception& e) {
+        // Answered here rather than by the server, so the request is still recorded.
+        if (!ex->responded()) ctx.fail(ApiError::internal(std::string("internal error: ") + e.what()));
+        else if (!scope->finished()) scope->end_stream();
+    }
+}
 
-    RequestContext ctx{*this, ex, ri, request_id};
+void GatewayWorker::route(const RequestContext& ctx) {
+    const auto& req = ctx.ex->request();
+    const RouteInfo& ri = ctx.route;
+    // CORS first: a browser's preflight carries no credentials and may name any path.
+    std::string_view origin = req.header("origin");
+    std::string_view acr_method = req.header("access-control-request-method");
+    if (is_cors_preflight(req.method, origin, acr_method)) {
+        for (auto& [k, v] : cors_preflight_headers(shared_.cors, origin, acr_method,
+                                                   req.header("access-control-request-headers")))
+            ctx.ex->add_header(std::move(k), std::move(v));
+        ctx.scope->respond(204, "", "");
+        return;
+    }
+    for (auto& [k, v] : cors_response_headers(shared_.cors, origin)) ctx.ex->add_header(std::move(k), std::move(v));
+
     if (ri.route == Route::NotFound) {
         ctx.fail(ApiError::not_found("no route for " + req.method + " " + req.path));
         return;
     }
     if (req.method != ri.method && !(ri.method == "GET" && req.method == "HEAD")) {
-        ex->add_header("allow", std::string(ri.method));
+        ctx.ex->add_header("allow", std::string(ri.method));
         ctx.fail(ApiError::method_not_allowed("method " + req.method + " is not allowed on " + req.path +
                                               " (use " + std::string(ri.method) + ")"));
         return;
     }
     if (ri.needs_auth) {
-        std::string identity;
-        if (!authorize(req, &identity)) {
+        if (!authorize(req, ctx.scope->client, &ctx.scope->identity)) {
             ctx.fail(ApiError::unauthorized(
                 "invalid or missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"));
             return;
         }
+        if (shared_.cfg.rate_limit_enabled && !admit(ctx)) return;
     }
+    if (ctx.scope->logs_bodies() && !req.body.empty()) ctx.scope->log_body("request body", req.body);
     switch (ri.route) {
-        case Route::Root: root(ex); return;
+        case Route::Root: root(ctx); return;
         case Route::Livez: ctx.respond_json(200, R"({"status":"ok"})"); return;
-        case Route::Readyz: readyz(ex, false); return;
-        case Route::Health: readyz(ex, true); return;
-        case Route::Metrics: ctx.fail(ApiError::not_found("metrics are not enabled")); return;
+        case Route::Readyz: readyz(ctx, false); return;
+        case Route::Health: readyz(ctx, true); return;
+        case Route::Metrics: serve_metrics(ctx); return;
         case Route::Models:
         case Route::Model: proxy_get(ctx); return;
         case Route::ChatCompletions:
@@ -153,7 +211,16 @@ void GatewayWorker::handle(const std::shared_ptr<net::Exchange>& ex) {
     }
 }
 
-void GatewayWorker::root(const std::shared_ptr<net::Exchange>& ex) {
+void GatewayWorker::serve_metrics(const RequestContext& ctx) {
+    if (!shared_.cfg.metrics_enabled) {
+        ctx.fail(ApiError::not_found("metrics are not enabled (METRICS_ENABLED=false)"));
+        return;
+    }
+    ctx.ex->add_header("cache-control", "no-store");
+    ctx.scope->respond(200, GatewayMetrics::kContentType, shared_.metrics.render());
+}
+
+void GatewayWorker::root(const RequestContext& ctx) {
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.StartObject();
@@ -172,7 +239,7 @@ void GatewayWorker::root(const std::shared_ptr<net::Exchange>& ex) {
     }
     w.EndObject();
     w.EndObject();
-    ex->respond(200, "application/json", std::string_view(sb.GetString(), sb.GetSize()));
+    ctx.respond_json(200, std::string_view(sb.GetString(), sb.GetSize()));
 }
 
 void GatewayWorker::check_backend(std::function<void()> then) {
@@ -201,9 +268,9 @@ void GatewayWorker::check_backend(std::function<void()> then) {
     upstream_.start(std::move(req));
 }
 
-void GatewayWorker::readyz(const std::shared_ptr<net::Exchange>& ex, bool detailed) {
-    auto answer = [this, ex, detailed] {
-        if (ex->detached()) return;
+void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
+    auto answer = [this, ex = ctx.ex, scope = ctx.scope, detailed] {
+        if (scope->finished()) return;
         rapidjson::StringBuffer sb;
         rapidjson::Writer<rapidjson::StringBuffer> w(sb);
         w.StartObject();
@@ -225,7 +292,7 @@ void GatewayWorker::readyz(const std::shared_ptr<net::Exchange>& ex, bool detail
         w.EndObject();
         w.EndObject();
         ex->add_header("cache-control", "no-store");
-        ex->respond(ready_.ok ? 200 : 503, "application/json", std::string_view(sb.GetString(), sb.GetSize()));
+        scope->respond(ready_.ok ? 200 : 503, "application/json", std::string_view(sb.GetString(), sb.GetSize()));
     };
     uint64_t max_age = static_cast<uint64_t>(shared_.cfg.readiness_cache_s * 1e9);
     if (ready_.checked_ns && net::now_ns() - ready_.checked_ns < max_age && !ready_.in_flight) {

@@ -11,13 +11,19 @@
 #include <vector>
 
 #include "core/api_error.h"
+#include "core/api_keys.h"
 #include "core/backend_profile.h"
 #include "core/config.h"
+#include "core/cors.h"
+#include "core/metrics.h"
+#include "core/rate_limiter.h"
 #include "net/http_server.h"
 #include "net/upstream_client.h"
 #include "net/worker_pool.h"
 
 namespace llmgw::gw {
+
+struct RequestContext;
 
 // Every route the gateway serves. The route's template (never the raw path) labels metrics.
 enum class Route {
@@ -37,14 +43,26 @@ struct RouteInfo {
 
 // Matches a path to a route; NotFound when none. Anthropic-looking paths get Anthropic style.
 const RouteInfo& match_route(std::string_view path);
+// Route templates in Route order (NotFound excluded): the metrics' path/route label values.
+std::vector<std::string> route_templates();
 
-// Shared by all workers; fields are written before the workers start, except those that are
-// atomic or internally synchronised.
+// Shared by all workers. Plain fields are fixed before the workers start; the key store, the
+// rate limiter and the metrics are internally synchronised.
 struct GatewayShared {
-    ServeConfig cfg;
-    const BackendProfile* profile = nullptr;
-    uint64_t start_ns = 0;
-    std::atomic<int> active_streams{0};
+    // `workers` sizes the metrics shards: one per worker plus one for the signal thread.
+    GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::shared_ptr<const KeySet> initial_keys,
+                  int workers);
+
+    const ServeConfig cfg;
+    const BackendProfile* const profile;
+    const uint64_t start_ns;
+    const CorsPolicy cors;
+    // API_KEYS or API_KEYS_FILE configured: auth stays on even if the set becomes empty (a keys
+    // file emptied by mistake then refuses everyone instead of opening the gateway).
+    const bool auth_required;
+    KeyStore keys;
+    RateLimiter limiter;
+    GatewayMetrics metrics;
 };
 
 class GatewayWorker : public net::WorkerApp {
@@ -57,6 +75,7 @@ public:
 
     // Used by the route handlers (gateway/*.cpp).
     GatewayShared& shared() { return shared_; }
+    const MetricsRecorder& metrics() const { return metrics_; }
     net::UpstreamClient& upstream() { return upstream_; }
     uv_loop_t* loop() const { return loop_; }
     std::string backend_url(std::string_view path) const;
@@ -64,15 +83,23 @@ public:
 
 private:
     void handle(const std::shared_ptr<net::Exchange>& ex);
-    bool authorize(const net::HttpRequest& req, std::string* identity) const;
-    void root(const std::shared_ptr<net::Exchange>& ex);
-    void readyz(const std::shared_ptr<net::Exchange>& ex, bool detailed);
+    void route(const RequestContext& ctx);
+    // True when the request may pass; *identity is the key's fingerprint (auth on) or
+    // "ip:<client>" (auth off).
+    bool authorize(const net::HttpRequest& req, const std::string& client, std::string* identity);
+    // True when the identity's bucket had a token; the x-ratelimit-* headers are added either way.
+    bool admit(const RequestContext& ctx);
+    void serve_metrics(const RequestContext& ctx);
+    void root(const RequestContext& ctx);
+    void readyz(const RequestContext& ctx, bool detailed);
 
     uv_loop_t* loop_;
     GatewayShared& shared_;
     net::HttpServer server_;
     net::UpstreamClient upstream_;
     std::mt19937_64 rng_;
+    MetricsRecorder metrics_;  // this worker's shard
+    KeySetCache keys_;
 
     // Readiness, cached so probes cannot hammer the backend.
     struct Readiness {

@@ -6,16 +6,10 @@
 
 namespace llmgw::gw {
 
-void RequestContext::fail(const ApiError& e) const {
-    ex->add_header("x-request-id", request_id);
-    if (route.style == ApiStyle::Anthropic) ex->add_header("request-id", request_id);
-    ex->respond_error(route.style, e);
-}
+void RequestContext::fail(const ApiError& e) const { scope->respond_error(e); }
 
 void RequestContext::respond_json(int status, std::string_view body) const {
-    ex->add_header("x-request-id", request_id);
-    if (route.style == ApiStyle::Anthropic) ex->add_header("request-id", request_id);
-    ex->respond(status, "application/json", body);
+    scope->respond(status, "application/json", body);
 }
 
 void proxy_get(const RequestContext& ctx) {
@@ -27,7 +21,7 @@ void proxy_get(const RequestContext& ctx) {
     fr.upstream_path = req.path;
     if (!req.query.empty()) fr.upstream_path += "?" + req.query;
     fr.request_id = ctx.request_id;
-    forward(ctx.worker, ctx.ex, std::move(fr));
+    forward(ctx, std::move(fr));
 }
 
 void proxy_openai_post(const RequestContext& ctx) {
@@ -63,7 +57,7 @@ void proxy_openai_post(const RequestContext& ctx) {
         fr.strip_usage_chunk = true;
     }
     fr.body = body.empty() ? std::move(ctx.ex->request().body) : std::move(body);
-    forward(ctx.worker, ctx.ex, std::move(fr));
+    forward(ctx, std::move(fr));
 }
 
 }  // namespace llmgw::gw

@@ -1,11 +1,13 @@
 // The route handlers of serve, one file per API family. Each gets the request's context:
-// the worker, the exchange, the matched route and the request id.
+// the worker, the exchange, the matched route, the request id and the scope that records the
+// request when it completes (answer through the context or the scope, never ex->respond()).
 #pragma once
 #include <memory>
 #include <string>
 
 #include "core/api_error.h"
 #include "gateway/gateway.h"
+#include "gateway/request_scope.h"
 
 namespace llmgw::gw {
 
@@ -14,6 +16,7 @@ struct RequestContext {
     std::shared_ptr<net::Exchange> ex;
     const RouteInfo& route;
     std::string request_id;
+    std::shared_ptr<RequestScope> scope;
 
     void fail(const ApiError& e) const;
     void respond_json(int status, std::string_view body) const;
