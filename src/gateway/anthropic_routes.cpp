@@ -4,6 +4,7 @@
 #include "core/anthropic_request.h"
 #include "core/anthropic_response.h"
 #include "core/anthropic_stream.h"
+#include "core/backend_facts.h"
 #include "core/request_body.h"
 #include "core/token_count.h"
 #include "gateway/forward.h"
@@ -106,6 +107,16 @@ void anthropic_messages(const RequestContext& ctx) {
     }
     AnthropicRequestOptions opts{*shared.profile, shared.cfg.max_tokens_cap, shared.profile->stream_usage, true};
     auto tr = translate_anthropic_request(req.body, opts);
+    // Coding agents ask for 32k or 64k tokens; clamp to what the model's context leaves after the
+    // prompt (an over-estimate), so the runtime answers instead of refusing.
+    int64_t ctx_len = shared.backend.context_length.load(std::memory_order_relaxed);
+    if (tr.ok() && shared.cfg.max_tokens_cap == 0 && ctx_len > 0) {
+        int64_t cap = max_tokens_cap(0, ctx_len, estimate_tokens_for_openai_request(tr.body));
+        if (tr.facts.max_tokens > cap) {
+            opts.max_tokens_cap = cap;
+            tr = translate_anthropic_request(req.body, opts);
+        }
+    }
     if (!tr.ok()) {
         ctx.fail(*tr.error);
         return;

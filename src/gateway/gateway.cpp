@@ -94,7 +94,8 @@ GatewayWorker::GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shar
       upstream_(loop),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32) ^ net::now_ns()),
       metrics_(shared.metrics.recorder(static_cast<size_t>(index))),
-      keys_(shared.keys) {}
+      keys_(shared.keys),
+      index_(index) {}
 
 GatewayWorker::~GatewayWorker() = default;
 
@@ -242,6 +243,19 @@ void GatewayWorker::root(const RequestContext& ctx) {
     ctx.respond_json(200, std::string_view(sb.GetString(), sb.GetSize()));
 }
 
+int GatewayWorker::listen() {
+    int rc = server_.listen();
+    if (rc == 0 && index_ == 0) discover();
+    return rc;
+}
+
+void GatewayWorker::discover() {
+    bool expected = false;
+    if (!shared_.discovering.compare_exchange_strong(expected, true)) return;
+    discover_backend(upstream_, shared_.cfg, *shared_.profile, shared_.backend,
+                     [this] { shared_.discovering.store(false); });
+}
+
 void GatewayWorker::check_backend(std::function<void()> then) {
     ready_.waiters.push_back(std::move(then));
     if (ready_.in_flight) return;
@@ -261,6 +275,7 @@ void GatewayWorker::check_backend(std::function<void()> then) {
         if (r.failure != net::UpstreamFailure::None) ready_.detail = upstream_failure_error(r).message;
         else if (!ready_.ok) ready_.detail = "backend health check answered HTTP " + std::to_string(r.status);
         else ready_.detail.clear();
+        if (ready_.ok && !shared_.backend.discovered.load(std::memory_order_acquire)) discover();
         auto waiters = std::move(ready_.waiters);
         ready_.waiters.clear();
         for (auto& w : waiters) w();

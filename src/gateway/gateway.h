@@ -17,6 +17,7 @@
 #include "core/cors.h"
 #include "core/metrics.h"
 #include "core/rate_limiter.h"
+#include "gateway/backend_discovery.h"
 #include "net/http_server.h"
 #include "net/upstream_client.h"
 #include "net/worker_pool.h"
@@ -63,13 +64,15 @@ struct GatewayShared {
     KeyStore keys;
     RateLimiter limiter;
     GatewayMetrics metrics;
+    BackendFacts backend;  // learned from the backend itself (backend_discovery.h)
+    std::atomic<bool> discovering{false};
 };
 
 class GatewayWorker : public net::WorkerApp {
 public:
     GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shared, int index);
     ~GatewayWorker() override;
-    int listen() { return server_.listen(); }
+    int listen();
     void drain(std::function<void()> done) override;
     void close() override;
 
@@ -112,6 +115,10 @@ private:
         std::vector<std::function<void()>> waiters;
     } ready_;
     void check_backend(std::function<void()> then);
+    // Learns the backend's runtime and context length; once at start (first worker) and again
+    // whenever the backend answers after it had not.
+    void discover();
+    int index_;
 };
 
 }  // namespace llmgw::gw

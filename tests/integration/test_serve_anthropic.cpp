@@ -251,3 +251,40 @@ TEST_CASE("native mode forwards /v1/messages unchanged", "[anthropic][serve]") {
     CHECK(std::string(st["last_request"]["path"].GetString()) == "/v1/messages");
     CHECK(std::string(st["last_request"]["body"].GetString()) == body);
 }
+
+TEST_CASE("max_tokens beyond the model's context is clamped to what the runtime reports", "[anthropic][serve][discovery]") {
+    for (const char* profile : {"vllm", "llamacpp"}) {
+        DYNAMIC_SECTION("profile " << profile) {
+            auto mock = start_mock({"--profile", profile, "--context-length", "1000"});
+            auto gw = start_serve(mock.url(), {{"BACKEND_KIND", profile}, {"LOG_LEVEL", "info"}});
+            // serve learns the context length at start-up, as probe would.
+            REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
+            CHECK(gw.log().find("\"context_length\":1000") != std::string::npos);
+            CHECK(gw.log().find("does not match") == std::string::npos);
+            auto r = post(gw.url("/v1/messages"),
+                          R"({"model":"m","max_tokens":64000,"messages":[{"role":"user","content":"Hello"}]})", kHeaders);
+            CHECK(r.status == 200);
+            auto st = json(get(mock.url("/mock/stats")).body);
+            auto sent = json(st["last_request"]["body"].GetString());
+            int64_t mt = sent.HasMember("max_tokens") ? sent["max_tokens"].GetInt64() : sent["max_completion_tokens"].GetInt64();
+            CHECK(mt < 1000);
+            CHECK(mt > 500);
+        }
+    }
+    SECTION("MAX_TOKENS_CAP wins") {
+        auto mock = start_mock({"--context-length", "1000"});
+        auto gw = start_serve(mock.url(), {{"MAX_TOKENS_CAP", "256"}});
+        auto r = post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":64000,"messages":[{"role":"user","content":"Hello"}]})", kHeaders);
+        CHECK(r.status == 200);
+        auto sent = json(json(get(mock.url("/mock/stats")).body)["last_request"]["body"].GetString());
+        CHECK(sent["max_tokens"].GetInt64() == 256);
+    }
+}
+
+TEST_CASE("a BACKEND_KIND that does not match the runtime is reported", "[serve][discovery]") {
+    auto mock = start_mock({"--profile", "ollama"});
+    auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "vllm"}, {"LOG_LEVEL", "info"}});
+    REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
+    CHECK(gw.log().find("does not match") != std::string::npos);
+    CHECK(gw.log().find("Ollama") != std::string::npos);
+}

@@ -1,0 +1,26 @@
+// At start-up (and when the backend comes back), serve asks the backend what it is, the way
+// `llmgw probe` does: which runtime answers (a warning when it is not BACKEND_KIND) and the
+// model's context length (the max_tokens cap on /v1/messages when MAX_TOKENS_CAP is 0).
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+#include "core/backend_profile.h"
+#include "core/config.h"
+#include "net/upstream_client.h"
+
+namespace llmgw::gw {
+
+// Published by one worker, read by all: plain atomics, no lock on the request path.
+struct BackendFacts {
+    std::atomic<int64_t> context_length{0};  // 0 = unknown
+    std::atomic<int> detected_kind{-1};      // a BackendKind, or -1 when not identified
+    std::atomic<bool> discovered{false};
+};
+
+// Runs the discovery requests on `client`'s loop and calls `done` once every answer is in.
+void discover_backend(net::UpstreamClient& client, const ServeConfig& cfg, const BackendProfile& profile,
+                      BackendFacts& facts, std::function<void()> done = nullptr);
+
+}  // namespace llmgw::gw
