@@ -79,7 +79,7 @@ public:
         BackendKind profile = flags.engine.profile;
         server_ = std::make_unique<net::HttpServer>(
             loop, fd, net::ServerLimits{}, [this](const std::shared_ptr<net::Exchange>& ex) { handle(ex); },
-            [profile](std::string_view, const ApiError& e) { return mock::error_body(profile, e.status, e.message); });
+            [profile](const net::HttpRequest&, const ApiError& e) { return mock::error_body(profile, e.status, e.message); });
     }
 
     int listen() { return server_->listen(); }

@@ -90,7 +90,7 @@ GatewayWorker::GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shar
                   return lim;
               }(),
               [this](const std::shared_ptr<net::Exchange>& ex) { handle(ex); },
-              [](std::string_view path, const ApiError& e) { return render_error(match_route(path).style, e); }),
+              [this](const net::HttpRequest& partial, const ApiError& e) { return transport_error(partial, e); }),
       upstream_(loop),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32) ^ net::now_ns()),
       metrics_(shared.metrics.recorder(static_cast<size_t>(index))),
@@ -241,6 +241,16 @@ void GatewayWorker::root(const RequestContext& ctx) {
     w.EndObject();
     w.EndObject();
     ctx.respond_json(200, std::string_view(sb.GetString(), sb.GetSize()));
+}
+
+std::string GatewayWorker::transport_error(const net::HttpRequest& partial, const ApiError& e) {
+    // Refused before routing (malformed HTTP, limits, timeouts): counted and logged like any answer.
+    const RouteInfo& ri = match_route(partial.path);
+    metrics_.on_request(static_cast<size_t>(ri.route), partial.method, e.status, 0);
+    log_event(spdlog::level::warn, "access", "request refused by the HTTP layer",
+              {{"method", partial.method}, {"path", std::string(ri.template_path)}, {"status", e.status},
+               {"client", partial.peer}, {"error", e.message}});
+    return render_error(ri.style, e);
 }
 
 int GatewayWorker::listen() {

@@ -118,6 +118,7 @@ private:
     // Learns the backend's runtime and context length; once at start (first worker) and again
     // whenever the backend answers after it had not.
     void discover();
+    std::string transport_error(const net::HttpRequest& partial, const ApiError& e);
     int index_;
 };
 

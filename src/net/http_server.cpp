@@ -291,7 +291,11 @@ private:
         uv_timer_stop(&timer_);
         if (in_flight_) { close(); return; }
         ApiError e{status, msg, {}, {}};
-        std::string body = server_->render_error(req_.path.empty() ? req_.target : req_.path, e);
+        if (req_.path.empty()) req_.path = req_.target.substr(0, req_.target.find('?'));
+        if (req_.method.empty() && !req_.target.empty())  // the request line was parsed
+            req_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
+        req_.peer = peer_;
+        std::string body = server_->render_error(req_, e);
         std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
                            "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(body.size()) +
                            "\r\nconnection: close\r\n\r\n";
@@ -565,8 +569,8 @@ void HttpServer::on_connection(uv_stream_t* l, int status) {
     if (c->accept(l) != 0) c->close();
 }
 
-std::string HttpServer::render_error(std::string_view path, const ApiError& e) const {
-    if (render_error_) return render_error_(path, e);
+std::string HttpServer::render_error(const HttpRequest& partial, const ApiError& e) const {
+    if (render_error_) return render_error_(partial, e);
     return render_openai_error(e);
 }
 

@@ -78,9 +78,11 @@ private:
 };
 
 using Handler = std::function<void(const std::shared_ptr<Exchange>&)>;
-// Body of an error the server itself produces (413, 431, 400, 408) for a given path, so that
-// Anthropic routes get Anthropic envelopes even for transport-level errors.
-using ErrorRenderer = std::function<std::string(std::string_view path, const ApiError&)>;
+// Body of an error the server itself produces (400, 408, 413, 431) before any handler runs, so
+// that Anthropic routes get Anthropic envelopes even for transport-level errors. Called once per
+// such answer with what was parsed of the request (path, maybe method, peer), so the application
+// can also count and log it.
+using ErrorRenderer = std::function<std::string(const HttpRequest& partial, const ApiError&)>;
 
 class HttpServer {
 public:
@@ -104,7 +106,7 @@ public:
     uv_loop_t* loop() const { return loop_; }
     const ServerLimits& limits() const { return limits_; }
     const Handler& handler() const { return handler_; }
-    std::string render_error(std::string_view path, const ApiError& e) const;
+    std::string render_error(const HttpRequest& partial, const ApiError& e) const;
     bool draining() const { return draining_; }
     void connection_opened(Connection* c);
     void connection_closed(Connection* c);

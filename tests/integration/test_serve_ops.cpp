@@ -827,3 +827,28 @@ TEST_CASE("logs: text mode, and prompts only with LOG_PROMPTS=true at DEBUG", "[
         CHECK(gw.log().find("zebra-marker-9731") == std::string::npos);
     }
 }
+
+TEST_CASE("metrics: requests refused by the HTTP layer are counted and logged too", "[ops][metrics]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url(), {{"MAX_BODY_BYTES", "2048"}, {"LOG_LEVEL", "info"}});
+    auto before = scrape(gw);
+    std::string big(4096, 'x');
+    CHECK(post(gw.url(kChatPath), "{\"p\":\"" + big + "\"}").status == 413);
+    std::string out = raw_exchange(gw.port(), "NOT HTTP AT ALL\r\n\r\n", 10);
+    CHECK(out.rfind("HTTP/1.1 400", 0) == 0);
+    auto after = scrape(gw);
+    auto delta = [&](const Labels& l) { return after.get("chat_api_requests_total", l) - before.get("chat_api_requests_total", l); };
+    CHECK(delta(requests("POST", kChatPath, 413)) == 1);
+    double refused_400 = 0;
+    for (const auto& s : after.samples)
+        if (s.name == "chat_api_requests_total") {
+            bool is400 = false, unmatched = false;
+            for (const auto& [k, v] : s.labels) {
+                if (k == "status" && v == "400") is400 = true;
+                if (k == "path" && v == "unmatched") unmatched = true;
+            }
+            if (is400 && unmatched) refused_400 += s.value;
+        }
+    CHECK(refused_400 == 1);
+    CHECK(wait_until([&] { return gw.log().find("request refused by the HTTP layer") != std::string::npos; }, 5));
+}
