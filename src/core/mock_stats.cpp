@@ -63,7 +63,7 @@ std::string Stats::to_json() const {
 
 void Stats::reset() {
     for (auto* c : {&requests_total, &api_requests, &streams_started, &streams_completed, &streams_aborted,
-                    &streams_reset, &failures_injected, &requests_hung, &responses_completed})
+                    &streams_reset, &failures_injected, &requests_hung, &responses_completed, &connections_total})
         *c = 0;
     std::lock_guard<std::mutex> lk(mu_);
     last_method_.clear();

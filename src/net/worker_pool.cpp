@@ -58,15 +58,51 @@ int run_worker_pool(const WorkerPoolOptions& opts,
     raise_fd_limit();
     int n = opts.workers < 1 ? 1 : opts.workers;
     std::vector<std::unique_ptr<Worker>> workers;
+    workers.reserve(static_cast<size_t>(n));
     std::mutex mu;
     std::condition_variable cv;
     int started = 0;
     std::atomic<bool> failed{false};
 
+    // Signal handlers go in before any worker exists: a SIGHUP or SIGTERM sent as soon as the
+    // port is announced must not meet the default action (which would kill the process).
+    uv_loop_t sigloop;
+    uv_loop_init(&sigloop);
+    struct SigCtx {
+        const WorkerPoolOptions* opts;
+        std::vector<std::unique_ptr<Worker>>* workers;
+        bool shutting_down = false;
+        uv_signal_t term{}, intr{}, hup{};
+        void close_signals() {
+            uv_close(reinterpret_cast<uv_handle_t*>(&term), nullptr);
+            uv_close(reinterpret_cast<uv_handle_t*>(&intr), nullptr);
+            uv_close(reinterpret_cast<uv_handle_t*>(&hup), nullptr);
+        }
+    } ctx{&opts, &workers};
+    uv_signal_init(&sigloop, &ctx.term);
+    uv_signal_init(&sigloop, &ctx.intr);
+    uv_signal_init(&sigloop, &ctx.hup);
+    ctx.term.data = ctx.intr.data = ctx.hup.data = &ctx;
+    auto on_term = [](uv_signal_t* s, int signum) {
+        auto* c = static_cast<SigCtx*>(s->data);
+        if (c->shutting_down) return;
+        c->shutting_down = true;
+        if (c->opts->on_shutdown) c->opts->on_shutdown(signum);
+        for (auto& w : *c->workers) uv_async_send(&w->stop);
+        c->close_signals();
+    };
+    uv_signal_start(&ctx.term, on_term, SIGTERM);
+    uv_signal_start(&ctx.intr, on_term, SIGINT);
+    uv_signal_start(&ctx.hup, [](uv_signal_t* s, int) {
+        auto* c = static_cast<SigCtx*>(s->data);
+        if (c->opts->on_reload) c->opts->on_reload();
+    }, SIGHUP);
+
     for (int i = 0; i < n; ++i) {
         auto w = std::make_unique<Worker>();
         w->drain_timeout_s = opts.drain_timeout_s;
         Worker* wp = w.get();
+        workers.push_back(std::move(w));
         wp->thread = std::thread([&, wp, i] {
             uv_loop_init(&wp->loop);
             uv_async_init(&wp->loop, &wp->stop, on_stop);
@@ -88,47 +124,17 @@ int run_worker_pool(const WorkerPoolOptions& opts,
             uv_run(&wp->loop, UV_RUN_NOWAIT);
             uv_loop_close(&wp->loop);
         });
-        workers.push_back(std::move(w));
     }
     {
         std::unique_lock<std::mutex> lk(mu);
         cv.wait(lk, [&] { return started == n; });
     }
 
-    uv_loop_t sigloop;
-    uv_loop_init(&sigloop);
-    struct SigCtx {
-        const WorkerPoolOptions* opts;
-        std::vector<std::unique_ptr<Worker>>* workers;
-        bool shutting_down = false;
-        uv_signal_t term{}, intr{}, hup{};
-    } ctx{&opts, &workers};
-
     if (failed) {
         for (auto& w : workers) uv_async_send(&w->stop);
-    } else {
-        uv_signal_init(&sigloop, &ctx.term);
-        uv_signal_init(&sigloop, &ctx.intr);
-        uv_signal_init(&sigloop, &ctx.hup);
-        ctx.term.data = ctx.intr.data = ctx.hup.data = &ctx;
-        static auto on_term = [](uv_signal_t* s, int signum) {
-            auto* c = static_cast<SigCtx*>(s->data);
-            if (c->shutting_down) return;
-            c->shutting_down = true;
-            if (c->opts->on_shutdown) c->opts->on_shutdown(signum);
-            for (auto& w : *c->workers) uv_async_send(&w->stop);
-            uv_close(reinterpret_cast<uv_handle_t*>(&c->term), nullptr);
-            uv_close(reinterpret_cast<uv_handle_t*>(&c->intr), nullptr);
-            uv_close(reinterpret_cast<uv_handle_t*>(&c->hup), nullptr);
-        };
-        uv_signal_start(&ctx.term, on_term, SIGTERM);
-        uv_signal_start(&ctx.intr, on_term, SIGINT);
-        uv_signal_start(&ctx.hup, [](uv_signal_t* s, int) {
-            auto* c = static_cast<SigCtx*>(s->data);
-            if (c->opts->on_reload) c->opts->on_reload();
-        }, SIGHUP);
-        uv_run(&sigloop, UV_RUN_DEFAULT);
+        ctx.close_signals();
     }
+    uv_run(&sigloop, UV_RUN_DEFAULT);
     for (auto& w : workers) w->thread.join();
     uv_run(&sigloop, UV_RUN_NOWAIT);
     uv_loop_close(&sigloop);
