@@ -36,6 +36,7 @@ struct MockFlags {
     uint64_t seed = 0;
     bool hang = false;
     int reset_after_chunks = 0;
+    bool reject_stream_options = false;  // like Ollama before 0.5.2
 };
 
 // A libuv timer owned by C++. The handle outlives its owner until libuv's close callback frees it,
@@ -122,6 +123,8 @@ private:
         if (starts_with(req.path, "/v1/")) {
             uint64_t k = ++stats_.api_requests;
             if (flags_.hang) return hang(ex);
+            if (flags_.reject_stream_options && req.body.find("\"stream_options\"") != std::string::npos)
+                return reply(ex, engine_.error(400, "json: unknown field \"stream_options\""));
             if (mock::injected_failure(flags_.fail_rate, flags_.seed, k)) {
                 ++stats_.failures_injected;
                 return reply(ex, engine_.error(flags_.fail_status, "mock: injected failure (--fail-rate)"));
@@ -347,6 +350,8 @@ void add_mock(CLI::App& app) {
     sub->add_option("--seed", flags->seed, "Pick failing requests pseudo-randomly with this seed (0 = evenly spread)")
         ->capture_default_str();
     sub->add_flag("--hang", flags->hang, "Accept /v1/* requests and never answer them");
+    sub->add_flag("--reject-stream-options", flags->reject_stream_options,
+                  "Answer 400 to requests that carry stream_options, as Ollama did before 0.5.2");
     sub->add_option("--reset-after-chunks", flags->reset_after_chunks,
                     "Reset the connection (TCP RST) after N chunks of every stream (0 = off)")
         ->check(CLI::Range(0, 1'000'000))->capture_default_str();

@@ -105,7 +105,8 @@ void anthropic_messages(const RequestContext& ctx) {
         forward(ctx, std::move(fr));
         return;
     }
-    AnthropicRequestOptions opts{*shared.profile, shared.cfg.max_tokens_cap, shared.profile->stream_usage, true};
+    bool stream_usage = shared.profile->stream_usage && !shared.stream_usage_rejected.load(std::memory_order_relaxed);
+    AnthropicRequestOptions opts{*shared.profile, shared.cfg.max_tokens_cap, stream_usage, true};
     auto tr = translate_anthropic_request(req.body, opts);
     // Coding agents ask for 32k or 64k tokens; clamp to what the model's context leaves after the
     // prompt (an over-estimate), so the runtime answers instead of refusing.
@@ -129,6 +130,13 @@ void anthropic_messages(const RequestContext& ctx) {
     fr.request_id = ctx.request_id;
     fr.model = tr.facts.model;
     fr.body = std::move(tr.body);
+    if (tr.facts.stream && stream_usage) {
+        // Translated again only if the runtime refuses stream_options (rare, so not up front).
+        opts.stream_usage = false;
+        fr.body_without_stream_options = [client_body = req.body, opts] {
+            return translate_anthropic_request(client_body, opts).body;
+        };
+    }
     fr.adapter = std::make_unique<AnthropicAdapter>(tr.facts.model, tr.facts.thinking_enabled, id_seed(ctx.request_id));
     forward(ctx, std::move(fr));
 }

@@ -215,8 +215,28 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         scope->respond_error(e);
     }
 
+    // The runtime refused the stream_options we added: ask again without, and stop adding it.
+    bool retry_without_stream_options(const net::UpstreamResult& r) {
+        if (streaming || r.failure != net::UpstreamFailure::None || status != 400 || !fr.body_without_stream_options ||
+            body.find("stream_options") == std::string::npos || ex->detached())
+            return false;
+        worker.shared().stream_usage_rejected.store(true, std::memory_order_relaxed);
+        log_event(spdlog::level::warn, "proxy",
+                  "backend rejects stream_options; retrying without it (token metrics for streams now count events)",
+                  {{"request_id", fr.request_id}});
+        fr.body = fr.body_without_stream_options();
+        fr.body_without_stream_options = nullptr;
+        fr.strip_usage_chunk = false;
+        body.clear();
+        status = 0;
+        upstream_recorded = false;
+        start();
+        return true;
+    }
+
     void on_done(const net::UpstreamResult& r) {
         call.reset();
+        if (retry_without_stream_options(r)) return;
         upstream_finished();
         if (r.failure != net::UpstreamFailure::None) {
             metrics.on_backend_error(error_kind(r.failure));

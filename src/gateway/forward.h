@@ -3,6 +3,7 @@
 // turned into on the way back is the adapter's business (identity for OpenAI routes, the
 // Anthropic translator for /v1/messages).
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,9 @@ struct ForwardRequest {
     std::string body;
     bool stream = false;
     bool strip_usage_chunk = false;  // we asked for include_usage; the client did not
+    // Set when the gateway added stream_options: builds the body to send again if the runtime
+    // rejects that field (older Ollama answers 400).
+    std::function<std::string()> body_without_stream_options;
     std::string request_id;
     std::string model;
     std::unique_ptr<ResponseAdapter> adapter;  // null: relay bytes unchanged

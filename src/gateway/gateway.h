@@ -65,6 +65,7 @@ struct GatewayShared {
     RateLimiter limiter;
     GatewayMetrics metrics;
     BackendFacts backend;  // learned from the backend itself (backend_discovery.h)
+    std::atomic<bool> stream_usage_rejected{false};  // the runtime answered 400 to stream_options
     std::atomic<bool> discovering{false};
 };
 

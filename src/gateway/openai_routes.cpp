@@ -52,9 +52,11 @@ void proxy_openai_post(const RequestContext& ctx) {
     // Ask for usage on streams so token metrics are exact; the extra chunk is not relayed to a
     // client that did not ask for it.
     if (facts.stream && !facts.include_usage && shared.profile->stream_usage &&
-        ctx.route.route != Route::Embeddings) {
-        body = with_include_usage(body.empty() ? std::string_view(req.body) : std::string_view(body), facts);
+        !shared.stream_usage_rejected.load(std::memory_order_relaxed) && ctx.route.route != Route::Embeddings) {
+        std::string plain = body.empty() ? req.body : std::move(body);
+        body = with_include_usage(plain, facts);
         fr.strip_usage_chunk = true;
+        fr.body_without_stream_options = [plain = std::move(plain)] { return plain; };
     }
     fr.body = body.empty() ? std::move(ctx.ex->request().body) : std::move(body);
     forward(ctx, std::move(fr));

@@ -162,3 +162,35 @@ TEST_CASE("SIGTERM lets an in-flight stream finish, then exits 0", "[serve][stre
     CHECK(events.back() == "[DONE]");
     CHECK(gw.stop(0 /* already signalled: just wait */, 10) == 0);
 }
+
+TEST_CASE("a runtime that rejects stream_options gets the request again without it", "[serve][stream]") {
+    // Ollama before 0.5.2 answered 400 to the field the gateway adds for token metrics.
+    auto mock = start_mock({"--profile", "ollama", "--reject-stream-options", "--tokens", "4"});
+    auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "ollama"}, {"WORKERS", "1"}});
+    auto r = post(gw.url("/v1/chat/completions"), kStream);
+    CHECK(r.status == 200);
+    auto events = sse_data(r.body);
+    REQUIRE(!events.empty());
+    CHECK(events.back() == "[DONE]");
+    // The gateway stopped adding it: the next request goes out as the client sent it.
+    post(gw.url("/v1/chat/completions"), kStream);
+    rapidjson::Document st;
+    st.Parse(get(mock.url("/mock/stats")).body.c_str());
+    CHECK(std::string(st["last_request"]["body"].GetString()) == kStream);
+    // A client that asks for usage itself still gets the runtime's answer (here: the 400).
+    auto asked = post(gw.url("/v1/chat/completions"),
+                      R"({"model":"mock-model","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]})");
+    CHECK(asked.status == 400);
+    // Translated Anthropic streams work too.
+    auto a = post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"x"}]})",
+                  {"anthropic-version: 2023-06-01"});
+    CHECK(a.status == 200);
+    CHECK(a.body.find("event: message_stop") != std::string::npos);
+    // And an Anthropic stream that is the first to meet the refusal is retried as well.
+    auto gw2 = start_serve(mock.url(), {{"BACKEND_KIND", "ollama"}, {"WORKERS", "1"}});
+    auto a2 = post(gw2.url("/v1/messages"), R"({"model":"m","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"x"}]})",
+                   {"anthropic-version: 2023-06-01"});
+    CHECK(a2.status == 200);
+    CHECK(a2.body.find("event: message_stop") != std::string::npos);
+    CHECK(gw2.log().find("rejects stream_options") != std::string::npos);
+}
