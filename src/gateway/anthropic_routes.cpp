@@ -45,7 +45,7 @@ private:
 bool use_native(const GatewayShared& s) {
     switch (s.cfg.anthropic_mode) {
         case AnthropicMode::Native: return true;
-        case AnthropicMode::Auto: return s.profile->native_messages;
+        case AnthropicMode::Auto: return s.backend.native_messages.load(std::memory_order_relaxed);
         default: return false;
     }
 }
@@ -147,6 +147,18 @@ void anthropic_count_tokens(const RequestContext& ctx) {
     TokenCountPlan plan = plan_token_count(body, *shared.profile, shared.cfg.model_name);
     if (!plan.ok()) {
         ctx.fail(*plan.error);
+        return;
+    }
+    if (use_native(shared)) {
+        // The runtime counts with its own template: its /v1/messages/count_tokens, unchanged.
+        ctx.ex->add_header("x-llmgw-token-count-source", "runtime");
+        ForwardRequest fr;
+        fr.route = ctx.route.route;
+        fr.style = ApiStyle::Anthropic;
+        fr.upstream_path = "/v1/messages/count_tokens";
+        fr.request_id = ctx.request_id;
+        fr.body = std::move(ctx.ex->request().body);
+        forward(ctx, std::move(fr));
         return;
     }
     if (plan.style == TokenizeStyle::None) {

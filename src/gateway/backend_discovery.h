@@ -1,6 +1,7 @@
 // At start-up (and when the backend comes back), serve asks the backend what it is, the way
 // `llmgw probe` does: which runtime answers (a warning when it is not BACKEND_KIND) and the
-// model's context length (the max_tokens cap on /v1/messages when MAX_TOKENS_CAP is 0).
+// model's context length (the max_tokens cap on /v1/messages when MAX_TOKENS_CAP is 0), and, in
+// ANTHROPIC_MODE=auto, whether it serves /v1/messages itself (one 8-token request, as probe does).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -16,6 +17,7 @@ namespace llmgw::gw {
 struct BackendFacts {
     std::atomic<int64_t> context_length{0};  // 0 = unknown
     std::atomic<int> detected_kind{-1};      // a BackendKind, or -1 when not identified
+    std::atomic<bool> native_messages{false};  // answers /v1/messages itself (checked in ANTHROPIC_MODE=auto)
     std::atomic<bool> discovered{false};
 };
 

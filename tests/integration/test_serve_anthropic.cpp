@@ -288,3 +288,33 @@ TEST_CASE("a BACKEND_KIND that does not match the runtime is reported", "[serve]
     CHECK(gw.log().find("does not match") != std::string::npos);
     CHECK(gw.log().find("Ollama") != std::string::npos);
 }
+
+TEST_CASE("auto mode uses the runtime's own /v1/messages only where it answers one", "[anthropic][serve][discovery]") {
+    const char* body = R"({"model":"mock-model","max_tokens":8,"messages":[{"role":"user","content":"Hello"}]})";
+    SECTION("a runtime without /v1/messages: translated") {
+        auto mock = start_mock();
+        auto gw = start_serve(mock.url(), {{"ANTHROPIC_MODE", "auto"}, {"LOG_LEVEL", "info"}});
+        REQUIRE(wait_until([&] { return gw.log().find("native /v1/messages check") != std::string::npos; }, 10));
+        CHECK(gw.log().find("\"native\":\"no\"") != std::string::npos);
+        auto r = post(gw.url("/v1/messages"), body, kHeaders);
+        CHECK(r.status == 200);
+        auto st = json(get(mock.url("/mock/stats")).body);
+        CHECK(std::string(st["last_request"]["path"].GetString()) == "/v1/chat/completions");
+    }
+    SECTION("a backend that serves /v1/messages (here another llmgw): forwarded natively, count_tokens too") {
+        auto mock = start_mock();
+        auto inner = start_serve(mock.url(), {{"LOG_LEVEL", "info"}});
+        auto gw = start_serve(inner.url(), {{"ANTHROPIC_MODE", "auto"}, {"LOG_LEVEL", "info"}});
+        REQUIRE(wait_until([&] { return gw.log().find("native /v1/messages check") != std::string::npos; }, 10));
+        CHECK(gw.log().find("\"native\":\"yes\"") != std::string::npos);
+        auto r = post(gw.url("/v1/messages"), body, kHeaders);
+        CHECK(r.status == 200);
+        CHECK(std::string(json(r.body)["type"].GetString()) == "message");
+        auto c = post(gw.url("/v1/messages/count_tokens"), R"({"model":"mock-model","messages":[{"role":"user","content":"Hello"}]})", kHeaders);
+        CHECK(c.status == 200);
+        CHECK(c.header("x-llmgw-token-count-source") == "runtime");
+        CHECK(json(c.body)["input_tokens"].GetInt() > 0);
+        // The inner gateway saw both Anthropic requests on its own Anthropic routes.
+        CHECK(wait_until([&] { return inner.log().find("/v1/messages/count_tokens") != std::string::npos; }, 5));
+    }
+}
