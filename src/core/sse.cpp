@@ -31,7 +31,7 @@ void SseParser::feed(std::string_view bytes) {
 
 void SseParser::line(std::string_view l) {
     if (l.empty()) {
-        if (has_data_ || !cur_.event.empty()) {
+        if (has_data_) {  // WHATWG: an event without data is not dispatched
             if (sink_) sink_(cur_);
         }
         cur_ = SseEvent{};

@@ -1,0 +1,139 @@
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include "core/api_error.h"
+#include "core/request_body.h"
+#include "core/request_id.h"
+#include "core/stream_observer.h"
+
+using namespace llmgw;
+
+TEST_CASE("request body: the few fields the gateway reads", "[request_body]") {
+    auto f = inspect_request_body(R"({"model":"m","stream":true,"stream_options":{"include_usage":true},"x":[1]})");
+    CHECK(f.ok);
+    CHECK(f.model == "m");
+    CHECK(f.stream);
+    CHECK(f.include_usage);
+    auto g = inspect_request_body(R"({"stream":"yes"})");
+    CHECK(g.ok);
+    CHECK_FALSE(g.has_model);
+    CHECK_FALSE(g.stream);
+    auto bad = inspect_request_body("{\"a\":");
+    CHECK_FALSE(bad.ok);
+    CHECK(bad.error.find("offset") != std::string::npos);
+    CHECK_FALSE(inspect_request_body("[]").ok);
+    CHECK_FALSE(inspect_request_body("").ok);
+}
+
+TEST_CASE("request body: surgical edits keep every other byte", "[request_body]") {
+    std::string body = R"({ "messages" : [ ], "weird":  1.50 })";
+    std::string out = insert_member(body, "model", json_quote("m\"x"));
+    CHECK(out == R"({"model":"m\"x", "messages" : [ ], "weird":  1.50 })");
+    CHECK(insert_member("{}", "a", "1") == R"({"a":1})");
+    CHECK(insert_member("{ }", "a", "1") == R"({"a":1 })");
+
+    auto f = inspect_request_body(body);
+    std::string with = with_include_usage(body, f);
+    rapidjson::Document d;
+    d.Parse(with.c_str());
+    REQUIRE(d.IsObject());
+    CHECK(d["stream_options"]["include_usage"].GetBool());
+    CHECK(with.find(R"("weird":  1.50)") != std::string::npos);
+
+    std::string own = R"({"stream":true,"stream_options":{"other":1}})";
+    std::string w2 = with_include_usage(own, inspect_request_body(own));
+    d.Parse(w2.c_str());
+    CHECK(d["stream_options"]["include_usage"].GetBool());
+    CHECK(d["stream_options"]["other"].GetInt() == 1);
+}
+
+TEST_CASE("stream observer: content, usage-only chunks, errors, [DONE]", "[stream_observer]") {
+    CHECK(inspect_stream_event("[DONE]").done);
+    auto role = inspect_stream_event(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]})");
+    CHECK_FALSE(role.content);
+    CHECK(inspect_stream_event(R"({"choices":[{"delta":{"content":""}}]})").content == false);
+    CHECK(inspect_stream_event(R"({"choices":[{"delta":{"content":"hi"}}]})").content);
+    CHECK(inspect_stream_event(R"({"choices":[{"delta":{"reasoning_content":"hm"}}]})").content);
+    CHECK(inspect_stream_event(R"({"choices":[{"delta":{"reasoning":"hm"}}]})").content);
+    CHECK(inspect_stream_event(R"({"choices":[{"delta":{"tool_calls":[{"index":0}]}}]})").content);
+    CHECK_FALSE(inspect_stream_event(R"({"choices":[{"delta":{"tool_calls":[]}}]})").content);
+    CHECK(inspect_stream_event(R"({"choices":[{"text":"x"}]})").content);
+    auto usage = inspect_stream_event(
+        R"({"choices":[],"usage":{"prompt_tokens":11,"completion_tokens":17,"prompt_tokens_details":{"cached_tokens":10}}})");
+    CHECK(usage.usage_only);
+    CHECK(usage.prompt_tokens == 11);
+    CHECK(usage.completion_tokens == 17);
+    CHECK(usage.cached_tokens == 10);
+    auto fin = inspect_stream_event(R"({"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2}})");
+    CHECK(fin.finished);
+    CHECK(fin.has_usage);
+    CHECK_FALSE(fin.usage_only);
+    CHECK(inspect_stream_event(R"({"error":{"message":"boom"}})").error);
+    auto junk = inspect_stream_event("not json");
+    CHECK_FALSE(junk.content);
+    CHECK_FALSE(junk.done);
+    int64_t p = 0, c = 0;
+    CHECK(read_usage(R"({"usage":{"prompt_tokens":3,"completion_tokens":4}})", &p, &c));
+    CHECK(p == 3);
+    CHECK(c == 4);
+    CHECK_FALSE(read_usage("{}", &p, &c));
+}
+
+TEST_CASE("errors: one type, two envelopes, one status table each", "[errors]") {
+    ApiError e = ApiError::rate_limited("slow down");
+    rapidjson::Document d;
+    d.Parse(render_openai_error(e).c_str());
+    CHECK(std::string(d["error"]["message"].GetString()) == "slow down");
+    CHECK(std::string(d["error"]["type"].GetString()) == "rate_limit_error");
+    CHECK(d["error"]["param"].IsNull());
+    CHECK(std::string(d["error"]["code"].GetString()) == "rate_limit_exceeded");
+    d.Parse(render_anthropic_error(e).c_str());
+    CHECK(std::string(d["type"].GetString()) == "error");
+    CHECK(std::string(d["error"]["type"].GetString()) == "rate_limit_error");
+    struct Row { int status; const char* openai; const char* anthropic; };
+    for (auto [status, o, a] : std::vector<Row>{{400, "invalid_request_error", "invalid_request_error"},
+                                                {401, "authentication_error", "authentication_error"},
+                                                {403, "permission_error", "permission_error"},
+                                                {404, "not_found_error", "not_found_error"},
+                                                {413, "invalid_request_error", "request_too_large"},
+                                                {429, "rate_limit_error", "rate_limit_error"},
+                                                {500, "server_error", "api_error"},
+                                                {502, "upstream_error", "api_error"},
+                                                {503, "upstream_error", "overloaded_error"},
+                                                {504, "upstream_error", "api_error"}}) {
+        INFO(status);
+        CHECK(openai_error_type(status) == o);
+        CHECK(anthropic_error_type(status) == a);
+    }
+}
+
+TEST_CASE("errors: upstream bodies in any shape are wrapped", "[errors]") {
+    std::string envelope = R"({"error":{"message":"m","type":"invalid_request_error","param":null,"code":null}})";
+    CHECK(wrap_upstream_error(ApiStyle::OpenAI, 400, envelope) == envelope);
+    rapidjson::Document d;
+    d.Parse(wrap_upstream_error(ApiStyle::OpenAI, 422, R"({"error":"Input validation error","error_type":"validation"})").c_str());
+    CHECK(std::string(d["error"]["message"].GetString()) == "Input validation error");
+    d.Parse(wrap_upstream_error(ApiStyle::Anthropic, 500, R"({"error":{"code":500,"message":"boom","type":"server_error"}})").c_str());
+    CHECK(std::string(d["error"]["message"].GetString()) == "boom");
+    CHECK(std::string(d["error"]["type"].GetString()) == "api_error");
+    d.Parse(wrap_upstream_error(ApiStyle::OpenAI, 502, "<html>Bad gateway</html>\n").c_str());
+    CHECK(std::string(d["error"]["message"].GetString()) == "<html>Bad gateway</html>");
+    d.Parse(wrap_upstream_error(ApiStyle::OpenAI, 500, "").c_str());
+    CHECK(std::string(d["error"]["message"].GetString()).find("empty") != std::string::npos);
+    d.Parse(wrap_upstream_error(ApiStyle::OpenAI, 400, R"({"detail":"Not Found"})").c_str());
+    CHECK(std::string(d["error"]["message"].GetString()) == "Not Found");
+}
+
+TEST_CASE("request ids: sane ones pass, others are refused", "[request_id]") {
+    CHECK(is_sane_request_id("abc-123_XYZ.:/"));
+    CHECK_FALSE(is_sane_request_id(""));
+    CHECK_FALSE(is_sane_request_id(std::string(129, 'a')));
+    CHECK(is_sane_request_id(std::string(128, 'a')));
+    CHECK_FALSE(is_sane_request_id("has space"));
+    CHECK_FALSE(is_sane_request_id("quote\""));
+    CHECK_FALSE(is_sane_request_id("new\nline"));
+    CHECK_FALSE(is_sane_request_id("caf\xc3\xa9"));
+    std::string id = make_request_id(0x0123456789abcdefull, 0xfedcba98ull);
+    CHECK(id == "req_0123456789abcdeffedcba98");
+    CHECK(is_sane_request_id(id));
+}

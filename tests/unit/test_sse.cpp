@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "core/sse.h"
+
+using namespace llmgw;
+
+namespace {
+std::vector<SseEvent> parse_all(const std::vector<std::string>& pieces, bool finish = true) {
+    std::vector<SseEvent> out;
+    SseParser p([&](const SseEvent& e) { out.push_back(e); });
+    for (const auto& s : pieces) p.feed(s);
+    if (finish) p.finish();
+    return out;
+}
+}  // namespace
+
+TEST_CASE("SSE: events end at a blank line; fields, comments and multi-line data", "[sse]") {
+    auto ev = parse_all({": comment\nevent: ping\ndata: {}\n\ndata: a\ndata: b\nid: 7\n\ndata:no-space\n\n"});
+    REQUIRE(ev.size() == 3);
+    CHECK(ev[0].event == "ping");
+    CHECK(ev[0].data == "{}");
+    CHECK(ev[1].data == "a\nb");
+    CHECK(ev[1].id == "7");
+    CHECK(ev[2].data == "no-space");
+}
+
+TEST_CASE("SSE: CRLF, CR and LF line ends, split anywhere, give the same events", "[sse]") {
+    std::string lf = "data: one\n\nevent: e\ndata: two\n\ndata: [DONE]\n\n";
+    std::string crlf, cr;
+    for (char c : lf) {
+        if (c == '\n') { crlf += "\r\n"; cr += "\r"; }
+        else { crlf += c; cr += c; }
+    }
+    auto want = parse_all({lf});
+    REQUIRE(want.size() == 3);
+    std::mt19937 rng(1234);
+    for (const std::string& text : {lf, crlf, cr}) {
+        for (int round = 0; round < 200; ++round) {
+            std::vector<std::string> pieces;
+            size_t i = 0;
+            while (i < text.size()) {
+                size_t n = 1 + rng() % 7;
+                pieces.push_back(text.substr(i, n));
+                i += n;
+            }
+            auto got = parse_all(pieces);
+            REQUIRE(got.size() == want.size());
+            for (size_t k = 0; k < got.size(); ++k) {
+                CHECK(got[k].data == want[k].data);
+                CHECK(got[k].event == want[k].event);
+            }
+        }
+    }
+}
+
+TEST_CASE("SSE: an unterminated last event is dispatched by finish() only if it has data", "[sse]") {
+    CHECK(parse_all({"data: tail"}, false).empty());
+    auto ev = parse_all({"data: tail"});
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].data == "tail");
+    CHECK(parse_all({"event: x\n\n"}).empty());  // no data: not an event
+    CHECK(parse_all({": only a comment"}).empty());
+    CHECK(parse_all({"\n\n\n"}).empty());
+}
+
+TEST_CASE("SSE: sse_format splits multi-line data and round-trips", "[sse]") {
+    CHECK(sse_format("", "x") == "data: x\n\n");
+    CHECK(sse_format("message_start", "{}") == "event: message_start\ndata: {}\n\n");
+    CHECK(sse_format("", "a\nb") == "data: a\ndata: b\n\n");
+    auto ev = parse_all({sse_format("e", "line1\nline2")});
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].data == "line1\nline2");
+    CHECK(ev[0].event == "e");
+}
