@@ -307,6 +307,8 @@ bool RawConn::send(const std::string& bytes) {
     return true;
 }
 
+void RawConn::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+
 std::string RawConn::recv(double timeout_s, bool* closed) {
     if (closed) *closed = false;
     pollfd p{fd_, POLLIN, 0};

@@ -85,6 +85,7 @@ public:
     explicit RawConn(int port, int rcvbuf = 0);
     ~RawConn();
     bool send(const std::string& bytes);
+    void shutdown_write();  // half-close: the peer sees EOF
     // Reads what is available within timeout_s; empty on timeout. Sets *closed when the peer closed.
     std::string recv(double timeout_s, bool* closed = nullptr);
     // Reads until the peer closes or timeout_s passes.
