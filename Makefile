@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE      ?= cmake
 
-.PHONY: all build deps sdk-deps test test-asan demo clean bench-proxy
+.PHONY: all configure build deps sdk-deps test test-asan demo clean bench-proxy
 
 all: build
 
@@ -15,17 +15,21 @@ deps:
 sdk-deps: deps
 	@bash scripts/setup-sdk-tests.sh
 
-build: deps
+configure: deps
 	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@$(CMAKE) --build $(BUILD) -j$(JOBS)
 
-test: build sdk-deps
+# The binary only (what the demo and deployments need).
+build: configure
+	@$(CMAKE) --build $(BUILD) -j$(JOBS) --target llmgw -- --no-print-directory
+
+test: configure sdk-deps
+	@$(CMAKE) --build $(BUILD) -j$(JOBS) -- --no-print-directory
 	@bash scripts/run-tests.sh $(BUILD)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps sdk-deps
 	@$(CMAKE) -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLLMGW_SANITIZE=address,undefined >/dev/null
-	@$(CMAKE) --build $(ASAN_BUILD) -j$(JOBS)
+	@$(CMAKE) --build $(ASAN_BUILD) -j$(JOBS) -- --no-print-directory
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bash scripts/run-tests.sh $(ASAN_BUILD)
 
