@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -18,6 +17,7 @@
 #include "core/mock_faults.h"
 #include "core/mock_stats.h"
 #include "net/http_server.h"
+#include "net/port_file.h"
 #include "net/worker_pool.h"
 
 namespace llmgw::cmd {
@@ -255,15 +255,6 @@ private:
     uint64_t next_id_ = 0;
 };
 
-void write_port_file(const std::string& path, int port) {
-    std::string tmp = path + ".tmp";  // rename: a reader never sees a half-written file
-    {
-        std::ofstream f(tmp);
-        f << port << "\n";
-    }
-    std::rename(tmp.c_str(), path.c_str());
-}
-
 int run_mock(MockFlags& flags) {
     auto kind = parse_backend_kind(flags.profile);
     if (!kind || !mock::is_mock_profile(*kind)) {
@@ -295,7 +286,7 @@ int run_mock(MockFlags& flags) {
             return nullptr;
         }
         if (++listening == flags.workers) {
-            if (!flags.port_file.empty()) write_port_file(flags.port_file, port);
+            if (!flags.port_file.empty()) net::write_port_file(flags.port_file, port);
             fprintf(stderr, "llmgw mock: %s profile, model '%s', listening on http://%s:%d\n", flags.profile.c_str(),
                     flags.engine.model.c_str(), flags.host.c_str(), port);
         }

@@ -4,7 +4,6 @@
 #include <thread>
 
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 
@@ -15,6 +14,7 @@
 #include "gateway/key_source.h"
 #include "gateway/log.h"
 #include "net/http_server.h"
+#include "net/port_file.h"
 #include "net/worker_pool.h"
 
 namespace llmgw::cmd {
@@ -84,15 +84,8 @@ int run_serve(const ServeFlags& flags) {
             gw::log_event(spdlog::level::info, "serve", "listening",
                           {{"host", cfg->host}, {"port", port}, {"workers", workers},
                            {"backend_kind", std::string(sh.profile->name)}, {"backend_url", cfg->backend_base_url}});
-            if (!flags.port_file.empty()) {
-                // Written last, so a reader that sees the port can connect.
-                std::string tmp = flags.port_file + ".tmp";
-                if (FILE* f = fopen(tmp.c_str(), "w")) {
-                    fprintf(f, "%d\n", port);
-                    fclose(f);
-                    rename(tmp.c_str(), flags.port_file.c_str());
-                }
-            }
+            // Written last, so a reader that sees the port can connect.
+            if (!flags.port_file.empty()) net::write_port_file(flags.port_file, port);
         }
         return w;
     });

@@ -4,18 +4,11 @@
 
 #include "core/anthropic_response.h"
 #include "core/sse.h"
+#include "core/text_util.h"
 
 namespace llmgw {
 
 using ajson::Value;
-
-namespace {
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-    return s;
-}
-}  // namespace
 
 AnthropicStreamTranslator::AnthropicStreamTranslator(AnthropicStreamOptions opts) : opts_(std::move(opts)) {}
 
@@ -25,7 +18,7 @@ void AnthropicStreamTranslator::emit(std::string_view event, const Value& data, 
 
 void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
     if (done()) return;
-    data = trim(data);
+    data = trim(data, " \t\r\n");
     if (data.empty()) return;
     if (data == "[DONE]") {
         saw_done_ = true;

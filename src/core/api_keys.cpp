@@ -5,11 +5,12 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "core/text_util.h"
 
 namespace llmgw {
 
@@ -47,30 +48,11 @@ std::string sha256_hex(std::string_view data) {
 
 std::string key_fingerprint(std::string_view key) { return "key:" + sha256_hex(key).substr(0, 12); }
 
-namespace {
-
-std::string_view trim(std::string_view s) {
-    const char* ws = " \t\r\n\v\f";
-    const size_t b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos) return {};
-    return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
-}  // namespace
-
 std::vector<std::string> parse_keys_file(std::string_view text) {
     std::vector<std::string> keys;
     while (!text.empty()) {
         const size_t nl = text.find('\n');
-        std::string_view line = trim(text.substr(0, nl));
+        std::string_view line = trim(text.substr(0, nl), kWhitespace);
         text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
         if (line.empty() || line.front() == '#') continue;
         keys.emplace_back(line);
@@ -94,13 +76,13 @@ std::optional<std::vector<std::string>> read_keys_file(const std::string& path, 
 }
 
 std::string_view presented_api_key(std::string_view authorization, std::string_view x_api_key) {
-    std::string_view auth = trim(authorization);
+    std::string_view auth = trim(authorization, kWhitespace);
     const size_t sp = auth.find_first_of(" \t");
     if (sp != std::string_view::npos && iequals(auth.substr(0, sp), "bearer")) {
-        std::string_view key = trim(auth.substr(sp));
+        std::string_view key = trim(auth.substr(sp), kWhitespace);
         if (!key.empty()) return key;
     }
-    return trim(x_api_key);
+    return trim(x_api_key, kWhitespace);
 }
 
 std::shared_ptr<const KeySet> KeySet::from_keys(const std::vector<std::string>& keys) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/text_util.h"
+
 namespace llmgw {
 
 std::string_view bench_api_name(BenchApi api) {
@@ -31,12 +33,6 @@ std::optional<Arrival> parse_arrival(std::string_view s) {
 }
 
 namespace {
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 std::optional<double> parse_double(std::string_view s) {
     s = trim(s);
     if (s.empty()) return std::nullopt;

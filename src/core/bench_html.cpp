@@ -2,18 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <vector>
+
+#include "core/bench_format.h"
 
 namespace llmgw {
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
+using bench_format::fmt;
+using bench_format::load_text;
 
 std::string esc(std::string_view s) {
     std::string out;
@@ -181,8 +179,7 @@ std::string latency_table(const BenchSummary& s) {
 
 std::string run_section(const BenchRun& run) {
     const auto& s = run.summary;
-    std::string load = run.load_kind == "rate" ? fmt("%g req/s", run.load) : fmt("%g concurrent", run.load);
-    std::string h = "<section><h2>Load: " + esc(load) + "</h2>\n<table>\n";
+    std::string h = "<section><h2>Load: " + esc(load_text(run)) + "</h2>\n<table>\n";
     auto kv = [&](const std::string& k, const std::string& v) { h += "<tr><th>" + esc(k) + "</th><td>" + esc(v) + "</td></tr>\n"; };
     kv("duration", fmt("%.2f s", s.duration_s));
     kv("requests", std::to_string(s.succeeded) + " ok, " + std::to_string(s.failed) + " failed");

@@ -4,17 +4,15 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <cmath>
-#include <cstdio>
+
+#include "core/bench_format.h"
 
 namespace llmgw {
 
 namespace {
 
-std::string fmt(const char* f, double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
+using bench_format::fmt;
+using bench_format::load_text;
 
 // Picks a precision that keeps 3-4 significant digits for latencies from µs to minutes.
 std::string ms_text(double ms) {
@@ -26,10 +24,6 @@ std::string ms_text(double ms) {
 
 std::string pad_left(const std::string& s, size_t w) { return s.size() >= w ? s : std::string(w - s.size(), ' ') + s; }
 std::string pad_right(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
-
-std::string load_text(const BenchRun& run) {
-    return run.load_kind == "rate" ? fmt("%g req/s", run.load) : fmt("%g", run.load) + " concurrent";
-}
 
 std::string failures_text(const BenchSummary& s) {
     std::string out;

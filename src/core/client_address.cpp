@@ -4,16 +4,11 @@
 
 #include <algorithm>
 
+#include "core/text_util.h"
+
 namespace llmgw {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    const char* ws = " \t";
-    const size_t b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos) return {};
-    return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
 
 bool is_trusted(const std::vector<Cidr>& trusted, const std::string& ip) {
     for (const auto& net : trusted)

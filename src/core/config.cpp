@@ -42,24 +42,8 @@ const std::vector<ConfigVar>& config_vars() {
     return vars;
 }
 
-std::vector<std::string> split_list(std::string_view s, char sep) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start <= s.size()) {
-        size_t end = s.find(sep, start);
-        if (end == std::string_view::npos) end = s.size();
-        std::string_view item = s.substr(start, end - start);
-        while (!item.empty() && isspace(static_cast<unsigned char>(item.front()))) item.remove_prefix(1);
-        while (!item.empty() && isspace(static_cast<unsigned char>(item.back()))) item.remove_suffix(1);
-        if (!item.empty()) out.emplace_back(item);
-        start = end + 1;
-    }
-    return out;
-}
-
 bool parse_bool(std::string_view s, bool* out) {
-    std::string v(s);
-    for (auto& c : v) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    const std::string v = to_lower(s);
     if (v == "1" || v == "true" || v == "yes" || v == "on") { *out = true; return true; }
     if (v == "0" || v == "false" || v == "no" || v == "off") { *out = false; return true; }
     return false;
@@ -247,8 +231,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     c.api_keys = split_list(r.get("API_KEYS"));
     c.api_keys_file = r.get("API_KEYS_FILE");
 
-    std::string kind = r.get("BACKEND_KIND");
-    for (auto& ch : kind) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
+    const std::string kind = to_lower(r.get("BACKEND_KIND"));
     if (auto k = parse_backend_kind(kind)) c.backend_kind = *k;
     else r.fail("BACKEND_KIND", "unknown backend kind '" + kind + "' (expected " + std::string(backend_kind_names()) + ")");
 
@@ -266,8 +249,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     c.request_timeout_s = r.number("REQUEST_TIMEOUT_S", 0.001, 86400);
     c.connect_timeout_s = r.number("CONNECT_TIMEOUT_S", 0.001, 3600);
 
-    std::string level = r.get("LOG_LEVEL");
-    for (auto& ch : level) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
+    std::string level = to_lower(r.get("LOG_LEVEL"));
     if (level == "warn") level = "warning";
     if (level == "trace" || level == "debug" || level == "info" || level == "warning" || level == "error" ||
         level == "critical" || level == "off")

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/backend_profile.h"
+#include "core/text_util.h"  // split_list, used with these values
 
 namespace llmgw {
 
@@ -81,6 +82,5 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
 std::optional<Cidr> parse_cidr(std::string_view s);
 bool cidr_contains(const Cidr& net, std::string_view ip);
 bool parse_bool(std::string_view s, bool* out);
-std::vector<std::string> split_list(std::string_view s, char sep = ',');
 
 }  // namespace llmgw

@@ -2,25 +2,11 @@
 
 #include <cctype>
 
+#include "core/text_util.h"
+
 namespace llmgw {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    const char* ws = " \t";
-    const size_t b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos) return {};
-    return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
-// Scheme and host are case-insensitive; origins are compared that way.
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 bool is_token_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) !=
@@ -38,7 +24,7 @@ std::optional<std::string> sanitize_header_list(std::string_view list) {
         for (char c : item)
             if (!is_token_char(c)) return std::nullopt;
         if (!out.empty()) out += ", ";
-        for (char c : item) out += char(std::tolower(static_cast<unsigned char>(c)));
+        out += to_lower(item);
     }
     return out;
 }
@@ -50,7 +36,7 @@ bool CorsPolicy::any_origin() const { return origins.size() == 1 && origins[0] =
 bool CorsPolicy::allows(std::string_view origin) const {
     if (origin.empty()) return false;
     for (const auto& o : origins)
-        if (o == "*" || iequals(o, origin)) return true;
+        if (o == "*" || iequals(o, origin)) return true;  // scheme and host are case-insensitive
     return false;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_member.h"
+
 namespace llmgw::mock::json {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -27,10 +29,6 @@ inline std::string serialize(const rapidjson::Value& v) {
     return text(sb);
 }
 // Member lookup that tolerates non-objects; nullptr when absent.
-inline const rapidjson::Value* get(const rapidjson::Value& v, const char* name) {
-    if (!v.IsObject()) return nullptr;
-    auto it = v.FindMember(name);
-    return it == v.MemberEnd() ? nullptr : &it->value;
-}
+inline const rapidjson::Value* get(const rapidjson::Value& v, const char* name) { return json_member(v, name); }
 
 }  // namespace llmgw::mock::json

@@ -314,8 +314,9 @@ std::string chat_body(const Ctx& c) {
 
 // ---- completions ----
 
-std::string text_chunk(const Ctx& c, std::string_view text, std::string_view finish, bool last) {
-    bool with_usage = last && c.wire.completions_usage_always;
+// The completions API uses one object shape for a stream chunk and for the whole body; only
+// whether usage (and timings) is attached differs.
+std::string text_completion(const Ctx& c, std::string_view text, std::string_view finish, bool with_usage) {
     rapidjson::StringBuffer sb;
     W w(sb);
     w.StartObject();
@@ -336,6 +337,10 @@ std::string text_chunk(const Ctx& c, std::string_view text, std::string_view fin
     return json::text(sb);
 }
 
+std::string text_chunk(const Ctx& c, std::string_view text, std::string_view finish, bool last) {
+    return text_completion(c, text, finish, last && c.wire.completions_usage_always);
+}
+
 std::vector<std::string> text_stream(const Ctx& c) {
     const auto& pieces = c.plan.content;
     bool ride = c.wire.finish_on_last_piece && !pieces.empty();
@@ -350,26 +355,7 @@ std::vector<std::string> text_stream(const Ctx& c) {
     return events;
 }
 
-std::string text_body(const Ctx& c) {
-    rapidjson::StringBuffer sb;
-    W w(sb);
-    w.StartObject();
-    envelope(w, c, "text_completion");
-    key(w, "choices");
-    w.StartArray();
-    w.StartObject();
-    kv(w, "index", 0);
-    kv(w, "text", join(c.plan.content));
-    if (c.wire.text_logprobs_null) key(w, "logprobs"), w.Null();
-    finish_reason(w, c, c.plan.finish);
-    if (c.wire.stop_reason) stop_reason(w, c);
-    w.EndObject();
-    w.EndArray();
-    usage(w, c);
-    if (c.wire.timings) timings(w, c);
-    w.EndObject();
-    return json::text(sb);
-}
+std::string text_body(const Ctx& c) { return text_completion(c, join(c.plan.content), c.plan.finish, true); }
 
 template <class PlanFn, class StreamFn, class BodyFn>
 Response generate(const Engine& e, std::string_view body, bool chat, PlanFn plan_fn, StreamFn stream_fn, BodyFn body_fn) {

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "core/json_member.h"
 #include "core/mock_text.h"
 
 namespace llmgw::mock {
@@ -14,9 +15,7 @@ using Alloc = rapidjson::Document::AllocatorType;
 constexpr int kMaxDepth = 8;  // recursive schemas ($ref to itself) end here
 
 const rapidjson::Value* member(const rapidjson::Value* v, const char* name) {
-    if (!v || !v->IsObject()) return nullptr;
-    auto it = v->FindMember(name);
-    return it == v->MemberEnd() ? nullptr : &it->value;
+    return v ? json_member(*v, name) : nullptr;
 }
 
 // "#/$defs/Name" or "#/definitions/Name" against the root schema.

@@ -83,33 +83,10 @@ public:
         return uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
     }
 
-    void close() {
-        if (closing_) return;
-        closing_ = true;
-        if (exchange_) {
-            auto ex = std::move(exchange_);
-            ex->detach();
-        }
-        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
-        uv_timer_stop(&timer_);
-        uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
-        uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
-    }
+    void close() { teardown(false); }
 
     // Abortive close: RST instead of FIN, pending output dropped.
-    void reset() {
-        if (closing_) return;
-        closing_ = true;
-        if (exchange_) {
-            auto ex = std::move(exchange_);
-            ex->detach();
-        }
-        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
-        uv_timer_stop(&timer_);
-        if (uv_tcp_close_reset(&tcp_, on_handle_closed) != 0)
-            uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
-        uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
-    }
+    void reset() { teardown(true); }
 
     // Close once everything queued has been written.
     void close_after_flush() {
@@ -162,6 +139,22 @@ public:
 
 private:
     enum class TimerKind { Header, Body, Idle };
+
+    // Shared by close() and reset(): detach the exchange, stop reading and timing, close both
+    // handles. `abortive` sends RST (falling back to a plain close when libuv cannot).
+    void teardown(bool abortive) {
+        if (closing_) return;
+        closing_ = true;
+        if (exchange_) {
+            auto ex = std::move(exchange_);
+            ex->detach();
+        }
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        uv_timer_stop(&timer_);
+        if (!abortive || uv_tcp_close_reset(&tcp_, on_handle_closed) != 0)
+            uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
+        uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
+    }
 
     static const llhttp_settings_t& settings() {
         static const llhttp_settings_t s = [] {

@@ -29,19 +29,34 @@ double now_s() {
     return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
 struct CurlGlobal {
     CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
 CurlGlobal g_curl_global;
 
 }  // namespace
+
+std::string read_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+rapidjson::Document json(const std::string& s) {
+    rapidjson::Document d;
+    d.Parse(s.c_str());
+    return d;
+}
+
+rapidjson::Document mock_stats(const Process& mock) { return json(get(mock.url("/mock/stats")).body); }
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
 
 std::string binary() {
     if (const char* b = getenv("LLMGW_BINARY")) return b;
@@ -143,11 +158,7 @@ Process Process::start(const std::vector<std::string>& args, const std::map<std:
     }
     std::vector<std::string> env_s;
     for (const auto& [k, v] : merged) env_s.push_back(k + "=" + v);
-    std::vector<char*> argv, envp;
-    for (auto& s : argv_s) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    for (auto& s : env_s) envp.push_back(s.data());
-    envp.push_back(nullptr);
+    std::vector<char*> argv = c_strings(argv_s), envp = c_strings(env_s);
     std::string log_path = p.dir_ + "/log";
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");

@@ -2,6 +2,7 @@
 // HTTP to them (libcurl, or raw sockets for malformed input), and kills them when the test ends,
 // pass or fail.
 #pragma once
+#include <rapidjson/document.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -100,8 +101,20 @@ private:
 // Polls `pred` every 10 ms until it holds or timeout_s passes.
 bool wait_until(const std::function<bool()>& pred, double timeout_s = 10);
 
+// Parses JSON text; a parse error leaves the document with HasParseError() set, not an exception.
+rapidjson::Document json(const std::string& s);
+// GET /mock/stats of a running `llmgw mock`, parsed: counters and the last request it got.
+rapidjson::Document mock_stats(const Process& mock);
+
+// The whole file, or "" when it cannot be read.
+std::string read_file(const std::string& path);
+
 // Parses "data:" payloads out of an SSE body.
 std::vector<std::string> sse_data(const std::string& body);
+
+// A null-terminated array of pointers into `strings`, as execve and posix_spawn take argv and
+// envp. Valid while `strings` lives unchanged.
+std::vector<char*> c_strings(std::vector<std::string>& strings);
 
 // Path of the llmgw binary under test.
 std::string binary();

@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "../unit/xml_wellformed.h"
@@ -30,13 +29,6 @@ struct Run {
     std::string out, err;
     double seconds = 0;
 };
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 std::string temp_dir() {
     char tmpl[] = "/tmp/llmgw-bench-test-XXXXXX";
@@ -60,11 +52,7 @@ Run run_llmgw(const std::vector<std::string>& args, const std::map<std::string, 
     for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
     std::vector<std::string> argv_s{harness::binary()};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : envs) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    std::vector<char*> argv = harness::c_strings(argv_s), envp = harness::c_strings(envs);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -81,14 +69,14 @@ Run run_llmgw(const std::vector<std::string>& args, const std::map<std::string, 
         if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > timeout_s) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
-            FAIL("llmgw did not finish within " << timeout_s << " s: " << slurp(err));
+            FAIL("llmgw did not finish within " << timeout_s << " s: " << harness::read_file(err));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = slurp(out);
-    r.err = slurp(err);
+    r.out = harness::read_file(out);
+    r.err = harness::read_file(err);
     std::remove(out.c_str());
     std::remove(err.c_str());
     rmdir(dir.c_str());
@@ -96,8 +84,7 @@ Run run_llmgw(const std::vector<std::string>& args, const std::map<std::string, 
 }
 
 rapidjson::Document parse_json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
+    rapidjson::Document d = harness::json(s);
     INFO(s);
     REQUIRE_FALSE(d.HasParseError());
     REQUIRE(d.IsObject());
@@ -222,7 +209,7 @@ TEST_CASE("bench reports: JSON schema, CSV and a well-formed HTML with charts", 
                         dir + "/r.csv", "--html", dir + "/r.html"});
     INFO(r.err);
     REQUIRE(r.exit == 0);
-    auto d = parse_json(slurp(dir + "/r.json"));
+    auto d = parse_json(harness::read_file(dir + "/r.json"));
     REQUIRE(std::string(d["schema"].GetString()) == "llmgw.bench/1");
     for (const char* k : {"llmgw_version", "started_at", "config", "runs"}) REQUIRE(d.HasMember(k));
     REQUIRE(d["config"]["key_set"].GetBool());
@@ -236,11 +223,12 @@ TEST_CASE("bench reports: JSON schema, CSV and a well-formed HTML with charts", 
         REQUIRE(run["slo"]["met"].GetUint64() == 8);
         REQUIRE(run["throughput"]["goodput_requests_per_s"].GetDouble() > 0);
     }
-    std::string all = slurp(dir + "/r.json") + slurp(dir + "/r.csv") + slurp(dir + "/r.html") + r.out;
+    std::string all = harness::read_file(dir + "/r.json") + harness::read_file(dir + "/r.csv") +
+                      harness::read_file(dir + "/r.html") + r.out;
     REQUIRE(all.find("sk-secret") == std::string::npos);
-    std::string csv = slurp(dir + "/r.csv");
+    std::string csv = harness::read_file(dir + "/r.csv");
     REQUIRE(std::count(csv.begin(), csv.end(), '\n') == 3);
-    std::string html = slurp(dir + "/r.html");
+    std::string html = harness::read_file(dir + "/r.html");
     INFO(testutil::xml_problem(html));
     REQUIRE(testutil::xml_problem(html).empty());
     REQUIRE(html.find("TTFT against load") != std::string::npos);
@@ -423,7 +411,7 @@ TEST_CASE("probe: exit codes and --wait", "[probe]") {
         });
         auto r = run_llmgw({"probe", url, "--kind", "vllm", "--wait", "20", "--json"}, {}, 40);
         late.join();
-        std::string pid = slurp("/tmp/llmgw-late-mock-" + std::to_string(port));
+        std::string pid = harness::read_file("/tmp/llmgw-late-mock-" + std::to_string(port));
         if (!pid.empty()) kill(std::stoi(pid), SIGKILL);
         std::remove(("/tmp/llmgw-late-mock-" + std::to_string(port)).c_str());
         INFO(r.out << r.err);

@@ -7,11 +7,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -85,13 +83,6 @@ bool have_program(const char* name) {
     return system(cmd.c_str()) == 0;
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 }  // namespace
 
 TEST_CASE("every curl example is listed and strict", "[examples]") {
@@ -104,7 +95,7 @@ TEST_CASE("every curl example is listed and strict", "[examples]") {
     CHECK(present == listed);
     for (const auto& name : present) {
         INFO(name);
-        std::string text = slurp(kExamplesDir / name);
+        std::string text = harness::read_file(kExamplesDir / name);
         CHECK(text.rfind("#!/usr/bin/env bash\n", 0) == 0);
         CHECK(text.find("set -euo pipefail") != std::string::npos);
         CHECK(text.find("common.sh") != std::string::npos);

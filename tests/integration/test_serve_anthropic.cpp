@@ -10,12 +10,6 @@ using namespace harness;
 
 namespace {
 
-rapidjson::Document json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
 struct Event {
     std::string name;
     std::string data;
@@ -64,7 +58,7 @@ TEST_CASE("messages: a plain answer in Anthropic shape", "[anthropic][serve]") {
     CHECK(std::string(d["stop_reason"].GetString()) == "end_turn");
     CHECK(d["usage"]["output_tokens"].GetInt() == 16);
     // The backend got an OpenAI chat request with the system prompt first.
-    auto st = json(get(mock.url("/mock/stats")).body);
+    auto st = mock_stats(mock);
     auto sent = json(st["last_request"]["body"].GetString());
     CHECK(std::string(sent["messages"][0]["role"].GetString()) == "system");
     CHECK(sent["max_tokens"].GetInt() == 50);
@@ -218,7 +212,7 @@ TEST_CASE("count_tokens uses the runtime's tokenizer where it has one", "[anthro
         REQUIRE(r.status == 200);
         CHECK(r.header("x-llmgw-token-count-source") == "tokenizer");
         CHECK(json(r.body)["input_tokens"].GetInt() > 5);
-        auto st = json(get(mock.url("/mock/stats")).body);
+        auto st = mock_stats(mock);
         CHECK(st["requests_by_path"]["/apply-template"].GetInt() == 1);
         CHECK(st["requests_by_path"]["/tokenize"].GetInt() == 1);
     }
@@ -247,7 +241,7 @@ TEST_CASE("native mode forwards /v1/messages unchanged", "[anthropic][serve]") {
     // The mock has no /v1/messages: its 404 comes back in the Anthropic envelope.
     CHECK(r.status == 404);
     CHECK(json(r.body)["type"].GetString() == std::string("error"));
-    auto st = json(get(mock.url("/mock/stats")).body);
+    auto st = mock_stats(mock);
     CHECK(std::string(st["last_request"]["path"].GetString()) == "/v1/messages");
     CHECK(std::string(st["last_request"]["body"].GetString()) == body);
 }
@@ -264,7 +258,7 @@ TEST_CASE("max_tokens beyond the model's context is clamped to what the runtime 
             auto r = post(gw.url("/v1/messages"),
                           R"({"model":"m","max_tokens":64000,"messages":[{"role":"user","content":"Hello"}]})", kHeaders);
             CHECK(r.status == 200);
-            auto st = json(get(mock.url("/mock/stats")).body);
+            auto st = mock_stats(mock);
             auto sent = json(st["last_request"]["body"].GetString());
             int64_t mt = sent.HasMember("max_tokens") ? sent["max_tokens"].GetInt64() : sent["max_completion_tokens"].GetInt64();
             CHECK(mt < 1000);
@@ -276,7 +270,7 @@ TEST_CASE("max_tokens beyond the model's context is clamped to what the runtime 
         auto gw = start_serve(mock.url(), {{"MAX_TOKENS_CAP", "256"}});
         auto r = post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":64000,"messages":[{"role":"user","content":"Hello"}]})", kHeaders);
         CHECK(r.status == 200);
-        auto sent = json(json(get(mock.url("/mock/stats")).body)["last_request"]["body"].GetString());
+        auto sent = json(mock_stats(mock)["last_request"]["body"].GetString());
         CHECK(sent["max_tokens"].GetInt64() == 256);
     }
 }
@@ -298,7 +292,7 @@ TEST_CASE("auto mode uses the runtime's own /v1/messages only where it answers o
         CHECK(gw.log().find("\"native\":\"no\"") != std::string::npos);
         auto r = post(gw.url("/v1/messages"), body, kHeaders);
         CHECK(r.status == 200);
-        auto st = json(get(mock.url("/mock/stats")).body);
+        auto st = mock_stats(mock);
         CHECK(std::string(st["last_request"]["path"].GetString()) == "/v1/chat/completions");
     }
     SECTION("a backend that serves /v1/messages (here another llmgw): forwarded natively, count_tokens too") {

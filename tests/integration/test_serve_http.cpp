@@ -58,8 +58,7 @@ TEST_CASE("chunked request bodies are accepted", "[serve][http]") {
     std::string out = raw_exchange(gw.port(), req, 10);
     CHECK(out.rfind("HTTP/1.1 200", 0) == 0);
     CHECK(out.find("chat.completion") != std::string::npos);
-    rapidjson::Document st;
-    st.Parse(get(mock.url("/mock/stats")).body.c_str());
+    auto st = mock_stats(mock);
     CHECK(std::string(st["last_request"]["body"].GetString()) == body);
 }
 
@@ -131,8 +130,7 @@ TEST_CASE("upstream connections are reused across requests", "[serve][http]") {
     REQUIRE(post(mock.url("/mock/reset"), "").status == 200);
     const char* body = R"({"model":"mock-model","messages":[{"role":"user","content":"x"}]})";
     for (int i = 0; i < 20; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), body).status == 200);
-    rapidjson::Document st;
-    st.Parse(get(mock.url("/mock/stats")).body.c_str());
+    auto st = mock_stats(mock);
     REQUIRE(st.HasMember("connections_total"));
     // One worker, sequential requests over kept-alive connections: at most one new connection
     // from the gateway, plus the test's own stats call.

@@ -9,16 +9,6 @@ using namespace harness;
 
 namespace {
 
-rapidjson::Document json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
-rapidjson::Document mock_stats(const Process& mock) {
-    return json(get(mock.url("/mock/stats")).body);
-}
-
 // What the mock saw in the last request it got.
 std::string last_body(const Process& mock) {
     auto d = mock_stats(mock);

@@ -183,12 +183,6 @@ Exposition scrape(const Process& gw) {
 
 // ---- Helpers ----------------------------------------------------------------------------
 
-rapidjson::Document json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
 const char* kChat = R"({"model":"mock-model","messages":[{"role":"user","content":"Say something"}]})";
 const char* kStream = R"({"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Count"}]})";
 const char* kMessages = R"({"model":"mock-model","max_tokens":32,"messages":[{"role":"user","content":"Hi"}]})";
@@ -199,7 +193,7 @@ Labels requests(const std::string& method, const std::string& path, int status) 
 }
 
 int64_t mock_stat(const Process& mock, const char* name) {
-    auto d = json(get(mock.url("/mock/stats")).body);
+    auto d = mock_stats(mock);
     if (!d.IsObject() || !d.HasMember(name)) return -1;
     return d[name].GetInt64();
 }
@@ -241,11 +235,7 @@ Exit run_to_exit(const std::vector<std::string>& args, const std::map<std::strin
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     if (const char* p = getenv("PATH")) env_s.push_back(std::string("PATH=") + p);
     for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_s) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    std::vector<char*> argv = c_strings(argv_s), envp = c_strings(env_s);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -261,8 +251,7 @@ Exit run_to_exit(const std::vector<std::string>& args, const std::map<std::strin
         waitpid(pid, &st, 0);
     }
     e.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    std::ifstream f(err_path);
-    e.err.assign(std::istreambuf_iterator<char>(f), {});
+    e.err = read_file(err_path);
     std::remove(err_path.c_str());
     rmdir(tmpl);
     return e;

@@ -16,14 +16,8 @@ using namespace harness;
 
 namespace {
 
-rapidjson::Document json(const std::string& s) {
-    rapidjson::Document d;
-    d.Parse(s.c_str());
-    return d;
-}
-
 int64_t stat(const Process& mock, const char* name) {
-    auto d = json(get(mock.url("/mock/stats")).body);
+    auto d = mock_stats(mock);
     if (!d.IsObject() || !d.HasMember(name)) return -1;
     return d[name].GetInt64();
 }
@@ -174,8 +168,7 @@ TEST_CASE("a runtime that rejects stream_options gets the request again without 
     CHECK(events.back() == "[DONE]");
     // The gateway stopped adding it: the next request goes out as the client sent it.
     post(gw.url("/v1/chat/completions"), kStream);
-    rapidjson::Document st;
-    st.Parse(get(mock.url("/mock/stats")).body.c_str());
+    auto st = mock_stats(mock);
     CHECK(std::string(st["last_request"]["body"].GetString()) == kStream);
     // A client that asks for usage itself still gets the runtime's answer (here: the 400).
     auto asked = post(gw.url("/v1/chat/completions"),

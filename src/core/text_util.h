@@ -1,0 +1,23 @@
+// Small ASCII string helpers shared across core (locale-independent: header values, config
+// values and key files are ASCII by contract).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace llmgw {
+
+// Spaces and tabs: HTTP's optional whitespace around header values and list items.
+inline constexpr std::string_view kBlanks = " \t";
+// Every ASCII whitespace character, as std::isspace in the C locale.
+inline constexpr std::string_view kWhitespace = " \t\r\n\v\f";
+
+// `s` without leading and trailing characters from `chars`.
+std::string_view trim(std::string_view s, std::string_view chars = kBlanks);
+// Case-insensitive ASCII comparison.
+bool iequals(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+// "a, b,,c" -> {"a", "b", "c"}: items trimmed of whitespace, empty ones dropped.
+std::vector<std::string> split_list(std::string_view s, char sep = ',');
+
+}  // namespace llmgw
