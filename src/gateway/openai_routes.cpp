@@ -1,6 +1,7 @@
 // OpenAI routes: the body goes to the backend as the client sent it, except for the surgical
 // edits the gateway needs (a default model, usage in streams for metrics).
 #include "core/request_body.h"
+#include "core/url_path.h"
 #include "gateway/forward.h"
 #include "gateway/routes.h"
 
@@ -18,6 +19,10 @@ void proxy_get(const RequestContext& ctx) {
     fr.style = ApiStyle::OpenAI;
     fr.method = "GET";
     const auto& req = ctx.ex->request();
+    if (!is_safe_forward_path(req.path)) {
+        ctx.fail(ApiError::bad_request("invalid path: " + req.path.substr(0, 200)));
+        return;
+    }
     fr.upstream_path = req.path;
     if (!req.query.empty()) fr.upstream_path += "?" + req.query;
     fr.request_id = ctx.request_id;

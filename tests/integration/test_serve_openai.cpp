@@ -242,3 +242,19 @@ TEST_CASE("invalid configuration stops start-up with exit status 2 naming the va
     CHECK(c4 == 2);
     CHECK(o4.find("CORS_ALLOW_CREDENTIALS") != std::string::npos);
 }
+
+TEST_CASE("a model path cannot reach other backend endpoints", "[serve][errors]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url(), {{"LOG_LEVEL", "info"}});
+    REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
+    REQUIRE(post(mock.url("/mock/reset"), "").status == 200);
+    // Sent raw: curl (the client) would resolve the dots itself.
+    for (const char* target : {"/v1/models/../../mock/stats", "/v1/models/%2e%2e/%2e%2e/mock/stats", "/v1/models/x%2f..%2f..%2fhealth"}) {
+        INFO(target);
+        std::string out = raw_exchange(gw.port(), std::string("GET ") + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 5);
+        CHECK(out.rfind("HTTP/1.1 400", 0) == 0);
+        CHECK(out.find("invalid path") != std::string::npos);
+    }
+    CHECK(mock_stats(mock)["requests_total"].GetInt64() == 0);
+    CHECK(get(gw.url("/v1/models/mock-model")).status > 0);
+}

@@ -137,3 +137,18 @@ TEST_CASE("request ids: sane ones pass, others are refused", "[request_id]") {
     CHECK(id == "req_0123456789abcdeffedcba98");
     CHECK(is_sane_request_id(id));
 }
+
+#include "core/url_path.h"
+
+TEST_CASE("forwarded paths cannot climb out of their route", "[url_path]") {
+    CHECK(is_safe_forward_path("/v1/models/llama3"));
+    CHECK(is_safe_forward_path("/v1/models/meta-llama/Llama-3.1-8B-Instruct"));
+    CHECK(is_safe_forward_path("/v1/models/qwen2.5:7b"));
+    CHECK(is_safe_forward_path("/v1/models/a..b"));
+    for (const char* bad : {"/v1/models/../../admin", "/v1/models/..", "/v1/models/./x", "/v1/models/%2e%2e/x",
+                            "/v1/models/%2E./slots", "/v1/models/.%2e", "/v1/models/a%2fb", "/v1/models/a%5Cb",
+                            "/v1/models/a\\b", "/v1/models//x", "/v1/models/a b", "/v1/models/\x01", "v1/models/x", ""}) {
+        INFO(bad);
+        CHECK_FALSE(is_safe_forward_path(bad));
+    }
+}
