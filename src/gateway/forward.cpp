@@ -60,7 +60,6 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     void start() {
         auto& shared = worker.shared();
         scope->model = fr.model;
-        model_id = shared.metrics.model(fr.model.empty() ? std::string_view("unknown") : std::string_view(fr.model));
         net::UpstreamRequest req;
         req.method = fr.method;
         req.url = worker.backend_url(fr.upstream_path);
@@ -112,6 +111,11 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     void on_head(int st, const net::Headers& h) {
         status = st;
         scope->backend_status = st;
+        // A model label is taken only for names the backend accepted, so made-up names cannot
+        // use up the bounded label set.
+        if (st >= 200 && st < 300)
+            model_id = worker.shared().metrics.model(fr.model.empty() ? std::string_view("unknown")
+                                                                      : std::string_view(fr.model));
         auto ct = net::find_header(h, "content-type");
         streaming = fr.stream && st >= 200 && st < 300 && ct.find("text/event-stream") != std::string_view::npos;
         if (!streaming) return;
