@@ -114,10 +114,16 @@ KeySet::Match KeySet::match(std::string_view presented) const {
 KeyStore::KeyStore(std::shared_ptr<const KeySet> initial)
     : current_(initial ? std::move(initial) : KeySet::from_keys({})) {}
 
-std::shared_ptr<const KeySet> KeyStore::get() const { return current_.load(std::memory_order_acquire); }
+std::shared_ptr<const KeySet> KeyStore::get() const {
+    std::lock_guard<std::mutex> lk(mu_);
+    return current_;
+}
 
 void KeyStore::set(std::shared_ptr<const KeySet> next) {
-    current_.store(next ? std::move(next) : KeySet::from_keys({}), std::memory_order_release);
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        current_ = next ? std::move(next) : KeySet::from_keys({});
+    }
     generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 

@@ -102,6 +102,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
         if (ctx > 0) facts.context_length.store(ctx, std::memory_order_relaxed);
         if (id.kind) facts.detected_kind.store(static_cast<int>(*id.kind), std::memory_order_relaxed);
         facts.discovered.store(answered, std::memory_order_release);
+        facts.attempted.store(true, std::memory_order_release);
         if (!answered) {
             log_event(spdlog::level::warn, "llmgw.backend", "backend not reachable yet; will learn its capabilities once it answers",
                       {{"backend_url", cfg.backend_base_url}});

@@ -18,7 +18,8 @@ struct BackendFacts {
     std::atomic<int64_t> context_length{0};  // 0 = unknown
     std::atomic<int> detected_kind{-1};      // a BackendKind, or -1 when not identified
     std::atomic<bool> native_messages{false};  // answers /v1/messages itself (checked in ANTHROPIC_MODE=auto)
-    std::atomic<bool> discovered{false};
+    std::atomic<bool> discovered{false};  // the backend answered a discovery request
+    std::atomic<bool> attempted{false};   // a discovery round has finished (answered or not)
 };
 
 // Runs the discovery requests on `client`'s loop and calls `done` once every answer is in.

@@ -314,6 +314,21 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
         w.Key("status"); w.Int(ready_.status);
         w.Key("latency_ms"); w.Double(ready_.latency_ms);
         if (!ready_.detail.empty()) { w.Key("detail"); w.String(ready_.detail); }
+        if (detailed) {
+            // What start-up discovery learned (backend_discovery.h).
+            const auto& facts = shared_.backend;
+            w.Key("discovery"); w.String(facts.attempted.load(std::memory_order_acquire) ? "done" : "pending");
+            int kind = facts.detected_kind.load(std::memory_order_relaxed);
+            w.Key("detected");
+            if (kind >= 0) {
+                auto name = backend_profile(static_cast<BackendKind>(kind)).name;
+                w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+            } else {
+                w.Null();
+            }
+            w.Key("context_length"); w.Int64(facts.context_length.load(std::memory_order_relaxed));
+            w.Key("native_messages"); w.Bool(facts.native_messages.load(std::memory_order_relaxed));
+        }
         w.EndObject();
         w.EndObject();
         ex->add_header("cache-control", "no-store");

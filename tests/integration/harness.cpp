@@ -148,7 +148,7 @@ Process Process::start(const std::vector<std::string>& args, const std::map<std:
     // A clean environment: only PATH, HOME and what the test sets, so the developer's variables
     // cannot change what a test sees.
     std::map<std::string, std::string> merged;
-    for (const char* keep : {"PATH", "HOME", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+    for (const char* keep : {"PATH", "HOME", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"})
         if (const char* v = getenv(keep)) merged[keep] = v;
     for (const auto& [k, v] : env) {
         // Sanitizer options add to the inherited ones (later options win).
@@ -201,7 +201,11 @@ Process start_serve(const std::string& backend_url, std::map<std::string, std::s
     env.emplace("WORKERS", "2");
     std::vector<std::string> args{"serve"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return Process::start(args, env, "/livez");
+    Process p = Process::start(args, env, "/livez");
+    // Start-up discovery talks to the backend too; tests that look at what the backend received
+    // last must not race it, so wait until the round is over (answered or not).
+    wait_until([&] { return get(p.url("/health")).body.find("\"discovery\":\"done\"") != std::string::npos; }, 20);
+    return p;
 }
 
 namespace {
