@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE      ?= cmake
 
-.PHONY: all configure build deps sdk-deps test test-asan demo clean bench-proxy
+.PHONY: all configure build deps sdk-deps test test-asan test-tsan demo clean bench-proxy
 
 all: build
 
@@ -33,6 +33,13 @@ test-asan: deps sdk-deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bash scripts/run-tests.sh $(ASAN_BUILD)
 
+# The whole suite under ThreadSanitizer: workers share metrics, rate-limit buckets and keys.
+TSAN_BUILD ?= build-tsan
+test-tsan: deps sdk-deps
+	@$(CMAKE) -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLLMGW_SANITIZE=thread >/dev/null
+	@$(CMAKE) --build $(TSAN_BUILD) -j$(JOBS) -- --no-print-directory
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 bash scripts/run-tests.sh $(TSAN_BUILD)
+
 demo: build
 	@bash scripts/demo.sh $(BUILD)/llmgw
 
@@ -40,6 +47,6 @@ bench-proxy: build
 	@bash scripts/bench-proxy.sh $(BUILD)/llmgw
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 -include deploy/deploy.mk
