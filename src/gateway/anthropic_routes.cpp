@@ -133,7 +133,7 @@ void anthropic_messages(const RequestContext& ctx) {
     if (tr.facts.stream && stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).
         opts.stream_usage = false;
-        fr.body_without_stream_options = [client_body = req.body, opts] {
+        fr.body_without_stream_options = [client_body = std::move(req.body), opts] {  // no longer needed here
             return translate_anthropic_request(client_body, opts).body;
         };
     }

@@ -58,7 +58,7 @@ void proxy_openai_post(const RequestContext& ctx) {
     // client that did not ask for it.
     if (facts.stream && !facts.include_usage && shared.profile->stream_usage &&
         !shared.stream_usage_rejected.load(std::memory_order_relaxed) && ctx.route.route != Route::Embeddings) {
-        std::string plain = body.empty() ? req.body : std::move(body);
+        std::string plain = body.empty() ? std::move(ctx.ex->request().body) : std::move(body);
         body = with_include_usage(plain, facts);
         fr.strip_usage_chunk = true;
         fr.body_without_stream_options = [plain = std::move(plain)] { return plain; };
