@@ -37,6 +37,7 @@ struct MockFlags {
     bool hang = false;
     int reset_after_chunks = 0;
     bool reject_stream_options = false;  // like Ollama before 0.5.2
+    bool no_tokenize = false;
 };
 
 // A libuv timer owned by C++. The handle outlives its owner until libuv's close callback frees it,
@@ -263,6 +264,7 @@ int run_mock(MockFlags& flags) {
         return 2;
     }
     flags.engine.profile = *kind;
+    flags.engine.tokenizer = !flags.no_tokenize;
 
     std::vector<int> fds;  // the first socket fixes the port; the others share it (SO_REUSEPORT)
     int port = flags.port;
@@ -305,6 +307,8 @@ void add_mock(CLI::App& app) {
         "the profile's health check (vllm, llamacpp, tgi: GET /health; ollama: GET /), POST /tokenize\n"
         "(vllm, llamacpp, tgi), POST /apply-template and GET /props (llamacpp), GET /info (tgi),\n"
         "GET /api/tags (ollama).\n"
+        "Missing features, to show how a client copes: --reject-stream-options, --reject-top-k,\n"
+        "--no-tokenize (ollama never has a tokenizer).\n"
         "Control: GET /mock/stats (counters incl. streams_aborted, the last request's headers and body),\n"
         "POST /mock/reset.\n"
         "Answers are derived from the request only: the same messages give the same words, stream or not.\n"
@@ -343,6 +347,10 @@ void add_mock(CLI::App& app) {
     sub->add_flag("--hang", flags->hang, "Accept /v1/* requests and never answer them");
     sub->add_flag("--reject-stream-options", flags->reject_stream_options,
                   "Answer 400 to requests that carry stream_options, as Ollama did before 0.5.2");
+    sub->add_flag("--reject-top-k", flags->engine.reject_top_k,
+                  "Answer 400 (in the profile's error shape) to chat and completion requests that carry top_k");
+    sub->add_flag("--no-tokenize", flags->no_tokenize,
+                  "Serve no tokenizer: POST /tokenize and /apply-template answer 404, as on a runtime without them");
     sub->add_option("--reset-after-chunks", flags->reset_after_chunks,
                     "Reset the connection (TCP RST) after N chunks of every stream (0 = off)")
         ->check(CLI::Range(0, 1'000'000))->capture_default_str();

@@ -163,8 +163,8 @@ Response Engine::handle(std::string_view method, std::string_view path, std::str
         {"POST", "/v1/embeddings", !tgi, [&] { return embeddings(body); }},
         {"GET", backend_profile(k).health_path, true, [&] { return health(); }},
         {"GET", "/v1/health", llamacpp, [&] { return health(); }},
-        {"POST", "/tokenize", !ollama, [&] { return tokenize(body); }},
-        {"POST", "/apply-template", llamacpp, [&] { return apply_template(body); }},
+        {"POST", "/tokenize", !ollama && opt_.tokenizer, [&] { return tokenize(body); }},
+        {"POST", "/apply-template", llamacpp && opt_.tokenizer, [&] { return apply_template(body); }},
         {"GET", "/api/tags", ollama, [&] { return models(); }},
         {"GET", "/info", tgi, [&] {
              return json_response(R"({"model_id":")" + opt_.model + R"(","max_input_tokens":)" +

@@ -34,6 +34,8 @@ struct Options {
     int embedding_dim = 8;
     int context_length = 8192;   // prompts longer than this are refused as a runtime would
     bool strict_model = false;   // vllm/ollama: 404 for a model other than `model`
+    bool reject_top_k = false;   // 400 to chat and completion requests that carry top_k
+    bool tokenizer = true;       // false: no /tokenize or /apply-template (404, as a runtime without them)
     int ttft_ms = 0;             // only reported (llama.cpp `timings`); pacing is the server's job
     int itl_ms = 0;
     int64_t created = 1767225600;  // fixed "created", so equal requests give equal bytes

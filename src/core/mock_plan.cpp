@@ -53,6 +53,10 @@ bool read_common(const rapidjson::Value& req, const Options& opt, Common& c, Req
                                                        : "The model `" + asked + "` does not exist."};
         return false;
     }
+    if (opt.reject_top_k && get(req, "top_k")) {
+        err = {400, "Unrecognized request argument supplied: top_k"};  // OpenAI's own wording
+        return false;
+    }
     if (auto* s = get(req, "stream"); s && s->IsBool()) c.stream = s->GetBool();
     if (auto* so = get(req, "stream_options"))
         if (auto* iu = get(*so, "include_usage"); iu && iu->IsBool()) c.include_usage = iu->GetBool();

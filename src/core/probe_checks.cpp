@@ -145,26 +145,37 @@ void user_message(Writer& w, const char* text) {
 std::string done(rapidjson::StringBuffer& sb) { return std::string(sb.GetString(), sb.GetSize()); }
 }  // namespace
 
-std::string probe_chat_body(std::string_view model, bool stream, bool include_usage, bool enable_thinking) {
+std::string probe_chat_body(std::string_view model, const ProbeChatOptions& o) {
     rapidjson::StringBuffer sb;
     Writer w(sb);
     w.StartObject();
     model_field(w, model);
     user_message(w, "Say hello.");
-    w.Key("max_tokens"); w.Int(enable_thinking ? 32 : 8);
-    w.Key("stream"); w.Bool(stream);
-    if (stream && include_usage) {
+    w.Key("max_tokens"); w.Int(o.max_tokens > 0 ? o.max_tokens : o.enable_thinking ? 32 : 8);
+    w.Key("stream"); w.Bool(o.stream);
+    if (o.stream && o.include_usage) {
         w.Key("stream_options"); w.StartObject();
         w.Key("include_usage"); w.Bool(true);
         w.EndObject();
     }
-    if (enable_thinking) {
+    if (o.top_k) {
+        w.Key("top_k"); w.Int(*o.top_k);
+    }
+    if (o.enable_thinking) {
         w.Key("chat_template_kwargs"); w.StartObject();
         w.Key("enable_thinking"); w.Bool(true);
         w.EndObject();
     }
     w.EndObject();
     return done(sb);
+}
+
+std::string probe_chat_body(std::string_view model, bool stream, bool include_usage, bool enable_thinking) {
+    ProbeChatOptions o;
+    o.stream = stream;
+    o.include_usage = include_usage;
+    o.enable_thinking = enable_thinking;
+    return probe_chat_body(model, o);
 }
 
 std::string probe_tools_body(std::string_view model) {

@@ -54,6 +54,14 @@ std::optional<std::vector<std::string>> parse_check_list(std::string_view s, std
 std::vector<std::string> default_required_checks();
 
 // Request bodies. max_tokens is kept tiny: these are capability checks, not workloads.
+struct ProbeChatOptions {
+    bool stream = false;
+    bool include_usage = false;    // stream_options.include_usage (streams only)
+    bool enable_thinking = false;  // chat_template_kwargs.enable_thinking
+    std::optional<int> top_k;
+    int max_tokens = 0;            // 0: 8, or 32 with thinking
+};
+std::string probe_chat_body(std::string_view model, const ProbeChatOptions& o);
 std::string probe_chat_body(std::string_view model, bool stream, bool include_usage, bool enable_thinking = false);
 inline constexpr std::string_view kProbeToolName = "get_weather";
 std::string probe_tools_body(std::string_view model);  // forces a call to kProbeToolName

@@ -417,3 +417,32 @@ TEST_CASE("mock: routing, models and errors per profile", "[mock]") {
     CHECK(Engine(strict).chat_completions(R"({"model":"other","messages":[]})").status == 404);
     CHECK(Engine(strict).chat_completions(R"({"model":"mock-model","messages":[]})").status == 200);
 }
+
+TEST_CASE("mock: features a runtime may lack (--reject-top-k, --no-tokenize)", "[mock]") {
+    const char* with_top_k = R"({"model":"mock-model","top_k":5,"messages":[{"role":"user","content":"Hi"}]})";
+    const char* plain = R"({"model":"mock-model","messages":[{"role":"user","content":"Hi"}]})";
+    for (auto k : kProfiles) {
+        INFO(backend_profile(k).name);
+        CHECK(engine(k).chat_completions(with_top_k).status == 200);  // accepted by default
+        Options o;
+        o.profile = k;
+        o.reject_top_k = true;
+        Engine no_top_k(o);
+        auto refused = no_top_k.chat_completions(with_top_k);
+        CHECK(refused.status == 400);
+        CHECK(refused.body == mock::error_body(k, 400, "Unrecognized request argument supplied: top_k"));
+        CHECK(no_top_k.completions(R"({"model":"mock-model","prompt":"Hi","top_k":1})").status == 400);
+        CHECK(no_top_k.chat_completions(plain).status == 200);
+
+        Options t;
+        t.profile = k;
+        t.tokenizer = false;
+        Engine no_tok(t);
+        CHECK(no_tok.handle("POST", "/tokenize", R"({"prompt":"Hello world"})").status == 404);
+        CHECK(no_tok.handle("POST", "/apply-template", plain).status == 404);
+        CHECK(no_tok.handle("POST", "/v1/chat/completions", plain).status == 200);
+    }
+    // With the tokenizer (the default) the profiles that have one answer.
+    CHECK(engine(BackendKind::VLLM).handle("POST", "/tokenize", R"({"prompt":"Hello world"})").status == 200);
+    CHECK(engine(BackendKind::LlamaCpp).handle("POST", "/apply-template", plain).status == 200);
+}
