@@ -105,8 +105,9 @@ void anthropic_messages(const RequestContext& ctx) {
         forward(ctx, std::move(fr));
         return;
     }
-    bool stream_usage = shared.profile->stream_usage && !shared.stream_usage_rejected.load(std::memory_order_relaxed);
-    AnthropicRequestOptions opts{*shared.profile, shared.cfg.max_tokens_cap, stream_usage, true};
+    // top_k and stream_options as discovery learned them (else as the BACKEND_KIND table says).
+    const BackendProfile profile = shared.profile_in_effect();
+    AnthropicRequestOptions opts{profile, shared.cfg.max_tokens_cap, true, true};
     auto tr = translate_anthropic_request(req.body, opts);
     // Coding agents ask for 32k or 64k tokens; clamp to what the model's context leaves after the
     // prompt (an over-estimate), so the runtime answers instead of refusing.
@@ -130,11 +131,11 @@ void anthropic_messages(const RequestContext& ctx) {
     fr.request_id = ctx.request_id;
     fr.model = tr.facts.model;
     fr.body = std::move(tr.body);
-    if (tr.facts.stream && stream_usage) {
+    if (tr.facts.stream && profile.stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).
-        opts.stream_usage = false;
-        fr.body_without_stream_options = [client_body = std::move(req.body), opts] {  // no longer needed here
-            return translate_anthropic_request(client_body, opts).body;
+        fr.body_without_stream_options = [client_body = std::move(req.body), profile,  // no longer needed here
+                                          cap = opts.max_tokens_cap] {
+            return translate_anthropic_request(client_body, AnthropicRequestOptions{profile, cap, false, true}).body;
         };
     }
     fr.adapter = std::make_unique<AnthropicAdapter>(tr.facts.model, tr.facts.thinking_enabled, id_seed(ctx.request_id));
@@ -144,7 +145,8 @@ void anthropic_messages(const RequestContext& ctx) {
 void anthropic_count_tokens(const RequestContext& ctx) {
     const auto& shared = ctx.worker.shared();
     const std::string& body = ctx.ex->request().body;
-    TokenCountPlan plan = plan_token_count(body, *shared.profile, shared.cfg.model_name);
+    // A tokenizer discovery found absent is not asked each time: straight to the estimate.
+    TokenCountPlan plan = plan_token_count(body, shared.profile_in_effect(), shared.cfg.model_name);
     if (!plan.ok()) {
         ctx.fail(*plan.error);
         return;

@@ -17,15 +17,19 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
     const BackendProfile& profile;
     BackendFacts& facts;
     std::function<void()> done;
-    std::map<std::string, ProbeReply> replies;
+    std::map<std::string, ProbeReply> replies;  // the GETs of the first phase, by path
     int pending = 0;
+    // The second phase: the model asked about, and one answer per check.
+    std::string model;
+    ProbeReply messages, baseline, usage, top_k, tokenize;
+    LearnedCapabilities learned;  // this round's verdicts
 
     Discovery(net::UpstreamClient& c, const ServeConfig& cf, const BackendProfile& p, BackendFacts& f,
               std::function<void()> d)
         : client(c), cfg(cf), profile(p), facts(f), done(std::move(d)) {}
 
-    // A request whose answer lands in replies[key].
-    void fetch(const std::string& key, const std::string& path, std::string body, std::function<void()> then) {
+    // A request whose answer lands in *out (kept alive by this Discovery).
+    void fetch(const std::string& path, std::string body, ProbeReply* out, std::function<void()> then) {
         net::UpstreamRequest req;
         req.url = cfg.backend_base_url + path;
         if (!body.empty()) {
@@ -47,45 +51,76 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
             if (reply->body.size() < (1u << 20)) reply->body.append(b);
         };
         auto self = shared_from_this();
-        req.on_done = [self, reply, key, then = std::move(then)](const net::UpstreamResult& r) {
+        req.on_done = [self, reply, out, then = std::move(then)](const net::UpstreamResult& r) {
             if (r.failure != net::UpstreamFailure::None) {
                 reply->status = 0;
                 reply->error = r.message;
             }
             reply->latency_ms = r.total_s * 1000;
-            self->replies[key] = std::move(*reply);
+            *out = std::move(*reply);
             then();
         };
         client.start(std::move(req));
     }
 
-    // In auto mode: does the runtime answer Anthropic's API itself?
-    void check_native_messages() {
-        std::string model = cfg.model_name;
-        if (auto it = replies.find("/v1/models"); model.empty() && it != replies.end()) first_model(it->second.body, &model);
-        auto self = shared_from_this();
-        fetch("POST /v1/messages", "/v1/messages", probe_messages_body(model), [self] {
-            auto r = check_messages(self->replies["POST /v1/messages"]);
-            self->facts.native_messages.store(r.status == CheckStatus::Pass, std::memory_order_relaxed);
-            log_event(spdlog::level::info, "backend", "native /v1/messages check (ANTHROPIC_MODE=auto)",
-                      {{"native", r.status == CheckStatus::Pass ? "yes" : "no"}, {"detail", r.detail}});
-            self->report();
-        });
-    }
-
-    static void first_model(std::string_view models_body, std::string* out) {
+    static std::string first_model(std::string_view models_body) {
         ProbeReply r;
         r.status = 200;
         r.body = std::string(models_body);
-        check_models(r, "", out);
+        std::string out;
+        check_models(r, "", &out);
+        return out;
     }
 
+    bool answered() const {
+        for (const auto& [path, r] : replies)
+            if (r.status > 0) return true;
+        return false;
+    }
+
+    // First phase over: if the backend answered, ask about what it supports, all at once.
     void finish() {
-        bool answered = false;
-        for (const auto& [path, r] : replies) answered |= r.status > 0;
-        if (answered && cfg.anthropic_mode == AnthropicMode::Auto) {
-            check_native_messages();
-            return;
+        if (!answered()) return report();
+        model = cfg.model_name;
+        if (auto it = replies.find("/v1/models"); model.empty() && it != replies.end() && it->second.status == 200)
+            model = first_model(it->second.body);
+        struct Ask {
+            const char* path;
+            std::string body;
+            ProbeReply* out;
+        };
+        std::vector<Ask> asks;
+        if (cfg.anthropic_mode == AnthropicMode::Auto) asks.push_back({"/v1/messages", probe_messages_body(model), &messages});
+        if (!model.empty()) {  // without a model the chat checks could only fail: the table stays in effect
+            asks.push_back({"/v1/chat/completions", baseline_chat_body(model), &baseline});
+            asks.push_back({"/v1/chat/completions", stream_usage_chat_body(model), &usage});
+            asks.push_back({"/v1/chat/completions", top_k_chat_body(model), &top_k});
+            asks.push_back({"/tokenize", probe_tokenize_body(tokenize_style_to_try(profile), model), &tokenize});
+        }
+        if (asks.empty()) return report();
+        pending = static_cast<int>(asks.size());
+        auto self = shared_from_this();
+        for (auto& a : asks)
+            fetch(a.path, std::move(a.body), a.out, [self] {
+                if (--self->pending == 0) self->judge();
+            });
+    }
+
+    void judge() {
+        if (cfg.anthropic_mode == AnthropicMode::Auto) {  // does the runtime answer Anthropic's API itself?
+            auto r = check_messages(messages);
+            facts.native_messages.store(r.status == CheckStatus::Pass, std::memory_order_relaxed);
+            log_event(spdlog::level::info, "backend", "native /v1/messages check (ANTHROPIC_MODE=auto)",
+                      {{"native", r.status == CheckStatus::Pass ? "yes" : "no"}, {"detail", r.detail}});
+        }
+        if (!model.empty()) {
+            learned = {learn_stream_usage(usage, baseline), learn_top_k(top_k, baseline), learn_tokenizer(tokenize)};
+            auto keep = [](std::atomic<Learned>& fact, Learned l) {
+                if (l != Learned::Unknown) fact.store(l, std::memory_order_relaxed);
+            };
+            keep(facts.stream_usage, learned.stream_usage);
+            keep(facts.top_k, learned.top_k);
+            keep(facts.tokenizer, learned.tokenizer);
         }
         report();
     }
@@ -97,19 +132,20 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
             ctx = context_length_from_models(it->second.body, cfg.model_name);
         if (auto it = replies.find("/props"); ctx == 0 && it != replies.end() && it->second.status == 200)
             ctx = context_length_from_props(it->second.body);
-        bool answered = false;
-        for (const auto& [path, r] : replies) answered |= r.status > 0;
+        bool ok = answered();
         if (ctx > 0) facts.context_length.store(ctx, std::memory_order_relaxed);
         if (id.kind) facts.detected_kind.store(static_cast<int>(*id.kind), std::memory_order_relaxed);
-        facts.discovered.store(answered, std::memory_order_release);
+        facts.discovered.store(ok, std::memory_order_release);
         facts.attempted.store(true, std::memory_order_release);
-        if (!answered) {
+        if (!ok) {
             log_event(spdlog::level::warn, "llmgw.backend", "backend not reachable yet; will learn its capabilities once it answers",
                       {{"backend_url", cfg.backend_base_url}});
         } else {
             log_event(spdlog::level::info, "llmgw.backend", "backend discovered",
                       {{"configured_kind", std::string(profile.name)}, {"detected", id.display},
-                       {"evidence", id.evidence}, {"context_length", static_cast<long long>(ctx)}});
+                       {"evidence", id.evidence}, {"context_length", static_cast<long long>(ctx)}, {"model", model},
+                       {"stream_usage", learned_name(learned.stream_usage)}, {"top_k", learned_name(learned.top_k)},
+                       {"tokenizer", learned_name(learned.tokenizer)}});
             if (id.kind && *id.kind != profile.kind && !id.gateway)
                 log_event(spdlog::level::warn, "llmgw.backend",
                           "BACKEND_KIND does not match the runtime that answers; its quirks may be handled wrongly",
@@ -127,9 +163,10 @@ void discover_backend(net::UpstreamClient& client, const ServeConfig& cfg, const
     std::vector<std::string> paths = identification_paths();
     paths.emplace_back(profile.health_path);
     paths.emplace_back("/v1/models");
-    d->pending = static_cast<int>(paths.size());
-    for (const auto& path : paths)
-        d->fetch(path, path, {}, [d] {
+    for (const auto& path : paths) d->replies[path];  // every answer's slot exists before any arrives
+    d->pending = static_cast<int>(d->replies.size());
+    for (auto& [path, reply] : d->replies)
+        d->fetch(path, {}, &reply, [d] {
             if (--d->pending == 0) d->finish();
         });
 }

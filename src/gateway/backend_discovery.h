@@ -1,12 +1,15 @@
 // At start-up (and when the backend comes back), serve asks the backend what it is, the way
-// `llmgw probe` does: which runtime answers (a warning when it is not BACKEND_KIND) and the
-// model's context length (the max_tokens cap on /v1/messages when MAX_TOKENS_CAP is 0), and, in
-// ANTHROPIC_MODE=auto, whether it serves /v1/messages itself (one 8-token request, as probe does).
+// `llmgw probe` does: which runtime answers (a warning when it is not BACKEND_KIND), the model's
+// context length (the max_tokens cap on /v1/messages when MAX_TOKENS_CAP is 0), what it supports
+// of usage in streams, top_k and a tokenizer (one-token requests judged by
+// core/backend_capabilities.h), and, in ANTHROPIC_MODE=auto, whether it serves /v1/messages itself
+// (one 8-token request, as probe does).
 #pragma once
 #include <atomic>
 #include <cstdint>
 #include <functional>
 
+#include "core/backend_capabilities.h"
 #include "core/backend_profile.h"
 #include "core/config.h"
 #include "net/upstream_client.h"
@@ -18,8 +21,19 @@ struct BackendFacts {
     std::atomic<int64_t> context_length{0};  // 0 = unknown
     std::atomic<int> detected_kind{-1};      // a BackendKind, or -1 when not identified
     std::atomic<bool> native_messages{false};  // answers /v1/messages itself (checked in ANTHROPIC_MODE=auto)
+    // Learned features; Unknown leaves the per-kind table's value in effect. A round that learns
+    // nothing keeps what an earlier one did. stream_usage is also set to No by a request that
+    // met a 400 for the stream_options serve added (forward.cpp).
+    std::atomic<Learned> stream_usage{Learned::Unknown};
+    std::atomic<Learned> top_k{Learned::Unknown};
+    std::atomic<Learned> tokenizer{Learned::Unknown};
     std::atomic<bool> discovered{false};  // the backend answered a discovery request
     std::atomic<bool> attempted{false};   // a discovery round has finished (answered or not)
+
+    LearnedCapabilities learned() const {
+        return {stream_usage.load(std::memory_order_relaxed), top_k.load(std::memory_order_relaxed),
+                tokenizer.load(std::memory_order_relaxed)};
+    }
 };
 
 // Runs the discovery requests on `client`'s loop and calls `done` once every answer is in.

@@ -224,7 +224,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (streaming || r.failure != net::UpstreamFailure::None || status != 400 || !fr.body_without_stream_options ||
             body.find("stream_options") == std::string::npos || ex->detached())
             return false;
-        worker.shared().stream_usage_rejected.store(true, std::memory_order_relaxed);
+        worker.shared().backend.stream_usage.store(Learned::No, std::memory_order_relaxed);
         log_event(spdlog::level::warn, "proxy",
                   "backend rejects stream_options; retrying without it (token metrics for streams now count events)",
                   {{"request_id", fr.request_id}});

@@ -277,6 +277,7 @@ void GatewayWorker::check_backend(std::function<void()> then) {
     req.connect_timeout_ms = req.timeout_ms;
     uint64_t t0 = net::now_ns();
     req.on_done = [this, t0](const net::UpstreamResult& r) {
+        bool was_down = ready_.checked_ns != 0 && !ready_.ok;
         ready_.in_flight = false;
         ready_.checked_ns = net::now_ns();
         ready_.latency_ms = static_cast<double>(ready_.checked_ns - t0) / 1e6;
@@ -285,7 +286,7 @@ void GatewayWorker::check_backend(std::function<void()> then) {
         if (r.failure != net::UpstreamFailure::None) ready_.detail = upstream_failure_error(r).message;
         else if (!ready_.ok) ready_.detail = "backend health check answered HTTP " + std::to_string(r.status);
         else ready_.detail.clear();
-        if (ready_.ok && !shared_.backend.discovered.load(std::memory_order_acquire)) discover();
+        if (ready_.ok && (was_down || !shared_.backend.discovered.load(std::memory_order_acquire))) discover();
         auto waiters = std::move(ready_.waiters);
         ready_.waiters.clear();
         for (auto& w : waiters) w();
@@ -328,6 +329,16 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
             }
             w.Key("context_length"); w.Int64(facts.context_length.load(std::memory_order_relaxed));
             w.Key("native_messages"); w.Bool(facts.native_messages.load(std::memory_order_relaxed));
+            // Learned capabilities; null while unknown (the BACKEND_KIND table applies).
+            auto learned = [&w](const char* key, Learned l) {
+                w.Key(key);
+                if (l == Learned::Unknown) w.Null();
+                else w.Bool(l == Learned::Yes);
+            };
+            LearnedCapabilities caps = facts.learned();
+            learned("stream_usage", caps.stream_usage);
+            learned("top_k", caps.top_k);
+            learned("tokenizer", caps.tokenizer);
         }
         w.EndObject();
         w.EndObject();

@@ -65,8 +65,10 @@ struct GatewayShared {
     RateLimiter limiter;
     GatewayMetrics metrics;
     BackendFacts backend;  // learned from the backend itself (backend_discovery.h)
-    std::atomic<bool> stream_usage_rejected{false};  // the runtime answered 400 to stream_options
     std::atomic<bool> discovering{false};
+
+    // What requests are built with: the per-kind table with what discovery learned laid over it.
+    BackendProfile profile_in_effect() const { return effective_profile(*profile, backend.learned()); }
 };
 
 class GatewayWorker : public net::WorkerApp {
@@ -116,8 +118,9 @@ private:
         std::vector<std::function<void()>> waiters;
     } ready_;
     void check_backend(std::function<void()> then);
-    // Learns the backend's runtime and context length; once at start (first worker) and again
-    // whenever the backend answers after it had not.
+    // Learns the backend's runtime, context length and capabilities; once at start (first
+    // worker), again when it answers after a round it did not answer, and when this worker's
+    // readiness check sees it come back up (a restarted runtime may be another version).
     void discover();
     std::string transport_error(const net::HttpRequest& partial, const ApiError& e);
     int index_;

@@ -56,8 +56,8 @@ void proxy_openai_post(const RequestContext& ctx) {
     }
     // Ask for usage on streams so token metrics are exact; the extra chunk is not relayed to a
     // client that did not ask for it.
-    if (facts.stream && !facts.include_usage && shared.profile->stream_usage &&
-        !shared.stream_usage_rejected.load(std::memory_order_relaxed) && ctx.route.route != Route::Embeddings) {
+    if (facts.stream && !facts.include_usage && ctx.route.route != Route::Embeddings &&
+        shared.profile_in_effect().stream_usage) {
         std::string plain = body.empty() ? std::move(ctx.ex->request().body) : std::move(body);
         body = with_include_usage(plain, facts);
         fr.strip_usage_chunk = true;

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -141,8 +142,10 @@ Process Process::start(const std::vector<std::string>& args, const std::map<std:
     std::string port_file = p.dir_ + "/port";
     std::vector<std::string> argv_s{binary()};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
-    argv_s.push_back("--port");
-    argv_s.push_back("0");
+    if (std::find(args.begin(), args.end(), "--port") == args.end()) {
+        argv_s.push_back("--port");
+        argv_s.push_back("0");
+    }
     argv_s.push_back("--port-file");
     argv_s.push_back(port_file);
     // A clean environment: only PATH, HOME and what the test sets, so the developer's variables
@@ -186,6 +189,18 @@ Process Process::start(const std::vector<std::string>& args, const std::map<std:
         if (!ready || !p.running()) throw std::runtime_error("llmgw not answering: " + p.log());
     }
     return p;
+}
+
+int free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    close(fd);
+    return ntohs(a.sin_port);
 }
 
 Process start_mock(const std::vector<std::string>& extra) {

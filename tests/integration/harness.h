@@ -32,7 +32,8 @@ public:
     void signal(int sig);
     std::string log() const;  // stdout+stderr so far
 
-    // Starts `llmgw <args...> --port 0 --port-file F` and waits until it listens and `ready_path`
+    // Starts `llmgw <args...> --port 0 --port-file F` (no `--port 0` when args name a port: a
+    // backend that must come back at the same address) and waits until it listens and `ready_path`
     // answers 2xx/5xx (any HTTP answer). Extra environment is added to a clean one.
     static Process start(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {},
@@ -44,6 +45,8 @@ private:
     std::string dir_;
 };
 
+// A loopback port nothing listens on right now (for a backend started later at a fixed address).
+int free_port();
 // `llmgw mock` with extra flags.
 Process start_mock(const std::vector<std::string>& extra = {});
 // `llmgw serve` in front of `backend_url` with extra environment.

@@ -37,6 +37,8 @@ long rss_kb(pid_t pid) {
 TEST_CASE("a stream reaches the client event by event, before the backend has finished", "[serve][stream]") {
     auto mock = start_mock({"--tokens", "6", "--itl-ms", "150"});
     auto gw = start_serve(mock.url());
+    // Start-up discovery streamed once already (to learn about usage in streams): count from after it.
+    REQUIRE(post(mock.url("/mock/reset"), "").status == 200);
     Request r;
     r.method = "POST";
     r.url = gw.url("/v1/chat/completions");
@@ -79,6 +81,8 @@ TEST_CASE("a client that asked for usage gets the usage chunk", "[serve][stream]
 TEST_CASE("a client disconnect cancels the upstream request at once", "[serve][stream]") {
     auto mock = start_mock({"--tokens", "200", "--itl-ms", "50"});
     auto gw = start_serve(mock.url());
+    // Start-up discovery streamed once already (to learn about usage in streams): count from after it.
+    REQUIRE(post(mock.url("/mock/reset"), "").status == 200);
     Request r;
     r.method = "POST";
     r.url = gw.url("/v1/chat/completions");
@@ -158,15 +162,20 @@ TEST_CASE("SIGTERM lets an in-flight stream finish, then exits 0", "[serve][stre
 }
 
 TEST_CASE("a runtime that rejects stream_options gets the request again without it", "[serve][stream]") {
-    // Ollama before 0.5.2 answered 400 to the field the gateway adds for token metrics.
-    auto mock = start_mock({"--profile", "ollama", "--reject-stream-options", "--tokens", "4"});
-    auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "ollama"}, {"WORKERS", "1"}});
+    // Ollama before 0.5.2 answered 400 to the field the gateway adds for token metrics. Discovery
+    // usually learns that at start-up; here it cannot (MODEL_NAME is not served, so even its plain
+    // request fails), so the first stream meets the refusal and the retry is the safety net.
+    auto mock = start_mock({"--profile", "ollama", "--reject-stream-options", "--strict-model", "--tokens", "4"});
+    const std::map<std::string, std::string> env{{"BACKEND_KIND", "ollama"}, {"MODEL_NAME", "not-served"}, {"WORKERS", "1"}};
+    auto gw = start_serve(mock.url(), env);
+    REQUIRE(json(get(gw.url("/health")).body)["backend"]["stream_usage"].IsNull());
     auto r = post(gw.url("/v1/chat/completions"), kStream);
     CHECK(r.status == 200);
     auto events = sse_data(r.body);
     REQUIRE(!events.empty());
     CHECK(events.back() == "[DONE]");
     // The gateway stopped adding it: the next request goes out as the client sent it.
+    CHECK(json(get(gw.url("/health")).body)["backend"]["stream_usage"].IsFalse());
     post(gw.url("/v1/chat/completions"), kStream);
     auto st = mock_stats(mock);
     CHECK(std::string(st["last_request"]["body"].GetString()) == kStream);
@@ -175,13 +184,13 @@ TEST_CASE("a runtime that rejects stream_options gets the request again without 
                       R"({"model":"mock-model","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]})");
     CHECK(asked.status == 400);
     // Translated Anthropic streams work too.
-    auto a = post(gw.url("/v1/messages"), R"({"model":"m","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"x"}]})",
+    auto a = post(gw.url("/v1/messages"), R"({"model":"mock-model","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"x"}]})",
                   {"anthropic-version: 2023-06-01"});
     CHECK(a.status == 200);
     CHECK(a.body.find("event: message_stop") != std::string::npos);
     // And an Anthropic stream that is the first to meet the refusal is retried as well.
-    auto gw2 = start_serve(mock.url(), {{"BACKEND_KIND", "ollama"}, {"WORKERS", "1"}});
-    auto a2 = post(gw2.url("/v1/messages"), R"({"model":"m","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"x"}]})",
+    auto gw2 = start_serve(mock.url(), env);
+    auto a2 = post(gw2.url("/v1/messages"), R"({"model":"mock-model","max_tokens":20,"stream":true,"messages":[{"role":"user","content":"x"}]})",
                    {"anthropic-version: 2023-06-01"});
     CHECK(a2.status == 200);
     CHECK(a2.body.find("event: message_stop") != std::string::npos);
