@@ -38,6 +38,7 @@ struct MockFlags {
     int reset_after_chunks = 0;
     bool reject_stream_options = false;  // like Ollama before 0.5.2
     bool no_tokenize = false;
+    uint64_t idle_timeout_ms = 60'000;  // keep-alive connections closed after this long unused
 };
 
 // A libuv timer owned by C++. The handle outlives its owner until libuv's close callback frees it,
@@ -79,8 +80,10 @@ public:
     MockApp(uv_loop_t* loop, int fd, const MockFlags& flags, mock::Stats& stats)
         : loop_(loop), flags_(flags), engine_(flags.engine), stats_(stats) {
         BackendKind profile = flags.engine.profile;
+        net::ServerLimits limits;
+        limits.idle_timeout_ms = flags.idle_timeout_ms;
         server_ = std::make_unique<net::HttpServer>(
-            loop, fd, net::ServerLimits{}, [this](const std::shared_ptr<net::Exchange>& ex) { handle(ex); },
+            loop, fd, limits, [this](const std::shared_ptr<net::Exchange>& ex) { handle(ex); },
             [profile](const net::HttpRequest&, const ApiError& e) { return mock::error_body(profile, e.status, e.message); });
     }
 
@@ -354,6 +357,9 @@ void add_mock(CLI::App& app) {
     sub->add_option("--reset-after-chunks", flags->reset_after_chunks,
                     "Reset the connection (TCP RST) after N chunks of every stream (0 = off)")
         ->check(CLI::Range(0, 1'000'000))->capture_default_str();
+    sub->add_option("--idle-timeout-ms", flags->idle_timeout_ms,
+                    "Close a keep-alive connection after this long without a request, as runtimes do")
+        ->check(CLI::Range(uint64_t(1), uint64_t(86'400'000)))->capture_default_str();
     sub->add_option("--workers", flags->workers, "Worker threads (each its own loop and socket)")
         ->check(CLI::Range(1, 256))->capture_default_str();
     sub->callback([flags] {

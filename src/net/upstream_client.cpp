@@ -2,18 +2,25 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
 #include <cstring>
+#include <utility>
 
 namespace llmgw::net {
 
-namespace {
-
-// One uv_poll_t per socket curl asks us to watch.
+// One uv_poll_t per socket curl has opened, kept from the socket's first transfer until curl
+// closes it. A kept-alive connection changes hands between transfers without an epoll_ctl or a
+// handle allocation: curl's REMOVE only marks the socket idle (see socket_cb).
 struct SocketWatch {
     uv_poll_t poll;
     curl_socket_t fd;
     UpstreamClient* client;
+    int events = 0;      // what the poll handle watches now
+    bool owned = false;  // a transfer uses the socket (between curl's IN/OUT and its REMOVE)
 };
+
+namespace {
 
 // curl forbids removing easy handles from inside its callbacks; this depth tells cancel() to
 // defer instead.
@@ -46,6 +53,13 @@ void on_poll_closed(uv_handle_t* h) { delete static_cast<SocketWatch*>(h->data);
 
 void on_poll(uv_poll_t* h, int status, int events) {
     auto* w = static_cast<SocketWatch*>(h->data);
+    if (!w->owned) {
+        // An idle kept-alive connection became readable: the backend closed it (or sent bytes
+        // nobody asked for). Stop watching; curl's liveness check drops it on the next reuse.
+        uv_poll_stop(&w->poll);
+        w->events = 0;
+        return;
+    }
     int flags = 0;
     if (status < 0) flags = CURL_CSELECT_ERR;
     if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
@@ -59,15 +73,13 @@ void on_poll(uv_poll_t* h, int status, int events) {
     c->check_done();
 }
 
-int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void* socketp) {
+int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void*) {
     auto* c = static_cast<UpstreamClient*>(userp);
-    auto* w = static_cast<SocketWatch*>(socketp);
+    SocketWatch* w = c->watch_for(s);
     if (action == CURL_POLL_REMOVE) {
-        if (w) {
-            uv_poll_stop(&w->poll);
-            uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), on_poll_closed);
-            curl_multi_assign(c->multi(), s, nullptr);
-        }
+        // The transfer is done with the socket; curl closes it through close_socket_cb if it is
+        // not kept alive. Leave the poll running so the next transfer need not re-arm it.
+        if (w) w->owned = false;
         return 0;
     }
     if (!w) {
@@ -77,13 +89,24 @@ int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void* socketp) {
             return -1;
         }
         w->poll.data = w;
-        curl_multi_assign(c->multi(), s, w);
+        c->set_watch(s, w);
     }
+    w->owned = true;
     int events = 0;
     if (action == CURL_POLL_IN || action == CURL_POLL_INOUT) events |= UV_READABLE;
     if (action == CURL_POLL_OUT || action == CURL_POLL_INOUT) events |= UV_WRITABLE;
-    uv_poll_start(&w->poll, events, on_poll);
+    if (events != w->events) {
+        uv_poll_start(&w->poll, events, on_poll);
+        w->events = events;
+    }
     return 0;
+}
+
+// curl closes every socket it opened through here, so the watch goes first, while the
+// descriptor is still valid (a reused descriptor number must never meet a stale watch).
+int close_socket_cb(void* clientp, curl_socket_t s) {
+    static_cast<UpstreamClient*>(clientp)->drop_watch(s);
+    return ::close(s);
 }
 
 void on_timer(uv_timer_t* t) {
@@ -174,30 +197,28 @@ UpstreamClient::UpstreamClient(uv_loop_t* loop) : loop_(loop), multi_(curl_multi
 
 UpstreamClient::~UpstreamClient() {
     close();
-    for (CURL* e : idle_easy_) curl_easy_cleanup(e);
+    for (auto& idle : idle_easy_) {
+        curl_easy_cleanup(idle.easy);
+        curl_slist_free_all(idle.header_list);
+    }
     idle_easy_.clear();
 }
 
 void UpstreamClient::close() {
     if (closed_) return;
     closed_ = true;
-    curl_multi_cleanup(multi_);  // removes pollers through socket_cb(REMOVE) where curl still has them
+    curl_multi_cleanup(multi_);  // closes every cached connection through close_socket_cb
     multi_ = nullptr;
+    for (size_t fd = 0; fd < watches_.size(); ++fd) drop_watch(static_cast<int>(fd));
     uv_timer_stop(&timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
 }
 
-std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
-    std::shared_ptr<UpstreamCall> call(new UpstreamCall(this, std::move(req)));
-    CURL* e;
-    if (!idle_easy_.empty()) {
-        e = idle_easy_.back();
-        idle_easy_.pop_back();
-    } else {
-        e = curl_easy_init();
-    }
-    call->easy_ = e;
-    const auto& r = call->req_;
+namespace {
+
+// The options that depend on the request's shape, not on its body. A benchmark (or a retry)
+// sends the same shape again and again; an idle handle that last carried it is reused as is.
+void apply_shape(CURL* e, const UpstreamRequest& r, curl_slist* headers, void* close_data) {
     curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
@@ -205,27 +226,64 @@ std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r.timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16384L);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, call.get());
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &UpstreamCallbacks::header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, call.get());
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &UpstreamCallbacks::body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, call.get());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket_cb);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, close_data);
     // Backends are reached directly: no proxy from the environment (and no getenv per request).
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     if (r.fresh_connect) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     if (r.method == "GET") {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
         if (r.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
     }
-    struct curl_slist* list = nullptr;
-    for (const auto& h : r.headers) list = curl_slist_append(list, h.c_str());
-    list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-    call->header_list_ = list;
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+}
+
+curl_slist* header_list(const std::vector<std::string>& lines) {
+    curl_slist* list = nullptr;
+    for (const auto& h : lines) list = curl_slist_append(list, h.c_str());
+    return curl_slist_append(list, "Expect:");  // no 100-continue round trip
+}
+
+}  // namespace
+
+bool UpstreamClient::IdleEasy::same_shape(const UpstreamRequest& r) const {
+    return r.method == method && r.url == url && r.headers == headers && r.timeout_ms == timeout_ms &&
+           r.connect_timeout_ms == connect_timeout_ms && r.fresh_connect == fresh_connect;
+}
+
+std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
+    std::shared_ptr<UpstreamCall> call(new UpstreamCall(this, std::move(req)));
+    const auto& r = call->req_;
+    CURL* e;
+    if (!idle_easy_.empty() && idle_easy_.back().same_shape(r)) {
+        e = idle_easy_.back().easy;
+        call->header_list_ = idle_easy_.back().header_list;
+        idle_easy_.pop_back();
+    } else {
+        if (!idle_easy_.empty()) {
+            e = idle_easy_.back().easy;
+            curl_slist_free_all(idle_easy_.back().header_list);
+            idle_easy_.pop_back();
+            curl_easy_reset(e);
+        } else {
+            e = curl_easy_init();
+        }
+        call->header_list_ = header_list(r.headers);
+        apply_shape(e, r, call->header_list_, this);
+    }
+    call->easy_ = e;
+    curl_easy_setopt(e, CURLOPT_PRIVATE, call.get());
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, call.get());
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, call.get());
+    if (r.method != "GET") {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    }
     call->self_ = call;
     ++active_;
     CURLMcode mc;
@@ -243,6 +301,22 @@ std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
         if (done) done(res);
     }
     return call;
+}
+
+SocketWatch* UpstreamClient::watch_for(int fd) const {
+    return fd >= 0 && static_cast<size_t>(fd) < watches_.size() ? watches_[fd] : nullptr;
+}
+
+void UpstreamClient::set_watch(int fd, SocketWatch* w) {
+    if (static_cast<size_t>(fd) >= watches_.size()) watches_.resize(static_cast<size_t>(fd) + 64, nullptr);
+    watches_[fd] = w;
+}
+
+void UpstreamClient::drop_watch(int fd) {
+    SocketWatch* w = watch_for(fd);
+    if (!w) return;
+    watches_[fd] = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), on_poll_closed);
 }
 
 void UpstreamClient::check_done() {
@@ -291,11 +365,17 @@ void UpstreamClient::release(UpstreamCall* call) {
         CurlScope scope;
         curl_multi_remove_handle(multi_, e);
     }
-    curl_slist_free_all(call->header_list_);
-    call->header_list_ = nullptr;
-    curl_easy_reset(e);
-    if (idle_easy_.size() < 256) idle_easy_.push_back(e);
-    else curl_easy_cleanup(e);
+    // Keep the handle with its options, for a next request of the same shape. The call is
+    // over, so its URL and headers move into the pool entry.
+    curl_slist* list = std::exchange(call->header_list_, nullptr);
+    if (idle_easy_.size() < 256 && !call->cancelled_) {
+        auto& r = call->req_;
+        idle_easy_.push_back({e, list, std::move(r.method), std::move(r.url), std::move(r.headers), r.timeout_ms,
+                              r.connect_timeout_ms, r.fresh_connect});
+    } else {
+        curl_easy_cleanup(e);
+        curl_slist_free_all(list);
+    }
     --active_;
     call->req_.on_head = nullptr;
     call->req_.on_body = nullptr;

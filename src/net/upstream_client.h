@@ -56,6 +56,7 @@ struct UpstreamRequest {
 
 class UpstreamClient;
 struct UpstreamCallbacks;
+struct SocketWatch;
 
 // A running upstream transfer. Destroying or cancelling it aborts the transfer at once, which
 // closes the connection so the runtime stops generating.
@@ -105,13 +106,27 @@ public:
     uv_loop_t* loop() const { return loop_; }
     CURLM* multi() const { return multi_; }
     uv_timer_t* timer() { return &timer_; }
+    SocketWatch* watch_for(int fd) const;
+    void set_watch(int fd, SocketWatch* w);
+    void drop_watch(int fd);  // closes the watch of a socket curl is about to close
 
 private:
     uv_loop_t* loop_;
     CURLM* multi_;
     uv_timer_t timer_{};
     size_t active_ = 0;
-    std::vector<CURL*> idle_easy_;  // reused easy handles
+    // An easy handle between transfers, with the shape of the request it last carried.
+    struct IdleEasy {
+        CURL* easy;
+        ::curl_slist* header_list;
+        std::string method, url;
+        std::vector<std::string> headers;
+        long timeout_ms, connect_timeout_ms;
+        bool fresh_connect;
+        bool same_shape(const UpstreamRequest& r) const;
+    };
+    std::vector<IdleEasy> idle_easy_;  // reused easy handles
+    std::vector<SocketWatch*> watches_;  // by descriptor: one per socket curl holds open
     std::vector<std::shared_ptr<UpstreamCall>> deferred_release_;  // cancelled inside a curl callback
     friend class UpstreamCall;
     bool closed_ = false;

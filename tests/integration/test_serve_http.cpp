@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <chrono>
+#include <thread>
+
 #include "harness.h"
 
 using namespace harness;
@@ -136,4 +139,25 @@ TEST_CASE("upstream connections are reused across requests", "[serve][http]") {
     // from the gateway, plus the test's own stats call.
     CHECK(st["connections_total"].GetInt64() <= 2);
     CHECK(st["requests_total"].GetInt64() == 20);
+}
+
+TEST_CASE("a backend closing idle upstream connections costs no request", "[serve][http]") {
+    // The runtime closes keep-alive connections 100 ms after their last request. The gateway
+    // keeps watching idle connections, sees each close, and the next request opens a new one.
+    auto mock = start_mock({"--idle-timeout-ms", "100"});
+    auto gw = start_serve(mock.url(), {{"WORKERS", "1"}, {"LOG_LEVEL", "info"}});
+    REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
+    REQUIRE(post(mock.url("/mock/reset"), "").status == 200);
+    const char* body = R"({"model":"mock-model","messages":[{"role":"user","content":"x"}]})";
+    for (int i = 0; i < 4; ++i) {
+        auto r = post(gw.url("/v1/chat/completions"), body);
+        INFO(r.body);
+        REQUIRE(r.status == 200);
+        std::this_thread::sleep_for(std::chrono::milliseconds(400));  // past the mock's idle timeout
+    }
+    auto st = mock_stats(mock);
+    CHECK(st["requests_total"].GetInt64() == 4);
+    // A new upstream connection for every request (plus this stats call): the closes were seen.
+    CHECK(st["connections_total"].GetInt64() >= 4);
+    CHECK(gw.log().find("backend request failed") == std::string::npos);
 }
