@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/anthropic_mapping.h"
+#include "core/stack_document.h"
 
 namespace llmgw {
 
@@ -496,7 +497,7 @@ private:
 
 std::optional<ApiError> anthropic_request_to_openai(std::string_view body, const AnthropicRequestOptions& opts,
                                                     ajson::Document& out, AnthropicRequestFacts& facts) {
-    ajson::Document req;
+    StackDocument req;
     if (auto f = ajson::parse(body, req)) return ApiError::bad_request("request body: " + ajson::describe(*f));
     try {
         Translator(opts, out, facts).run(req);
@@ -509,7 +510,7 @@ std::optional<ApiError> anthropic_request_to_openai(std::string_view body, const
 
 AnthropicRequestTranslation translate_anthropic_request(std::string_view body, const AnthropicRequestOptions& opts) {
     AnthropicRequestTranslation t;
-    ajson::Document out;
+    StackDocument out;
     t.error = anthropic_request_to_openai(body, opts, out, t.facts);
     if (!t.error) t.body = ajson::to_string(out);
     return t;

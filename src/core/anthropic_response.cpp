@@ -1,5 +1,7 @@
 #include "core/anthropic_response.h"
 
+#include "core/stack_document.h"
+
 namespace llmgw {
 
 using ajson::Value;
@@ -51,7 +53,7 @@ void for_each_tool_call(const Value& message, F&& f) {
 AnthropicResponseTranslation translate_openai_response(std::string_view openai_body,
                                                        const AnthropicResponseContext& ctx) {
     AnthropicResponseTranslation t;
-    ajson::Document in;
+    StackDocument in;
     if (auto f = ajson::parse(openai_body, in)) {
         t.error = ApiError::bad_gateway("upstream returned an unreadable completion: " + ajson::describe(*f));
         return t;
@@ -70,7 +72,7 @@ AnthropicResponseTranslation translate_openai_response(std::string_view openai_b
     const Value* mp = ajson::get(choice, "message");
     const Value& message = mp && mp->IsObject() ? *mp : kEmpty;
 
-    ajson::Document out(rapidjson::kObjectType);
+    StackDocument out(rapidjson::kObjectType);
     auto& a = out.GetAllocator();
     std::string id = make_message_id(!ctx.id_seed.empty() ? ctx.id_seed : ajson::get_str(in, "id").value_or(""));
     ajson::add_str(out, "id", id, a);

@@ -4,6 +4,7 @@
 
 #include "core/anthropic_response.h"
 #include "core/sse.h"
+#include "core/stack_document.h"
 #include "core/text_util.h"
 
 namespace llmgw {
@@ -25,7 +26,7 @@ void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
         complete(out);
         return;
     }
-    ajson::Document d;
+    StackDocument d;
     if (auto f = ajson::parse(data, d)) {
         fail(ApiError::bad_gateway("upstream sent a malformed stream event: " + ajson::describe(*f)), out);
         return;
@@ -90,7 +91,7 @@ void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
 
 void AnthropicStreamTranslator::start(std::string& out) {
     state_ = State::Open;
-    ajson::Document d(rapidjson::kObjectType);
+    StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     if (message_id_.empty()) message_id_ = make_message_id(opts_.id_seed);
     Value m(rapidjson::kObjectType);
@@ -107,14 +108,14 @@ void AnthropicStreamTranslator::start(std::string& out) {
     d.AddMember("type", "message_start", a);
     d.AddMember("message", m, a);
     emit("message_start", d, out);
-    ajson::Document ping(rapidjson::kObjectType);
+    StackDocument ping(rapidjson::kObjectType);
     ping.AddMember("type", "ping", ping.GetAllocator());
     emit("ping", ping, out);
 }
 
 void AnthropicStreamTranslator::close_block(std::string& out) {
     if (open_ == Block::None) return;
-    ajson::Document d(rapidjson::kObjectType);
+    StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     d.AddMember("type", "content_block_stop", a);
     d.AddMember("index", next_index_ - 1, a);
@@ -125,7 +126,7 @@ void AnthropicStreamTranslator::close_block(std::string& out) {
 
 void AnthropicStreamTranslator::open_block(Block kind, std::string& out, const ToolSlot* tool, std::string_view name) {
     close_block(out);
-    ajson::Document d(rapidjson::kObjectType);
+    StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     Value b(rapidjson::kObjectType);
     if (kind == Block::Thinking) {
@@ -151,7 +152,7 @@ void AnthropicStreamTranslator::open_block(Block kind, std::string& out, const T
 
 void AnthropicStreamTranslator::text_delta(Block kind, std::string_view text, std::string& out) {
     if (open_ != kind) open_block(kind, out);
-    ajson::Document d(rapidjson::kObjectType);
+    StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     Value delta(rapidjson::kObjectType);
     if (kind == Block::Thinking) {
@@ -210,7 +211,7 @@ void AnthropicStreamTranslator::tool_delta(const Value& call, std::string& out) 
     else if (args && args->IsObject() && args->MemberCount() > 0) fragment = ajson::to_string(*args);  // TGI
     if (fragment.empty()) return;
     ++content_chunks_;
-    ajson::Document d(rapidjson::kObjectType);
+    StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     Value delta(rapidjson::kObjectType);
     delta.AddMember("type", "input_json_delta", a);
@@ -237,7 +238,7 @@ void AnthropicStreamTranslator::complete(std::string& out) {
     facts.stop_sequence_matched = stop_string_.has_value();
     stop_reason_ = anthropic_stop_reason(facts);
 
-    ajson::Document d(rapidjson::kObjectType);
+    StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     Value delta(rapidjson::kObjectType);
     ajson::add_str(delta, "stop_reason", stop_reason_, a);
@@ -255,7 +256,7 @@ void AnthropicStreamTranslator::complete(std::string& out) {
     d.AddMember("usage", usage, a);
     emit("message_delta", d, out);
 
-    ajson::Document stop(rapidjson::kObjectType);
+    StackDocument stop(rapidjson::kObjectType);
     stop.AddMember("type", "message_stop", stop.GetAllocator());
     emit("message_stop", stop, out);
     state_ = State::Done;

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "core/json_member.h"
+#include "core/stack_document.h"
 
 namespace llmgw {
 
@@ -71,7 +72,7 @@ void ResponseMeter::on_openai_chunk(std::string_view data, double t) {
         finished_ = true;
         return;
     }
-    rapidjson::Document d;
+    StackDocument d;
     d.Parse(data.data(), data.size());
     if (d.HasParseError() || !d.IsObject()) return;
     if (auto e = error_message(d); !e.empty()) {
@@ -100,7 +101,7 @@ void ResponseMeter::on_openai_chunk(std::string_view data, double t) {
 }
 
 void ResponseMeter::on_anthropic_event(std::string_view type, std::string_view data, double t) {
-    rapidjson::Document d;
+    StackDocument d;
     d.Parse(data.data(), data.size());
     if (d.HasParseError() || !d.IsObject()) return;
     if (const Value* ty = json_member(d, "type"); ty && ty->IsString()) type = ty->GetString();
@@ -129,7 +130,7 @@ void ResponseMeter::on_anthropic_event(std::string_view type, std::string_view d
 
 void ResponseMeter::on_body(std::string_view body, double t) {
     finished_ = true;
-    rapidjson::Document d;
+    StackDocument d;
     d.Parse(body.data(), body.size());
     if (d.HasParseError() || !d.IsObject()) {
         error_ = "response is not JSON";

@@ -5,11 +5,13 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/stack_document.h"
+
 namespace llmgw {
 
 RequestFacts inspect_request_body(std::string_view body) {
     RequestFacts f;
-    rapidjson::Document d;
+    StackDocument d;
     d.Parse(body.data(), body.size());
     if (d.HasParseError()) {
         f.error = std::string("invalid JSON body: ") + rapidjson::GetParseError_En(d.GetParseError()) +
@@ -56,7 +58,7 @@ std::string with_include_usage(std::string_view body, const RequestFacts& facts)
     if (facts.include_usage) return std::string(body);
     if (!facts.has_stream_options) return insert_member(body, "stream_options", R"({"include_usage":true})");
     // Rare: the client sent stream_options without include_usage; rewrite that one object.
-    rapidjson::Document d;
+    StackDocument d;
     d.Parse(body.data(), body.size());
     if (d.HasParseError() || !d.IsObject()) return std::string(body);
     auto& so = d["stream_options"];

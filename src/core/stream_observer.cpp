@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "core/stack_document.h"
+
 namespace llmgw {
 
 namespace {
@@ -51,7 +53,7 @@ StreamEventInfo inspect_stream_event(std::string_view data) {
         return info;
     }
     std::string buf(data);
-    rapidjson::Document d;
+    StackDocument d;
     d.ParseInsitu(buf.data());
     if (d.HasParseError() || !d.IsObject()) return info;
     if (d.HasMember("error")) {
@@ -79,7 +81,7 @@ StreamEventInfo inspect_stream_event(std::string_view data) {
 }
 
 bool read_usage(std::string_view body, int64_t* prompt, int64_t* completion) {
-    rapidjson::Document d;
+    StackDocument d;
     d.Parse(body.data(), body.size());
     if (d.HasParseError() || !d.IsObject()) return false;
     auto u = d.FindMember("usage");
