@@ -647,6 +647,8 @@ TEST_CASE("keys: API_KEYS_FILE is loaded at start and reloaded on SIGHUP without
     const std::string old_key = "sk-old-key-aaaaaaaaaaaa", new_key = "sk-new-key-bbbbbbbbbbbb";
     keys.write("# team keys\n" + old_key + "\n\n");
     auto gw = start_serve(mock.url(), {{"API_KEYS_FILE", keys.path}, {"LOG_LEVEL", "info"}});
+    // Discovery's one-token stream is counted too: start from zero so the wait below sees ours.
+    REQUIRE(post(mock.url("/mock/reset"), "").status == 200);
     auto with = [](const std::string& k) { return std::vector<std::string>{"Authorization: Bearer " + k}; };
     REQUIRE(get(gw.url("/v1/models"), with(old_key)).status == 200);
     REQUIRE(get(gw.url("/v1/models"), with(new_key)).status == 401);
