@@ -2,13 +2,15 @@
 # Is `llmgw bench` fast enough not to be the bottleneck? Starts `llmgw mock` (non-stream answers,
 # no artificial delay) and measures, in one run on this machine, requests/s of wrk and of
 # `llmgw bench --no-stream` against it at the same concurrency with a same-sized request body.
-# The issue's bar: llmgw bench reaches at least 70% of wrk's requests/s.
+# The issue's bar: llmgw bench reaches at least 70% of wrk's requests/s. Alongside, the floor of
+# any libcurl-multi client here: scripts/curl-floor.cpp (the same UpstreamClient, nothing else).
 #
 # Usage: scripts/bench-client-vs-wrk.sh [BUILD_DIR]   (env: CONCURRENCY=64 DURATION=5 WRK_THREADS=1,2)
 set -euo pipefail
 
-BUILD_DIR=${1:-build}
+BUILD_DIR=$(cd "${1:-build}" 2>/dev/null && pwd) || { echo "no build directory ${1:-build}" >&2; exit 2; }
 LLMGW=${LLMGW:-$BUILD_DIR/llmgw}
+cd "$(dirname "$0")/.."
 CONCURRENCY=${CONCURRENCY:-64}
 DURATION=${DURATION:-5}
 WRK_THREADS=${WRK_THREADS:-1,2}
@@ -51,6 +53,16 @@ for t in "${threads[@]}"; do
     printf '  wrk -t%-2s          %10.0f req/s   p50 %-8s p99 %s\n' "$t" "$rps" "$p50" "$p99"
     best_wrk=$(awk -v a="$best_wrk" -v b="$rps" 'BEGIN {print (b > a) ? b : a}')
 done
+
+# The libcurl floor: built against this build's net library, run with the same body.
+body=$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$work/post.lua")
+if g++ -O2 -std=c++20 -Isrc scripts/curl-floor.cpp "$BUILD_DIR/libllmgw_net.a" -luv -lcurl -o "$work/curl-floor" 2>"$work/floor.err"; then
+    read -r floor _ < <("$work/curl-floor" "$url/v1/chat/completions" "$body" "$CONCURRENCY" "$DURATION")
+    printf '  libcurl floor      %10.0f req/s   (%s%% of wrk: the gateway libcurl client, doing nothing else)\n' "$floor" \
+        "$(awk -v a="$floor" -v b="$best_wrk" 'BEGIN {printf "%.0f", 100 * a / b}')"
+else
+    echo "  libcurl floor: could not build scripts/curl-floor.cpp ($(head -c 200 "$work/floor.err"))"
+fi
 
 "$LLMGW" bench --url "$url" --model mock-model --no-stream -c "$CONCURRENCY" --duration "${DURATION}s" \
     --warmup 200 --input-tokens 16 --output-tokens 16 --json "$work/bench.json" >/dev/null

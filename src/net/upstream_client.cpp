@@ -78,8 +78,12 @@ int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void*) {
     SocketWatch* w = c->watch_for(s);
     if (action == CURL_POLL_REMOVE) {
         // The transfer is done with the socket; curl closes it through close_socket_cb if it is
-        // not kept alive. Leave the poll running so the next transfer need not re-arm it.
-        if (w) w->owned = false;
+        // not kept alive. Leave the poll running so the next transfer need not re-arm it, but
+        // unreferenced: an idle connection must not keep a loop (a command's) running.
+        if (w && w->owned) {
+            w->owned = false;
+            uv_unref(reinterpret_cast<uv_handle_t*>(&w->poll));
+        }
         return 0;
     }
     if (!w) {
@@ -90,8 +94,11 @@ int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void*) {
         }
         w->poll.data = w;
         c->set_watch(s, w);
+        w->owned = true;
+    } else if (!w->owned) {
+        w->owned = true;
+        uv_ref(reinterpret_cast<uv_handle_t*>(&w->poll));
     }
-    w->owned = true;
     int events = 0;
     if (action == CURL_POLL_IN || action == CURL_POLL_INOUT) events |= UV_READABLE;
     if (action == CURL_POLL_OUT || action == CURL_POLL_INOUT) events |= UV_WRITABLE;
