@@ -95,6 +95,7 @@ void BenchRunner::issue(double scheduled_s) {
                                   cfg_.stream, cfg_.ignore_eos);
     req.timeout_ms = long(cfg_.timeout_s * 1000);
     req.connect_timeout_ms = std::min<long>(req.timeout_ms, 10'000);
+    req.all_headers = false;  // only content-type is read
     req.on_head = [f](int status, const net::Headers& h) {
         f->status = status;
         auto ct = net::find_header(h, "content-type");
@@ -157,7 +158,7 @@ void BenchRunner::finish(InFlight* f, const net::UpstreamResult& res) {
             r.error = "stream ended before its end marker";
         }
     } else {
-        m.on_body(f->body, r.done_s);
+        m.on_body_in_place(f->body, r.done_s);
         if (!m.error().empty()) {
             r.outcome = Outcome::InBandError;
             r.error = m.error();

@@ -128,10 +128,22 @@ void ResponseMeter::on_anthropic_event(std::string_view type, std::string_view d
     }
 }
 
+// RapidJSON takes a NUL for the end of the text even when given a length, so a body with one
+// inside is refused here rather than judged by the part before it.
 void ResponseMeter::on_body(std::string_view body, double t) {
-    finished_ = true;
     StackDocument d;
-    d.Parse(body.data(), body.size());
+    if (body.find('\0') == std::string_view::npos) d.Parse(body.data(), body.size());
+    on_parsed_body(d, t);
+}
+
+void ResponseMeter::on_body_in_place(std::string& body, double t) {
+    StackDocument d;
+    if (body.find('\0') == std::string::npos) d.ParseInsitu(body.data());  // std::string ends in a NUL
+    on_parsed_body(d, t);
+}
+
+void ResponseMeter::on_parsed_body(const rapidjson::Document& d, double t) {
+    finished_ = true;
     if (d.HasParseError() || !d.IsObject()) {
         error_ = "response is not JSON";
         return;

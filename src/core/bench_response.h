@@ -2,6 +2,8 @@
 // tokens (for TTFT and inter-token latency), the server's usage counts, in-band errors and
 // whether the stream reached its end marker. One meter per request; pure (times are passed in).
 #pragma once
+#include <rapidjson/document.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +23,9 @@ public:
     void on_event(const SseEvent& ev, double t);
     // A whole non-stream body, complete at time t.
     void on_body(std::string_view body, double t);
+    // The same, parsed in place (no copy of its strings): `body` is clobbered. The benchmark's
+    // hot path, which owns the body and drops it afterwards.
+    void on_body_in_place(std::string& body, double t);
 
     bool streamed() const { return stream_; }
     double first_token_s() const { return first_token_s_; }  // < 0 when none
@@ -36,6 +41,7 @@ public:
     uint64_t events() const { return events_; }
 
 private:
+    void on_parsed_body(const rapidjson::Document& d, double t);
     void on_openai_chunk(std::string_view data, double t);
     void on_anthropic_event(std::string_view type, std::string_view data, double t);
     void token_at(double t);

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <strings.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -161,6 +162,7 @@ struct UpstreamCallbacks {
         }
         auto colon = line.find(':');
         if (colon == std::string_view::npos) return len;
+        if (!call->req_.all_headers && !(colon == 12 && strncasecmp(p, "content-type", 12) == 0)) return len;
         std::string name(line.substr(0, colon));
         for (auto& ch : name) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
         std::string_view v = line.substr(colon + 1);

@@ -46,6 +46,9 @@ struct UpstreamRequest {
     // Open a new connection instead of searching the cache (a benchmark's first wave: curl 7.88
     // walks every open connection to the host on each search).
     bool fresh_connect = false;
+    // false: on_head gets the content-type header only, with no allocation for the others
+    // (a benchmark's hot path).
+    bool all_headers = true;
     // Status and headers, once, before the first body byte.
     std::function<void(int status, const Headers&)> on_head;
     // Body bytes as they arrive.

@@ -209,3 +209,36 @@ TEST_CASE("meter: non-stream bodies", "[bench]") {
     a.on_body(R"({"type":"message","content":[{"type":"text","text":"Hi"}],"usage":{"input_tokens":4,"output_tokens":2}})", 1);
     REQUIRE(*a.usage_output() == 2);
 }
+
+TEST_CASE("meter: a body parsed in place is judged as a copied one", "[bench]") {
+    struct Case {
+        BenchApi api;
+        std::string body;
+    };
+    const std::vector<Case> cases = {
+        {BenchApi::Chat, R"({"choices":[{"message":{"content":"Hello \"quoted\" \u00e9"}}],"usage":{"prompt_tokens":11,"completion_tokens":17}})"},
+        {BenchApi::Completions, R"({"choices":[{"text":"abcdefgh"}]})"},
+        {BenchApi::Chat, R"({"error":{"message":"bad"}})"},
+        {BenchApi::Messages, R"({"type":"message","content":[{"type":"text","text":"Hi"}],"usage":{"input_tokens":4,"output_tokens":2}})"},
+        {BenchApi::Chat, "not json"},
+        {BenchApi::Chat, std::string("{\"choices\":[]}\0trailing", 23)},  // a NUL inside is not JSON
+        {BenchApi::Chat, ""},
+    };
+    for (const auto& c : cases) {
+        INFO(c.body);
+        ResponseMeter copied(c.api, false), in_place(c.api, false);
+        copied.on_body(c.body, 1.5);
+        std::string mutable_body = c.body;
+        in_place.on_body_in_place(mutable_body, 1.5);
+        CHECK(in_place.error() == copied.error());
+        CHECK(in_place.usage_input() == copied.usage_input());
+        CHECK(in_place.usage_output() == copied.usage_output());
+        CHECK(in_place.estimated_output() == copied.estimated_output());
+        CHECK(in_place.first_token_s() == copied.first_token_s());
+        CHECK(in_place.finished() == copied.finished());
+    }
+    ResponseMeter nul(BenchApi::Chat, false);
+    std::string with_nul("{\"choices\":[]}\0trailing", 23);
+    nul.on_body_in_place(with_nul, 1);
+    CHECK(nul.error() == "response is not JSON");
+}
