@@ -91,19 +91,6 @@ rapidjson::Document parse_json(const std::string& s) {
     return d;
 }
 
-// A loopback port nobody listens on (bound then released).
-int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 const rapidjson::Value& check(const rapidjson::Document& d, const char* name) {
     for (const auto& c : d["checks"].GetArray())
         if (std::string(c["name"].GetString()) == name) return c;
@@ -193,7 +180,7 @@ TEST_CASE("bench classifies injected failures", "[bench]") {
         REQUIRE(d["runs"][0]["requests"]["failures"]["timeout"].GetUint64() == 3);
     }
     SECTION("nobody listening is a connect failure") {
-        int port = free_port();
+        int port = harness::free_port();
         auto r = run_llmgw({"bench", "--url", "http://127.0.0.1:" + std::to_string(port), "--model", "m", "-n", "4", "--json", "-"});
         REQUIRE(r.exit == 1);
         auto d = parse_json(r.out.substr(r.out.find("{\n")));
@@ -386,7 +373,7 @@ TEST_CASE("probe: exit codes and --wait", "[probe]") {
         REQUIRE(run_llmgw({"probe", "http://127.0.0.1:1", "--live", "--ready"}).exit == 2);
     }
     SECTION("unreachable: 1 at once, and --wait gives up on time") {
-        std::string url = "http://127.0.0.1:" + std::to_string(free_port());
+        std::string url = "http://127.0.0.1:" + std::to_string(harness::free_port());
         auto now = run_llmgw({"probe", url, "--json"});
         REQUIRE(now.exit == 1);
         auto d = parse_json(now.out);
@@ -400,7 +387,7 @@ TEST_CASE("probe: exit codes and --wait", "[probe]") {
         REQUIRE(run_llmgw({"probe", url, "--ready", "--wait", "0.5"}).exit == 1);
     }
     SECTION("--wait succeeds when the upstream comes up late") {
-        int port = free_port();
+        int port = harness::free_port();
         std::string url = "http://127.0.0.1:" + std::to_string(port);
         // Start the mock on that port a second after the probe starts waiting.
         std::thread late([port] {
