@@ -19,6 +19,7 @@
 #include "cmd/commands.h"
 #include "core/bench_html.h"
 #include "core/bench_report.h"
+#include "core/json_parse.h"
 #include "net/upstream_client.h"
 
 namespace llmgw::cmd {
@@ -142,8 +143,7 @@ std::string discover_model(uv_loop_t* loop, net::UpstreamClient& client, const B
         uv_stop(loop);
         if (res.status != 200) return;
         rapidjson::Document d;
-        d.Parse(body.data(), body.size());
-        if (d.HasParseError() || !d.IsObject() || !d.HasMember("data") || !d["data"].IsArray() || d["data"].Empty()) return;
+        if (json::parse(body, d) || !d.IsObject() || !d.HasMember("data") || !d["data"].IsArray() || d["data"].Empty()) return;
         const auto& m = d["data"][0];
         if (m.IsObject() && m.HasMember("id") && m["id"].IsString()) model = m["id"].GetString();
     };

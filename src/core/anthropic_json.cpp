@@ -1,47 +1,8 @@
 #include "core/anthropic_json.h"
 
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 
-#include <vector>
-
 namespace llmgw::ajson {
-
-namespace {
-// Explicit stack: the point is to never recurse on untrusted structure.
-bool deeper_than(const Value& root, int max_depth) {
-    std::vector<std::pair<const Value*, int>> stack{{&root, 1}};
-    while (!stack.empty()) {
-        auto [v, d] = stack.back();
-        stack.pop_back();
-        if (d > max_depth) return true;
-        if (v->IsObject()) {
-            for (auto& m : v->GetObject()) stack.push_back({&m.value, d + 1});
-        } else if (v->IsArray()) {
-            for (auto& e : v->GetArray()) stack.push_back({&e, d + 1});
-        }
-    }
-    return false;
-}
-}  // namespace
-
-std::optional<ParseFailure> parse(std::string_view text, Document& out) {
-    out.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
-    if (out.HasParseError()) {
-        ParseFailure f{out.GetErrorOffset(), rapidjson::GetParseError_En(out.GetParseError())};
-        out.SetNull();
-        return f;
-    }
-    if (deeper_than(out, kMaxDepth)) {
-        out.SetNull();
-        return ParseFailure{0, "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
-    }
-    return std::nullopt;
-}
-
-std::string describe(const ParseFailure& f) {
-    return "invalid JSON at offset " + std::to_string(f.offset) + ": " + f.reason;
-}
 
 const Value* get(const Value& obj, std::string_view key) {
     if (!obj.IsObject()) return nullptr;

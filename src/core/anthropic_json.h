@@ -1,5 +1,5 @@
-// Small RapidJSON helpers shared by the Anthropic <-> OpenAI translators: safe parsing (iterative,
-// depth-limited, offsets in errors), typed member lookup and string conversion.
+// Small RapidJSON helpers shared by the Anthropic <-> OpenAI translators: safe parsing (the
+// json_parse.h policy), typed member lookup and string conversion.
 #pragma once
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/json_parse.h"
+
 namespace llmgw::ajson {
 
 using Value = rapidjson::Value;
@@ -17,19 +19,11 @@ using Document = rapidjson::Document;
 using Alloc = rapidjson::Document::AllocatorType;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// Deeper documents are refused: RapidJSON's copy and serialisation recurse, so an unbounded depth
-// would let a hostile body overflow the stack.
-constexpr int kMaxDepth = 200;
-
-struct ParseFailure {
-    size_t offset = 0;    // byte offset of the error in the input
-    std::string reason;   // RapidJSON's English message, or "nesting deeper than 200"
-};
-
-// Iterative parse (no recursion on the input) plus a depth check. nullopt on success.
-std::optional<ParseFailure> parse(std::string_view text, Document& out);
-// "invalid JSON at offset 12: Missing a comma ..." for error messages.
-std::string describe(const ParseFailure& f);
+// Parsing is the project's one policy for untrusted JSON (iterative, nesting limited, offsets in
+// errors): see core/json_parse.h.
+using json::describe;
+using json::parse;
+using ParseFailure = json::ParseError;
 
 inline std::string_view sv(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
 inline Value str(std::string_view s, Alloc& a) {

@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "core/saturating.h"
+
 namespace llmgw {
 
 using ajson::Value;
@@ -111,7 +113,7 @@ TokenUsage usage_from_anthropic(const Value* usage) {
     int64_t input = std::max<int64_t>(0, ajson::get_int(*usage, "input_tokens").value_or(0));
     int64_t read = std::max<int64_t>(0, ajson::get_int(*usage, "cache_read_input_tokens").value_or(0));
     int64_t created = std::max<int64_t>(0, ajson::get_int(*usage, "cache_creation_input_tokens").value_or(0));
-    u.prompt_tokens = input + read + created;
+    u.prompt_tokens = saturating_add(saturating_add(input, read), created);
     u.cached_tokens = read;
     u.completion_tokens = std::max<int64_t>(0, ajson::get_int(*usage, "output_tokens").value_or(0));
     return u;
@@ -130,7 +132,7 @@ Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a) {
     Value v(rapidjson::kObjectType);
     v.AddMember("prompt_tokens", Value(static_cast<int64_t>(u.prompt_tokens)), a);
     v.AddMember("completion_tokens", Value(static_cast<int64_t>(u.completion_tokens)), a);
-    v.AddMember("total_tokens", Value(static_cast<int64_t>(u.prompt_tokens + u.completion_tokens)), a);
+    v.AddMember("total_tokens", Value(saturating_add(u.prompt_tokens, u.completion_tokens)), a);
     Value d(rapidjson::kObjectType);
     d.AddMember("cached_tokens", Value(static_cast<int64_t>(u.cached_tokens)), a);
     v.AddMember("prompt_tokens_details", d, a);

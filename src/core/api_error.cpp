@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/json_parse.h"
+
 namespace llmgw {
 
 ApiError ApiError::bad_request(std::string m, std::string p) { return {400, std::move(m), std::move(p), {}}; }
@@ -85,8 +87,10 @@ std::string render_error(ApiStyle style, const ApiError& e) {
 
 std::string upstream_error_message(std::string_view body) {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    if (!d.HasParseError() && d.IsObject()) {
+    auto bad = json::parse(body, d);
+    // Too deep to read: say so rather than echo 2000 bytes of brackets.
+    if (bad && bad->too_deep) return "upstream error body: " + json::describe(*bad);
+    if (!bad && d.IsObject()) {
         auto it = d.FindMember("error");
         if (it != d.MemberEnd()) {
             if (it->value.IsString()) return it->value.GetString();
@@ -107,8 +111,7 @@ std::string upstream_error_message(std::string_view body) {
 
 static bool is_openai_envelope(std::string_view body) {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError() || !d.IsObject()) return false;
+    if (json::parse(body, d) || !d.IsObject()) return false;  // re-wrapped, never relayed as is
     auto it = d.FindMember("error");
     if (it == d.MemberEnd() || !it->value.IsObject()) return false;
     auto m = it->value.FindMember("message");

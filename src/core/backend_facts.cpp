@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include "core/json_parse.h"
+
 #include <algorithm>
 
 namespace llmgw {
@@ -29,8 +31,7 @@ int64_t model_context(const rapidjson::Value& m) {
 
 int64_t context_length_from_models(std::string_view body, std::string_view model) {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError() || !d.IsObject()) return 0;
+    if (json::parse(body, d) || !d.IsObject()) return 0;
     auto data = d.FindMember("data");
     if (data == d.MemberEnd() || !data->value.IsArray() || data->value.Empty()) return 0;
     const auto& list = data->value;
@@ -46,8 +47,7 @@ int64_t context_length_from_models(std::string_view body, std::string_view model
 
 int64_t context_length_from_props(std::string_view body) {
     rapidjson::Document d;
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError() || !d.IsObject()) return 0;
+    if (json::parse(body, d) || !d.IsObject()) return 0;
     auto gs = d.FindMember("default_generation_settings");
     if (gs != d.MemberEnd())
         if (int64_t n = int_member(gs->value, "n_ctx")) return n;

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "core/json_member.h"
+#include "core/json_parse.h"
 #include "core/stack_document.h"
 
 namespace llmgw {
@@ -73,8 +74,7 @@ void ResponseMeter::on_openai_chunk(std::string_view data, double t) {
         return;
     }
     StackDocument d;
-    d.Parse(data.data(), data.size());
-    if (d.HasParseError() || !d.IsObject()) return;
+    if (json::parse(data, d) || !d.IsObject()) return;
     if (auto e = error_message(d); !e.empty()) {
         if (error_.empty()) error_ = e;
         return;
@@ -102,8 +102,7 @@ void ResponseMeter::on_openai_chunk(std::string_view data, double t) {
 
 void ResponseMeter::on_anthropic_event(std::string_view type, std::string_view data, double t) {
     StackDocument d;
-    d.Parse(data.data(), data.size());
-    if (d.HasParseError() || !d.IsObject()) return;
+    if (json::parse(data, d) || !d.IsObject()) return;
     if (const Value* ty = json_member(d, "type"); ty && ty->IsString()) type = ty->GetString();
     if (type == "error") {
         if (error_.empty()) {
@@ -128,23 +127,23 @@ void ResponseMeter::on_anthropic_event(std::string_view type, std::string_view d
     }
 }
 
-// RapidJSON takes a NUL for the end of the text even when given a length, so a body with one
-// inside is refused here rather than judged by the part before it.
+// A failed parse leaves the document null, which on_parsed_body reports (json::parse refuses a
+// NUL inside the body rather than judging the part before it).
 void ResponseMeter::on_body(std::string_view body, double t) {
     StackDocument d;
-    if (body.find('\0') == std::string_view::npos) d.Parse(body.data(), body.size());
+    json::parse(body, d);
     on_parsed_body(d, t);
 }
 
 void ResponseMeter::on_body_in_place(std::string& body, double t) {
     StackDocument d;
-    if (body.find('\0') == std::string::npos) d.ParseInsitu(body.data());  // std::string ends in a NUL
+    json::parse_insitu(body.data(), body.size(), d);  // std::string ends in a NUL
     on_parsed_body(d, t);
 }
 
 void ResponseMeter::on_parsed_body(const rapidjson::Document& d, double t) {
     finished_ = true;
-    if (d.HasParseError() || !d.IsObject()) {
+    if (!d.IsObject()) {
         error_ = "response is not JSON";
         return;
     }

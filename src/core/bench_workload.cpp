@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/json_parse.h"
+
 #include <array>
 #include <cmath>
 
@@ -72,8 +74,8 @@ std::optional<std::vector<PromptItem>> parse_dataset(std::string_view jsonl, std
             return std::nullopt;
         };
         rapidjson::Document d;
-        d.Parse(line.data(), line.size());
-        if (d.HasParseError() || !d.IsObject()) return fail("not a JSON object");
+        if (auto e = json::parse(line, d)) return fail(json::describe(*e));
+        if (!d.IsObject()) return fail("not a JSON object");
         PromptItem item;
         if (auto p = d.FindMember("prompt"); p != d.MemberEnd() && p->value.IsString()) {
             item.prompt.assign(p->value.GetString(), p->value.GetStringLength());
@@ -125,7 +127,7 @@ void write_messages(Writer& w, const PromptItem& item, bool anthropic) {
         return;
     }
     rapidjson::Document d;
-    d.Parse(item.messages_json.data(), item.messages_json.size());
+    json::parse(item.messages_json, d);  // written by load_dataset from a parsed line
     if (!anthropic) {
         w.Key("messages");
         d.Accept(w);

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "core/mock_json.h"
+#include "core/json_parse.h"
 #include "core/mock_plan.h"
 #include "core/mock_text.h"
 
@@ -70,11 +71,11 @@ bool is_mock_profile(BackendKind k) {
 }
 
 bool parse_request(const Engine& e, std::string_view body, rapidjson::Document& doc, Response& err) {
-    doc.Parse(body.data(), body.size());
-    if (!doc.HasParseError() && doc.IsObject()) return true;
+    auto bad = ::llmgw::json::parse(body, doc);
+    if (!bad && doc.IsObject()) return true;
     // llama.cpp answers malformed JSON with a 500 server_error; the others with a 400.
-    int status = doc.HasParseError() && e.options().profile == BackendKind::LlamaCpp ? 500 : 400;
-    err = e.error(status, doc.HasParseError() ? "malformed JSON in request body" : "request body must be a JSON object");
+    int status = bad && e.options().profile == BackendKind::LlamaCpp ? 500 : 400;
+    err = e.error(status, bad ? "malformed JSON in request body" : "request body must be a JSON object");
     return false;
 }
 

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/json_member.h"
+#include "core/json_parse.h"
 #include "core/sse.h"
 
 namespace llmgw {
@@ -46,8 +47,7 @@ CheckResult http_failure(std::string_view name, const ProbeReply& r) {
     if (r.status == 0) return result(name, CheckStatus::Fail, r, "no answer: " + (r.error.empty() ? "unknown error" : r.error));
     std::string msg;
     rapidjson::Document d;
-    d.Parse(r.body.data(), r.body.size());
-    if (!d.HasParseError() && d.IsObject()) {
+    if (!json::parse(r.body, d) && d.IsObject()) {
         const Value* e = json_member(d, "error");
         if (e && e->IsObject()) msg = str_member(e, "message");
         else if (e && e->IsString()) msg = e->GetString();
@@ -61,8 +61,7 @@ CheckResult http_failure(std::string_view name, const ProbeReply& r) {
 bool ok(const ProbeReply& r) { return r.status >= 200 && r.status < 300; }
 
 bool parse_object(const ProbeReply& r, rapidjson::Document& d) {
-    d.Parse(r.body.data(), r.body.size());
-    return !d.HasParseError() && d.IsObject();
+    return !json::parse(r.body, d) && d.IsObject();
 }
 
 std::vector<SseEvent> sse_events(std::string_view body) {
@@ -338,8 +337,7 @@ CheckResult check_stream_usage(const ProbeReply& r) {
     }
     for (const auto& e : sse_events(r.body)) {
         rapidjson::Document d;
-        d.Parse(e.data.data(), e.data.size());
-        if (d.HasParseError() || !d.IsObject()) continue;
+        if (json::parse(e.data, d) || !d.IsObject()) continue;
         const Value* u = json_member(d, "usage");
         if (!u || !u->IsObject()) continue;
         const Value* ct = json_member(*u, "completion_tokens");
@@ -400,8 +398,7 @@ CheckResult check_tokenize(const ProbeReply& r) {
     if (r.status == 404) return result(n, CheckStatus::Fail, r, "no tokenizer endpoint (404)");
     if (!ok(r)) return http_failure(n, r);
     rapidjson::Document d;
-    d.Parse(r.body.data(), r.body.size());
-    if (d.HasParseError()) return result(n, CheckStatus::Fail, r, "answer is not JSON");
+    if (auto e = json::parse(r.body, d)) return result(n, CheckStatus::Fail, r, "answer: " + json::describe(*e));
     size_t count = 0;
     if (d.IsArray()) count = d.Size();  // TGI: [{"id","text",...}]
     else if (const Value* t = json_member(d, "tokens"); t && t->IsArray()) count = t->Size();

@@ -1,10 +1,12 @@
 #include "core/request_body.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/anthropic_json.h"
+#include "core/json_parse.h"
+#include "core/json_span.h"
 #include "core/stack_document.h"
 
 namespace llmgw {
@@ -12,22 +14,27 @@ namespace llmgw {
 RequestFacts inspect_request_body(std::string_view body) {
     RequestFacts f;
     StackDocument d;
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError()) {
-        f.error = std::string("invalid JSON body: ") + rapidjson::GetParseError_En(d.GetParseError()) +
-                  " at offset " + std::to_string(d.GetErrorOffset());
+    if (auto e = json::parse(body, d)) {
+        f.error = "request body: " + json::describe(*e);
         return f;
     }
     if (!d.IsObject()) {
         f.error = "the request body must be a JSON object";
         return f;
     }
-    f.ok = true;
     auto m = d.FindMember("model");
-    if (m != d.MemberEnd() && m->value.IsString()) {
+    if (m != d.MemberEnd()) {
+        // A default model is inserted only when the member is absent; any other type is the
+        // client's mistake, refused rather than shadowed.
+        if (!m->value.IsString()) {
+            f.error = "model: expected a string, got " + std::string(ajson::type_name(m->value));
+            f.error_param = "model";
+            return f;
+        }
         f.model.assign(m->value.GetString(), m->value.GetStringLength());
         f.has_model = true;
     }
+    f.ok = true;
     auto s = d.FindMember("stream");
     f.stream = s != d.MemberEnd() && s->value.IsBool() && s->value.GetBool();
     auto so = d.FindMember("stream_options");
@@ -56,18 +63,13 @@ std::string insert_member(std::string_view body, std::string_view key, std::stri
 
 std::string with_include_usage(std::string_view body, const RequestFacts& facts) {
     if (facts.include_usage) return std::string(body);
-    if (!facts.has_stream_options) return insert_member(body, "stream_options", R"({"include_usage":true})");
-    // Rare: the client sent stream_options without include_usage; rewrite that one object.
-    StackDocument d;
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError() || !d.IsObject()) return std::string(body);
-    auto& so = d["stream_options"];
-    if (so.HasMember("include_usage")) so["include_usage"].SetBool(true);
-    else so.AddMember("include_usage", true, d.GetAllocator());
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    d.Accept(w);
-    return {sb.GetString(), sb.GetSize()};
+    constexpr std::string_view kUsageOn = R"({"include_usage":true})";
+    auto so = member_value_span(body, "stream_options");
+    if (!so) return insert_member(body, "stream_options", kUsageOn);
+    std::string_view value = body.substr(so->begin, so->end - so->begin);
+    if (value.empty() || value.front() != '{') return splice(body, *so, kUsageOn);  // null (valid) or another type
+    auto iu = member_value_span(value, "include_usage");
+    return splice(body, *so, iu ? splice(value, *iu, "true") : insert_member(value, "include_usage", "true"));
 }
 
 std::string json_quote(std::string_view s) {

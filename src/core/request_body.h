@@ -8,12 +8,13 @@
 namespace llmgw {
 
 struct RequestFacts {
-    bool ok = false;            // valid JSON object
+    bool ok = false;            // valid JSON object, nesting within json::kMaxDepth, model a string
     std::string error;          // why not, with the byte offset
+    std::string error_param;    // the offending field ("model"), empty for a body that is not JSON
     std::string model;          // empty when absent
     bool has_model = false;
     bool stream = false;
-    bool has_stream_options = false;
+    bool has_stream_options = false;  // present as an object
     bool include_usage = false;  // client asked for usage in the stream
 };
 
@@ -23,7 +24,8 @@ RequestFacts inspect_request_body(std::string_view body);
 // object (inspect_request_body(...).ok).
 std::string insert_member(std::string_view body, std::string_view key, std::string_view raw_value);
 
-// Returns the body with stream_options.include_usage set to true.
+// Returns the body with stream_options.include_usage set to true, edited in place: a
+// stream_options that is not an object (null) is replaced, never shadowed by a second member.
 std::string with_include_usage(std::string_view body, const RequestFacts& facts);
 
 // A JSON string literal for `s`, quotes included.

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/json_parse.h"
 #include "core/stack_document.h"
 
 namespace llmgw {
@@ -54,8 +55,11 @@ StreamEventInfo inspect_stream_event(std::string_view data) {
     }
     std::string buf(data);
     StackDocument d;
-    d.ParseInsitu(buf.data());
-    if (d.HasParseError() || !d.IsObject()) return info;
+    if (auto e = json::parse_insitu(buf.data(), buf.size(), d)) {
+        info.too_deep = e->too_deep;
+        return info;
+    }
+    if (!d.IsObject()) return info;
     if (d.HasMember("error")) {
         info.error = true;
         return info;
@@ -80,17 +84,17 @@ StreamEventInfo inspect_stream_event(std::string_view data) {
     return info;
 }
 
-bool read_usage(std::string_view body, int64_t* prompt, int64_t* completion) {
+UsageRead read_usage(std::string_view body, int64_t* prompt, int64_t* completion) {
     StackDocument d;
-    d.Parse(body.data(), body.size());
-    if (d.HasParseError() || !d.IsObject()) return false;
+    if (auto e = json::parse(body, d)) return e->too_deep ? UsageRead::TooDeep : UsageRead::NotJson;
+    if (!d.IsObject()) return UsageRead::NotJson;
     auto u = d.FindMember("usage");
-    if (u == d.MemberEnd() || !u->value.IsObject()) return false;
+    if (u == d.MemberEnd() || !u->value.IsObject()) return UsageRead::Absent;
     StreamEventInfo info;
     read_usage_obj(u->value, info);
     *prompt = info.prompt_tokens;
     *completion = info.completion_tokens;
-    return true;
+    return UsageRead::Found;
 }
 
 }  // namespace llmgw

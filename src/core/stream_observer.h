@@ -14,6 +14,7 @@ struct StreamEventInfo {
     bool has_usage = false;
     bool error = false;       // in-band {"error":...}
     bool finished = false;    // a choice carries a finish_reason
+    bool too_deep = false;    // not read: nesting past json::kMaxDepth (a hostile or broken runtime)
     int64_t prompt_tokens = 0;
     int64_t completion_tokens = 0;
     int64_t cached_tokens = 0;
@@ -22,7 +23,13 @@ struct StreamEventInfo {
 // Inspects one SSE "data:" payload. Cheap: a single in-situ parse of small chunk JSON.
 StreamEventInfo inspect_stream_event(std::string_view data);
 
-// Usage from a whole (non-stream) response body, if present.
-bool read_usage(std::string_view body, int64_t* prompt, int64_t* completion);
+enum class UsageRead {
+    Found,    // *prompt and *completion set
+    Absent,   // a JSON object without a usage object
+    NotJson,  // not JSON, or not an object
+    TooDeep,  // nesting past json::kMaxDepth: the answer is unsafe to handle further
+};
+// Usage from a whole (non-stream) response body.
+UsageRead read_usage(std::string_view body, int64_t* prompt, int64_t* completion);
 
 }  // namespace llmgw

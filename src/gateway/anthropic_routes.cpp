@@ -23,6 +23,7 @@ public:
     void stream_event(std::string_view data, std::string& out) override { stream_.feed(data, out); }
     void stream_end(std::string& out) override { stream_.finish(out); }
     void stream_fail(const ApiError& e, std::string& out) override { stream_.fail(e, out); }
+    bool stream_over() const override { return stream_.done(); }
     std::string whole_body(std::string_view body, ApiError* err) override {
         auto t = translate_openai_response(body, AnthropicResponseContext{model_, thinking_, id_seed_});
         if (t.error) {
@@ -96,7 +97,7 @@ void anthropic_messages(const RequestContext& ctx) {
         fr.request_id = ctx.request_id;
         auto facts = inspect_request_body(req.body);
         if (!facts.ok) {
-            ctx.fail(ApiError::bad_request(facts.error));
+            ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
             return;
         }
         fr.stream = facts.stream;

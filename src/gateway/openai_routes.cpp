@@ -39,7 +39,7 @@ void proxy_openai_post(const RequestContext& ctx) {
     }
     RequestFacts facts = inspect_request_body(req.body);
     if (!facts.ok) {
-        ctx.fail(ApiError::bad_request(facts.error));
+        ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
         return;
     }
     ForwardRequest fr;

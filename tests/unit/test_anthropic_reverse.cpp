@@ -217,3 +217,37 @@ TEST_CASE("reverse stream: errors and truncation", "[anthropic]") {
     CHECK(cut.error());
     CHECK(o2.find("[DONE]") == std::string::npos);
 }
+
+TEST_CASE("reverse translators: token sums saturate instead of overflowing", "[anthropic][overflow]") {
+    constexpr const char* kMax = "9223372036854775807";
+    std::string body = std::string(R"({"id":"msg_1","type":"message","role":"assistant","model":"m",)") +
+                       R"("content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn",)" +
+                       R"("usage":{"input_tokens":)" + kMax + R"(,"cache_read_input_tokens":1,)" +
+                       R"("cache_creation_input_tokens":)" + kMax + R"(,"output_tokens":)" + kMax + "}}";
+    auto t = translate_anthropic_response(body);
+    REQUIRE(t.ok());
+    ajson::Document d;
+    REQUIRE_FALSE(ajson::parse(t.body, d));
+    CHECK(d["usage"]["prompt_tokens"].GetInt64() == INT64_MAX);
+    CHECK(d["usage"]["total_tokens"].GetInt64() == INT64_MAX);
+
+    OpenAIStreamFromAnthropic s;
+    std::string out;
+    s.feed(R"({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"usage":{"input_tokens":)" +
+               std::string(kMax) + R"(,"output_tokens":1}}})", out);
+    s.feed(R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":)" + std::string(kMax) + "}}", out);
+    s.feed(R"({"type":"message_stop"})", out);
+    s.finish(out);
+    CHECK_FALSE(s.error());
+    CHECK(out.find(R"("total_tokens":9223372036854775807)") != std::string::npos);
+}
+
+TEST_CASE("reverse translators: nesting past 128 levels is an error", "[anthropic][deepjson]") {
+    std::string deep = std::string(129, '[') + std::string(129, ']');
+    CHECK(translate_openai_request(deep).error);
+    CHECK(translate_anthropic_response(R"({"type":"message","x":)" + deep + "}").error);
+    OpenAIStreamFromAnthropic s;
+    std::string out;
+    s.feed(deep, out);
+    CHECK(s.error());
+}

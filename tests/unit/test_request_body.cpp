@@ -73,10 +73,72 @@ TEST_CASE("stream observer: content, usage-only chunks, errors, [DONE]", "[strea
     CHECK_FALSE(junk.content);
     CHECK_FALSE(junk.done);
     int64_t p = 0, c = 0;
-    CHECK(read_usage(R"({"usage":{"prompt_tokens":3,"completion_tokens":4}})", &p, &c));
+    CHECK(read_usage(R"({"usage":{"prompt_tokens":3,"completion_tokens":4}})", &p, &c) == UsageRead::Found);
     CHECK(p == 3);
     CHECK(c == 4);
-    CHECK_FALSE(read_usage("{}", &p, &c));
+    CHECK(read_usage("{}", &p, &c) == UsageRead::Absent);
+    CHECK(read_usage("{", &p, &c) == UsageRead::NotJson);
+}
+
+namespace {
+std::string nested(int levels, std::string_view inner = "") {
+    return std::string(levels, '[') + std::string(inner) + std::string(levels, ']');
+}
+size_t count_of(std::string_view text, std::string_view needle) {
+    size_t n = 0;
+    for (size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+}  // namespace
+
+TEST_CASE("request body: nesting past 128 levels is refused, at 128 accepted", "[request_body][deepjson]") {
+    auto flood = inspect_request_body(std::string(300 * 1024, '['));
+    CHECK_FALSE(flood.ok);
+    CHECK(flood.error.find("nesting deeper than 128") != std::string::npos);
+    auto in_field = [](int levels) {
+        return inspect_request_body(R"({"model":"m","messages":[{"role":"user","content":"hi"}],"x":)" +
+                                    nested(levels) + "}");
+    };
+    CHECK(in_field(127).ok);  // + the body's own object = 128 levels
+    CHECK_FALSE(in_field(128).ok);
+    CHECK_FALSE(in_field(100000).ok);
+}
+
+TEST_CASE("request body: model must be a string, never shadowed", "[request_body]") {
+    for (const char* body : {R"({"model":1})", R"({"model":null})", R"({"model":["m"]})"}) {
+        auto f = inspect_request_body(body);
+        CHECK_FALSE(f.ok);
+        CHECK(f.error_param == "model");
+        CHECK(f.error.find("model") != std::string::npos);
+    }
+}
+
+TEST_CASE("request body: a stream_options that is not an object is replaced in place", "[request_body]") {
+    for (const char* so : {"null", "\"x\"", "3", "[1]"}) {
+        std::string body = std::string(R"({"model":"m", "stream":true, "stream_options": )") + so + R"(, "z": 1.50})";
+        auto f = inspect_request_body(body);
+        REQUIRE(f.ok);
+        std::string out = with_include_usage(body, f);
+        CHECK(out == R"({"model":"m", "stream":true, "stream_options": {"include_usage":true}, "z": 1.50})");
+        CHECK(count_of(out, "stream_options") == 1);
+    }
+    // An object is edited inside, its other members and spacing kept.
+    std::string off = R"({"stream":true,"stream_options":{ "include_usage" : false, "k": 1.0 }})";
+    CHECK(with_include_usage(off, inspect_request_body(off)) ==
+          R"({"stream":true,"stream_options":{ "include_usage" : true, "k": 1.0 }})");
+    std::string escaped = R"({"stream":true,"stream\u005foptions":null})";
+    CHECK(with_include_usage(escaped, inspect_request_body(escaped)) ==
+          R"({"stream":true,"stream\u005foptions":{"include_usage":true}})");
+}
+
+TEST_CASE("stream observer: a too-deep event or answer is flagged, not read", "[stream_observer][deepjson]") {
+    auto ev = inspect_stream_event(R"({"choices":[{"delta":{"content":"x"}}],"x":)" + nested(200) + "}");
+    CHECK(ev.too_deep);
+    CHECK_FALSE(ev.content);
+    CHECK_FALSE(inspect_stream_event(R"({"choices":[]})").too_deep);
+    int64_t p = -1, c = -1;
+    CHECK(read_usage(R"({"usage":{"prompt_tokens":3},"x":)" + nested(5000) + "}", &p, &c) == UsageRead::TooDeep);
+    CHECK(p == -1);
 }
 
 TEST_CASE("errors: one type, two envelopes, one status table each", "[errors]") {

@@ -1,0 +1,103 @@
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "core/anthropic_json.h"
+#include "core/json_parse.h"
+#include "core/stack_document.h"
+
+using namespace llmgw;
+
+namespace {
+std::string arrays(int levels) { return std::string(levels, '[') + std::string(levels, ']'); }
+std::string objects(int levels) {
+    std::string s;
+    for (int i = 0; i < levels; ++i) s += R"({"a":)";
+    s += "1";
+    s += std::string(levels, '}');
+    return s;
+}
+}  // namespace
+
+TEST_CASE("json::parse: valid text into a Document and a StackDocument", "[json_parse]") {
+    rapidjson::Document d;
+    REQUIRE_FALSE(json::parse(R"({"a":[1,2.5,"x",null,true],"b":{"c":-3}})", d));
+    CHECK(d["a"].Size() == 5);
+    CHECK(d["b"]["c"].GetInt() == -3);
+    StackDocument s;
+    REQUIRE_FALSE(json::parse("\xEF\xBB\xBF [\"\\u00e9\"] ", s));  // a BOM and whitespace are fine
+    CHECK(std::string(s[0].GetString()) == "\xC3\xA9");
+}
+
+TEST_CASE("json::parse: 128 levels accepted, 129 refused as too deep", "[json_parse][deepjson]") {
+    for (auto make : {arrays, objects}) {
+        rapidjson::Document d;
+        CHECK_FALSE(json::parse(make(json::kMaxDepth), d));
+        CHECK(ajson::to_string(d).size() >= 2 * json::kMaxDepth);  // and safe to serialise
+        auto e = json::parse(make(json::kMaxDepth + 1), d);
+        REQUIRE(e);
+        CHECK(e->too_deep);
+        CHECK(d.IsNull());
+        CHECK(json::describe(*e) == "JSON nesting deeper than 128 levels");
+    }
+    rapidjson::Document d;
+    auto e = json::parse(arrays(129), d);
+    REQUIRE(e);
+    CHECK(e->offset >= 128);
+    CHECK(e->offset <= 129);
+}
+
+TEST_CASE("json::parse: a flood of brackets stops early instead of recursing", "[json_parse][deepjson]") {
+    std::string flood(300 * 1024, '[');
+    rapidjson::Document d;
+    auto e = json::parse(flood, d);
+    REQUIRE(e);
+    CHECK(e->too_deep);
+    CHECK(e->offset < 200);  // stopped at the limit, not at the end of the text
+    StackDocument s;
+    auto deep = R"({"model":"m","x":)" + arrays(100000) + "}";
+    auto e2 = json::parse(deep, s);
+    REQUIRE(e2);
+    CHECK(e2->too_deep);
+}
+
+TEST_CASE("json::parse: invalid text gives the offset and the reason", "[json_parse]") {
+    rapidjson::Document d;
+    REQUIRE_FALSE(json::parse("[1]", d));
+    auto e = json::parse(R"({"a" 1})", d);
+    REQUIRE(e);
+    CHECK_FALSE(e->too_deep);
+    CHECK(e->offset == 5);
+    CHECK(d.IsNull());  // never half a document
+    CHECK(json::describe(*e).rfind("invalid JSON at offset 5: ", 0) == 0);
+    CHECK(json::parse("", d));
+    CHECK(json::parse("[1] [2]", d));
+    // RapidJSON reads NUL as the end of the text; here it is an error wherever it is.
+    auto nul = json::parse(std::string_view("{}\0junk", 7), d);
+    REQUIRE(nul);
+    CHECK(nul->offset == 2);
+    CHECK(json::parse(std::string_view("[\"a\0b\"]", 7), d));
+}
+
+TEST_CASE("json::parse_insitu: strings point into the buffer, same limits", "[json_parse][deepjson]") {
+    std::string text = R"({"k":"v\"w"})";
+    StackDocument d;
+    REQUIRE_FALSE(json::parse_insitu(text.data(), text.size(), d));
+    const char* v = d["k"].GetString();
+    CHECK(std::string(v) == "v\"w");
+    CHECK((v >= text.data() && v < text.data() + text.size()));
+    std::string deep = arrays(129);
+    auto e = json::parse_insitu(deep.data(), deep.size(), d);
+    REQUIRE(e);
+    CHECK(e->too_deep);
+    std::string nul("[1]\0[2]", 7);
+    CHECK(json::parse_insitu(nul.data(), nul.size(), d));
+}
+
+TEST_CASE("json::parse: ajson::parse is the same policy", "[json_parse]") {
+    ajson::Document d;
+    auto e = ajson::parse(arrays(json::kMaxDepth + 1), d);
+    REQUIRE(e);
+    CHECK(e->too_deep);
+    CHECK_FALSE(ajson::parse(arrays(json::kMaxDepth), d));
+}
