@@ -1,0 +1,55 @@
+// Request body inspection and surgical edits (request_body.h), as the OpenAI routes apply them to
+// a client's body before forwarding it. Properties: what inspect_request_body accepts is a JSON
+// object; the bodies with_include_usage and insert_member produce are JSON objects that say what
+// was asked for, keep model and stream, and hold the edited member once (a duplicate key is read
+// differently by first-key-wins and last-key-wins runtimes); json_quote round-trips any bytes.
+#include <cstdint>
+#include <string>
+
+#include "core/request_body.h"
+#include "fuzz_check.h"
+
+using namespace llmgw;
+using namespace llmgw::fuzz;
+
+namespace {
+constexpr std::string_view kDefaultModel = "fuzz-default-model";
+
+void check_edit(std::string_view edited, std::string_view key, const RequestFacts& before) {
+    rapidjson::Document d;
+    FUZZ_CHECK(!json::parse(edited, d) && d.IsObject());  // parsed as the input was (a BOM kept)
+    FUZZ_CHECK(count_members(d, key) == 1);
+    RequestFacts after = inspect_request_body(edited);
+    FUZZ_CHECK(after.ok);
+    FUZZ_CHECK(after.stream == before.stream);
+    if (key != "model") FUZZ_CHECK(after.model == before.model && after.has_model == before.has_model);
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    std::string_view body(reinterpret_cast<const char*>(data), size);
+
+    std::string quoted = json_quote(body);
+    rapidjson::Document q;
+    FUZZ_CHECK(parses(quoted, q) && q.IsString());
+    FUZZ_CHECK(std::string_view(q.GetString(), q.GetStringLength()) == body);
+
+    RequestFacts facts = inspect_request_body(body);
+    if (!facts.ok) {
+        FUZZ_CHECK(!facts.error.empty());
+        return 0;
+    }
+    FUZZ_CHECK(accepted_object(body));
+
+    std::string usage = with_include_usage(body, facts);
+    check_edit(usage, "stream_options", facts);
+    RequestFacts after = inspect_request_body(usage);
+    FUZZ_CHECK(after.has_stream_options && after.include_usage);
+
+    if (!facts.has_model) {  // serve inserts MODEL_NAME then
+        std::string with_model = insert_member(body, "model", json_quote(kDefaultModel));
+        check_edit(with_model, "model", facts);
+        FUZZ_CHECK(inspect_request_body(with_model).model == kDefaultModel);
+    }
+    return 0;
+}

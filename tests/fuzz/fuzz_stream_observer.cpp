@@ -1,0 +1,29 @@
+// inspect_stream_event and read_usage (stream_observer.h) on arbitrary event payloads. They only
+// feed metrics, so the properties are consistency: "[DONE]" and nothing else is done, a
+// non-object reports nothing, usage_only implies usage, and the usage the per-event inspection
+// reports is the usage read_usage finds in the same bytes.
+#include <cstdint>
+
+#include "core/stream_observer.h"
+#include "fuzz_check.h"
+
+using namespace llmgw;
+using namespace llmgw::fuzz;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    std::string_view payload(reinterpret_cast<const char*>(data), size);
+    StreamEventInfo info = inspect_stream_event(payload);
+    FUZZ_CHECK(info.done == (payload == "[DONE]"));
+    FUZZ_CHECK(!info.usage_only || info.has_usage);
+    bool object = accepted_object(payload);
+    if (!object) FUZZ_CHECK(!info.content && !info.has_usage && !info.error && !info.finished);
+
+    int64_t prompt = -1, completion = -1;
+    bool usage = read_usage(payload, &prompt, &completion) == UsageRead::Found;
+    FUZZ_CHECK(!usage || object);
+    if (info.has_usage) {
+        FUZZ_CHECK(usage);
+        FUZZ_CHECK(prompt == info.prompt_tokens && completion == info.completion_tokens);
+    }
+    return 0;
+}
