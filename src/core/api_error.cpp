@@ -50,6 +50,19 @@ std::string_view anthropic_error_type(int status) {
 namespace {
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 void str(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
+// How much of a body that is not a JSON error is quoted as the message.
+constexpr size_t kRawMessageBytes = 2000;
+
+// The first `max` bytes of `s`, shortened so as not to end inside a UTF-8 sequence: clients
+// decode error envelopes strictly, and a cut character makes the whole answer unreadable.
+std::string_view utf8_prefix(std::string_view s, size_t max) {
+    if (s.size() <= max) return s;
+    constexpr int kMaxContinuationBytes = 3;
+    size_t n = max;
+    for (int k = 0; k < kMaxContinuationBytes && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80; ++k) --n;
+    return s.substr(0, n);
+}
 }  // namespace
 
 std::string render_openai_error(const ApiError& e) {
@@ -104,7 +117,7 @@ std::string upstream_error_message(std::string_view body) {
             if (m != d.MemberEnd() && m->value.IsString()) return m->value.GetString();
         }
     }
-    std::string s(body.substr(0, 2000));
+    std::string s(utf8_prefix(body, kRawMessageBytes));
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
     return s.empty() ? "upstream returned an empty error body" : s;
 }
