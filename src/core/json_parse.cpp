@@ -1,6 +1,5 @@
 #include "core/json_parse.h"
 
-#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -71,9 +70,14 @@ std::optional<ParseError> populate(Stream& in, size_t size, Doc& out) {
 }  // namespace
 
 std::optional<ParseError> parse(std::string_view text, Doc& out) {
-    rapidjson::MemoryStream bytes(text.data(), text.size());
-    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(bytes);  // skips a BOM
-    return populate<rapidjson::kParseDefaultFlags>(in, text.size(), out);
+    // A whole UTF-8 BOM is skipped (RFC 8259 lets a parser ignore it). Not RapidJSON's
+    // EncodedInputStream: it drops each of the three BOM bytes on its own, so "\xBB{...}" would
+    // pass as JSON here and be forwarded to a runtime that refuses it.
+    size_t bom = text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? kUtf8Bom.size() : 0;
+    rapidjson::MemoryStream in(text.data() + bom, text.size() - bom);
+    auto err = populate<rapidjson::kParseDefaultFlags>(in, text.size() - bom, out);
+    if (err) err->offset += bom;
+    return err;
 }
 
 std::optional<ParseError> parse_insitu(char* text, size_t size, Doc& out) {

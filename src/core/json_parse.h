@@ -18,6 +18,9 @@ namespace llmgw::json {
 // recursion of RapidJSON's serialisation to a few KB of stack.
 inline constexpr int kMaxDepth = 128;
 
+// Skipped before parsing; json_span's edits skip it too.
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 struct ParseError {
     size_t offset = 0;      // byte offset in the input where parsing stopped
     std::string reason;     // RapidJSON's English message, or the nesting limit

@@ -56,7 +56,7 @@ bool key_equals(std::string_view quoted, std::string_view key) {
 }  // namespace
 
 std::optional<ByteSpan> member_value_span(std::string_view t, std::string_view key) {
-    size_t i = skip_ws(t, 0);
+    size_t i = skip_ws(t, t.substr(0, json::kUtf8Bom.size()) == json::kUtf8Bom ? json::kUtf8Bom.size() : 0);
     if (i >= t.size() || t[i] != '{') return std::nullopt;
     std::optional<ByteSpan> found;
     ++i;
