@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE      ?= cmake
 
-.PHONY: all configure build deps sdk-deps test test-asan test-tsan demo clean bench-proxy
+.PHONY: all configure build deps sdk-deps test test-asan test-tsan fuzz demo clean bench-proxy
 
 all: build
 
@@ -22,9 +22,18 @@ configure: deps
 build: configure
 	@$(CMAKE) --build $(BUILD) -j$(JOBS) --target llmgw -- --no-print-directory
 
+# The libFuzzer targets (clang, ASan + UBSan, in $(FUZZ_BUILD)): `make fuzz` runs each for
+# FUZZ_SECONDS; `make test` for FUZZ_TEST_SECONDS, enough to catch a regression.
+FUZZ_BUILD        ?= build-fuzz
+FUZZ_SECONDS      ?= 180
+FUZZ_TEST_SECONDS ?= 20
+
 test: configure sdk-deps
 	@$(CMAKE) --build $(BUILD) -j$(JOBS) -- --no-print-directory
-	@bash scripts/run-tests.sh $(BUILD)
+	@LLMGW_FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) bash scripts/run-tests.sh $(BUILD)
+
+fuzz: deps
+	@FUZZ_BUILD=$(FUZZ_BUILD) bash scripts/run-fuzz.sh $(FUZZ_SECONDS)
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps sdk-deps
@@ -47,6 +56,6 @@ bench-proxy: build
 	@bash scripts/bench-proxy.sh $(BUILD)/llmgw
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
 
 -include deploy/deploy.mk

@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libuv1-dev node-llhttp libcurl4-openssl-dev libssl-dev rapidjson-dev libcli11-dev libspdlog-dev catch2
   curl wrk jq ca-certificates
+  clang libclang-rt-dev  # the libFuzzer targets (tests/fuzz): clang's fuzzer, ASan and UBSan runtimes
 )
 # The official SDK end-to-end tests need Node.js and npm (the SDK itself comes from the npm registry).
 if [ "${LLMGW_SKIP_NODE:-0}" != 1 ]; then PACKAGES+=(nodejs); command -v npm >/dev/null 2>&1 || PACKAGES+=(npm); fi

@@ -14,6 +14,10 @@ using namespace llmgw;
 using namespace llmgw::fuzz;
 
 namespace {
+// Byte-at-a-time feeding costs a call per byte; past this size the seeded splits (which include
+// one-byte pieces) cover it at a rate the fuzzer can afford.
+constexpr size_t kBytewiseMaxBytes = 512;
+
 template <class Split>
 std::vector<SseEvent> events_in_pieces(std::string_view bytes, Split&& split) {
     std::vector<SseEvent> events;
@@ -33,10 +37,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto seeded = events_in_pieces(in.payload, [&](std::string_view b, auto&& feed) { plan.feed(b, feed); });
     FUZZ_CHECK(same_events(whole, seeded));
 
-    auto bytewise = events_in_pieces(in.payload, [](std::string_view b, auto&& feed) {
-        for (size_t i = 0; i < b.size(); ++i) feed(b.substr(i, 1));
-    });
-    FUZZ_CHECK(same_events(whole, bytewise));
+    if (in.payload.size() <= kBytewiseMaxBytes) {
+        auto bytewise = events_in_pieces(in.payload, [](std::string_view b, auto&& feed) {
+            for (size_t i = 0; i < b.size(); ++i) feed(b.substr(i, 1));
+        });
+        FUZZ_CHECK(same_events(whole, bytewise));
+    }
 
     for (const SseEvent& e : whole) {
         auto again = sse_events(sse_format(e.event, e.data));
