@@ -21,6 +21,8 @@ namespace llmgw::fuzz {
 // Strict syntax check, as the clients and runtimes downstream parse (no BOM; iterative, as the
 // outputs checked here may nest deeper than the gateway's own parse limit).
 inline bool parses(std::string_view text, rapidjson::Document& d) {
+    // RapidJSON stops at a NUL as at the end; JSON text never holds a raw NUL.
+    if (text.find('\0') != std::string_view::npos) return false;
     d.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
     return !d.HasParseError();
 }
