@@ -25,7 +25,7 @@ inline AnthropicStreamSummary check_anthropic_stream(const std::vector<SseEvent>
     AnthropicStreamSummary s;
     for (const SseEvent& e : events) {
         FUZZ_CHECK(state != State::Done);  // nothing after message_stop or error
-        rapidjson::Document d;
+        llmgw::StackDocument d;
         FUZZ_CHECK(parses(e.data, d) && d.IsObject());
         FUZZ_CHECK(str_member(d, "type") == e.event);
         if (e.event == "error") {

@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     FUZZ_CHECK(ajson::to_string(dom) == t.body);
 
-    rapidjson::Document out;
+    llmgw::StackDocument out;
     FUZZ_CHECK(parses(t.body, out) && out.IsObject());
     FUZZ_CHECK(str_member(out, "model") == t.facts.model && !t.facts.model.empty());
     FUZZ_CHECK(member(out, "messages").IsArray() && !member(out, "messages").Empty());

@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(t.error->status >= 400 && t.error->status <= 599 && !t.error->message.empty());
         return 0;
     }
-    rapidjson::Document msg;
+    llmgw::StackDocument msg;
     FUZZ_CHECK(parses(t.body, msg) && msg.IsObject());
     FUZZ_CHECK(str_member(msg, "type") == "message" && str_member(msg, "role") == "assistant");
     FUZZ_CHECK(str_member(msg, "model") == kModel);
@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     ReverseTranslation back = translate_anthropic_response(t.body);
     FUZZ_CHECK(back.ok());
-    rapidjson::Document completion;
+    llmgw::StackDocument completion;
     FUZZ_CHECK(parses(back.body, completion) && completion.IsObject());
     const auto& choices = member(completion, "choices");
     FUZZ_CHECK(choices.IsArray() && choices.Size() == 1);

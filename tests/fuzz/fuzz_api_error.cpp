@@ -29,11 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string message = upstream_error_message(body);
     FUZZ_CHECK(!message.empty());
 
-    rapidjson::Document in;
+    llmgw::StackDocument in;
     bool passthrough = parses(body, in) && in.IsObject() && openai_envelope(in);
 
     std::string openai = wrap_upstream_error(ApiStyle::OpenAI, status, body);
-    rapidjson::Document o;
+    llmgw::StackDocument o;
     FUZZ_CHECK(parses(openai, o) && o.IsObject() && openai_envelope(o));
     if (passthrough) {
         FUZZ_CHECK(openai == body);
@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
 
     std::string anthropic = wrap_upstream_error(ApiStyle::Anthropic, status, body);
-    rapidjson::Document a;
+    llmgw::StackDocument a;
     FUZZ_CHECK(parses(anthropic, a) && a.IsObject() && str_member(a, "type") == "error");
     FUZZ_CHECK(str_member(member(a, "error"), "type") == anthropic_error_type(status));
     FUZZ_CHECK(str_member(member(a, "error"), "message") == message);

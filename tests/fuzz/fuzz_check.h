@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/json_parse.h"
+#include "core/stack_document.h"  // the checks parse into these: no 64 KiB heap chunk per check
 
 #define FUZZ_CHECK(cond)                                                                      \
     do {                                                                                      \
@@ -28,18 +29,18 @@ inline bool parses(std::string_view text, rapidjson::Document& d) {
 }
 
 inline bool is_json(std::string_view text) {
-    rapidjson::Document d;
+    llmgw::StackDocument d;
     return parses(text, d);
 }
 
 inline bool is_json_object(std::string_view text) {
-    rapidjson::Document d;
+    llmgw::StackDocument d;
     return parses(text, d) && d.IsObject();
 }
 
 // What the gateway itself takes for a JSON object (json::parse: depth limit, a BOM skipped).
 inline bool accepted_object(std::string_view text) {
-    rapidjson::Document d;
+    llmgw::StackDocument d;
     return !llmgw::json::parse(text, d) && d.IsObject();
 }
 

@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kDefaultModel = "fuzz-default-model";
 
 void check_edit(std::string_view edited, std::string_view key, const RequestFacts& before) {
-    rapidjson::Document d;
+    llmgw::StackDocument d;
     FUZZ_CHECK(!json::parse(edited, d) && d.IsObject());  // parsed as the input was (a BOM kept)
     FUZZ_CHECK(count_members(d, key) == 1);
     RequestFacts after = inspect_request_body(edited);
@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view body(reinterpret_cast<const char*>(data), size);
 
     std::string quoted = json_quote(body);
-    rapidjson::Document q;
+    llmgw::StackDocument q;
     FUZZ_CHECK(parses(quoted, q) && q.IsString());
     FUZZ_CHECK(std::string_view(q.GetString(), q.GetStringLength()) == body);
 

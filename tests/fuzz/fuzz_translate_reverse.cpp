@@ -29,7 +29,7 @@ void check_request(std::string_view body) {
         FUZZ_CHECK(t.error->status == 400 && !t.error->message.empty());
         return;
     }
-    rapidjson::Document d;
+    llmgw::StackDocument d;
     FUZZ_CHECK(parses(t.body, d) && d.IsObject());
     FUZZ_CHECK(member(d, "model").IsString() && member(d, "messages").IsArray());
     FUZZ_CHECK(member(d, "max_tokens").IsInt64());
@@ -41,7 +41,7 @@ void check_response(std::string_view body) {
         FUZZ_CHECK(t.error->status == 400);
         return;
     }
-    rapidjson::Document d;
+    llmgw::StackDocument d;
     FUZZ_CHECK(parses(t.body, d) && d.IsObject());
     if (d.HasMember("error")) return;  // an Anthropic error envelope, re-rendered
     FUZZ_CHECK(str_member(d, "object") == "chat.completion");

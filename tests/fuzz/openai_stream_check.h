@@ -25,7 +25,7 @@ inline OpenAIStreamSummary check_openai_stream(const std::vector<SseEvent>& even
             s.ended_with_done = true;
             continue;
         }
-        rapidjson::Document d;
+        llmgw::StackDocument d;
         FUZZ_CHECK(parses(e.data, d) && d.IsObject());
         if (d.HasMember("error")) {
             const auto& err = member(d, "error");
