@@ -1,5 +1,7 @@
-// Strict UTF-8 validation (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF),
-// as Python's and JavaScript's decoders apply it to what the gateway sends.
+// UTF-8 validation as the SDKs' decoders apply it to what the gateway sends (RFC 3629: no
+// truncated or overlong forms, nothing above U+10FFFF). Encoded surrogates are let through: a
+// JSON "\udc00" escape from upstream can only come out that way, and Python's json (bytes are
+// decoded with surrogatepass) and Node (replacement character) both read it.
 #pragma once
 #include <string_view>
 
@@ -22,7 +24,7 @@ inline bool valid_utf8(std::string_view s) {
             if ((cc & 0xC0) != 0x80) return false;
             cp = (cp << 6) | (cc & 0x3F);
         }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF)
             return false;
         i += n + 1;
     }
