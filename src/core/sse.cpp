@@ -3,8 +3,9 @@
 namespace llmgw {
 
 void SseParser::feed(std::string_view bytes) {
+    if (overflowed_) return;
     size_t start = 0;
-    for (size_t i = 0; i < bytes.size(); ++i) {
+    for (size_t i = 0; i < bytes.size() && !overflowed_; ++i) {
         char c = bytes[i];
         if (c != '\n' && c != '\r') continue;
         if (c == '\n' && last_cr_ && i == start && line_.empty()) {  // LF of a CRLF split across feeds
@@ -15,6 +16,7 @@ void SseParser::feed(std::string_view bytes) {
         if (line_.empty()) {
             line(bytes.substr(start, i - start));
         } else {
+            if (event_bytes() + (i - start) > kMaxSseEventBytes) return overflow();
             line_.append(bytes.substr(start, i - start));
             line(line_);
             line_.clear();
@@ -23,13 +25,25 @@ void SseParser::feed(std::string_view bytes) {
         if (c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') { ++i; last_cr_ = false; }
         start = i + 1;
     }
+    if (overflowed_) return;
     if (start < bytes.size()) {
+        if (event_bytes() + (bytes.size() - start) > kMaxSseEventBytes) return overflow();
         line_.append(bytes.substr(start));
         last_cr_ = false;
     }
 }
 
+void SseParser::overflow() {
+    overflowed_ = true;
+    // Give the memory back, not just the size: the point is a bounded process.
+    std::string().swap(line_);
+    cur_ = SseEvent{};
+    has_data_ = false;
+}
+
 void SseParser::line(std::string_view l) {
+    // `l` is line_ or line_ is empty: the event's fields and this line are all it holds.
+    if (field_bytes() + l.size() > kMaxSseEventBytes) return overflow();
     if (l.empty()) {
         if (has_data_) {  // WHATWG: an event without data is not dispatched
             if (sink_) sink_(cur_);
@@ -58,6 +72,7 @@ void SseParser::line(std::string_view l) {
 }
 
 void SseParser::finish() {
+    if (overflowed_) return;
     if (!line_.empty()) {
         std::string l;
         l.swap(line_);

@@ -1,7 +1,9 @@
 #include "gateway/forward.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "core/json_parse.h"
 #include "core/sse.h"
 #include "core/stream_observer.h"
 #include "gateway/log.h"
@@ -10,8 +12,16 @@ namespace llmgw::gw {
 
 namespace {
 
-// Backend error bodies and non-stream answers are buffered; beyond this the backend is broken.
-constexpr size_t kMaxUpstreamBody = 256u << 20;
+// A whole (non-stream) answer is buffered, then parsed and perhaps translated, so while in flight
+// it costs a few times its size. Chat and completion answers are KBs (a 128k-token answer is about
+// 0.5 MB; with logprobs a few MB): 16 MiB is ample, and a broken backend cannot make one request
+// hold hundreds of MB. Over it: 502.
+constexpr size_t kMaxWholeAnswerBytes = 16u << 20;
+// Embeddings are the one large answer: 2048 inputs of 1024 dimensions as JSON numbers is ~40 MB.
+constexpr size_t kMaxEmbeddingsAnswerBytes = 64u << 20;
+// A backend's error body is a message for a human: its first 64 KiB say all a client can use. The
+// rest is not read (the call is cancelled); the client gets the backend's status with that start.
+constexpr size_t kMaxErrorBodyBytes = 64u << 10;
 
 double seconds_since(uint64_t start_ns) { return static_cast<double>(net::now_ns() - start_ns) / 1e9; }
 
@@ -41,7 +51,6 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     SseParser sse;
     int status = 0;
     bool streaming = false;
-    bool stream_terminated = false;  // saw [DONE] or an in-band error
     bool counted_stream = false;     // counted in llmgw_active_streams
     bool upstream_recorded = false;
     std::string body;  // buffered non-stream answer
@@ -63,7 +72,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         net::UpstreamRequest req;
         req.method = fr.method;
         req.url = worker.backend_url(fr.upstream_path);
-        req.headers = worker.upstream_headers(fr.request_id);
+        req.headers = worker.upstream_headers(fr.request_id, &ex->request());
         if (fr.stream) req.headers.emplace_back("Accept: text/event-stream");
         req.body = std::move(fr.body);
         const auto& cfg = shared.cfg;
@@ -130,23 +139,50 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     }
 
     void on_body(std::string_view d) {
-        if (!streaming) {
-            if (body.size() + d.size() > kMaxUpstreamBody) {
-                metrics.on_backend_error(BackendErrorKind::Protocol);
-                fail_whole(ApiError::bad_gateway("backend response exceeds " + std::to_string(kMaxUpstreamBody) + " bytes"));
-                return;
-            }
-            body.append(d);
-            return;
-        }
+        if (!streaming) return buffer_whole(d);
         bool raw = !fr.adapter && !fr.strip_usage_chunk;
         out.clear();
         if (raw) out.append(d);  // byte-for-byte relay; the parser only observes
         sse.feed(d);
+        if (sse.overflowed()) {
+            metrics.on_backend_error(BackendErrorKind::Protocol);
+            log_event(spdlog::level::warn, "proxy", "backend stream event over the size limit; stream ended",
+                      {{"request_id", fr.request_id}, {"limit_bytes", static_cast<uint64_t>(kMaxSseEventBytes)}});
+            // The relayed bytes may end mid-line: a blank line ends that event before ours.
+            if (raw) out.append("\n\n");
+            cut_stream(ApiError::bad_gateway("backend sent a stream event over " + std::to_string(kMaxSseEventBytes) +
+                                             " bytes; stream ended"));
+            return;
+        }
+        // The translator already ended the client's stream (an error event, or an event it could
+        // not read): stop the backend rather than read what nobody will get.
+        if (fr.adapter && fr.adapter->stream_over()) return cut_stream(std::nullopt);
         flush();
     }
 
+    size_t whole_answer_limit() const {
+        if (status >= 400) return kMaxErrorBodyBytes;
+        return fr.route == Route::Embeddings ? kMaxEmbeddingsAnswerBytes : kMaxWholeAnswerBytes;
+    }
+
+    void buffer_whole(std::string_view d) {
+        const size_t limit = whole_answer_limit();
+        if (body.size() + d.size() <= limit) {
+            body.append(d);
+            return;
+        }
+        if (status >= 400) {  // the backend's own error, cut to its first bytes
+            metrics.on_backend_error(status >= 500 ? BackendErrorKind::Status5xx : BackendErrorKind::Status4xx);
+            body.append(d.substr(0, limit - body.size()));
+            answer_now(status, wrap_upstream_error(fr.style, status, body));
+            return;
+        }
+        metrics.on_backend_error(BackendErrorKind::Protocol);
+        fail_whole(ApiError::bad_gateway("backend answer exceeds " + std::to_string(limit) + " bytes"));
+    }
+
     void on_event(const SseEvent& ev) {
+        if (fr.adapter && fr.adapter->stream_over()) return;  // cut_stream() follows
         StreamEventInfo info = inspect_stream_event(ev.data);
         if (info.content) {
             uint64_t now = net::now_ns();
@@ -162,7 +198,6 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             prompt_tokens = info.prompt_tokens;
             completion_tokens = info.completion_tokens;
         }
-        if (info.done || info.error) stream_terminated = true;
         if (fr.adapter) {
             if (info.done) return;  // the adapter ends the stream in stream_end()
             fr.adapter->stream_event(ev.data, out);
@@ -212,11 +247,48 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
                           static_cast<uint64_t>(std::max<int64_t>(completion_tokens, 0)));
     }
 
-    void fail_whole(const ApiError& e) {
+    // Stops the backend's transfer (cancel() from inside its own callback is deferred by the
+    // client, so this is safe anywhere); on_done will not run.
+    void cancel_upstream() {
         if (call) call->cancel();
         call.reset();
         upstream_finished();
+    }
+
+    void fail_whole(const ApiError& e) {
+        cancel_upstream();
         scope->respond_error(e);
+    }
+
+    void answer_now(int st, const std::string& client_body) {
+        cancel_upstream();
+        scope->respond(st, "application/json", client_body);
+    }
+
+    // Ends the client's stream before the backend's: the backend is cancelled and the client
+    // gets `failure` in-band (or the adapter's ending when there is none).
+    void cut_stream(const std::optional<ApiError>& failure) {
+        cancel_upstream();
+        finish_stream(failure);
+    }
+
+    // The client's stream is over: what is pending in `out`, then the in-band error (OpenAI: an
+    // error data event; Anthropic: the adapter's `event: error`) or the adapter's ending, then
+    // the terminator.
+    void finish_stream(const std::optional<ApiError>& failure) {
+        if (failure) {
+            if (fr.adapter) fr.adapter->stream_fail(*failure, out);
+            else out.append(sse_format("", render_openai_error(*failure)));
+        } else if (fr.adapter) {
+            fr.adapter->stream_end(out);
+        }
+        // Without an adapter, [DONE] was relayed (or re-emitted by on_event) already.
+        send(out);
+        out.clear();
+        report_tokens();
+        log_stream_body();
+        stream_closed();
+        scope->end_stream();
     }
 
     // The runtime refused the stream_options we added: ask again without, and stop adding it.
@@ -254,23 +326,14 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         }
         if (ex->detached()) return;
         if (streaming) {
-            sse.finish();
             out.clear();
+            sse.finish();  // a last event without its blank line: what it produces is sent, not dropped
+            std::optional<ApiError> failure;
             if (r.failure != net::UpstreamFailure::None) {
-                ApiError e = upstream_failure_error(r);
-                e.message = "backend stream interrupted: " + e.message;
-                if (fr.adapter) fr.adapter->stream_fail(e, out);
-                else out.append(sse_format("", render_openai_error(e)));
-            } else if (fr.adapter) {
-                fr.adapter->stream_end(out);
+                failure = upstream_failure_error(r);
+                failure->message = "backend stream interrupted: " + failure->message;
             }
-            // Without an adapter, [DONE] was relayed (or re-emitted by on_event) already.
-            send(out);
-            out.clear();
-            report_tokens();
-            log_stream_body();
-            stream_closed();
-            scope->end_stream();
+            finish_stream(failure);
             return;
         }
         if (r.failure != net::UpstreamFailure::None) {
@@ -281,10 +344,22 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             scope->respond(status, "application/json", wrap_upstream_error(fr.style, status, body));
             return;
         }
+        // One parse, under the JSON policy: an answer nested past its limit is not handed on (a
+        // client's recursive parser could overflow its stack on it).
+        int64_t prompt = -1, completion = -1;
+        if (read_usage(body, &prompt, &completion) == UsageRead::TooDeep) {
+            metrics.on_backend_error(BackendErrorKind::Protocol);
+            scope->respond_error(ApiError::bad_gateway("backend answer is nested deeper than " +
+                                                       std::to_string(json::kMaxDepth) + " levels"));
+            return;
+        }
         // A native /v1/messages answer carries Anthropic usage (input/output_tokens), which the
         // OpenAI reader would report as zeros: left unknown instead.
         bool native_anthropic = fr.style == ApiStyle::Anthropic && !fr.adapter;
-        if (!native_anthropic) read_usage(body, &prompt_tokens, &completion_tokens);
+        if (!native_anthropic) {
+            prompt_tokens = prompt;
+            completion_tokens = completion;
+        }
         if (fr.adapter) {
             ApiError err;
             err.status = 0;

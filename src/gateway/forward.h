@@ -21,8 +21,12 @@ public:
     virtual void stream_event(std::string_view data, std::string& out) = 0;
     // The backend's stream ended cleanly.
     virtual void stream_end(std::string& out) = 0;
-    // The backend's stream broke (reset, timeout, in-band error) after it had started.
+    // The backend's stream broke (reset, timeout, an event over the size limit) after it had
+    // started.
     virtual void stream_fail(const ApiError& e, std::string& out) = 0;
+    // The adapter has written its last event (it met an error event or an event it cannot
+    // read): the rest of the backend's stream is not needed.
+    virtual bool stream_over() const { return false; }
     // A whole 2xx JSON body; returns the client's body, or sets *err.
     virtual std::string whole_body(std::string_view body, ApiError* err) = 0;
     // Output tokens the adapter counted, when the backend reported none.

@@ -74,3 +74,57 @@ TEST_CASE("SSE: sse_format splits multi-line data and round-trips", "[sse]") {
     CHECK(ev[0].data == "line1\nline2");
     CHECK(ev[0].event == "e");
 }
+
+TEST_CASE("SSE: a line with no newline over the event limit stops the parser, memory given back", "[sse][limits]") {
+    std::vector<SseEvent> out;
+    SseParser p([&](const SseEvent& e) { out.push_back(e); });
+    p.feed("data: {\"ok\":1}\n\n");
+    const std::string piece(16u << 10, 'x');
+    p.feed("data: ");
+    size_t fed = 0;
+    while (!p.overflowed() && fed < 4 * kMaxSseEventBytes) {
+        p.feed(piece);
+        fed += piece.size();
+    }
+    CHECK(p.overflowed());
+    CHECK(fed <= kMaxSseEventBytes + piece.size());
+    CHECK(p.buffered() == 0);
+    // Nothing after the overflow is parsed or dispatched, not even at finish().
+    p.feed("\n\ndata: later\n\n");
+    p.finish();
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].data == "{\"ok\":1}");
+}
+
+TEST_CASE("SSE: the limit counts the whole event, however it arrives", "[sse][limits]") {
+    const std::string big(kMaxSseEventBytes / 2 + 10, 'y');
+    SECTION("one complete line in one feed") {
+        SseParser p(nullptr);
+        p.feed("data: " + std::string(kMaxSseEventBytes, 'z') + "\n");
+        CHECK(p.overflowed());
+    }
+    SECTION("many data lines of one event") {
+        SseParser p(nullptr);
+        p.feed("data: " + big + "\n");
+        CHECK(!p.overflowed());
+        p.feed("data: " + big + "\n");
+        CHECK(p.overflowed());
+    }
+    SECTION("events under the limit, one after another, never add up") {
+        size_t n = 0;
+        SseParser p([&](const SseEvent&) { ++n; });
+        for (int i = 0; i < 8; ++i) p.feed("data: " + big + "\n\n");
+        CHECK(!p.overflowed());
+        CHECK(n == 8);
+    }
+    SECTION("an event just under the limit passes whole") {
+        std::string data(kMaxSseEventBytes - 16, 'w');
+        std::vector<SseEvent> out;
+        SseParser p([&](const SseEvent& e) { out.push_back(e); });
+        for (size_t i = 0; i < data.size(); i += 1000) p.feed((i ? "" : "data: ") + data.substr(i, 1000));
+        p.feed("\n\n");
+        CHECK(!p.overflowed());
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].data == data);
+    }
+}
