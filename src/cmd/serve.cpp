@@ -1,6 +1,8 @@
 // `llmgw serve`: configuration from the environment (each variable overridable by a flag), then
 // one worker per core, each with its own loop, listening socket and upstream client.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <thread>
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include "cmd/commands.h"
 #include "core/config.h"
 #include "core/cors.h"
+#include "core/own_listener.h"
 #include "gateway/gateway.h"
 #include "gateway/key_source.h"
 #include "gateway/log.h"
@@ -55,6 +58,16 @@ int run_serve(const ServeFlags& flags) {
         gw::log_event(spdlog::level::critical, "serve", "cannot listen", {{"error", bind_err}});
         fprintf(stderr, "llmgw serve: %s\n", bind_err.c_str());
         return 1;
+    }
+    // Checked against the bound port, so API_PORT=0 is covered too.
+    if (auto backend = parse_url(cfg->backend_base_url); backend && reaches_own_listener(*backend, cfg->host, port)) {
+        for (int fd : fds) ::close(fd);
+        fprintf(stderr,
+                "llmgw serve: invalid configuration: BACKEND_BASE_URL (%s) is this gateway's own listener "
+                "(API_HOST=%s, API_PORT=%d): every request would call itself; set BACKEND_BASE_URL to the "
+                "runtime's address or API_PORT to another port\n",
+                cfg->backend_base_url.c_str(), cfg->host.c_str(), port);
+        return 2;
     }
 
     auto shared = std::make_unique<gw::GatewayShared>(*cfg, std::move(*cors), std::move(keys), workers);

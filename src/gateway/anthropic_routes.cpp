@@ -57,12 +57,13 @@ std::string id_seed(const std::string& request_id) {
 }
 
 // A small JSON call to the backend, answered whole (for count_tokens).
-void backend_call(GatewayWorker& w, const std::string& request_id, std::string path, std::string body,
+void backend_call(const RequestContext& ctx, std::string path, std::string body,
                   std::function<void(int status, std::string body)> done) {
+    auto& w = ctx.worker;
     net::UpstreamRequest req;
     req.method = "POST";
     req.url = w.backend_url(path);
-    req.headers = w.upstream_headers(request_id);
+    req.headers = w.upstream_headers(ctx.request_id, &ctx.ex->request());
     req.body = std::move(body);
     req.timeout_ms = static_cast<long>(std::min(w.shared().cfg.request_timeout_s, 30.0) * 1000);
     req.connect_timeout_ms = static_cast<long>(w.shared().cfg.connect_timeout_s * 1000);
@@ -170,16 +171,15 @@ void anthropic_count_tokens(const RequestContext& ctx) {
     }
     // Runtime tokenizer first; the estimate only when it cannot answer.
     auto estimate = plan.estimate;
-    auto& w = ctx.worker;
     RequestContext c = ctx;
     if (plan.style == TokenizeStyle::ApplyTemplateTokenize) {
-        backend_call(w, ctx.request_id, plan.path, plan.body, [c, estimate, &w](int st, std::string answer) {
+        backend_call(ctx, plan.path, plan.body, [c, estimate](int st, std::string answer) {
             auto tok = st == 200 ? tokenize_request_from_template(answer) : std::nullopt;
             if (!tok) {
                 answer_count(c, estimate, "estimate");
                 return;
             }
-            backend_call(w, c.request_id, "/tokenize", *tok, [c, estimate](int st2, std::string a2) {
+            backend_call(c, "/tokenize", *tok, [c, estimate](int st2, std::string a2) {
                 auto n = st2 == 200 ? parse_tokenize_count(a2) : std::nullopt;
                 if (n) answer_count(c, *n, "tokenizer");
                 else answer_count(c, estimate, "estimate");
@@ -187,7 +187,7 @@ void anthropic_count_tokens(const RequestContext& ctx) {
         });
         return;
     }
-    backend_call(w, ctx.request_id, plan.path, plan.body, [c, estimate](int st, std::string answer) {
+    backend_call(ctx, plan.path, plan.body, [c, estimate](int st, std::string answer) {
         auto n = st == 200 ? parse_tokenize_count(answer) : std::nullopt;
         if (n) answer_count(c, *n, "tokenizer");
         else answer_count(c, estimate, "estimate");

@@ -8,6 +8,7 @@
 #include "core/client_address.h"
 #include "core/request_body.h"
 #include "core/request_id.h"
+#include "core/via.h"
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"
@@ -35,16 +36,21 @@ constexpr RouteInfo kNotFoundAnthropic{Route::NotFound, "unmatched", "", ApiStyl
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// Every value of a list header (X-Forwarded-For, Via): several headers of one name form one list.
+std::string header_list(const net::HttpRequest& req, std::string_view lower_name) {
+    std::string list;
+    for (const auto& [k, v] : req.headers) {
+        if (k != lower_name) continue;
+        if (!list.empty()) list += ", ";
+        list += v;
+    }
+    return list;
+}
+
 // The client address for logs and rate limiting; forwarding headers count only from trusted peers.
 std::string client_of(const net::HttpRequest& req, const std::vector<Cidr>& trusted) {
     if (trusted.empty()) return client_address(req.peer, {}, {}, trusted);
-    std::string xff;  // several X-Forwarded-For headers form one list
-    for (const auto& [k, v] : req.headers) {
-        if (k != "x-forwarded-for") continue;
-        if (!xff.empty()) xff += ',';
-        xff += v;
-    }
-    return client_address(req.peer, xff, req.header("x-real-ip"), trusted);
+    return client_address(req.peer, header_list(req, "x-forwarded-for"), req.header("x-real-ip"), trusted);
 }
 
 }  // namespace
@@ -64,7 +70,9 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       auth_required(!cfg.api_keys.empty() || !cfg.api_keys_file.empty()),
       keys(std::move(initial_keys)),
       limiter(RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
-      metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count) + 1}) {}
+      metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count) + 1}),
+      via_pseudonym(llmgw::via_pseudonym((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
+                                         start_ns)) {}
 
 const RouteInfo& match_route(std::string_view path) {
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
@@ -112,11 +120,13 @@ std::string GatewayWorker::backend_url(std::string_view path) const {
     return u;
 }
 
-std::vector<std::string> GatewayWorker::upstream_headers(const std::string& request_id) const {
+std::vector<std::string> GatewayWorker::upstream_headers(const std::string& request_id,
+                                                         const net::HttpRequest* incoming) const {
     std::vector<std::string> h;
     h.reserve(4);
     h.emplace_back("Content-Type: application/json");
     h.emplace_back("X-Request-Id: " + request_id);
+    h.emplace_back("Via: " + forwarded_via(incoming ? header_list(*incoming, "via") : std::string(), shared_.via_pseudonym));
     if (!shared_.cfg.backend_api_key.empty()) h.emplace_back("Authorization: Bearer " + shared_.cfg.backend_api_key);
     return h;
 }
@@ -175,6 +185,18 @@ void GatewayWorker::route(const RequestContext& ctx) {
         return;
     }
     for (auto& [k, v] : cors_response_headers(shared_.cors, origin)) ctx.ex->add_header(std::move(k), std::move(v));
+
+    // Our own Via entry: this request was forwarded by this process and came back (gateway A ->
+    // B -> A). Forwarding it again would recurse until descriptors run out.
+    if (std::string via = header_list(req, "via"); via_names(via, shared_.via_pseudonym)) {
+        log_event(spdlog::level::warn, "proxy", "request loop: a request this gateway forwarded came back to it",
+                  {{"request_id", ctx.request_id}, {"via", via.substr(0, 500)}});
+        ctx.fail(ApiError{508,
+                          "request loop detected: this request already passed through this gateway (Via: " +
+                              via.substr(0, 500) + "); check the BACKEND_BASE_URL of each gateway on its path",
+                          {}, "loop_detected"});
+        return;
+    }
 
     if (ri.route == Route::NotFound) {
         ctx.fail(ApiError::not_found("no route for " + req.method + " " + req.path));

@@ -65,6 +65,9 @@ struct GatewayShared {
     RateLimiter limiter;
     GatewayMetrics metrics;
     BackendFacts backend;  // learned from the backend itself (backend_discovery.h)
+    // This process's Via entry on forwarded requests ("llmgw-<random>", via.h): seeing it on a
+    // request that arrives means the request went round a loop.
+    const std::string via_pseudonym;
     std::atomic<bool> discovering{false};
 
     // What requests are built with: the per-kind table with what discovery learned laid over it.
@@ -85,7 +88,10 @@ public:
     net::UpstreamClient& upstream() { return upstream_; }
     uv_loop_t* loop() const { return loop_; }
     std::string backend_url(std::string_view path) const;
-    std::vector<std::string> upstream_headers(const std::string& request_id) const;
+    // Headers of a request to the backend; `incoming` (the client's request, when there is one)
+    // passes on its Via entries before ours.
+    std::vector<std::string> upstream_headers(const std::string& request_id,
+                                              const net::HttpRequest* incoming = nullptr) const;
 
 private:
     void handle(const std::shared_ptr<net::Exchange>& ex);
