@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdio>
+#include <string>
 #include <string_view>
 
 #include "core/json_parse.h"
@@ -24,7 +25,9 @@ namespace llmgw::fuzz {
 inline bool parses(std::string_view text, rapidjson::Document& d) {
     // RapidJSON stops at a NUL as at the end; JSON text never holds a raw NUL.
     if (text.find('\0') != std::string_view::npos) return false;
-    d.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+    // Not Parse(data, size): that reads through EncodedInputStream, which skips stray BOM bytes.
+    std::string terminated(text);
+    d.Parse<rapidjson::kParseIterativeFlag>(terminated.c_str());
     return !d.HasParseError();
 }
 
