@@ -36,6 +36,8 @@ struct MockFlags {
     uint64_t seed = 0;
     bool hang = false;
     int reset_after_chunks = 0;
+    mock::AnswerFaults answer_faults;  // --huge-line-bytes, --garbage, --deep-answer
+    std::string garbage;
     bool reject_stream_options = false;  // like Ollama before 0.5.2
     bool no_tokenize = false;
     uint64_t idle_timeout_ms = 60'000;  // keep-alive connections closed after this long unused
@@ -98,6 +100,7 @@ public:
 
     void close() override {
         jobs_.clear();
+        faulty_.clear();
         hung_.clear();
         server_->close_all();
     }
@@ -135,6 +138,9 @@ private:
             }
         }
         mock::Response r = engine_.handle(req.method, req.path, req.body);
+        if (r.status == 200 && (req.path == "/v1/chat/completions" || req.path == "/v1/completions"))
+            if (auto body = mock::faulty_answer(flags_.answer_faults, r.is_stream()))
+                return start_faulty(ex, std::move(body), r.is_stream(), r.is_stream() ? "text/event-stream" : r.content_type);
         bool stream = r.is_stream();
         uint64_t delay = static_cast<uint64_t>(flags_.engine.ttft_ms);
         if (!stream && r.completion_tokens > 1) delay += static_cast<uint64_t>(flags_.engine.itl_ms) * (r.completion_tokens - 1);
@@ -178,6 +184,53 @@ private:
         jobs_.emplace(id, std::move(job));
         if (delay == 0) return step(id);
         j->timer.once(delay, [this, id] { step(id); });
+    }
+
+    // A broken answer (mock_faults.h), written piece by piece as the client takes it.
+    // Counted with the streams (streams_started, _completed, _aborted) when it is one.
+    void start_faulty(const std::shared_ptr<net::Exchange>& ex, std::unique_ptr<mock::FaultyBody> body, bool stream,
+                      std::string_view content_type) {
+        uint64_t id = ++next_id_;
+        faulty_.emplace(id, FaultyJob{ex, std::move(body), stream});
+        ex->on_abort([this, id] {
+            auto it = faulty_.find(id);
+            if (it == faulty_.end()) return;
+            if (it->second.stream) {
+                ++stats_.streams_aborted;
+                --stats_.streams_active;
+            }
+            faulty_.erase(it);
+        });
+        ex->start_stream(200, content_type);
+        if (stream) {
+            ++stats_.streams_started;
+            ++stats_.streams_active;
+        }
+        ex->on_drain([this, id] { pump_faulty(id); });
+        pump_faulty(id);
+    }
+
+    void pump_faulty(uint64_t id) {
+        std::string piece;
+        for (;;) {
+            auto it = faulty_.find(id);
+            if (it == faulty_.end()) return;  // the client went away
+            std::shared_ptr<net::Exchange> ex = it->second.ex;
+            if (ex->congested()) return;  // on_drain calls again
+            if (ex->detached()) return;   // the abort callback cleans up
+            piece.clear();
+            if (!it->second.body->next(&piece)) {
+                if (it->second.stream) {
+                    ++stats_.streams_completed;
+                    --stats_.streams_active;
+                }
+                faulty_.erase(it);
+                ex->end();
+                ++stats_.responses_completed;
+                return;
+            }
+            ex->write(piece);
+        }
     }
 
     Job* find(uint64_t id) {
@@ -256,6 +309,12 @@ private:
     std::unique_ptr<net::HttpServer> server_;
     std::unordered_map<uint64_t, std::unique_ptr<Job>> jobs_;
     std::unordered_map<uint64_t, std::shared_ptr<net::Exchange>> hung_;
+    struct FaultyJob {
+        std::shared_ptr<net::Exchange> ex;
+        std::unique_ptr<mock::FaultyBody> body;
+        bool stream;
+    };
+    std::unordered_map<uint64_t, FaultyJob> faulty_;
     uint64_t next_id_ = 0;
 };
 
@@ -268,6 +327,13 @@ int run_mock(MockFlags& flags) {
     }
     flags.engine.profile = *kind;
     flags.engine.tokenizer = !flags.no_tokenize;
+    if (!flags.garbage.empty()) {
+        flags.answer_faults.garbage = mock::parse_garbage(flags.garbage);
+        if (flags.answer_faults.garbage == mock::Garbage::None) {
+            fprintf(stderr, "llmgw mock: --garbage must be binary or json, not '%s'\n", flags.garbage.c_str());
+            return 2;
+        }
+    }
 
     std::vector<int> fds;  // the first socket fixes the port; the others share it (SO_REUSEPORT)
     int port = flags.port;
@@ -316,7 +382,9 @@ void add_mock(CLI::App& app) {
         "POST /mock/reset.\n"
         "Answers are derived from the request only: the same messages give the same words, stream or not.\n"
         "Requests with tools get a call to the first tool (or the one tool_choice names) whose arguments\n"
-        "satisfy its JSON schema. Faults (--fail-rate, --hang) apply to /v1/* routes only.");
+        "satisfy its JSON schema. Faults (--fail-rate, --hang) apply to /v1/* routes only; broken answers\n"
+        "(--huge-line-bytes, --garbage, --deep-answer) replace the 200 answers of /v1/chat/completions and\n"
+        "/v1/completions, streamed or whole, and are written piece by piece as the client reads.");
     sub->add_option("--host", flags->host, "Address to listen on")->capture_default_str();
     sub->add_option("--port", flags->port, "Port to listen on (0 = any free port; see --port-file)")
         ->check(CLI::Range(0, 65535))->capture_default_str();
@@ -357,6 +425,16 @@ void add_mock(CLI::App& app) {
     sub->add_option("--reset-after-chunks", flags->reset_after_chunks,
                     "Reset the connection (TCP RST) after N chunks of every stream (0 = off)")
         ->check(CLI::Range(0, 1'000'000))->capture_default_str();
+    sub->add_option("--huge-line-bytes", flags->answer_faults.huge_line_bytes,
+                    "Answer with one line of N bytes and no newline: a stream sends \"data: {...\" and never ends "
+                    "the line; a whole answer is one N-byte JSON line (0 = off)")
+        ->check(CLI::Range(uint64_t(0), uint64_t(1) << 40))->capture_default_str();
+    sub->add_option("--garbage", flags->garbage,
+                    "Answer with junk: binary (1 MiB of pseudo-random bytes, then a data: line of them) or json "
+                    "(well-framed events, or a whole body, that are not JSON)");
+    sub->add_option("--deep-answer", flags->answer_faults.deep_answer,
+                    "Answer with a member nested N arrays deep (stream: in the first chunk) (0 = off)")
+        ->check(CLI::Range(0, 100'000'000))->capture_default_str();
     sub->add_option("--idle-timeout-ms", flags->idle_timeout_ms,
                     "Close a keep-alive connection after this long without a request, as runtimes do")
         ->check(CLI::Range(uint64_t(1), uint64_t(86'400'000)))->capture_default_str();
