@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -386,5 +387,66 @@ std::vector<std::string> sse_data(const std::string& body) {
     }
     return out;
 }
+
+Run run_llmgw(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+              double timeout_s) {
+    char tmpl[] = "/tmp/llmgw-run-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    std::string dir = tmpl;
+    std::string out = dir + "/out", err = dir + "/err";
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e) {
+        std::string kv = *e;
+        std::string name = kv.substr(0, kv.find('='));
+        if (name.rfind("BACKEND_", 0) == 0 || name == "MODEL_NAME" || env.count(name)) continue;
+        envs.push_back(kv);
+    }
+    for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+    std::vector<std::string> argv_s{binary()};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv = c_strings(argv_s), envp = c_strings(envs);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = -1;
+    auto t0 = std::chrono::steady_clock::now();
+    int spawned = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    if (spawned != 0) throw std::runtime_error("posix_spawn failed");
+    Run r;
+    int st = 0;
+    while (true) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid) break;
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > timeout_s) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            throw std::runtime_error("llmgw did not finish within " + std::to_string(timeout_s) + " s: " + read_file(err));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    r.out = read_file(out);
+    r.err = read_file(err);
+    std::remove(out.c_str());
+    std::remove(err.c_str());
+    rmdir(dir.c_str());
+    return r;
+}
+
+namespace {
+long proc_status_kb(pid_t pid, const std::string& field) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+    return -1;
+}
+}  // namespace
+
+long resident_kb(pid_t pid) { return proc_status_kb(pid, "VmRSS"); }
+long peak_resident_kb(pid_t pid) { return proc_status_kb(pid, "VmHWM"); }
 
 }  // namespace harness

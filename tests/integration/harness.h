@@ -101,6 +101,23 @@ private:
     int fd_ = -1;
 };
 
+// A command run to completion.
+struct Run {
+    int exit = -1;  // exit status, or 128+signal
+    std::string out, err;
+    double seconds = 0;
+};
+// Runs `llmgw args...` to completion (killed after timeout_s; then throws) with stdout/stderr
+// captured. `env` replaces these variables; BACKEND_* and MODEL_NAME are cleared unless given.
+Run run_llmgw(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+              double timeout_s = 60);
+
+// Resident set size of a process in kB (VmRSS), or -1.
+long resident_kb(pid_t pid);
+// The most it has been since the process started (VmHWM), in kB, or -1: catches growth that was
+// given back before anyone looked.
+long peak_resident_kb(pid_t pid);
+
 // Polls `pred` every 10 ms until it holds or timeout_s passes.
 bool wait_until(const std::function<bool()>& pred, double timeout_s = 10);
 

@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 #include <rapidjson/document.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,15 +19,7 @@
 #include "../unit/xml_wellformed.h"
 #include "harness.h"
 
-extern char** environ;
-
 namespace {
-
-struct Run {
-    int exit = -1;
-    std::string out, err;
-    double seconds = 0;
-};
 
 std::string temp_dir() {
     char tmpl[] = "/tmp/llmgw-bench-test-XXXXXX";
@@ -36,52 +27,8 @@ std::string temp_dir() {
     return tmpl;
 }
 
-// Runs `llmgw args...` to completion (killed after timeout_s) with stdout/stderr captured.
-// `env` replaces these variables; BACKEND_* and MODEL_NAME are cleared unless given.
-Run run_llmgw(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
-              double timeout_s = 60) {
-    std::string dir = temp_dir();
-    std::string out = dir + "/out", err = dir + "/err";
-    std::vector<std::string> envs;
-    for (char** e = environ; *e; ++e) {
-        std::string kv = *e;
-        std::string name = kv.substr(0, kv.find('='));
-        if (name.rfind("BACKEND_", 0) == 0 || name == "MODEL_NAME" || env.count(name)) continue;
-        envs.push_back(kv);
-    }
-    for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
-    std::vector<std::string> argv_s{harness::binary()};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv = harness::c_strings(argv_s), envp = harness::c_strings(envs);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = -1;
-    auto t0 = std::chrono::steady_clock::now();
-    REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data()) == 0);
-    posix_spawn_file_actions_destroy(&fa);
-    Run r;
-    int st = 0;
-    while (true) {
-        pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == pid) break;
-        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > timeout_s) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            FAIL("llmgw did not finish within " << timeout_s << " s: " << harness::read_file(err));
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.exit = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r.out = harness::read_file(out);
-    r.err = harness::read_file(err);
-    std::remove(out.c_str());
-    std::remove(err.c_str());
-    rmdir(dir.c_str());
-    return r;
-}
+using harness::Run;
+using harness::run_llmgw;
 
 rapidjson::Document parse_json(const std::string& s) {
     rapidjson::Document d = harness::json(s);

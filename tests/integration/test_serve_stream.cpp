@@ -7,7 +7,6 @@
 
 #include <algorithm>
 
-#include <fstream>
 #include <thread>
 
 #include "harness.h"
@@ -23,14 +22,6 @@ int64_t stat(const Process& mock, const char* name) {
 }
 
 const char* kStream = R"({"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Count"}]})";
-
-long rss_kb(pid_t pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return -1;
-}
 
 }  // namespace
 
@@ -110,7 +101,7 @@ TEST_CASE("a slow reader does not make the gateway buffer the whole stream", "[s
     auto mock = start_mock({"--tokens", "100000", "--itl-ms", "0"});
     // Under AddressSanitizer freed memory sits in a quarantine and would count as growth.
     auto gw = start_serve(mock.url(), {{"WORKERS", "1"}, {"ASAN_OPTIONS", "quarantine_size_mb=0"}});
-    long before = rss_kb(gw.pid());
+    long before = resident_kb(gw.pid());
     RawConn c(gw.port(), 4096);
     REQUIRE(c.ok());
     std::string body = kStream;
@@ -119,7 +110,7 @@ TEST_CASE("a slow reader does not make the gateway buffer the whole stream", "[s
     // Read a little, then stop reading for a while.
     CHECK(!c.recv(5).empty());
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    long during = rss_kb(gw.pid());
+    long during = resident_kb(gw.pid());
     INFO("rss before " << before << " kB, while the client stalls " << during << " kB");
     CHECK(during - before < 8 * 1024);
     // Reading again resumes the paused transfer: the whole stream arrives.
