@@ -8,29 +8,11 @@
 #include "core/api_error.h"
 #include "core/bench_response.h"
 #include "core/sse.h"
+#include "net/uv_handle.h"
 
 namespace llmgw::cmd {
 
 namespace {
-
-// A libuv handle owned by C++: closed (and freed in libuv's close callback) on destruction.
-template <class H>
-class UvHandle {
-public:
-    UvHandle() : h_(new H{}) {}
-    ~UvHandle() {
-        if (initialised_) uv_close(reinterpret_cast<uv_handle_t*>(h_), [](uv_handle_t* x) { delete reinterpret_cast<H*>(x); });
-        else delete h_;
-    }
-    UvHandle(const UvHandle&) = delete;
-    UvHandle& operator=(const UvHandle&) = delete;
-    H* get() { return h_; }
-    void mark_initialised() { initialised_ = true; }
-
-private:
-    H* h_;
-    bool initialised_ = false;
-};
 
 constexpr size_t kMaxKeptBody = 8u << 20;  // a non-stream body we parse; error bodies are short
 
@@ -247,17 +229,13 @@ void BenchRunner::run_phase(const LoadLevel& level, Phase& phase) {
     backlog_head_ = 0;
     phase.t0_ns = uv_hrtime();
 
-    UvHandle<uv_timer_t> open_timer, progress_timer;
-    UvHandle<uv_signal_t> sigint;
+    net::UvHandle<uv_timer_t> open_timer, progress_timer;
+    net::UvHandle<uv_signal_t> sigint;
     ArrivalSchedule arrivals(open_loop_ ? level.value : 0, cfg_.arrival, cfg_.seed + next_index_);
     arrivals_ = &arrivals;
-    uv_timer_init(loop_, open_timer.get());
-    open_timer.mark_initialised();
-    open_timer.get()->data = this;
+    open_timer.init(uv_timer_init, loop_, this);
     open_timer_ = open_timer.get();
-    uv_signal_init(loop_, sigint.get());
-    sigint.mark_initialised();
-    sigint.get()->data = this;
+    sigint.init(uv_signal_init, loop_, this);
     uv_signal_start_oneshot(sigint.get(), [](uv_signal_t* s, int) {
         auto* self = static_cast<BenchRunner*>(s->data);
         self->interrupted_ = true;
@@ -275,9 +253,7 @@ void BenchRunner::run_phase(const LoadLevel& level, Phase& phase) {
         uv_stop(self->loop_);
     }, SIGINT);
     if (progress_) {
-        uv_timer_init(loop_, progress_timer.get());
-        progress_timer.mark_initialised();
-        progress_timer.get()->data = this;
+        progress_timer.init(uv_timer_init, loop_, this);
         progress_timer_ = progress_timer.get();
         uv_timer_start(progress_timer.get(), [](uv_timer_t* t) { static_cast<BenchRunner*>(t->data)->progress_tick(); }, 200, 200);
     }
@@ -296,7 +272,9 @@ void BenchRunner::run_phase(const LoadLevel& level, Phase& phase) {
         std::fprintf(stderr, "\r\033[K");
         std::fflush(stderr);
     }
-    uv_timer_stop(open_timer.get());
+    open_timer.close();
+    progress_timer.close();
+    sigint.close();
     arrivals_ = nullptr;
     open_timer_ = nullptr;
     progress_timer_ = nullptr;

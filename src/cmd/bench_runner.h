@@ -74,7 +74,6 @@ private:
     double next_arrival_s_ = 0;
     uv_timer_t* open_timer_ = nullptr;
     uv_timer_t* progress_timer_ = nullptr;
-    uv_signal_t* sigint_ = nullptr;
 };
 
 }  // namespace llmgw::cmd

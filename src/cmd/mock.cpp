@@ -18,6 +18,7 @@
 #include "core/mock_stats.h"
 #include "net/http_server.h"
 #include "net/port_file.h"
+#include "net/timer.h"
 #include "net/worker_pool.h"
 
 namespace llmgw::cmd {
@@ -41,37 +42,6 @@ struct MockFlags {
     bool reject_stream_options = false;  // like Ollama before 0.5.2
     bool no_tokenize = false;
     uint64_t idle_timeout_ms = 60'000;  // keep-alive connections closed after this long unused
-};
-
-// A libuv timer owned by C++. The handle outlives its owner until libuv's close callback frees it,
-// so destroying a Timer from inside its own callback is safe.
-class Timer {
-public:
-    explicit Timer(uv_loop_t* loop) : h_(new uv_timer_t) {
-        uv_timer_init(loop, h_);
-        h_->data = this;
-    }
-    ~Timer() {
-        uv_timer_stop(h_);
-        h_->data = nullptr;
-        uv_close(reinterpret_cast<uv_handle_t*>(h_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    }
-    Timer(const Timer&) = delete;
-    Timer& operator=(const Timer&) = delete;
-
-    void once(uint64_t ms, std::function<void()> cb) {
-        cb_ = std::move(cb);
-        uv_timer_start(h_, [](uv_timer_t* t) {
-            auto* self = static_cast<Timer*>(t->data);
-            if (!self) return;
-            auto cb = std::move(self->cb_);  // the callback may destroy this Timer or re-arm it
-            cb();
-        }, ms, 0);
-    }
-
-private:
-    uv_timer_t* h_;
-    std::function<void()> cb_;
 };
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -113,7 +83,7 @@ private:
         std::shared_ptr<net::Exchange> ex;
         mock::Response resp;
         size_t next = 0;  // next event to send
-        Timer timer;
+        net::Timer timer;
     };
     uint64_t accepted_seen_ = 0;
 

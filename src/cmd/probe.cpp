@@ -248,11 +248,11 @@ ProbeOutcome probe_health_once(uv_loop_t* loop, net::UpstreamClient& client, con
 }
 
 void sleep_on_loop(uv_loop_t* loop, double seconds) {
-    auto* timer = new uv_timer_t;
-    uv_timer_init(loop, timer);
-    uv_timer_start(timer, [](uv_timer_t* h) { uv_stop(h->loop); }, uint64_t(seconds * 1000), 0);
+    net::UvHandle<uv_timer_t> timer;
+    timer.init(uv_timer_init, loop, nullptr);
+    uv_timer_start(timer.get(), [](uv_timer_t* h) { uv_stop(h->loop); }, uint64_t(seconds * 1000), 0);
     uv_run(loop, UV_RUN_DEFAULT);
-    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    timer.close();
 }
 
 int run_probe(const ProbeFlags& f) {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 
@@ -43,6 +44,7 @@ const char* reason_phrase(int status) {
         case 502: return "Bad Gateway";
         case 503: return "Service Unavailable";
         case 504: return "Gateway Timeout";
+        case 508: return "Loop Detected";
         default: return status < 400 ? "OK" : (status < 500 ? "Client Error" : "Server Error");
     }
 }
@@ -58,35 +60,62 @@ struct WriteReq {
     std::string data;
 };
 
+// RFC 9110 tchar: what a header name may contain. Anything else (a space before the colon
+// above all) is a 400: proxies that disagree about such a header are how requests are smuggled.
+bool is_token(std::string_view s) {
+    if (s.empty()) return false;
+    for (unsigned char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+        if (!ok || c == 0) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
-// A client connection. Owned by its uv handles: deleted in the close callback, never
-// synchronously, so every frame up the stack stays valid.
+// A client connection. It owns its two uv handles and is freed in their close callback, never
+// synchronously, so every frame up the stack stays valid. Errors found inside a read, write or
+// timer callback only request the close; the server runs it from the loop (HttpServer::defer).
 class Connection {
 public:
-    Connection(HttpServer* s) : server_(s) {
+    // Work a callback leaves for the loop's next turn.
+    enum Deferred : uint8_t {
+        kClose = 1,  // tear down: detach the exchange (abort callback), close the handles
+        kPump = 2,   // parse the next pipelined request
+        kDrain = 4,  // tell the exchange its output drained
+    };
+
+    explicit Connection(HttpServer* s) : server_(s) {
         llhttp_init(&parser_, HTTP_REQUEST, &settings());
         parser_.data = this;
-    }
-
-    int accept(uv_stream_t* listener) {
+        // No leniency: these are off by default, and stay off. llhttp itself is built in strict
+        // mode (CMakeLists.txt), which refuses whitespace before a header's colon.
+        llhttp_set_lenient_headers(&parser_, 0);
+        llhttp_set_lenient_chunked_length(&parser_, 0);
+        llhttp_set_lenient_keep_alive(&parser_, 0);
+        llhttp_set_lenient_transfer_encoding(&parser_, 0);
         uv_tcp_init(server_->loop(), &tcp_);
         tcp_.data = this;
         uv_timer_init(server_->loop(), &timer_);
         timer_.data = this;
-        handles_ = 2;
-        int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&tcp_));
-        if (rc != 0) return rc;
+    }
+
+    // Starts reading from the accepted (or adopted) socket.
+    int start() {
         uv_tcp_nodelay(&tcp_, 1);
         peer_ = peer_address();
         arm_timer(server_->limits().header_timeout_ms, TimerKind::Header);
-        return uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
+        int rc = uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read);
+        reading_ = rc == 0;
+        return rc;
     }
+    uv_tcp_t* tcp() { return &tcp_; }
 
-    void close() { teardown(false); }
-
+    // Requests the close; the loop runs it. Writes and reads stop now.
+    void close() { request_close(false); }
     // Abortive close: RST instead of FIN, pending output dropped.
-    void reset() { teardown(true); }
+    void reset() { request_close(true); }
 
     // Close once everything queued has been written.
     void close_after_flush() {
@@ -94,13 +123,20 @@ public:
         else close_after_write_ = true;
     }
 
+    // At shutdown: close now, or give a connection still writing its last bytes a bounded time.
+    void close_for_shutdown() {
+        if (in_flight_ || pending_ == 0) { close(); return; }
+        close_after_write_ = true;
+        arm_timer(server_->limits().shutdown_flush_ms, TimerKind::ShutdownFlush);
+    }
+
     void write(std::string data) {
-        if (closing_ || data.empty()) return;
+        if (close_requested_ || data.empty()) return;
         if (pending_ == 0) {  // fast path: straight to the socket, no allocation
             uv_buf_t b = uv_buf_init(data.data(), static_cast<unsigned>(data.size()));
             int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
             if (n == static_cast<int>(data.size())) return;
-            if (n < 0 && n != UV_EAGAIN) { close(); return; }
+            if (n < 0 && n != UV_EAGAIN) { close(); return; }  // the peer is gone: close from the loop
             if (n > 0) data.erase(0, static_cast<size_t>(n));
         }
         auto* w = new WriteReq;
@@ -117,41 +153,63 @@ public:
     }
 
     size_t pending() const { return pending_; }
-    bool closing() const { return closing_; }
     bool keep_alive() const { return keep_alive_; }
     bool http10() const { return http10_; }
     HttpServer* server() const { return server_; }
+    bool in_flight() const { return in_flight_; }
 
-    // The in-flight exchange finished its response.
+    // The in-flight exchange finished its response (called by the exchange, so the next
+    // pipelined request is parsed from the loop, not from inside the handler that answered).
     void response_done() {
         exchange_.reset();
         in_flight_ = false;
-        if (closing_) return;
+        if (close_requested_) return;
         if (!keep_alive_ || server_->draining()) { close_after_flush(); return; }
         arm_timer(server_->limits().idle_timeout_ms, TimerKind::Idle);
         if (!reading_) start_reading();
-        pump();
+        if (!inbuf_.empty()) defer(kPump);
+    }
+
+    // Runs the deferred work (from the server's idle callback).
+    void run_deferred() {
+        uint8_t work = std::exchange(deferred_, 0);
+        if (work & kClose) { teardown(); return; }
+        if ((work & kDrain) && exchange_) exchange_->notify_drained();
+        if ((work & kPump) && !close_requested_) pump();
     }
 
     Connection* prev = nullptr;
     Connection* next = nullptr;
-    bool in_flight() const { return in_flight_; }
 
 private:
-    enum class TimerKind { Header, Body, Idle };
+    enum class TimerKind { Header, Body, Idle, ShutdownFlush };
 
-    // Shared by close() and reset(): detach the exchange, stop reading and timing, close both
-    // handles. `abortive` sends RST (falling back to a plain close when libuv cannot).
-    void teardown(bool abortive) {
-        if (closing_) return;
-        closing_ = true;
+    void defer(uint8_t work) {
+        bool queued = deferred_ != 0;
+        deferred_ |= work;
+        if (!queued) server_->defer(this);
+    }
+
+    void request_close(bool abortive) {
+        abortive_ = abortive_ || abortive;
+        if (close_requested_) return;
+        close_requested_ = true;
+        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+        reading_ = false;
+        uv_timer_stop(&timer_);
+        defer(kClose);
+    }
+
+    // From the loop only: detach the exchange (its abort callback runs here, on a clean stack),
+    // then close both handles; the last close callback frees this connection.
+    void teardown() {
+        if (torn_down_) return;
+        torn_down_ = true;
         if (exchange_) {
             auto ex = std::move(exchange_);
             ex->detach();
         }
-        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
-        uv_timer_stop(&timer_);
-        if (!abortive || uv_tcp_close_reset(&tcp_, on_handle_closed) != 0)
+        if (!abortive_ || uv_tcp_close_reset(&tcp_, on_handle_closed) != 0)
             uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
         uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
     }
@@ -164,6 +222,7 @@ private:
             st.on_url = on_url;
             st.on_header_field = on_header_field;
             st.on_header_value = on_header_value;
+            st.on_header_field_complete = on_header_field_complete;
             st.on_header_value_complete = on_header_value_complete;
             st.on_headers_complete = on_headers_complete;
             st.on_body = on_body;
@@ -192,6 +251,11 @@ private:
         }
         return false;
     }
+    bool bad_request(const char* why) {
+        error_status_ = 400;
+        error_reason_ = why;
+        return true;
+    }
     static int on_url(llhttp_t* p, const char* at, size_t len) {
         auto* c = self(p);
         if (c->head_too_big(len)) return -1;
@@ -204,15 +268,24 @@ private:
         c->field_.append(at, len);
         return 0;
     }
+    static int on_header_field_complete(llhttp_t* p) {
+        auto* c = self(p);
+        if (!is_token(c->field_) && c->bad_request("invalid character in a header name")) return -1;
+        return 0;
+    }
     static int on_header_value(llhttp_t* p, const char* at, size_t len) {
         auto* c = self(p);
         if (c->head_too_big(len)) return -1;
+        // llhttp accepts obs-fold (a value continued on a line that starts with a space): the
+        // continuation is the only value span that follows a line break (RFC 9112 5.2: reject).
+        char before = at > c->feed_start_ ? at[-1] : c->last_fed_;
+        if ((before == '\n' || before == '\r') && c->bad_request("obsolete line folding in a header value")) return -1;
         c->value_.append(at, len);
         return 0;
     }
     static int on_header_value_complete(llhttp_t* p) {
         auto* c = self(p);
-        if (c->req_.headers.size() >= 200) { c->error_status_ = 431; return -1; }
+        if (c->req_.headers.size() >= c->server_->limits().max_header_count) { c->error_status_ = 431; return -1; }
         lower_inplace(c->field_);
         while (!c->value_.empty() && (c->value_.back() == ' ' || c->value_.back() == '\t')) c->value_.pop_back();
         c->req_.headers.emplace_back(std::move(c->field_), std::move(c->value_));
@@ -261,7 +334,9 @@ private:
 
     // Parse `data`; on a complete request keep the unparsed rest in inbuf_ and dispatch.
     void parse(const char* data, size_t len) {
+        feed_start_ = data;
         llhttp_errno_t err = llhttp_execute(&parser_, data, len);
+        if (len > 0) last_fed_ = data[len - 1];
         if (err == HPE_OK) return;
         if (err == HPE_PAUSED && request_ready_) {
             const char* pos = llhttp_get_error_pos(&parser_);
@@ -275,6 +350,7 @@ private:
         std::string msg;
         if (status == 413) msg = "request body exceeds the limit of " + std::to_string(server_->limits().max_body_bytes) + " bytes";
         else if (status == 431) msg = "request header fields too large";
+        else if (!error_reason_.empty()) msg = "malformed HTTP request: " + error_reason_;
         else msg = std::string("malformed HTTP request: ") + llhttp_errno_name(err) + " (" + (llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : "") + ")";
         fail(status, msg);
     }
@@ -294,8 +370,8 @@ private:
                            "\r\nconnection: close\r\n\r\n";
         write(head + body);
         keep_alive_ = false;
-        uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
-        reading_ = false;
+        inbuf_.clear();
+        stop_reading();
         close_after_flush();
     }
 
@@ -314,19 +390,18 @@ private:
         }
     }
 
+    // Parses what a pipelining client sent while the previous request was in flight.
     void pump() {
-        if (pumping_) return;
-        pumping_ = true;
-        while (!closing_ && !in_flight_ && !inbuf_.empty()) {
+        while (!close_requested_ && !in_flight_ && !inbuf_.empty()) {
             std::string data;
             data.swap(inbuf_);
+            last_fed_ = 0;  // inbuf_ holds whole bytes after a complete request
             parse(data.data(), data.size());
         }
-        pumping_ = false;
     }
 
     void start_reading() {
-        if (closing_ || reading_) return;
+        if (close_requested_ || reading_) return;
         if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), on_alloc, on_read) == 0) reading_ = true;
     }
     void stop_reading() {
@@ -336,13 +411,14 @@ private:
     }
 
     void arm_timer(uint64_t ms, TimerKind kind) {
-        if (closing_) return;
+        if (close_requested_ && kind != TimerKind::ShutdownFlush) return;
         timer_kind_ = kind;
         uv_timer_start(&timer_, on_timer, ms, 0);
     }
 
     static void on_timer(uv_timer_t* t) {
         auto* c = static_cast<Connection*>(t->data);
+        if (c->timer_kind_ == TimerKind::ShutdownFlush) { c->close(); return; }
         if (c->in_flight_) return;
         bool mid_request = c->timer_kind_ == TimerKind::Body ||
                            (c->timer_kind_ == TimerKind::Header && c->header_bytes_ > 0);
@@ -361,29 +437,26 @@ private:
     }
 
     static void on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
-        // Parsing happens inside on_read, so one buffer per worker serves every connection.
         auto* c = static_cast<Connection*>(h->data);
-        static thread_local char scratch[64 * 1024];
-        (void)c;
-        *buf = uv_buf_init(scratch, sizeof scratch);
+        *buf = uv_buf_init(c->server_->read_buffer(), HttpServer::kReadBufferBytes);
     }
 
     static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
         auto* c = static_cast<Connection*>(s->data);
-        if (n < 0) {  // EOF or error: the client is gone, abort whatever it asked for
+        if (n < 0) {  // EOF or error: the client is gone, abort whatever it asked for (from the loop)
             c->close();
             return;
         }
-        if (n == 0 || c->closing_) return;
+        if (n == 0 || c->close_requested_) return;
         if (c->in_flight_ || !c->inbuf_.empty()) {
             c->inbuf_.append(buf->base, static_cast<size_t>(n));
             if (c->in_flight_ && c->inbuf_.size() > c->server_->limits().max_header_bytes) c->stop_reading();
-        } else {
-            if (c->header_bytes_ == 0 && c->timer_kind_ == TimerKind::Idle)
-                c->arm_timer(c->server_->limits().header_timeout_ms, TimerKind::Header);
-            c->parse(buf->base, static_cast<size_t>(n));
+            if (!c->in_flight_) c->pump();
+            return;
         }
-        c->pump();
+        if (c->header_bytes_ == 0 && c->timer_kind_ == TimerKind::Idle)
+            c->arm_timer(c->server_->limits().header_timeout_ms, TimerKind::Header);
+        c->parse(buf->base, static_cast<size_t>(n));
     }
 
     static void on_written(uv_write_t* req, int status) {
@@ -393,12 +466,12 @@ private:
         delete w;
         if (status < 0) { c->close(); return; }
         if (c->close_after_write_ && c->pending_ == 0) { c->close(); return; }
-        if (c->exchange_ && c->pending_ <= c->server_->limits().write_low_water) c->exchange_->notify_drained();
+        if (c->exchange_ && c->pending_ <= c->server_->limits().write_low_water) c->defer(kDrain);
     }
 
     static void on_handle_closed(uv_handle_t* h) {
         auto* c = static_cast<Connection*>(h->data);
-        if (--c->handles_ == 0) {
+        if (--c->open_handles_ == 0) {
             c->server_->connection_closed(c);
             delete c;
         }
@@ -407,19 +480,24 @@ private:
     HttpServer* server_;
     uv_tcp_t tcp_{};
     uv_timer_t timer_{};
-    int handles_ = 0;
+    int open_handles_ = 2;
     llhttp_t parser_{};
     HttpRequest req_;
     std::string field_, value_;
     size_t header_bytes_ = 0;
     int error_status_ = 0;
+    std::string error_reason_;
     bool request_ready_ = false;
+    const char* feed_start_ = nullptr;  // the input of the llhttp_execute under way
+    char last_fed_ = 0;                 // the last byte of the previous input
     std::string inbuf_;
     std::string peer_;
     std::shared_ptr<Exchange> exchange_;
     size_t pending_ = 0;
     TimerKind timer_kind_ = TimerKind::Header;
-    bool in_flight_ = false, closing_ = false, reading_ = true, pumping_ = false;
+    uint8_t deferred_ = 0;
+    bool in_flight_ = false, close_requested_ = false, torn_down_ = false, abortive_ = false;
+    bool reading_ = false;
     bool close_after_write_ = false, keep_alive_ = true, http10_ = false;
 };
 
@@ -515,8 +593,6 @@ void Exchange::reset() {
     c->reset();
 }
 
-size_t Exchange::pending_bytes() const { return conn_ ? conn_->pending() : 0; }
-
 bool Exchange::congested() const {
     return conn_ && conn_->pending() > conn_->server()->limits().write_high_water;
 }
@@ -533,7 +609,8 @@ void Exchange::detach() {
 
 void Exchange::notify_drained() {
     if (drain_cb_) {
-        auto cb = drain_cb_;  // the callback may replace itself
+        auto keep = shared_from_this();  // the callback may drop the handler's last reference
+        auto cb = drain_cb_;             // and may replace itself
         cb();
     }
 }
@@ -542,29 +619,63 @@ void Exchange::notify_drained() {
 
 HttpServer::HttpServer(uv_loop_t* loop, int listen_fd, ServerLimits limits, Handler handler,
                        ErrorRenderer render_error)
-    : loop_(loop), limits_(limits), handler_(std::move(handler)), render_error_(std::move(render_error)) {
-    uv_tcp_init(loop_, &listener_);
-    listener_.data = this;
-    if (uv_tcp_open(&listener_, listen_fd) == 0) listener_open_ = true;
+    : loop_(loop),
+      read_buffer_(new char[kReadBufferBytes]),
+      limits_(limits),
+      handler_(std::move(handler)),
+      render_error_(std::move(render_error)) {
+    listener_.init(uv_tcp_init, loop_, this);
+    deferred_idle_.init(uv_idle_init, loop_, this);
+    if (listen_fd >= 0 && uv_tcp_open(listener_.get(), listen_fd) != 0) ::close(listen_fd);
 }
 
-HttpServer::~HttpServer() = default;
-
-int HttpServer::listen(int backlog) {
-    return uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), backlog, on_connection);
+HttpServer::~HttpServer() {
+    // Connections point at their server: the loop must have closed them all first.
+    assert(connections_ == 0 && "HttpServer destroyed with open connections");
+    listener_.close();
+    deferred_idle_.close();
 }
+
+int HttpServer::listen(int backlog) { return uv_listen(listener_.stream(), backlog, on_connection); }
 
 void HttpServer::on_connection(uv_stream_t* l, int status) {
     auto* s = static_cast<HttpServer*>(l->data);
-    if (status < 0 || s->draining_) return;
+    if (!s || status < 0 || s->draining_) return;
     auto* c = new Connection(s);
     s->connection_opened(c);
-    if (c->accept(l) != 0) c->close();
+    if (uv_accept(l, reinterpret_cast<uv_stream_t*>(c->tcp())) != 0 || c->start() != 0) c->close();
+}
+
+int HttpServer::adopt(int fd) {
+    auto* c = new Connection(this);
+    connection_opened(c);
+    int rc = uv_tcp_open(c->tcp(), fd);
+    if (rc != 0) ::close(fd);
+    if (rc == 0) rc = c->start();
+    if (rc != 0) c->close();
+    return rc;
 }
 
 std::string HttpServer::render_error(const HttpRequest& partial, const ApiError& e) const {
     if (render_error_) return render_error_(partial, e);
     return render_openai_error(e);
+}
+
+void HttpServer::defer(Connection* c) {
+    deferred_.push_back(c);
+    if (deferred_.size() == 1) uv_idle_start(deferred_idle_.get(), on_deferred);
+}
+
+void HttpServer::on_deferred(uv_idle_t* idle) {
+    auto* s = static_cast<HttpServer*>(idle->data);
+    // Work queued while this runs (an abort callback closing another exchange) runs in this
+    // same turn; a connection is queued at most once at a time, so this ends.
+    while (!s->deferred_.empty()) {
+        auto batch = std::move(s->deferred_);
+        s->deferred_.clear();
+        for (Connection* c : batch) c->run_deferred();
+    }
+    uv_idle_stop(idle);
 }
 
 void HttpServer::connection_opened(Connection* c) {
@@ -585,13 +696,19 @@ void HttpServer::connection_closed(Connection* c) {
         on_idle_ = nullptr;
         cb();
     }
+    close_handles_when_idle();
+}
+
+void HttpServer::close_handles_when_idle() {
+    if (!closed_ || connections_ != 0) return;
+    listener_.close();
+    deferred_idle_.close();
 }
 
 void HttpServer::drain(std::function<void()> on_idle) {
     if (!draining_) {
         draining_ = true;
-        if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener_)))
-            uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+        listener_.close();
     }
     on_idle_ = std::move(on_idle);
     for (Connection* c = head_; c; c = c->next)
@@ -604,10 +721,11 @@ void HttpServer::drain(std::function<void()> on_idle) {
 }
 
 void HttpServer::close_all() {
-    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener_)))
-        uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
     draining_ = true;
-    for (Connection* c = head_; c; c = c->next) c->close();
+    closed_ = true;
+    listener_.close();
+    for (Connection* c = head_; c; c = c->next) c->close_for_shutdown();
+    close_handles_when_idle();
 }
 
 // ---- sockets ----

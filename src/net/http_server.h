@@ -1,6 +1,12 @@
-// HTTP/1.1 server for one worker loop: llhttp parsing, keep-alive, pipelining (one request at a
-// time per connection, answered in order), body and header limits, header-read and idle timeouts,
-// bounded output with drain notification, and graceful drain.
+// HTTP/1.1 server for one worker loop: llhttp parsing (strict), keep-alive, pipelining (one
+// request at a time per connection, answered in order), body and header limits, header-read and
+// idle timeouts, bounded output with drain notification, and graceful drain.
+//
+// Ownership (src/net/README.md): a Connection is freed only in its handles' close callbacks, and
+// it is closed only from the loop, never from inside a read, a write or a timer callback: those
+// set a flag and queue the connection, and the server's idle callback tears it down (running the
+// exchange's abort callback) from a clean stack. So no callback into the application can free
+// an object that a frame further up the stack is still using.
 #pragma once
 #include <uv.h>
 
@@ -13,6 +19,7 @@
 
 #include "core/api_error.h"
 #include "net/http_types.h"
+#include "net/uv_handle.h"
 
 namespace llmgw::net {
 
@@ -24,13 +31,18 @@ struct ServerLimits {
     uint64_t header_timeout_ms = 10'000;  // from first byte of a request to its complete head
     uint64_t body_timeout_ms = 60'000;    // from head to complete body
     uint64_t idle_timeout_ms = 60'000;    // keep-alive connection with no request in progress
+    size_t max_header_count = 200;        // header lines per request; more is a 431
     size_t write_high_water = 256u << 10; // Exchange::congested() above this
     size_t write_low_water = 64u << 10;   // on_drain fires below this
+    // At shutdown, a connection still flushing its last bytes (a drain cut-off's error event) gets
+    // this long before it is closed anyway: a client that stopped reading cannot hold the exit.
+    uint64_t shutdown_flush_ms = 1'000;
 };
 
 // One request/response on a connection. The handler keeps a shared_ptr for as long as it works on
 // the answer (for example across an upstream call). If the client goes away first, the exchange
-// is detached: writes become no-ops and the abort callback runs once.
+// is detached: writes become no-ops and the abort callback runs once, from the loop (never from
+// inside one of this exchange's own calls). Calls never call back into the handler synchronously.
 class Exchange : public std::enable_shared_from_this<Exchange> {
 public:
     explicit Exchange(Connection* c, HttpRequest req, uint64_t start_ns);
@@ -52,10 +64,11 @@ public:
     bool finished() const { return state_ == State::Done; }
     int status() const { return status_; }
     uint64_t start_ns() const { return start_ns_; }
-    size_t pending_bytes() const;
     bool congested() const;  // pending output over the high-water mark
 
+    // Runs (from the loop) once pending output fell below the low-water mark.
     void on_drain(std::function<void()> cb) { drain_cb_ = std::move(cb); }
+    // Runs (from the loop) once if the connection closes before the response is complete.
     void on_abort(std::function<void()> cb) { abort_cb_ = std::move(cb); }
 
     // Called by Connection.
@@ -94,12 +107,15 @@ public:
     HttpServer& operator=(const HttpServer&) = delete;
 
     int listen(int backlog = 1024);  // 0 or a libuv error
+    // Serves an already connected stream socket (a socketpair end, for the HTTP fuzzer and
+    // in-process tests) as if it had been accepted. Takes ownership of fd. 0 or a libuv error.
+    int adopt(int fd);
     // Stop accepting; idle keep-alive connections are closed, busy ones close after their
     // current response. `on_idle` runs once no connection remains.
     void drain(std::function<void()> on_idle);
-    // Close every connection now (after a drain timeout).
+    // Close every connection (after a drain timeout): at once, or after shutdown_flush_ms for one
+    // still writing its last response. The server's own handles close once no connection is left.
     void close_all();
-    size_t connection_count() const { return connections_; }
     uint64_t accepted_total() const { return accepted_; }
 
     // Internal, used by Connection.
@@ -108,24 +124,34 @@ public:
     const Handler& handler() const { return handler_; }
     std::string render_error(const HttpRequest& partial, const ApiError& e) const;
     bool draining() const { return draining_; }
-    void connection_opened(Connection* c);
     void connection_closed(Connection* c);
+    // Queues `c` for the loop's next turn (see Connection::Deferred).
+    void defer(Connection* c);
+    // One read buffer per server: requests are parsed inside the read callback, so connections
+    // never need it at the same time.
+    static constexpr size_t kReadBufferBytes = 64u << 10;
+    char* read_buffer() { return read_buffer_.get(); }
 
 private:
     static void on_connection(uv_stream_t* server, int status);
+    static void on_deferred(uv_idle_t* idle);
+    void connection_opened(Connection* c);
+    void close_handles_when_idle();
 
     uv_loop_t* loop_;
-    uv_tcp_t listener_{};
-    bool listener_open_ = false;
+    UvHandle<uv_tcp_t> listener_;
+    UvHandle<uv_idle_t> deferred_idle_;     // runs queued closes and pumps
+    std::vector<Connection*> deferred_;     // connections with deferred work, each at most once
+    std::unique_ptr<char[]> read_buffer_;
     ServerLimits limits_;
     Handler handler_;
     ErrorRenderer render_error_;
     bool draining_ = false;
+    bool closed_ = false;
     std::function<void()> on_idle_;
     size_t connections_ = 0;
     uint64_t accepted_ = 0;
     Connection* head_ = nullptr;  // intrusive list of live connections
-    friend class Connection;
 };
 
 // Creates a TCP socket bound to host:port with SO_REUSEADDR and SO_REUSEPORT, so several workers

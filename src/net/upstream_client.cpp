@@ -10,25 +10,26 @@
 
 namespace llmgw::net {
 
-// One uv_poll_t per socket curl has opened, kept from the socket's first transfer until curl
-// closes it. A kept-alive connection changes hands between transfers without an epoll_ctl or a
-// handle allocation: curl's REMOVE only marks the socket idle (see socket_cb).
+// One uv_poll_t per socket a transfer is using, from curl's first IN/OUT for it to its REMOVE.
+// It owns the poll handle and is freed in its close callback. The watch must not outlive curl's
+// interest in the socket: curl does not always close a socket through CURLOPT_CLOSESOCKETFUNCTION
+// (seen with 7.88 for a connect cancelled mid-way), and a started poll on a closed descriptor
+// makes libuv abort on its next epoll_ctl; a stopped one would later unregister whatever socket
+// reuses the number. So REMOVE closes the watch, while the descriptor is still curl's.
 struct SocketWatch {
     uv_poll_t poll;
     curl_socket_t fd;
     UpstreamClient* client;
-    int events = 0;      // what the poll handle watches now
-    bool owned = false;  // a transfer uses the socket (between curl's IN/OUT and its REMOVE)
+    int events = 0;  // what the poll handle watches now
 };
 
 namespace {
 
-// curl forbids removing easy handles from inside its callbacks; this depth tells cancel() to
-// defer instead.
-thread_local int g_in_curl = 0;
+// Marks a call into curl, during which its callbacks may run (see UpstreamClient::in_curl).
 struct CurlScope {
-    CurlScope() { ++g_in_curl; }
-    ~CurlScope() { --g_in_curl; }
+    explicit CurlScope(UpstreamClient* c) : client(c) { ++client->in_curl; }
+    ~CurlScope() { --client->in_curl; }
+    UpstreamClient* client;
 };
 
 UpstreamFailure classify(CURLcode rc) {
@@ -54,13 +55,6 @@ void on_poll_closed(uv_handle_t* h) { delete static_cast<SocketWatch*>(h->data);
 
 void on_poll(uv_poll_t* h, int status, int events) {
     auto* w = static_cast<SocketWatch*>(h->data);
-    if (!w->owned) {
-        // An idle kept-alive connection became readable: the backend closed it (or sent bytes
-        // nobody asked for). Stop watching; curl's liveness check drops it on the next reuse.
-        uv_poll_stop(&w->poll);
-        w->events = 0;
-        return;
-    }
     int flags = 0;
     if (status < 0) flags = CURL_CSELECT_ERR;
     if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
@@ -68,7 +62,7 @@ void on_poll(uv_poll_t* h, int status, int events) {
     UpstreamClient* c = w->client;
     int running = 0;
     {
-        CurlScope scope;
+        CurlScope scope(c);
         curl_multi_socket_action(c->multi(), w->fd, flags, &running);
     }
     c->check_done();
@@ -78,13 +72,7 @@ int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void*) {
     auto* c = static_cast<UpstreamClient*>(userp);
     SocketWatch* w = c->watch_for(s);
     if (action == CURL_POLL_REMOVE) {
-        // The transfer is done with the socket; curl closes it through close_socket_cb if it is
-        // not kept alive. Leave the poll running so the next transfer need not re-arm it, but
-        // unreferenced: an idle connection must not keep a loop (a command's) running.
-        if (w && w->owned) {
-            w->owned = false;
-            uv_unref(reinterpret_cast<uv_handle_t*>(&w->poll));
-        }
+        c->drop_watch(s);
         return 0;
     }
     if (!w) {
@@ -95,10 +83,6 @@ int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void*) {
         }
         w->poll.data = w;
         c->set_watch(s, w);
-        w->owned = true;
-    } else if (!w->owned) {
-        w->owned = true;
-        uv_ref(reinterpret_cast<uv_handle_t*>(&w->poll));
     }
     int events = 0;
     if (action == CURL_POLL_IN || action == CURL_POLL_INOUT) events |= UV_READABLE;
@@ -110,8 +94,8 @@ int socket_cb(CURL*, curl_socket_t s, int action, void* userp, void*) {
     return 0;
 }
 
-// curl closes every socket it opened through here, so the watch goes first, while the
-// descriptor is still valid (a reused descriptor number must never meet a stale watch).
+// curl closes most sockets through here: a watch still open goes first, while the descriptor is
+// still valid (a reused descriptor number must never meet a stale watch).
 int close_socket_cb(void* clientp, curl_socket_t s) {
     static_cast<UpstreamClient*>(clientp)->drop_watch(s);
     return ::close(s);
@@ -121,7 +105,7 @@ void on_timer(uv_timer_t* t) {
     auto* c = static_cast<UpstreamClient*>(t->data);
     int running = 0;
     {
-        CurlScope scope;
+        CurlScope scope(c);
         curl_multi_socket_action(c->multi(), CURL_SOCKET_TIMEOUT, 0, &running);
     }
     c->check_done();
@@ -133,8 +117,6 @@ int timer_cb(CURLM*, long timeout_ms, void* userp) {
     else uv_timer_start(c->timer(), on_timer, static_cast<uint64_t>(timeout_ms), 0);
     return 0;
 }
-
-struct CallAccess;
 
 }  // namespace
 
@@ -194,8 +176,7 @@ struct UpstreamCallbacks {
 };
 
 UpstreamClient::UpstreamClient(uv_loop_t* loop) : loop_(loop), multi_(curl_multi_init()) {
-    uv_timer_init(loop_, &timer_);
-    timer_.data = this;
+    timer_.init(uv_timer_init, loop_, this);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, socket_cb);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -219,8 +200,7 @@ void UpstreamClient::close() {
     curl_multi_cleanup(multi_);  // closes every cached connection through close_socket_cb
     multi_ = nullptr;
     for (size_t fd = 0; fd < watches_.size(); ++fd) drop_watch(static_cast<int>(fd));
-    uv_timer_stop(&timer_);
-    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+    timer_.close();
 }
 
 namespace {
@@ -297,7 +277,7 @@ std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
     ++active_;
     CURLMcode mc;
     {
-        CurlScope scope;
+        CurlScope scope(this);
         mc = curl_multi_add_handle(multi_, e);
     }
     if (mc != CURLM_OK) {
@@ -371,7 +351,7 @@ void UpstreamClient::release(UpstreamCall* call) {
     CURL* e = call->easy_;
     call->easy_ = nullptr;
     if (multi_) {
-        CurlScope scope;
+        CurlScope scope(this);
         curl_multi_remove_handle(multi_, e);
     }
     // Keep the handle with its options, for a next request of the same shape. The call is
@@ -396,13 +376,10 @@ UpstreamCall::~UpstreamCall() = default;
 
 void UpstreamCall::cancel() {
     if (!easy_ || cancelled_) return;
-    cancelled_ = true;
-    req_.on_head = nullptr;
-    req_.on_body = nullptr;
-    req_.on_done = nullptr;
-    if (g_in_curl > 0) {
-        // Inside a curl callback: the callback returns 0, curl aborts the transfer and
-        // finish() releases it without reporting.
+    cancelled_ = true;  // no callback of this call runs from now on
+    if (client_->in_curl > 0) {
+        // Inside curl (perhaps inside this call's own callback, whose closure may own the
+        // caller): keep everything until curl has returned, then release it from check_done.
         if (self_) client_->deferred_release_.push_back(self_);
         return;
     }
@@ -416,7 +393,7 @@ void UpstreamCall::resume() {
     if (!paused_ || !easy_) return;
     paused_ = false;
     {
-        CurlScope scope;
+        CurlScope scope(client_);
         curl_easy_pause(easy_, CURLPAUSE_CONT);
     }
     client_->check_done();

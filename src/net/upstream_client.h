@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "net/http_types.h"
+#include "net/uv_handle.h"
 
 typedef void CURLM;
 typedef void CURL;
@@ -61,8 +62,10 @@ class UpstreamClient;
 struct UpstreamCallbacks;
 struct SocketWatch;
 
-// A running upstream transfer. Destroying or cancelling it aborts the transfer at once, which
-// closes the connection so the runtime stops generating.
+// A running upstream transfer. The client keeps it alive while curl owns it, so dropping the
+// caller's reference does not stop it: cancel() does, and closes the connection so the runtime
+// stops generating. cancel() is safe anywhere, also from inside the call's own callbacks: then the
+// callbacks (and whatever they own) are released after curl returns, not under the caller's feet.
 class UpstreamCall {
 public:
     ~UpstreamCall();
@@ -108,7 +111,10 @@ public:
     void check_done();
     uv_loop_t* loop() const { return loop_; }
     CURLM* multi() const { return multi_; }
-    uv_timer_t* timer() { return &timer_; }
+    uv_timer_t* timer() { return timer_.get(); }
+    // Depth of curl calls under way on this loop: curl forbids removing an easy handle from
+    // inside its own callbacks, so cancel() defers while this is non-zero.
+    int in_curl = 0;
     SocketWatch* watch_for(int fd) const;
     void set_watch(int fd, SocketWatch* w);
     void drop_watch(int fd);  // closes the watch of a socket curl is about to close
@@ -116,7 +122,7 @@ public:
 private:
     uv_loop_t* loop_;
     CURLM* multi_;
-    uv_timer_t timer_{};
+    UvHandle<uv_timer_t> timer_;
     size_t active_ = 0;
     // An easy handle between transfers, with the shape of the request it last carried.
     struct IdleEasy {
