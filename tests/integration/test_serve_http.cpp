@@ -161,3 +161,38 @@ TEST_CASE("a backend closing idle upstream connections costs no request", "[serv
     CHECK(st["connections_total"].GetInt64() >= 4);
     CHECK(gw.log().find("backend request failed") == std::string::npos);
 }
+
+TEST_CASE("strict parsing: a header name with whitespace, obs-fold or a bare CR or LF is a 400", "[serve][http][strict]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url());
+    const std::string body = R"({"model":"mock-model","messages":[{"role":"user","content":"hi"}]})";
+    auto before = mock_stats(mock)["requests_total"].GetInt64();
+    // Each of these is read differently by different proxies: how requests are smuggled.
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"space before the colon", "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nContent-Length : " +
+                                       std::to_string(body.size()) + "\r\n\r\n" + body},
+        {"space before the colon of another header", post_req("/v1/chat/completions", body, "X-Trace : 1\r\n")},
+        {"tab before the colon", post_req("/v1/chat/completions", body, "X-Trace\t: 1\r\n")},
+        {"obs-fold", post_req("/v1/chat/completions", body, "X-Trace: a\r\n b\r\n")},
+        {"obs-fold with a tab", post_req("/v1/chat/completions", body, "X-Trace: a\r\n\tb\r\n")},
+        {"bare CR in a value", post_req("/v1/chat/completions", body, "X-Trace: a\rb\r\n")},
+        {"bare LF in a value", post_req("/v1/chat/completions", body, "X-Trace: a\nb: c\r\n")},
+        {"bare LF line ends", "GET /livez HTTP/1.1\nHost: t\n\n"},
+        {"NUL in a value", post_req("/v1/chat/completions", body, std::string("X-Trace: a\0b\r\n", 15))},
+    };
+    for (const auto& [what, req] : bad) {
+        INFO(what);
+        std::string out = raw_exchange(gw.port(), req, 10);
+        CHECK(out.rfind("HTTP/1.1 400", 0) == 0);
+        CHECK(out.find("malformed HTTP request") != std::string::npos);
+    }
+    // obs-fold whose continuation starts a new read is still seen as obs-fold.
+    RawConn c(gw.port());
+    REQUIRE(c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nX-Trace: a\r\n"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(c.send(" b\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body));
+    CHECK(c.recv_all(10).rfind("HTTP/1.1 400", 0) == 0);
+    // Nothing reached the backend, and well-formed requests still pass.
+    CHECK(mock_stats(mock)["requests_total"].GetInt64() == before);
+    CHECK(post(gw.url("/v1/chat/completions"), body, {"Content-Type: application/json", "X-Trace: a b"}).status == 200);
+}
