@@ -12,7 +12,10 @@ namespace llmgw::net {
 
 namespace {
 
-// Everything one worker thread owns.
+// Everything one worker thread owns. Its handles live in this struct, which outlives the loop
+// (the thread closes the loop before the pool joins it), so their memory is valid until libuv's
+// close callbacks have run. `stop` is sent to exactly once per run (by the signal thread or the
+// failed start-up), and only then closed, so no send can meet a closed handle.
 struct Worker {
     uv_loop_t loop{};
     uv_async_t stop{};
@@ -116,8 +119,8 @@ int run_worker_pool(const WorkerPoolOptions& opts,
                 ++started;
             }
             cv.notify_all();
-            if (wp->app) uv_run(&wp->loop, UV_RUN_DEFAULT);
-            else wp->finish();
+            // Without an app the loop waits for the stop that a failed start-up sends.
+            uv_run(&wp->loop, UV_RUN_DEFAULT);
             // Let close callbacks run, then tear the loop down.
             uv_run(&wp->loop, UV_RUN_DEFAULT);
             wp->app.reset();
