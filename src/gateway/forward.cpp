@@ -51,7 +51,8 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     SseParser sse;
     int status = 0;
     bool streaming = false;
-    bool counted_stream = false;     // counted in llmgw_active_streams
+    bool counted_stream = false;     // counted in llmgw_active_streams (and registered as stream_id)
+    uint64_t stream_id = 0;          // in the worker's open streams, for the drain cut-off
     bool upstream_recorded = false;
     std::string body;  // buffered non-stream answer
     std::string out;   // client bytes produced by one callback
@@ -101,6 +102,16 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (!counted_stream) return;
         counted_stream = false;
         metrics.on_stream_end();
+        worker.stream_ended(stream_id);
+    }
+
+    // The drain timeout ended the worker while this stream was open.
+    void on_drain_timeout() {
+        log_event(spdlog::level::warn, "proxy", "drain timed out; stream ended with an error event",
+                  {{"request_id", fr.request_id}, {"path", ex->request().path}});
+        // A byte-for-byte relay may have stopped mid-event: a blank line ends it before ours.
+        if (!fr.adapter && !fr.strip_usage_chunk) out.append("\n\n");
+        cut_stream(ApiError::unavailable("the gateway is shutting down: its drain timeout ended this stream"));
     }
 
     void on_client_abort() {
@@ -132,6 +143,9 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         metrics.on_stream_start();
         counted_stream = true;
         std::weak_ptr<ProxyCall> weak = shared_from_this();
+        stream_id = worker.open_stream([weak] {
+            if (auto p = weak.lock()) p->on_drain_timeout();
+        });
         ex->on_drain([weak] {
             if (auto p = weak.lock())
                 if (p->call) p->call->resume();

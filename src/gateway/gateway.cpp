@@ -110,9 +110,25 @@ GatewayWorker::~GatewayWorker() = default;
 void GatewayWorker::drain(std::function<void()> done) { server_.drain(std::move(done)); }
 
 void GatewayWorker::close() {
+    // The drain timeout ran out with streams still open: each gets an in-band error event, so a
+    // client sees why its stream ended instead of a bare close.
+    if (!open_streams_.empty())
+        log_event(spdlog::level::warn, "serve", "drain timed out; ending the streams still open with an error event",
+                  {{"streams", static_cast<uint64_t>(open_streams_.size())}});
+    auto streams = std::move(open_streams_);
+    open_streams_.clear();
+    for (auto& [id, cut_off] : streams) cut_off();
     server_.close_all();
     upstream_.close();
 }
+
+uint64_t GatewayWorker::open_stream(std::function<void()> cut_off) {
+    uint64_t id = ++next_stream_id_;
+    open_streams_.emplace(id, std::move(cut_off));
+    return id;
+}
+
+void GatewayWorker::stream_ended(uint64_t id) { open_streams_.erase(id); }
 
 std::string GatewayWorker::backend_url(std::string_view path) const {
     std::string u = shared_.cfg.backend_base_url;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/api_error.h"
@@ -88,6 +89,10 @@ public:
     net::UpstreamClient& upstream() { return upstream_; }
     uv_loop_t* loop() const { return loop_; }
     std::string backend_url(std::string_view path) const;
+    // Streams being relayed: when the drain timeout ends the worker, close() runs each one's
+    // cut-off (an in-band error event, then the end) before the connections close.
+    uint64_t open_stream(std::function<void()> cut_off);
+    void stream_ended(uint64_t id);
     // Headers of a request to the backend; `incoming` (the client's request, when there is one)
     // passes on its Via entries before ours.
     std::vector<std::string> upstream_headers(const std::string& request_id,
@@ -107,6 +112,10 @@ private:
 
     uv_loop_t* loop_;
     GatewayShared& shared_;
+    // At most one entry per open client connection (each carries at most one stream). Declared
+    // before the server and the upstream client, so it outlives the calls they release.
+    std::unordered_map<uint64_t, std::function<void()>> open_streams_;
+    uint64_t next_stream_id_ = 0;
     net::HttpServer server_;
     net::UpstreamClient upstream_;
     std::mt19937_64 rng_;

@@ -23,6 +23,13 @@ int64_t stat(const Process& mock, const char* name) {
 
 const char* kStream = R"({"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Count"}]})";
 
+// The llmgw_active_streams gauge of a serve process.
+double active_streams(const Process& gw) {
+    std::string m = get(gw.url("/metrics")).body;
+    auto at = m.find("\nllmgw_active_streams ");
+    return at == std::string::npos ? 0 : std::stod(m.substr(at + 22));
+}
+
 }  // namespace
 
 TEST_CASE("a stream reaches the client event by event, before the backend has finished", "[serve][stream]") {
@@ -150,6 +157,50 @@ TEST_CASE("SIGTERM lets an in-flight stream finish, then exits 0", "[serve][stre
     REQUIRE(!events.empty());
     CHECK(events.back() == "[DONE]");
     CHECK(gw.stop(0 /* already signalled: just wait */, 10) == 0);
+}
+
+TEST_CASE("a drain timeout ends open streams with an in-band error, on both APIs", "[serve][stream][shutdown]") {
+    // 100 events 200 ms apart: far longer than the 1 s drain timeout.
+    auto mock = start_mock({"--tokens", "100", "--itl-ms", "200"});
+    auto gw = start_serve(mock.url(), {{"DRAIN_TIMEOUT_S", "1"}, {"WORKERS", "1"}});
+    std::string chat, messages;
+    std::thread anthropic([&] {
+        Request r;
+        r.method = "POST";
+        r.url = gw.url("/v1/messages");
+        r.body = R"({"model":"mock-model","max_tokens":500,"stream":true,"messages":[{"role":"user","content":"Count"}]})";
+        r.headers = {"Content-Type: application/json", "anthropic-version: 2023-06-01"};
+        messages = http(r).body;
+    });
+    bool signalled = false;
+    Request r;
+    r.method = "POST";
+    r.url = gw.url("/v1/chat/completions");
+    r.body = kStream;
+    r.on_chunk = [&](const std::string&) {
+        if (!signalled && active_streams(gw) == 2) {
+            signalled = true;
+            gw.signal(SIGTERM);
+        }
+        return true;
+    };
+    chat = http(r).body;
+    anthropic.join();
+    REQUIRE(signalled);
+    // OpenAI: an error data event, no [DONE]: the stream did not complete.
+    auto events = sse_data(chat);
+    REQUIRE(!events.empty());
+    CHECK(events.back().find("\"error\"") != std::string::npos);
+    CHECK(events.back().find("shutting down") != std::string::npos);
+    CHECK(chat.find("[DONE]") == std::string::npos);
+    // Anthropic: event: error, and no message_stop.
+    CHECK(messages.find("event: error") != std::string::npos);
+    CHECK(messages.find("shutting down") != std::string::npos);
+    CHECK(messages.find("message_stop") == std::string::npos);
+    CHECK(gw.stop(0 /* already signalled: just wait */, 10) == 0);
+    // The log says why: the drain timed out, not that a client went away.
+    CHECK(gw.log().find("drain timed out") != std::string::npos);
+    CHECK(gw.log().find("client went away") == std::string::npos);
 }
 
 TEST_CASE("a runtime that rejects stream_options gets the request again without it", "[serve][stream]") {
