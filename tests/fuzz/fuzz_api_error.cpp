@@ -29,15 +29,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string message = upstream_error_message(body);
     FUZZ_CHECK(!message.empty());
 
+    // Relayed as is when the gateway's own parse (a BOM skipped) finds an OpenAI envelope.
     llmgw::StackDocument in;
-    bool passthrough = parses(body, in) && in.IsObject() && openai_envelope(in);
+    bool passthrough = !json::parse(body, in) && in.IsObject() && openai_envelope(in);
 
     std::string openai = wrap_upstream_error(ApiStyle::OpenAI, status, body);
-    llmgw::StackDocument o;
-    FUZZ_CHECK(parses(openai, o) && o.IsObject() && openai_envelope(o));
     if (passthrough) {
         FUZZ_CHECK(openai == body);
     } else {
+        llmgw::StackDocument o;
+        FUZZ_CHECK(parses(openai, o) && o.IsObject() && openai_envelope(o));
         FUZZ_CHECK(str_member(member(o, "error"), "message") == message);
         FUZZ_CHECK(str_member(member(o, "error"), "type") == openai_error_type(status));
     }
