@@ -1,6 +1,6 @@
 // How each mocked runtime shapes its OpenAI-compatible answers: the quirks a gateway has to cope
 // with, as one row per profile (sources: ../shared/RUNTIMES.md and the llama.cpp captures in
-// ../shared/fixtures/llamacpp). Internal to the mock engine.
+// tests/fixtures/llamacpp). Internal to the mock engine.
 #pragma once
 #include <string_view>
 

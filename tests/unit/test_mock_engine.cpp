@@ -80,7 +80,7 @@ std::string message_content(const mock::Response& r) {
 
 const BackendKind kProfiles[] = {BackendKind::VLLM, BackendKind::Ollama, BackendKind::LlamaCpp, BackendKind::TGI};
 
-// The data payloads of a captured SSE response (../shared/fixtures).
+// The data payloads of a captured SSE response (tests/fixtures).
 std::vector<std::string> fixture_events(const std::string& name) {
     std::ifstream f(std::string(LLMGW_FIXTURES_DIR) + "/llamacpp/" + name, std::ios::binary);
     REQUIRE(f.good());
