@@ -1,8 +1,10 @@
 // Request body inspection and surgical edits (request_body.h), as the OpenAI routes apply them to
 // a client's body before forwarding it. Properties: what inspect_request_body accepts is a JSON
 // object; the bodies with_include_usage and insert_member produce are JSON objects that say what
-// was asked for, keep model and stream, and hold the edited member once (a duplicate key is read
-// differently by first-key-wins and last-key-wins runtimes); json_quote round-trips any bytes.
+// was asked for, keep model and stream, and never add a second member of the edited name (a
+// duplicate key is read differently by first-key-wins and last-key-wins runtimes; a body that
+// already has one is the client's); json_quote round-trips any bytes.
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -15,10 +17,14 @@ using namespace llmgw::fuzz;
 namespace {
 constexpr std::string_view kDefaultModel = "fuzz-default-model";
 
-void check_edit(std::string_view edited, std::string_view key, const RequestFacts& before) {
+int members_named(std::string_view body, std::string_view key) {
     llmgw::StackDocument d;
-    FUZZ_CHECK(!json::parse(edited, d) && d.IsObject());  // parsed as the input was (a BOM kept)
-    FUZZ_CHECK(count_members(d, key) == 1);
+    FUZZ_CHECK(!json::parse(body, d) && d.IsObject());  // parsed as the input was (a BOM kept)
+    return count_members(d, key);
+}
+
+void check_edit(std::string_view edited, std::string_view key, int members_before, const RequestFacts& before) {
+    FUZZ_CHECK(members_named(edited, key) == std::max(members_before, 1));
     RequestFacts after = inspect_request_body(edited);
     FUZZ_CHECK(after.ok);
     FUZZ_CHECK(after.stream == before.stream);
@@ -41,14 +47,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     FUZZ_CHECK(accepted_object(body));
 
+    int options_before = members_named(body, "stream_options");
     std::string usage = with_include_usage(body, facts);
-    check_edit(usage, "stream_options", facts);
+    check_edit(usage, "stream_options", options_before, facts);
     RequestFacts after = inspect_request_body(usage);
-    FUZZ_CHECK(after.has_stream_options && after.include_usage);
+    if (options_before <= 1) FUZZ_CHECK(after.has_stream_options && after.include_usage);
 
     if (!facts.has_model) {  // serve inserts MODEL_NAME then
+        FUZZ_CHECK(members_named(body, "model") == 0);
         std::string with_model = insert_member(body, "model", json_quote(kDefaultModel));
-        check_edit(with_model, "model", facts);
+        check_edit(with_model, "model", 0, facts);
         FUZZ_CHECK(inspect_request_body(with_model).model == kDefaultModel);
     }
     return 0;
