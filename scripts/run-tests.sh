@@ -24,6 +24,7 @@ run() {
   passed=$((passed + p)); failed=$((failed + f))
 }
 run unit "$BUILD/unit_tests"
+run net "$BUILD/net_tests"
 run integration "$BUILD/integration_tests"
 # The fuzz targets when asked (make test sets LLMGW_FUZZ_SECONDS): each target counts as one test.
 if [ -n "${LLMGW_FUZZ_SECONDS:-}" ]; then

@@ -177,6 +177,7 @@ struct UpstreamCallbacks {
 
 UpstreamClient::UpstreamClient(uv_loop_t* loop) : loop_(loop), multi_(curl_multi_init()) {
     timer_.init(uv_timer_init, loop_, this);
+    failed_idle_.init(uv_idle_init, loop_, this);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, socket_cb);
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -201,6 +202,9 @@ void UpstreamClient::close() {
     multi_ = nullptr;
     for (size_t fd = 0; fd < watches_.size(); ++fd) drop_watch(static_cast<int>(fd));
     timer_.close();
+    failed_idle_.close();
+    for (auto& f : failed_starts_) release(f.call.get());
+    failed_starts_.clear();
 }
 
 namespace {
@@ -281,15 +285,26 @@ std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
         mc = curl_multi_add_handle(multi_, e);
     }
     if (mc != CURLM_OK) {
-        // Report asynchronously-shaped failure synchronously: the caller has the call already.
+        // Reported from the loop, like every other outcome: never inside the caller's start().
         UpstreamResult res;
         res.failure = UpstreamFailure::Other;
         res.message = curl_multi_strerror(mc);
-        auto done = std::move(call->req_.on_done);
-        release(call.get());
-        if (done) done(res);
+        failed_starts_.push_back({call, std::move(res)});
+        uv_idle_start(failed_idle_.get(), [](uv_idle_t* h) { static_cast<UpstreamClient*>(h->data)->report_failed_starts(); });
     }
     return call;
+}
+
+void UpstreamClient::report_failed_starts() {
+    uv_idle_stop(failed_idle_.get());
+    auto failed = std::move(failed_starts_);
+    failed_starts_.clear();
+    for (auto& [call, res] : failed) {
+        auto done = std::move(call->req_.on_done);
+        bool cancelled = call->cancelled_;
+        release(call.get());
+        if (done && !cancelled) done(res);
+    }
 }
 
 SocketWatch* UpstreamClient::watch_for(int fd) const {

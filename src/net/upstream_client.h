@@ -137,6 +137,14 @@ private:
     std::vector<IdleEasy> idle_easy_;  // reused easy handles
     std::vector<SocketWatch*> watches_;  // by descriptor: one per socket curl holds open
     std::vector<std::shared_ptr<UpstreamCall>> deferred_release_;  // cancelled inside a curl callback
+    // Calls curl refused to add (out of memory), reported from the loop's next turn.
+    struct FailedStart {
+        std::shared_ptr<UpstreamCall> call;
+        UpstreamResult result;
+    };
+    std::vector<FailedStart> failed_starts_;
+    UvHandle<uv_idle_t> failed_idle_;
+    void report_failed_starts();
     friend class UpstreamCall;
     bool closed_ = false;
 };
