@@ -186,6 +186,18 @@ TEST_CASE("errors: upstream bodies in any shape are wrapped", "[errors]") {
     CHECK(std::string(d["error"]["message"].GetString()) == "Not Found");
 }
 
+TEST_CASE("errors: a too-deep upstream error body is described, never relayed as is", "[errors][deepjson]") {
+    // A valid OpenAI envelope with one member nested past the limit.
+    std::string deep = R"({"error":{"message":"m","type":"server_error","x":)" + nested(200) + "}}";
+    std::string wrapped = wrap_upstream_error(ApiStyle::OpenAI, 500, deep);
+    CHECK(wrapped != deep);
+    rapidjson::Document d;
+    d.Parse(wrapped.c_str());
+    REQUIRE(d.IsObject());
+    CHECK(std::string(d["error"]["message"].GetString()).find("nesting deeper than 128") != std::string::npos);
+    CHECK(upstream_error_message(std::string(300 * 1024, '[')).find("nesting deeper than 128") != std::string::npos);
+}
+
 TEST_CASE("request ids: sane ones pass, others are refused", "[request_id]") {
     CHECK(is_sane_request_id("abc-123_XYZ.:/"));
     CHECK_FALSE(is_sane_request_id(""));
