@@ -97,7 +97,8 @@ TEST_CASE("a 64 MiB SSE line with no newline: bounded memory, in-band error, ups
     INFO("rss before " << before << " kB, peak since start " << peak << " kB");
     CHECK(peak - before < kMaxGrowthKb);
     // serve stopped reading: the mock saw its client go away before the 64 MiB were sent.
-    CHECK(wait_until([&] { return mock_counter(mock, "streams_aborted") == aborted_before + 1; }, 10));
+    // (At least one: start-up discovery's own stream may end in the same window under load.)
+    CHECK(wait_until([&] { return mock_counter(mock, "streams_aborted") > aborted_before; }, 20));
     answers_next_request(gw);
 }
 
