@@ -53,6 +53,18 @@ rapidjson::Document json(const std::string& s) {
 
 rapidjson::Document mock_stats(const Process& mock) { return json(get(mock.url("/mock/stats")).body); }
 
+int64_t mock_counter(const Process& mock, const char* name) {
+    auto d = mock_stats(mock);
+    return d.IsObject() && d.HasMember(name) ? d[name].GetInt64() : -1;
+}
+
+double active_streams(const Process& gw) {
+    static const std::string kGauge = "\nllmgw_active_streams ";
+    std::string m = get(gw.url("/metrics")).body;
+    auto at = m.find(kGauge);
+    return at == std::string::npos ? 0 : std::stod(m.substr(at + kGauge.size()));
+}
+
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
     std::vector<char*> out;
     for (auto& s : strings) out.push_back(s.data());

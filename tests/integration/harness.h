@@ -125,6 +125,10 @@ bool wait_until(const std::function<bool()>& pred, double timeout_s = 10);
 rapidjson::Document json(const std::string& s);
 // GET /mock/stats of a running `llmgw mock`, parsed: counters and the last request it got.
 rapidjson::Document mock_stats(const Process& mock);
+// One counter of /mock/stats ("streams_active", ...), or -1 when absent.
+int64_t mock_counter(const Process& mock, const char* name);
+// The llmgw_active_streams gauge of a serve process (0 when absent).
+double active_streams(const Process& gw);
 
 // The whole file, or "" when it cannot be read.
 std::string read_file(const std::string& path);

@@ -92,18 +92,6 @@ void run_clients(int per_client, const std::function<void(int client, int i)>& o
     for (auto& t : threads) t.join();
 }
 
-int64_t mock_counter(const Process& mock, const char* name) {
-    auto d = mock_stats(mock);
-    return d.IsObject() && d.HasMember(name) ? d[name].GetInt64() : -1;
-}
-
-// The llmgw_active_streams gauge of a serve process (0 when absent).
-double active_streams(const Process& gw) {
-    std::string m = get(gw.url("/metrics")).body;
-    auto at = m.find("\nllmgw_active_streams ");
-    return at == std::string::npos ? 0 : std::stod(m.substr(at + 22));
-}
-
 // Where to hang up, and how, in a chaos exchange.
 enum class Cut { RequestLine, Headers, Body, AfterSend, AfterHead, MidStream, Pipelined, ExpectAbandoned, Count };
 

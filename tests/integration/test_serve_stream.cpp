@@ -15,20 +15,7 @@ using namespace harness;
 
 namespace {
 
-int64_t stat(const Process& mock, const char* name) {
-    auto d = mock_stats(mock);
-    if (!d.IsObject() || !d.HasMember(name)) return -1;
-    return d[name].GetInt64();
-}
-
 const char* kStream = R"({"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Count"}]})";
-
-// The llmgw_active_streams gauge of a serve process.
-double active_streams(const Process& gw) {
-    std::string m = get(gw.url("/metrics")).body;
-    auto at = m.find("\nllmgw_active_streams ");
-    return at == std::string::npos ? 0 : std::stod(m.substr(at + 22));
-}
 
 }  // namespace
 
@@ -48,7 +35,7 @@ TEST_CASE("a stream reaches the client event by event, before the backend has fi
         if (!seen && chunk.find("\"content\"") != std::string::npos) {
             seen = true;
             // If the gateway buffered, the backend would be done before we saw anything.
-            completed_at_first_event = stat(mock, "streams_completed");
+            completed_at_first_event = mock_counter(mock, "streams_completed");
         }
         return true;
     };
@@ -62,7 +49,7 @@ TEST_CASE("a stream reaches the client event by event, before the backend has fi
     CHECK(events.back() == "[DONE]");
     // We asked the backend for usage (for metrics); the client did not, so it must not see it.
     for (const auto& e : events) CHECK(e.find("\"choices\":[]") == std::string::npos);
-    CHECK(stat(mock, "streams_completed") == 1);
+    CHECK(mock_counter(mock, "streams_completed") == 1);
 }
 
 TEST_CASE("a client that asked for usage gets the usage chunk", "[serve][stream]") {
@@ -88,8 +75,8 @@ TEST_CASE("a client disconnect cancels the upstream request at once", "[serve][s
     int chunks = 0;
     r.on_chunk = [&](const std::string&) { return ++chunks < 2; };  // abort after two chunks
     http(r);
-    CHECK(wait_until([&] { return stat(mock, "streams_aborted") == 1; }, 5));
-    CHECK(stat(mock, "streams_completed") == 0);
+    CHECK(wait_until([&] { return mock_counter(mock, "streams_aborted") == 1; }, 5));
+    CHECK(mock_counter(mock, "streams_completed") == 0);
 }
 
 TEST_CASE("a stream interrupted by the backend ends with an in-band error", "[serve][stream]") {

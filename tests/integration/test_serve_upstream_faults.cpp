@@ -44,11 +44,6 @@ Response post_json(const Process& gw, const std::string& path, const std::string
     return http(r);
 }
 
-int64_t mock_counter(const Process& mock, const char* name) {
-    auto d = mock_stats(mock);
-    return d.IsObject() && d.HasMember(name) ? d[name].GetInt64() : -1;
-}
-
 // serve is alive and still relays: /v1/models is not one of the broken answers.
 void answers_next_request(Process& gw) {
     CHECK(gw.running());
