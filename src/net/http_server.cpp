@@ -730,21 +730,44 @@ void HttpServer::close_all() {
 
 // ---- sockets ----
 
+namespace {
+
+// host:port as a socket address; false when host is not a numeric IPv4 or IPv6 address.
+bool socket_address(const std::string& host, int port, sockaddr_storage* ss, socklen_t* len) {
+    if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(ss)) == 0) {
+        *len = sizeof(sockaddr_in);
+        return true;
+    }
+    if (uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(ss)) == 0) {
+        *len = sizeof(sockaddr_in6);
+        return true;
+    }
+    return false;
+}
+
+bool port_taken(const std::string& host, int port) {
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    if (!socket_address(host, port, &ss, &len)) return false;
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // TIME_WAIT leftovers are fine
+    bool taken = bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno == EADDRINUSE;
+    ::close(fd);
+    return taken;
+}
+
+}  // namespace
+
 int bind_reuseport(const std::string& host, int port, std::string* err) {
     sockaddr_storage ss{};
-    socklen_t len;
-    int family;
-    if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss)) == 0) {
-        family = AF_INET;
-        len = sizeof(sockaddr_in);
-    } else if (uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss)) == 0) {
-        family = AF_INET6;
-        len = sizeof(sockaddr_in6);
-    } else {
+    socklen_t len = 0;
+    if (!socket_address(host, port, &ss, &len)) {
         if (err) *err = "invalid listen address '" + host + "'";
         return -EINVAL;
     }
-    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         if (err) *err = std::string("socket: ") + strerror(errno);
         return -errno;
@@ -759,24 +782,6 @@ int bind_reuseport(const std::string& host, int port, std::string* err) {
         return -e;
     }
     return fd;
-}
-
-static bool port_taken(const std::string& host, int port) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof(sockaddr_in);
-    int family = AF_INET;
-    if (uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss)) != 0) {
-        if (uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss)) != 0) return false;
-        family = AF_INET6;
-        len = sizeof(sockaddr_in6);
-    }
-    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // TIME_WAIT leftovers are fine
-    bool taken = bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno == EADDRINUSE;
-    ::close(fd);
-    return taken;
 }
 
 int bind_listeners(const std::string& host, int port, int count, std::vector<int>* fds, std::string* err) {
