@@ -56,7 +56,9 @@ public:
         limits.idle_timeout_ms = flags.idle_timeout_ms;
         server_ = std::make_unique<net::HttpServer>(
             loop, fd, limits, [this](const std::shared_ptr<net::Exchange>& ex) { handle(ex); },
-            [profile](const net::HttpRequest&, const ApiError& e) { return mock::error_body(profile, e.status, e.message); });
+            [profile](const net::HttpRequest&, int status, const std::string& message) {
+                return mock::error_body(profile, status, message);
+            });
     }
 
     int listen() { return server_->listen(); }

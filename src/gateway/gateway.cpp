@@ -98,7 +98,9 @@ GatewayWorker::GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shar
                   return lim;
               }(),
               [this](const std::shared_ptr<net::Exchange>& ex) { handle(ex); },
-              [this](const net::HttpRequest& partial, const ApiError& e) { return transport_error(partial, e); }),
+              [this](const net::HttpRequest& partial, int status, const std::string& message) {
+                  return transport_error(partial, status, message);
+              }),
       upstream_(loop),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32) ^ net::now_ns()),
       metrics_(shared.metrics.recorder(static_cast<size_t>(index))),
@@ -281,8 +283,9 @@ void GatewayWorker::root(const RequestContext& ctx) {
     ctx.respond_json(200, std::string_view(sb.GetString(), sb.GetSize()));
 }
 
-std::string GatewayWorker::transport_error(const net::HttpRequest& partial, const ApiError& e) {
+std::string GatewayWorker::transport_error(const net::HttpRequest& partial, int status, const std::string& message) {
     // Refused before routing (malformed HTTP, limits, timeouts): counted and logged like any answer.
+    const ApiError e{status, message, {}, {}};
     const RouteInfo& ri = match_route(partial.path);
     metrics_.on_request(static_cast<size_t>(ri.route), partial.method, e.status, 0);
     log_event(spdlog::level::warn, "access", "request refused by the HTTP layer",

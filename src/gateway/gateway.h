@@ -137,7 +137,7 @@ private:
     // worker), again when it answers after a round it did not answer, and when this worker's
     // readiness check sees it come back up (a restarted runtime may be another version).
     void discover();
-    std::string transport_error(const net::HttpRequest& partial, const ApiError& e);
+    std::string transport_error(const net::HttpRequest& partial, int status, const std::string& message);
     int index_;
 };
 

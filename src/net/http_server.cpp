@@ -359,14 +359,13 @@ private:
     void fail(int status, const std::string& msg) {
         uv_timer_stop(&timer_);
         if (in_flight_) { close(); return; }
-        ApiError e{status, msg, {}, {}};
         if (req_.path.empty()) req_.path = req_.target.substr(0, req_.target.find('?'));
         if (req_.method.empty() && !req_.target.empty())  // the request line was parsed
             req_.method = llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
         req_.peer = peer_;
-        std::string body = server_->render_error(req_, e);
-        std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
-                           "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(body.size()) +
+        auto [content_type, body] = server_->render_error(req_, status, msg);
+        std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\ncontent-type: " +
+                           std::string(content_type) + "\r\ncontent-length: " + std::to_string(body.size()) +
                            "\r\nconnection: close\r\n\r\n";
         write(head + body);
         keep_alive_ = false;
@@ -385,8 +384,10 @@ private:
         try {
             server_->handler()(ex);
         } catch (const std::exception& e) {
-            if (!ex->responded() && !ex->detached())
-                ex->respond_error(ApiStyle::OpenAI, ApiError::internal(std::string("internal error: ") + e.what()));
+            if (!ex->responded() && !ex->detached()) {
+                auto [content_type, body] = server_->render_error(ex->request(), 500, std::string("internal error: ") + e.what());
+                ex->respond(500, content_type, body);
+            }
         }
     }
 
@@ -544,10 +545,6 @@ void Exchange::respond(int status, std::string_view content_type, std::string_vi
     c->response_done();
 }
 
-void Exchange::respond_error(ApiStyle style, const ApiError& e) {
-    respond(e.status, "application/json", render_error(style, e));
-}
-
 void Exchange::start_stream(int status, std::string_view content_type) {
     if (state_ != State::Fresh) return;
     state_ = State::Streaming;
@@ -656,9 +653,10 @@ int HttpServer::adopt(int fd) {
     return rc;
 }
 
-std::string HttpServer::render_error(const HttpRequest& partial, const ApiError& e) const {
-    if (render_error_) return render_error_(partial, e);
-    return render_openai_error(e);
+std::pair<std::string_view, std::string> HttpServer::render_error(const HttpRequest& partial, int status,
+                                                                  const std::string& message) const {
+    if (render_error_) return {"application/json", render_error_(partial, status, message)};
+    return {"text/plain", message};
 }
 
 void HttpServer::defer(Connection* c) {

@@ -17,7 +17,6 @@
 #include <string_view>
 #include <vector>
 
-#include "core/api_error.h"
 #include "net/http_types.h"
 #include "net/uv_handle.h"
 
@@ -51,7 +50,6 @@ public:
 
     void add_header(std::string name, std::string value);  // before respond()/start_stream()
     void respond(int status, std::string_view content_type, std::string_view body);
-    void respond_error(ApiStyle style, const ApiError& e);
     // Chunked streaming response.
     void start_stream(int status, std::string_view content_type);
     void write(std::string_view data);
@@ -91,11 +89,11 @@ private:
 };
 
 using Handler = std::function<void(const std::shared_ptr<Exchange>&)>;
-// Body of an error the server itself produces (400, 408, 413, 431) before any handler runs, so
-// that Anthropic routes get Anthropic envelopes even for transport-level errors. Called once per
-// such answer with what was parsed of the request (path, maybe method, peer), so the application
-// can also count and log it.
-using ErrorRenderer = std::function<std::string(const HttpRequest& partial, const ApiError&)>;
+// The body of an answer the server gives itself (400, 408, 413, 431 before any handler runs; 500
+// when a handler throws): net knows no API, so the application renders `message` in its route's
+// envelope (it gets what was parsed of the request: path, maybe method, peer) and can count and
+// log it. The body is sent as application/json; without a renderer it is the message as text.
+using ErrorRenderer = std::function<std::string(const HttpRequest& partial, int status, const std::string& message)>;
 
 class HttpServer {
 public:
@@ -122,7 +120,8 @@ public:
     uv_loop_t* loop() const { return loop_; }
     const ServerLimits& limits() const { return limits_; }
     const Handler& handler() const { return handler_; }
-    std::string render_error(const HttpRequest& partial, const ApiError& e) const;
+    // The answer to a request the server refuses itself: content type and body.
+    std::pair<std::string_view, std::string> render_error(const HttpRequest& partial, int status, const std::string& message) const;
     bool draining() const { return draining_; }
     void connection_closed(Connection* c);
     // Queues `c` for the loop's next turn (see Connection::Deferred).
