@@ -17,9 +17,9 @@
 
 #include "cmd/bench_runner.h"
 #include "cmd/commands.h"
-#include "core/bench_html.h"
-#include "core/bench_report.h"
-#include "core/json_parse.h"
+#include "core/bench/bench_html.h"
+#include "core/bench/bench_report.h"
+#include "core/json/json_parse.h"
 #include "net/upstream_client.h"
 
 namespace llmgw::cmd {

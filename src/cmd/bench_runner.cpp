@@ -5,9 +5,9 @@
 #include <cstdio>
 #include <memory>
 
-#include "core/api_error.h"
-#include "core/bench_response.h"
-#include "core/sse.h"
+#include "core/api/api_error.h"
+#include "core/bench/bench_response.h"
+#include "core/base/sse.h"
 #include "net/uv_handle.h"
 
 namespace llmgw::cmd {

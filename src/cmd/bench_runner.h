@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "core/bench_config.h"
-#include "core/bench_stats.h"
-#include "core/bench_workload.h"
+#include "core/bench/bench_config.h"
+#include "core/bench/bench_stats.h"
+#include "core/bench/bench_workload.h"
 #include "net/upstream_client.h"
 
 namespace llmgw::cmd {

@@ -13,9 +13,9 @@
 #include <unordered_map>
 
 #include "cmd/commands.h"
-#include "core/mock_engine.h"
-#include "core/mock_faults.h"
-#include "core/mock_stats.h"
+#include "core/mock/mock_engine.h"
+#include "core/mock/mock_faults.h"
+#include "core/mock/mock_stats.h"
 #include "net/http_server.h"
 #include "net/port_file.h"
 #include "net/timer.h"

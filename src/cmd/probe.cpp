@@ -12,8 +12,8 @@
 #include <memory>
 
 #include "cmd/commands.h"
-#include "core/config.h"
-#include "core/probe_checks.h"
+#include "core/ops/config.h"
+#include "core/backend/probe_checks.h"
 #include "net/upstream_client.h"
 
 namespace llmgw::cmd {

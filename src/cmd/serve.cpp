@@ -10,9 +10,9 @@
 #include <memory>
 
 #include "cmd/commands.h"
-#include "core/config.h"
-#include "core/cors.h"
-#include "core/own_listener.h"
+#include "core/ops/config.h"
+#include "core/ops/cors.h"
+#include "core/ops/own_listener.h"
 #include "gateway/gateway.h"
 #include "gateway/key_source.h"
 #include "gateway/log.h"

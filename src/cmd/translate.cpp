@@ -11,14 +11,14 @@
 #include <sstream>
 
 #include "cmd/commands.h"
-#include "core/anthropic_json.h"
-#include "core/anthropic_request.h"
-#include "core/anthropic_response.h"
-#include "core/anthropic_reverse.h"
-#include "core/anthropic_stream.h"
-#include "core/backend_profile.h"
-#include "core/sse.h"
-#include "core/translate_capture.h"
+#include "core/json/anthropic_json.h"
+#include "core/anthropic/anthropic_request.h"
+#include "core/anthropic/anthropic_response.h"
+#include "core/anthropic/anthropic_reverse.h"
+#include "core/anthropic/anthropic_stream.h"
+#include "core/backend/backend_profile.h"
+#include "core/base/sse.h"
+#include "core/anthropic/translate_capture.h"
 
 namespace llmgw::cmd {
 

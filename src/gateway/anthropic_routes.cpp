@@ -1,12 +1,12 @@
 // Anthropic Messages routes. In translate mode the request becomes an OpenAI chat completion and
 // the answer (whole or streamed) is translated back by the core translators; in native mode the
 // runtime's own /v1/messages gets the body unchanged.
-#include "core/anthropic_request.h"
-#include "core/anthropic_response.h"
-#include "core/anthropic_stream.h"
-#include "core/backend_facts.h"
-#include "core/request_body.h"
-#include "core/token_count.h"
+#include "core/anthropic/anthropic_request.h"
+#include "core/anthropic/anthropic_response.h"
+#include "core/anthropic/anthropic_stream.h"
+#include "core/backend/backend_facts.h"
+#include "core/api/request_body.h"
+#include "core/anthropic/token_count.h"
 #include "gateway/forward.h"
 #include "gateway/routes.h"
 

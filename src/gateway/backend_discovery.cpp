@@ -3,8 +3,8 @@
 #include <map>
 #include <memory>
 
-#include "core/backend_facts.h"
-#include "core/probe_checks.h"
+#include "core/backend/backend_facts.h"
+#include "core/backend/probe_checks.h"
 #include "gateway/log.h"
 
 namespace llmgw::gw {

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <functional>
 
-#include "core/backend_capabilities.h"
-#include "core/backend_profile.h"
-#include "core/config.h"
+#include "core/backend/backend_capabilities.h"
+#include "core/backend/backend_profile.h"
+#include "core/ops/config.h"
 #include "net/upstream_client.h"
 
 namespace llmgw::gw {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <optional>
 
-#include "core/json_parse.h"
-#include "core/sse.h"
-#include "core/stream_observer.h"
+#include "core/json/json_parse.h"
+#include "core/base/sse.h"
+#include "core/api/stream_observer.h"
 #include "gateway/log.h"
 
 namespace llmgw::gw {

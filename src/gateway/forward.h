@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "core/api_error.h"
+#include "core/api/api_error.h"
 #include "gateway/gateway.h"
 #include "gateway/routes.h"
 

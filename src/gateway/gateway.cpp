@@ -5,10 +5,10 @@
 
 #include <array>
 
-#include "core/client_address.h"
-#include "core/request_body.h"
-#include "core/request_id.h"
-#include "core/via.h"
+#include "core/ops/client_address.h"
+#include "core/api/request_body.h"
+#include "core/base/request_id.h"
+#include "core/base/via.h"
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"

@@ -11,13 +11,13 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/api_error.h"
-#include "core/api_keys.h"
-#include "core/backend_profile.h"
-#include "core/config.h"
-#include "core/cors.h"
-#include "core/metrics.h"
-#include "core/rate_limiter.h"
+#include "core/api/api_error.h"
+#include "core/ops/api_keys.h"
+#include "core/backend/backend_profile.h"
+#include "core/ops/config.h"
+#include "core/ops/cors.h"
+#include "core/ops/metrics.h"
+#include "core/ops/rate_limiter.h"
 #include "gateway/backend_discovery.h"
 #include "net/http_server.h"
 #include "net/upstream_client.h"

@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "core/api_keys.h"
-#include "core/config.h"
+#include "core/ops/api_keys.h"
+#include "core/ops/config.h"
 #include "gateway/gateway.h"
 
 namespace llmgw::gw {

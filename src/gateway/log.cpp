@@ -9,7 +9,7 @@
 #include <ctime>
 #include <vector>
 
-#include "core/access_log.h"
+#include "core/ops/access_log.h"
 
 namespace llmgw::gw {
 

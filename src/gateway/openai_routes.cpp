@@ -1,7 +1,7 @@
 // OpenAI routes: the body goes to the backend as the client sent it, except for the surgical
 // edits the gateway needs (a default model, usage in streams for metrics).
-#include "core/request_body.h"
-#include "core/url_path.h"
+#include "core/api/request_body.h"
+#include "core/base/url_path.h"
 #include "gateway/forward.h"
 #include "gateway/routes.h"
 

@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "core/access_log.h"
-#include "core/api_keys.h"
+#include "core/ops/access_log.h"
+#include "core/ops/api_keys.h"
 #include "gateway/log.h"
 
 namespace llmgw::gw {

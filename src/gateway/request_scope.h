@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/api_error.h"
+#include "core/api/api_error.h"
 #include "gateway/gateway.h"
 
 namespace llmgw::gw {

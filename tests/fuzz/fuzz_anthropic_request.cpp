@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/anthropic_request.h"
-#include "core/anthropic_reverse.h"
+#include "core/anthropic/anthropic_request.h"
+#include "core/anthropic/anthropic_reverse.h"
 #include "fuzz_check.h"
 #include "fuzz_options.h"
 

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/anthropic_response.h"
-#include "core/anthropic_reverse.h"
+#include "core/anthropic/anthropic_response.h"
+#include "core/anthropic/anthropic_reverse.h"
 #include "fuzz_check.h"
 #include "fuzz_options.h"
 

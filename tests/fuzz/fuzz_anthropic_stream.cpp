@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/anthropic_reverse.h"
-#include "core/anthropic_stream.h"
+#include "core/anthropic/anthropic_reverse.h"
+#include "core/anthropic/anthropic_stream.h"
 #include "anthropic_stream_check.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/api_error.h"
+#include "core/api/api_error.h"
 #include "fuzz_check.h"
 #include "fuzz_options.h"
 #include "utf8.h"

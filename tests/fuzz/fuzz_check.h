@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/json_parse.h"
-#include "core/stack_document.h"  // the checks parse into these: no 64 KiB heap chunk per check
+#include "core/json/json_parse.h"
+#include "core/json/stack_document.h"  // the checks parse into these: no 64 KiB heap chunk per check
 
 #define FUZZ_CHECK(cond)                                                                      \
     do {                                                                                      \

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/request_body.h"
+#include "core/api/request_body.h"
 #include "fuzz_check.h"
 
 using namespace llmgw;

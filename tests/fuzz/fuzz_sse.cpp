@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/sse.h"
+#include "core/base/sse.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
 #include "fuzz_splits.h"

@@ -4,7 +4,7 @@
 // reports is the usage read_usage finds in the same bytes.
 #include <cstdint>
 
-#include "core/stream_observer.h"
+#include "core/api/stream_observer.h"
 #include "fuzz_check.h"
 
 using namespace llmgw;

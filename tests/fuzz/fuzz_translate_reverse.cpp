@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/anthropic_reverse.h"
-#include "core/translate_capture.h"
+#include "core/anthropic/anthropic_reverse.h"
+#include "core/anthropic/translate_capture.h"
 #include "fuzz_check.h"
 #include "openai_stream_check.h"
 #include "sse_events.h"

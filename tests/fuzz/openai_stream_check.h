@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/sse.h"
+#include "core/base/sse.h"
 #include "fuzz_check.h"
 
 namespace llmgw::fuzz {

@@ -3,7 +3,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/sse.h"
+#include "core/base/sse.h"
 
 namespace llmgw::fuzz {
 

@@ -54,7 +54,7 @@ struct Setup {
 
 }  // namespace
 
-TEST_CASE("deep JSON: 300 KB of '[' is a 400 on every route, nothing forwarded", "[serve][deepjson]") {
+TEST_CASE("deep JSON: 300 KB of open brackets is a 400 on every route, nothing forwarded", "[serve][deepjson]") {
     Setup s;
     std::string flood(300 * 1024, '[');
     for (const auto& r : kRoutes) {

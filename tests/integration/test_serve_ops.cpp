@@ -17,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "core/api_keys.h"
+#include "core/ops/api_keys.h"
 #include "harness.h"
 
 extern char** environ;

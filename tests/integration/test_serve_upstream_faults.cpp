@@ -155,7 +155,7 @@ TEST_CASE("stream events that are not JSON: the stream ends cleanly, in-band err
     answers_next_request(gw);
 }
 
-TEST_CASE("a whole answer nested past the JSON limit is a 502; one within it passes",
+TEST_CASE("a whole answer nested past the JSON limit is a 502, one within it passes",
           "[serve][upstream-faults][deep-json]") {
     SECTION("201 levels") {
         auto mock = start_mock({"--deep-answer", "200"});

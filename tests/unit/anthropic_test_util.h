@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "core/anthropic_json.h"
-#include "core/sse.h"
-#include "core/translate_capture.h"
+#include "core/json/anthropic_json.h"
+#include "core/base/sse.h"
+#include "core/anthropic/translate_capture.h"
 
 namespace llmgw::test {
 

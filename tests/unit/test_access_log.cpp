@@ -2,7 +2,7 @@
 
 #include <rapidjson/document.h>
 
-#include "core/access_log.h"
+#include "core/ops/access_log.h"
 
 using namespace llmgw;
 

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "anthropic_test_util.h"
-#include "core/translate_capture.h"
+#include "core/anthropic/translate_capture.h"
 
 using namespace llmgw;
 
@@ -14,7 +14,7 @@ TEST_CASE("capture: bare bodies pass unchanged", "[translate]") {
     CHECK(extract_capture_body("data: {}\n\n").body == "data: {}\n\n");
 }
 
-TEST_CASE("capture: fixture request and response heads are stripped; fixture bodies are not chunked", "[translate]") {
+TEST_CASE("capture: fixture request and response heads are stripped, fixture bodies are not chunked", "[translate]") {
     auto req = extract_capture_body(test::llamacpp_fixture("messages_nonstream.request"));
     CHECK(req.had_head);
     CHECK(req.body.rfind("{\"model\"", 0) == 0);

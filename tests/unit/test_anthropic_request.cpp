@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "anthropic_test_util.h"
-#include "core/anthropic_request.h"
+#include "core/anthropic/anthropic_request.h"
 
 using namespace llmgw;
 
@@ -49,7 +49,7 @@ TEST_CASE("request: system as string and as text blocks becomes a leading system
     CHECK(b["messages"][1]["role"] == "user");
 }
 
-TEST_CASE("request: text-only block arrays become one string; images become image_url parts", "[anthropic]") {
+TEST_CASE("request: text-only block arrays become one string, images become image_url parts", "[anthropic]") {
     auto d = ok_doc(wrap(R"([{"role":"user","content":[{"type":"text","text":"one"},{"type":"text","text":"two"}]}])"));
     CHECK(d["messages"][0]["content"] == "one\n\ntwo");
 
@@ -103,7 +103,7 @@ TEST_CASE("request: tool_use and tool_result map to tool_calls and tool messages
     CHECK(m[4]["content"] == "also this");
 }
 
-TEST_CASE("request: assistant with only tool calls has null content; only tool results add no user message", "[anthropic]") {
+TEST_CASE("request: assistant with only tool calls has null content, only tool results add no user message", "[anthropic]") {
     auto d = ok_doc(wrap(R"([{"role":"user","content":"q"},
       {"role":"assistant","content":[{"type":"tool_use","id":"a","name":"f","input":{"x":1}}]},
       {"role":"user","content":[{"type":"tool_result","tool_use_id":"a"}]}])"));

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "anthropic_test_util.h"
-#include "core/anthropic_response.h"
+#include "core/anthropic/anthropic_response.h"
 
 using namespace llmgw;
 
@@ -39,7 +39,7 @@ TEST_CASE("response: text message shape, id, model as requested, usage", "[anthr
     CHECK(from_upstream["id"] == "msg_9");
 }
 
-TEST_CASE("response: reasoning as leading thinking block only when enabled; empty content makes no block", "[anthropic]") {
+TEST_CASE("response: reasoning as leading thinking block only when enabled, empty content makes no block", "[anthropic]") {
     for (const char* field : {"reasoning_content", "reasoning"}) {
         INFO(field);
         std::string msg = R"({"role":"assistant","content":"","	)" ;

@@ -2,10 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "anthropic_test_util.h"
-#include "core/anthropic_request.h"
-#include "core/anthropic_response.h"
-#include "core/anthropic_reverse.h"
-#include "core/anthropic_stream.h"
+#include "core/anthropic/anthropic_request.h"
+#include "core/anthropic/anthropic_response.h"
+#include "core/anthropic/anthropic_reverse.h"
+#include "core/anthropic/anthropic_stream.h"
 
 using namespace llmgw;
 

@@ -5,7 +5,7 @@
 #include <random>
 
 #include "anthropic_test_util.h"
-#include "core/anthropic_stream.h"
+#include "core/anthropic/anthropic_stream.h"
 
 using namespace llmgw;
 using test::rebuild;
@@ -39,7 +39,7 @@ void check_args_equal(const std::string& partial, const std::string& expected_js
 }
 }  // namespace
 
-TEST_CASE("stream: plain text; role-only first chunk and empty/null content make no blocks", "[anthropic]") {
+TEST_CASE("stream: plain text, role-only first chunk and empty/null content make no blocks", "[anthropic]") {
     auto out = run({chunk(R"({"role":"assistant","content":null})"), chunk(R"({"content":""})"),
                     chunk(R"({"content":"Hel"})"), chunk(R"({"content":"lo"})"), chunk("{}", R"("stop")"), "[DONE]"});
     auto r = rebuild(out);

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "anthropic_test_util.h"
-#include "core/token_count.h"
+#include "core/anthropic/token_count.h"
 
 using namespace llmgw;
 

@@ -7,7 +7,7 @@
 #include <atomic>
 #include <thread>
 
-#include "core/api_keys.h"
+#include "core/ops/api_keys.h"
 
 using namespace llmgw;
 
@@ -71,7 +71,7 @@ TEST_CASE("a KeySet matches exactly its keys and reports their fingerprints", "[
     CHECK(many->match("a").fingerprint == key_fingerprint("a"));
 }
 
-TEST_CASE("KeyStore swaps sets atomically; caches follow the generation", "[apikeys]") {
+TEST_CASE("KeyStore swaps sets atomically, caches follow the generation", "[apikeys]") {
     KeyStore store(KeySet::from_keys({"old"}));
     KeySetCache cache(store);
     CHECK(cache.current().contains("old"));

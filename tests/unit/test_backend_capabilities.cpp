@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
-#include "core/backend_capabilities.h"
-#include "core/mock_engine.h"
+#include "core/backend/backend_capabilities.h"
+#include "core/mock/mock_engine.h"
 
 using namespace llmgw;
 

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/backend_facts.h"
+#include "core/backend/backend_facts.h"
 
 using namespace llmgw;
 

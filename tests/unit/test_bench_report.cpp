@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
-#include "core/bench_html.h"
-#include "core/bench_report.h"
+#include "core/bench/bench_html.h"
+#include "core/bench/bench_report.h"
 #include "xml_wellformed.h"
 
 using namespace llmgw;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "core/bench_config.h"
-#include "core/bench_stats.h"
+#include "core/bench/bench_config.h"
+#include "core/bench/bench_stats.h"
 
 using namespace llmgw;
 

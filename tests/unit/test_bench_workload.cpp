@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "core/bench_response.h"
-#include "core/bench_workload.h"
+#include "core/bench/bench_response.h"
+#include "core/bench/bench_workload.h"
 
 using namespace llmgw;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/client_address.h"
+#include "core/ops/client_address.h"
 
 using namespace llmgw;
 

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "core/config.h"
+#include "core/ops/config.h"
 
 using namespace llmgw;
 
@@ -34,7 +34,7 @@ TEST_CASE("config: defaults", "[config]") {
     CHECK(c->anthropic_mode == AnthropicMode::Translate);
 }
 
-TEST_CASE("config: each kind gets its runtime's usual address; /v1 and trailing slashes are accepted", "[config]") {
+TEST_CASE("config: each kind gets its runtime's usual address, /v1 and trailing slashes are accepted", "[config]") {
     CHECK(parse({{"BACKEND_KIND", "ollama"}})->backend_base_url == "http://127.0.0.1:11434");
     CHECK(parse({{"BACKEND_KIND", "LLAMACPP"}})->backend_base_url == "http://127.0.0.1:8080");
     CHECK(parse({{"BACKEND_KIND", "sglang"}})->backend_base_url == "http://127.0.0.1:30000");

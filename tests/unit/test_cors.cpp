@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/cors.h"
+#include "core/ops/cors.h"
 
 using namespace llmgw;
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "core/backend_profile.h"
-#include "core/config.h"
+#include "core/backend/backend_profile.h"
+#include "core/ops/config.h"
 
 namespace fs = std::filesystem;
 using llmgw::config_vars;

@@ -2,9 +2,9 @@
 
 #include <cstring>
 
-#include "core/anthropic_json.h"
-#include "core/json_parse.h"
-#include "core/stack_document.h"
+#include "core/json/anthropic_json.h"
+#include "core/json/json_parse.h"
+#include "core/json/stack_document.h"
 
 using namespace llmgw;
 

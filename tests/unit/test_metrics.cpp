@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "core/metrics.h"
+#include "core/ops/metrics.h"
 
 using namespace llmgw;
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/mock_engine.h"
-#include "core/mock_text.h"
+#include "core/mock/mock_engine.h"
+#include "core/mock/mock_text.h"
 
 using namespace llmgw;
 using mock::Engine;
@@ -104,7 +104,7 @@ std::vector<std::string> keys(const rapidjson::Value& v) {
 
 }  // namespace
 
-TEST_CASE("mock: same request, same bytes; stream and non-stream tell the same text", "[mock]") {
+TEST_CASE("mock: same request, same bytes, stream and non-stream tell the same text", "[mock]") {
     for (auto k : kProfiles) {
         auto e = engine(k);
         auto a = e.chat_completions(kChat), b = e.chat_completions(kChat);

@@ -2,9 +2,9 @@
 // in exactly the way each flag says.
 #include <catch2/catch.hpp>
 
-#include "core/json_parse.h"
-#include "core/mock_faults.h"
-#include "core/sse.h"
+#include "core/json/json_parse.h"
+#include "core/mock/mock_faults.h"
+#include "core/base/sse.h"
 
 using namespace llmgw;
 using namespace llmgw::mock;

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "core/mock_faults.h"
-#include "core/mock_schema.h"
-#include "core/mock_text.h"
+#include "core/mock/mock_faults.h"
+#include "core/mock/mock_schema.h"
+#include "core/mock/mock_text.h"
 
 using namespace llmgw::mock;
 

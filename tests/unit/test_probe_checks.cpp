@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/probe_checks.h"
+#include "core/backend/probe_checks.h"
 
 using namespace llmgw;
 

@@ -3,7 +3,7 @@
 #include <atomic>
 #include <thread>
 
-#include "core/rate_limiter.h"
+#include "core/ops/rate_limiter.h"
 
 using namespace llmgw;
 

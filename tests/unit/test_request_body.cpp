@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
-#include "core/api_error.h"
-#include "core/request_body.h"
-#include "core/request_id.h"
-#include "core/stream_observer.h"
+#include "core/api/api_error.h"
+#include "core/api/request_body.h"
+#include "core/base/request_id.h"
+#include "core/api/stream_observer.h"
 
 using namespace llmgw;
 
@@ -47,7 +47,7 @@ TEST_CASE("request body: surgical edits keep every other byte", "[request_body]"
     CHECK(d["stream_options"]["other"].GetInt() == 1);
 }
 
-TEST_CASE("stream observer: content, usage-only chunks, errors, [DONE]", "[stream_observer]") {
+TEST_CASE("stream observer: content, usage-only chunks, errors, DONE", "[stream_observer]") {
     CHECK(inspect_stream_event("[DONE]").done);
     auto role = inspect_stream_event(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]})");
     CHECK_FALSE(role.content);
@@ -212,7 +212,7 @@ TEST_CASE("request ids: sane ones pass, others are refused", "[request_id]") {
     CHECK(is_sane_request_id(id));
 }
 
-#include "core/url_path.h"
+#include "core/base/url_path.h"
 
 TEST_CASE("forwarded paths cannot climb out of their route", "[url_path]") {
     CHECK(is_safe_forward_path("/v1/models/llama3"));

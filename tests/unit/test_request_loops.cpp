@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "core/config.h"
-#include "core/own_listener.h"
-#include "core/via.h"
+#include "core/ops/config.h"
+#include "core/ops/own_listener.h"
+#include "core/base/via.h"
 
 using namespace llmgw;
 

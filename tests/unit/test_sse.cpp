@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "core/sse.h"
+#include "core/base/sse.h"
 
 using namespace llmgw;
 
@@ -16,7 +16,7 @@ std::vector<SseEvent> parse_all(const std::vector<std::string>& pieces, bool fin
 }
 }  // namespace
 
-TEST_CASE("SSE: events end at a blank line; fields, comments and multi-line data", "[sse]") {
+TEST_CASE("SSE: events end at a blank line, fields, comments and multi-line data", "[sse]") {
     auto ev = parse_all({": comment\nevent: ping\ndata: {}\n\ndata: a\ndata: b\nid: 7\n\ndata:no-space\n\n"});
     REQUIRE(ev.size() == 3);
     CHECK(ev[0].event == "ping");

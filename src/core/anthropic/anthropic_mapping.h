@@ -1,0 +1,86 @@
+// The Anthropic <-> OpenAI mapping tables, one place each: stop reasons, tool_choice, usage and
+// the ids the gateway makes up. Every translator (request, response, both stream directions, and
+// `llmgw translate`) reads these; none keeps its own copy.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/json/anthropic_json.h"
+
+namespace llmgw {
+
+// ---- stop reasons ----------------------------------------------------------------------------
+// What the turn produced, as far as the translator saw it. The runtime's finish_reason is only a
+// hint: a turn with tool calls ends `tool_use` even when the runtime said "stop" (Ollama), and a
+// "tool_calls" finish with no call assembled ends `end_turn` (LocalAI).
+struct FinishFacts {
+    std::string_view finish_reason;     // OpenAI finish_reason; empty when none was sent
+    bool tool_calls_seen = false;       // at least one tool call was assembled
+    bool stop_sequence_matched = false; // the runtime named the stop string (vLLM `stop_reason`)
+};
+// end_turn | max_tokens | stop_sequence | tool_use | refusal
+std::string_view anthropic_stop_reason(const FinishFacts& f);
+// Reverse: stop | length | tool_calls | content_filter
+std::string_view openai_finish_reason(std::string_view anthropic_stop_reason);
+
+// vLLM reports which stop string ended generation in a non-standard `stop_reason` on the choice
+// (a string, or a token id number, or null). Only a string names a stop sequence.
+std::optional<std::string> matched_stop_string(const ajson::Value& choice);
+
+// ---- tool_choice -------------------------------------------------------------------------------
+// Anthropic {"type":"auto"|"any"|"tool"|"none", "name", "disable_parallel_tool_use"} <-> OpenAI
+// "auto" | "required" | "none" | {"type":"function","function":{"name"}} + parallel_tool_calls.
+struct ToolChoice {
+    std::string type;                      // Anthropic spelling: auto, any, tool, none
+    std::string name;                      // for "tool"
+    bool disable_parallel_tool_use = false;
+};
+// OpenAI tool_choice value for an Anthropic choice.
+ajson::Value openai_tool_choice(const ToolChoice& c, ajson::Alloc& a);
+// Anthropic choice from an OpenAI tool_choice value (string or object); nullopt if unrecognised.
+std::optional<ToolChoice> tool_choice_from_openai(const ajson::Value& v);
+
+// ---- usage -------------------------------------------------------------------------------------
+// Anthropic counts cached prompt tokens apart from input_tokens (total prompt = input_tokens +
+// cache_read_input_tokens), so cached tokens are subtracted, not double counted.
+struct TokenUsage {
+    int64_t prompt_tokens = 0;      // OpenAI prompt_tokens (all of the prompt)
+    int64_t completion_tokens = 0;
+    int64_t cached_tokens = 0;      // prompt_tokens_details.cached_tokens
+    bool present = false;           // a usage object was seen at all
+
+    int64_t anthropic_input_tokens() const { return prompt_tokens > cached_tokens ? prompt_tokens - cached_tokens : 0; }
+};
+// Reads an OpenAI usage object; absent or non-object -> present=false.
+TokenUsage usage_from_openai(const ajson::Value* usage);
+// Reads an Anthropic usage object back into OpenAI terms.
+TokenUsage usage_from_anthropic(const ajson::Value* usage);
+// {"input_tokens","cache_creation_input_tokens","cache_read_input_tokens","output_tokens"}
+ajson::Value anthropic_usage_json(const TokenUsage& u, ajson::Alloc& a);
+// {"prompt_tokens","completion_tokens","total_tokens","prompt_tokens_details":{"cached_tokens"}}
+ajson::Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a);
+
+// ---- ids ---------------------------------------------------------------------------------------
+// "msg_" + the seed's [A-Za-z0-9_-] characters (serve passes its request id; the translators fall
+// back to the upstream completion id). Deterministic so tests and `translate` are reproducible.
+std::string make_message_id(std::string_view seed);
+// For tool calls the runtime sent without an id: "toolu_" + message id suffix + "_" + n.
+std::string make_tool_use_id(std::string_view message_id, size_t n);
+// "chatcmpl-" + seed characters, for the reverse direction.
+std::string make_completion_id(std::string_view seed);
+
+// ---- tool arguments ----------------------------------------------------------------------------
+// OpenAI `arguments` (a JSON string, or an object from TGI) -> Anthropic `input` object.
+// Empty or whitespace-only -> {}. A JSON object -> itself. Anything else (invalid JSON, or JSON
+// that is not an object) -> {"_raw_arguments": "<the text as sent>"}, so nothing is lost and a
+// tool runner sees plainly that the model produced unusable arguments.
+ajson::Value tool_input_from_arguments(const ajson::Value* arguments, ajson::Alloc& a);
+constexpr std::string_view kRawArgumentsKey = "_raw_arguments";
+
+// The reasoning text of an OpenAI message or delta: `reasoning_content` (llama.cpp, older vLLM,
+// SGLang) or `reasoning` (newer vLLM, Ollama). Empty when neither is a string.
+std::string_view reasoning_text(const ajson::Value& message_or_delta);
+
+}  // namespace llmgw

@@ -1,0 +1,287 @@
+#include "core/anthropic/anthropic_stream.h"
+
+#include <algorithm>
+
+#include "core/anthropic/anthropic_response.h"
+#include "core/base/sse.h"
+#include "core/json/stack_document.h"
+#include "core/base/text_util.h"
+
+namespace llmgw {
+
+using ajson::Value;
+
+AnthropicStreamTranslator::AnthropicStreamTranslator(AnthropicStreamOptions opts) : opts_(std::move(opts)) {}
+
+void AnthropicStreamTranslator::emit(std::string_view event, const Value& data, std::string& out) {
+    out += sse_format(event, ajson::to_string(data));
+}
+
+void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
+    if (done()) return;
+    data = trim(data, " \t\r\n");
+    if (data.empty()) return;
+    if (data == "[DONE]") {
+        saw_done_ = true;
+        complete(out);
+        return;
+    }
+    StackDocument d;
+    if (auto f = ajson::parse(data, d)) {
+        fail(ApiError::bad_gateway("upstream sent a malformed stream event: " + ajson::describe(*f)), out);
+        return;
+    }
+    if (auto e = inband_upstream_error(d, 502)) {
+        fail(*e, out);
+        return;
+    }
+    if (!d.IsObject()) {
+        fail(ApiError::bad_gateway("upstream sent a stream event that is not a JSON object"), out);
+        return;
+    }
+    chunk(d, out);
+}
+
+void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
+    // Usage is cumulative; taking the maximum ignores LocalAI's all-zero usage on early chunks and
+    // works whether it arrives on the finish chunk, in a separate final chunk, or on every chunk.
+    TokenUsage u = usage_from_openai(ajson::get(v, "usage"));
+    if (u.present) {
+        usage_.present = true;
+        usage_.prompt_tokens = std::max(usage_.prompt_tokens, u.prompt_tokens);
+        usage_.completion_tokens = std::max(usage_.completion_tokens, u.completion_tokens);
+        usage_.cached_tokens = std::max(usage_.cached_tokens, u.cached_tokens);
+    }
+    if (const Value* t = ajson::get(v, "timings"))
+        timings_predicted_ = std::max(timings_predicted_, ajson::get_int(*t, "predicted_n").value_or(0));
+    if (state_ == State::Idle) {
+        message_id_ = make_message_id(!opts_.id_seed.empty() ? std::string_view(opts_.id_seed)
+                                                             : ajson::get_str(v, "id").value_or(""));
+        start(out);
+    }
+    const Value* choices = ajson::get(v, "choices");
+    if (!choices || !choices->IsArray()) return;
+    for (auto& c : choices->GetArray()) {
+        if (!c.IsObject()) continue;
+        if (auto idx = ajson::get_int(c, "index"); idx && *idx != 0) continue;  // n > 1 is not Anthropic
+        if (const Value* delta = ajson::get(c, "delta"); delta && delta->IsObject()) {
+            std::string_view reasoning = reasoning_text(*delta);
+            if (!reasoning.empty()) {
+                ++content_chunks_;
+                if (opts_.thinking_enabled) text_delta(Block::Thinking, reasoning, out);
+            }
+            if (auto content = ajson::get_str(*delta, "content"); content && !content->empty()) {
+                ++content_chunks_;
+                text_delta(Block::Text, *content, out);
+            }
+            if (const Value* tc = ajson::get(*delta, "tool_calls")) {
+                if (tc->IsObject()) tool_delta(*tc, out);  // TGI sends one call as an object
+                else if (tc->IsArray())
+                    for (auto& call : tc->GetArray())
+                        if (call.IsObject()) tool_delta(call, out);
+            }
+        }
+        if (auto fr = ajson::get_str(c, "finish_reason"); fr && !fr->empty()) {
+            finish_reason_ = *fr;
+            saw_finish_ = true;
+            if (auto s = matched_stop_string(c)) stop_string_ = std::move(s);
+        }
+    }
+}
+
+void AnthropicStreamTranslator::start(std::string& out) {
+    state_ = State::Open;
+    StackDocument d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    if (message_id_.empty()) message_id_ = make_message_id(opts_.id_seed);
+    Value m(rapidjson::kObjectType);
+    ajson::add_str(m, "id", message_id_, a);
+    m.AddMember("type", "message", a);
+    m.AddMember("role", "assistant", a);
+    ajson::add_str(m, "model", opts_.model, a);
+    m.AddMember("content", Value(rapidjson::kArrayType), a);
+    m.AddMember("stop_reason", Value(rapidjson::kNullType), a);
+    m.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
+    TokenUsage u = usage_;
+    u.completion_tokens = 0;
+    m.AddMember("usage", anthropic_usage_json(u, a), a);
+    d.AddMember("type", "message_start", a);
+    d.AddMember("message", m, a);
+    emit("message_start", d, out);
+    StackDocument ping(rapidjson::kObjectType);
+    ping.AddMember("type", "ping", ping.GetAllocator());
+    emit("ping", ping, out);
+}
+
+void AnthropicStreamTranslator::close_block(std::string& out) {
+    if (open_ == Block::None) return;
+    StackDocument d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    d.AddMember("type", "content_block_stop", a);
+    d.AddMember("index", next_index_ - 1, a);
+    emit("content_block_stop", d, out);
+    open_ = Block::None;
+    open_tool_ = -1;
+}
+
+void AnthropicStreamTranslator::open_block(Block kind, std::string& out, const ToolSlot* tool, std::string_view name) {
+    close_block(out);
+    StackDocument d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    Value b(rapidjson::kObjectType);
+    if (kind == Block::Thinking) {
+        b.AddMember("type", "thinking", a);
+        b.AddMember("thinking", "", a);
+        b.AddMember("signature", "", a);
+    } else if (kind == Block::Text) {
+        b.AddMember("type", "text", a);
+        b.AddMember("text", "", a);
+    } else {
+        b.AddMember("type", "tool_use", a);
+        ajson::add_str(b, "id", tool->id, a);
+        ajson::add_str(b, "name", name, a);
+        b.AddMember("input", Value(rapidjson::kObjectType), a);
+    }
+    d.AddMember("type", "content_block_start", a);
+    d.AddMember("index", next_index_, a);
+    d.AddMember("content_block", b, a);
+    emit("content_block_start", d, out);
+    open_ = kind;
+    ++next_index_;
+}
+
+void AnthropicStreamTranslator::text_delta(Block kind, std::string_view text, std::string& out) {
+    if (open_ != kind) open_block(kind, out);
+    StackDocument d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    Value delta(rapidjson::kObjectType);
+    if (kind == Block::Thinking) {
+        delta.AddMember("type", "thinking_delta", a);
+        ajson::add_str(delta, "thinking", text, a);
+    } else {
+        delta.AddMember("type", "text_delta", a);
+        ajson::add_str(delta, "text", text, a);
+    }
+    d.AddMember("type", "content_block_delta", a);
+    d.AddMember("index", next_index_ - 1, a);
+    d.AddMember("delta", delta, a);
+    emit("content_block_delta", d, out);
+}
+
+// One entry of delta.tool_calls. Runtimes disagree on everything here: ids only on the first
+// fragment (OpenAI, llama.cpp), ids repeated on every fragment (vLLM), `id: ""` and `name: null`
+// on continuations (TGI), several whole calls all at index 0 (Ollama), no index at all.
+// A fragment belongs to the call with its id; without an id, to the latest call at its index;
+// without either, to the latest call. A new id starts a new call.
+void AnthropicStreamTranslator::tool_delta(const Value& call, std::string& out) {
+    auto index = ajson::get_int(call, "index");
+    std::string_view id = ajson::get_str(call, "id").value_or("");
+    const Value* fn = ajson::get(call, "function");
+    std::string_view name = fn ? ajson::get_str(*fn, "name").value_or("") : "";
+    const Value* args = fn ? ajson::get(*fn, "arguments") : nullptr;
+
+    int slot = -1;
+    if (!id.empty()) {
+        for (size_t i = 0; i < tools_.size(); ++i)
+            if (tools_[i].id == id) slot = static_cast<int>(i);
+    } else if (!tools_.empty()) {
+        slot = static_cast<int>(tools_.size()) - 1;
+        if (index) {
+            slot = -1;
+            for (size_t i = tools_.size(); i-- > 0;)
+                if (tools_[i].upstream_index == index) { slot = static_cast<int>(i); break; }
+        }
+    }
+    if (slot < 0) {
+        ToolSlot s;
+        s.upstream_index = index;
+        s.id = !id.empty() ? std::string(id) : make_tool_use_id(message_id_, tools_.size());
+        tools_.push_back(s);
+        slot = static_cast<int>(tools_.size()) - 1;
+        open_block(Block::Tool, out, &tools_.back(), name);
+        tools_.back().block_index = next_index_ - 1;
+        open_tool_ = slot;
+    }
+    // A fragment for a call whose block was already closed cannot be delivered in Anthropic's
+    // sequential block model; runtimes stream calls one after another, so this does not happen.
+    if (open_ != Block::Tool || open_tool_ != slot) return;
+
+    std::string fragment;
+    if (args && args->IsString()) fragment = ajson::sv(*args);
+    else if (args && args->IsObject() && args->MemberCount() > 0) fragment = ajson::to_string(*args);  // TGI
+    if (fragment.empty()) return;
+    ++content_chunks_;
+    StackDocument d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    Value delta(rapidjson::kObjectType);
+    delta.AddMember("type", "input_json_delta", a);
+    ajson::add_str(delta, "partial_json", fragment, a);
+    d.AddMember("type", "content_block_delta", a);
+    d.AddMember("index", tools_[slot].block_index, a);
+    d.AddMember("delta", delta, a);
+    emit("content_block_delta", d, out);
+}
+
+int64_t AnthropicStreamTranslator::output_tokens() const {
+    if (usage_.completion_tokens > 0) return usage_.completion_tokens;
+    if (timings_predicted_ > 0) return timings_predicted_;
+    return content_chunks_;
+}
+
+void AnthropicStreamTranslator::complete(std::string& out) {
+    if (done()) return;
+    if (state_ == State::Idle) start(out);
+    close_block(out);
+    FinishFacts facts;
+    facts.finish_reason = finish_reason_;
+    facts.tool_calls_seen = !tools_.empty();
+    facts.stop_sequence_matched = stop_string_.has_value();
+    stop_reason_ = anthropic_stop_reason(facts);
+
+    StackDocument d(rapidjson::kObjectType);
+    auto& a = d.GetAllocator();
+    Value delta(rapidjson::kObjectType);
+    ajson::add_str(delta, "stop_reason", stop_reason_, a);
+    if (stop_reason_ == "stop_sequence") ajson::add_str(delta, "stop_sequence", *stop_string_, a);
+    else delta.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
+    Value usage(rapidjson::kObjectType);
+    if (usage_.present && usage_.prompt_tokens > 0) {
+        // message_start went out before the runtime reported the prompt size; SDKs take these.
+        usage.AddMember("input_tokens", Value(static_cast<int64_t>(usage_.anthropic_input_tokens())), a);
+        usage.AddMember("cache_read_input_tokens", Value(static_cast<int64_t>(usage_.cached_tokens)), a);
+    }
+    usage.AddMember("output_tokens", Value(static_cast<int64_t>(output_tokens())), a);
+    d.AddMember("type", "message_delta", a);
+    d.AddMember("delta", delta, a);
+    d.AddMember("usage", usage, a);
+    emit("message_delta", d, out);
+
+    StackDocument stop(rapidjson::kObjectType);
+    stop.AddMember("type", "message_stop", stop.GetAllocator());
+    emit("message_stop", stop, out);
+    state_ = State::Done;
+}
+
+void AnthropicStreamTranslator::finish(std::string& out) {
+    if (done()) return;
+    if (saw_finish_ || saw_done_) {
+        complete(out);
+        return;
+    }
+    fail(ApiError::bad_gateway("upstream stream ended before the response was complete"), out);
+}
+
+void AnthropicStreamTranslator::fail(const ApiError& e, std::string& out) {
+    if (done()) return;
+    // The runtime already said how the turn ended; only trailing usage can be missing.
+    if (saw_finish_) {
+        complete(out);
+        return;
+    }
+    started_before_error_ = started();
+    error_ = e;
+    out += sse_format("error", render_anthropic_error(e));
+    state_ = State::Done;
+}
+
+}  // namespace llmgw
