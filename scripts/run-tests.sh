@@ -1,31 +1,27 @@
 #!/usr/bin/env bash
-# Runs the unit and integration suites of one build directory (and the fuzz targets when
-# LLMGW_FUZZ_SECONDS is set, see scripts/run-fuzz.sh) and prints one closing line:
-# "N passed, N failed".
+# Runs every test of one build directory through ctest (each Catch2 case is its own ctest test,
+# run in parallel with a per-test timeout), then the fuzz targets when LLMGW_FUZZ_SECONDS is set
+# (scripts/run-fuzz.sh), and prints one closing line: "N passed, N failed".
 set -uo pipefail
 BUILD=${1:-build}
+JOBS=${TEST_JOBS:-$(nproc)}
+TEST_TIMEOUT_S=${TEST_TIMEOUT_S:-300}  # one test case taking longer than this is a hang
 cd "$(dirname "$0")/.."
 passed=0; failed=0
-run() {
-  local name=$1; shift
-  echo "== $name"
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  echo "$out" | tail -n 25
-  # Catch2's summary: "test cases: 12 | 11 passed | 1 failed" or "All tests passed (N assertions in M test cases)"
-  local line p f
-  line=$(echo "$out" | grep -E '^(test cases:|All tests passed)' | tail -n1)
-  if [[ $line =~ All\ tests\ passed.*in\ ([0-9]+)\ test\ case ]]; then p=${BASH_REMATCH[1]}; f=0
-  else
-    p=$(echo "$line" | sed -nE 's/.*\| *([0-9]+) passed.*/\1/p'); f=$(echo "$line" | sed -nE 's/.*\| *([0-9]+) failed.*/\1/p')
-    p=${p:-0}; f=${f:-0}
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  fi
-  passed=$((passed + p)); failed=$((failed + f))
-}
-run unit "$BUILD/unit_tests"
-run net "$BUILD/net_tests"
-run integration "$BUILD/integration_tests"
+
+echo "== ctest ($BUILD, $JOBS in parallel)"
+log=$(mktemp)
+ctest --test-dir "$BUILD" -j "$JOBS" --timeout "$TEST_TIMEOUT_S" --output-on-failure >"$log" 2>&1
+rc=$?
+# The failures with their output, then ctest's summary.
+grep -vE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* +Passed +' "$log" | tail -n 200
+total=$(sed -nE 's/.*tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\2/p' "$log" | tail -n1)
+nfail=$(sed -nE 's/.*tests passed, ([0-9]+) tests? failed out of ([0-9]+).*/\1/p' "$log" | tail -n1)
+rm -f "$log"
+total=${total:-0}; nfail=${nfail:-0}
+if [ "$total" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$nfail" -eq 0 ]; }; then nfail=$((nfail + 1)); fi
+passed=$((passed + total - nfail)); failed=$((failed + nfail))
+
 # The fuzz targets when asked (make test sets LLMGW_FUZZ_SECONDS): each target counts as one test.
 if [ -n "${LLMGW_FUZZ_SECONDS:-}" ]; then
   echo "== fuzz"
