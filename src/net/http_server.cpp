@@ -304,6 +304,13 @@ private:
         c->keep_alive_ = llhttp_should_keep_alive(p);
         c->http10_ = p->http_major == 1 && p->http_minor == 0;
         r.keep_alive = c->keep_alive_;
+        // A gateway is no tunnel: CONNECT (whose target llhttp passes through even when empty)
+        // is refused before any handler sees it.
+        if (p->method == HTTP_CONNECT) {
+            c->error_status_ = 405;
+            c->error_reason_ = "CONNECT is not supported";
+            return -1;
+        }
         const auto& lim = c->server_->limits();
         if ((p->flags & F_CONTENT_LENGTH) && p->content_length > lim.max_body_bytes) {
             c->error_status_ = 413;
@@ -350,6 +357,7 @@ private:
         std::string msg;
         if (status == 413) msg = "request body exceeds the limit of " + std::to_string(server_->limits().max_body_bytes) + " bytes";
         else if (status == 431) msg = "request header fields too large";
+        else if (status == 405) msg = error_reason_;
         else if (!error_reason_.empty()) msg = "malformed HTTP request: " + error_reason_;
         else msg = std::string("malformed HTTP request: ") + llhttp_errno_name(err) + " (" + (llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : "") + ")";
         fail(status, msg);

@@ -186,6 +186,11 @@ TEST_CASE("strict parsing: a header name with whitespace, obs-fold or a bare CR 
         CHECK(out.rfind("HTTP/1.1 400", 0) == 0);
         CHECK(out.find("malformed HTTP request") != std::string::npos);
     }
+    // No tunnels: CONNECT is refused, with or without a target.
+    for (const char* connect : {"CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: t\r\n\r\n", "CONNECT  HTTP/1.1\r\nHost: t\r\n\r\n"}) {
+        std::string out = raw_exchange(gw.port(), connect, 10);
+        CHECK((out.rfind("HTTP/1.1 405", 0) == 0 || out.rfind("HTTP/1.1 400", 0) == 0));
+    }
     // obs-fold whose continuation starts a new read is still seen as obs-fold.
     RawConn c(gw.port());
     REQUIRE(c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nX-Trace: a\r\n"));
