@@ -157,6 +157,7 @@ public:
     bool http10() const { return http10_; }
     HttpServer* server() const { return server_; }
     bool in_flight() const { return in_flight_; }
+    bool closing() const { return close_requested_; }
 
     // The in-flight exchange finished its response (called by the exchange, so the next
     // pipelined request is parsed from the loop, not from inside the handler that answered).
@@ -597,6 +598,8 @@ void Exchange::reset() {
     state_ = State::Done;
     c->reset();
 }
+
+bool Exchange::detached() const { return conn_ == nullptr || conn_->closing(); }
 
 bool Exchange::congested() const {
     return conn_ && conn_->pending() > conn_->server()->limits().write_high_water;

@@ -57,7 +57,9 @@ public:
     // Abortive close (TCP RST) of the connection under this exchange: for fault injection.
     void reset();
 
-    bool detached() const { return conn_ == nullptr; }
+    // The client is gone or going: writes are no-ops from the moment the connection's close was
+    // requested (a failed write, a reset), though the abort callback runs later, from the loop.
+    bool detached() const;
     bool responded() const { return state_ != State::Fresh; }
     bool finished() const { return state_ == State::Done; }
     int status() const { return status_; }

@@ -97,6 +97,10 @@ TEST_CASE("a write to a vanished client never runs the abort callback inside the
         ex->write(chunk);
         in_write = false;
     }
+    // The failed write already shows (writes are no-ops, a producer stops), while the abort
+    // callback waits for the loop.
+    CHECK(ex->detached());
+    CHECK_FALSE(aborted);
     ex.reset();
     run_until(&l.loop, [&] { return aborted; });
     CHECK(aborted);
