@@ -44,7 +44,6 @@ struct MockFlags {
     uint64_t idle_timeout_ms = 60'000;  // keep-alive connections closed after this long unused
 };
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // One worker's mock: its server, the responses it is pacing and the requests it keeps hanging.
 class MockApp : public net::WorkerApp {
@@ -95,11 +94,11 @@ private:
         uint64_t accepted = server_->accepted_total();
         stats_.connections_total += accepted - accepted_seen_;
         accepted_seen_ = accepted;
-        if (starts_with(req.path, "/mock/")) return control(ex);
+        if (req.path.starts_with("/mock/")) return control(ex);
         ++stats_.requests_total;
         if (req.path != backend_profile(flags_.engine.profile).health_path)
             stats_.record(req.method, req.path, req.headers, req.body);
-        if (starts_with(req.path, "/v1/")) {
+        if (req.path.starts_with("/v1/")) {
             uint64_t k = ++stats_.api_requests;
             if (flags_.hang) return hang(ex);
             if (flags_.reject_stream_options && req.body.find("\"stream_options\"") != std::string::npos)

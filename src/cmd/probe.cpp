@@ -15,10 +15,14 @@
 #include "core/ops/config.h"
 #include "core/backend/probe_checks.h"
 #include "net/upstream_client.h"
+#include "core/base/text_util.h"
 
 namespace llmgw::cmd {
 
 namespace {
+
+// What probe keeps of an answer: enough for any model list or check reply.
+constexpr size_t kMaxProbeBodyBytes = 4u << 20;
 
 struct ProbeFlags {
     std::string url, kind, model, key, require;
@@ -49,7 +53,7 @@ Target resolve_target(const ProbeFlags& f) {
     Target t;
     std::string kind = f.kind.empty() ? env("BACKEND_KIND") : f.kind;
     if (!kind.empty()) {
-        for (auto& c : kind) c = char(std::tolower((unsigned char)c));
+        kind = to_lower(kind);
         t.configured_kind = parse_backend_kind(kind);
         if (!t.configured_kind)
             usage_error((f.kind.empty() ? "BACKEND_KIND" : "--kind") + std::string(": unknown backend kind '") + kind +
@@ -130,7 +134,7 @@ private:
             out->headers = h;
         };
         req.on_body = [out](std::string_view b) {
-            if (out->body.size() < (4u << 20)) out->body.append(b);
+            if (out->body.size() < kMaxProbeBodyBytes) out->body.append(b);
         };
         req.on_done = [this, out, t0](const net::UpstreamResult& r) {
             out->latency_ms = double(uv_hrtime() - t0) / 1e6;

@@ -5,11 +5,15 @@
 
 #include "core/backend/backend_facts.h"
 #include "core/backend/probe_checks.h"
+#include "core/ops/upstream_timeouts.h"
 #include "gateway/log.h"
 
 namespace llmgw::gw {
 
 namespace {
+
+// Discovery reads model lists and one-token answers; past this an answer is not one of those.
+constexpr size_t kMaxProbeAnswerBytes = 1u << 20;
 
 struct Discovery : std::enable_shared_from_this<Discovery> {
     net::UpstreamClient& client;
@@ -39,16 +43,16 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
             req.headers.push_back("anthropic-version: 2023-06-01");
         }
         if (!cfg.backend_api_key.empty()) req.headers.push_back("Authorization: Bearer " + cfg.backend_api_key);
-        req.timeout_ms = static_cast<long>(std::min(cfg.connect_timeout_s, 5.0) * 1000);
-        req.connect_timeout_ms = req.timeout_ms;
-        if (!req.body.empty()) req.timeout_ms = static_cast<long>(std::min(cfg.request_timeout_s, 60.0) * 1000);
+        const auto t = upstream_timeouts(cfg, req.body.empty() ? UpstreamPurpose::Check : UpstreamPurpose::CheckWithBody);
+        req.timeout_ms = t.total_ms;
+        req.connect_timeout_ms = t.connect_ms;
         auto reply = std::make_shared<ProbeReply>();
         req.on_head = [reply](int status, const net::Headers& h) {
             reply->status = status;
             for (const auto& kv : h) reply->headers.push_back(kv);
         };
         req.on_body = [reply](std::string_view b) {
-            if (reply->body.size() < (1u << 20)) reply->body.append(b);
+            if (reply->body.size() < kMaxProbeAnswerBytes) reply->body.append(b);
         };
         auto self = shared_from_this();
         req.on_done = [self, reply, out, then = std::move(then)](const net::UpstreamResult& r) {

@@ -6,6 +6,7 @@
 #include "core/json/json_parse.h"
 #include "core/base/sse.h"
 #include "core/api/stream_observer.h"
+#include "core/ops/upstream_timeouts.h"
 #include "gateway/log.h"
 
 namespace llmgw::gw {
@@ -77,8 +78,9 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (fr.stream) req.headers.emplace_back("Accept: text/event-stream");
         req.body = std::move(fr.body);
         const auto& cfg = shared.cfg;
-        req.timeout_ms = static_cast<long>(cfg.request_timeout_s * 1000);
-        req.connect_timeout_ms = static_cast<long>(cfg.connect_timeout_s * 1000);
+        const auto t = upstream_timeouts(cfg, UpstreamPurpose::Relay);
+        req.timeout_ms = t.total_ms;
+        req.connect_timeout_ms = t.connect_ms;
         auto self = shared_from_this();
         req.on_head = [self](int st, const net::Headers& h) { self->on_head(st, h); };
         req.on_body = [self](std::string_view d) { self->on_body(d); };

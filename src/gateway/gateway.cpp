@@ -9,6 +9,7 @@
 #include "core/api/request_body.h"
 #include "core/base/request_id.h"
 #include "core/base/via.h"
+#include "core/ops/upstream_timeouts.h"
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"
@@ -16,6 +17,10 @@
 namespace llmgw::gw {
 
 namespace {
+
+// A request body may take this long at least (32 MiB at about 5 Mbit/s), whatever
+// HEADER_TIMEOUT_S says.
+constexpr uint64_t kMinBodyTimeoutMs = 60'000;
 
 constexpr std::array<RouteInfo, 12> kRoutes{{
     {Route::Root, "/", "GET", ApiStyle::OpenAI, false},
@@ -31,10 +36,16 @@ constexpr std::array<RouteInfo, 12> kRoutes{{
     {Route::Messages, "/v1/messages", "POST", ApiStyle::Anthropic, true},
     {Route::CountTokens, "/v1/messages/count_tokens", "POST", ApiStyle::Anthropic, true},
 }};
+
+// The /v1/models/{id} entry, found by its route rather than by its place in the table.
+const RouteInfo& model_route() {
+    for (const auto& r : kRoutes)
+        if (r.route == Route::Model) return r;
+    return kRoutes.front();  // unreachable: the table has it
+}
 constexpr RouteInfo kNotFoundOpenAI{Route::NotFound, "unmatched", "", ApiStyle::OpenAI, false};
 constexpr RouteInfo kNotFoundAnthropic{Route::NotFound, "unmatched", "", ApiStyle::Anthropic, false};
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // Every value of a list header (X-Forwarded-For, Via): several headers of one name form one list.
 std::string header_list(const net::HttpRequest& req, std::string_view lower_name) {
@@ -80,8 +91,10 @@ const RouteInfo& match_route(std::string_view path) {
         if (r.route == Route::Model) continue;
         if (r.template_path == path) return r;
     }
-    if (starts_with(path, "/v1/models/") && path.size() > 11) return kRoutes[6];
-    if (starts_with(path, "/v1/messages")) return kNotFoundAnthropic;
+    // /v1/models/{id}: the prefix and at least one character of id.
+    constexpr std::string_view kModelPrefix = "/v1/models/";
+    if (path.starts_with(kModelPrefix) && path.size() > kModelPrefix.size()) return model_route();
+    if (path.starts_with("/v1/messages")) return kNotFoundAnthropic;
     return kNotFoundOpenAI;
 }
 
@@ -93,7 +106,7 @@ GatewayWorker::GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shar
                   net::ServerLimits lim;
                   lim.max_body_bytes = shared.cfg.max_body_bytes;
                   lim.header_timeout_ms = static_cast<uint64_t>(shared.cfg.header_timeout_s * 1000);
-                  lim.body_timeout_ms = std::max<uint64_t>(lim.header_timeout_ms, 60'000);
+                  lim.body_timeout_ms = std::max<uint64_t>(lim.header_timeout_ms, kMinBodyTimeoutMs);
                   lim.idle_timeout_ms = static_cast<uint64_t>(shared.cfg.idle_timeout_s * 1000);
                   return lim;
               }(),
@@ -314,8 +327,9 @@ void GatewayWorker::check_backend(std::function<void()> then) {
     net::UpstreamRequest req;
     req.url = backend_url(shared_.profile->health_path);
     req.headers = upstream_headers(make_request_id(rng_(), rng_()));
-    req.timeout_ms = static_cast<long>(std::min(shared_.cfg.connect_timeout_s, 5.0) * 1000);
-    req.connect_timeout_ms = req.timeout_ms;
+    const auto t = upstream_timeouts(shared_.cfg, UpstreamPurpose::Check);
+    req.timeout_ms = t.total_ms;
+    req.connect_timeout_ms = t.connect_ms;
     uint64_t t0 = net::now_ns();
     req.on_done = [this, t0](const net::UpstreamResult& r) {
         bool was_down = ready_.checked_ns != 0 && !ready_.ok;

@@ -9,6 +9,7 @@
 #include <cassert>
 #include <cerrno>
 #include <cstring>
+#include "core/base/text_util.h"
 
 namespace llmgw::net {
 
@@ -49,10 +50,6 @@ const char* reason_phrase(int status) {
     }
 }
 
-void lower_inplace(std::string& s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-}
 
 // One queued write: the bytes live here until libuv is done with them.
 struct WriteReq {
@@ -287,7 +284,7 @@ private:
     static int on_header_value_complete(llhttp_t* p) {
         auto* c = self(p);
         if (c->req_.headers.size() >= c->server_->limits().max_header_count) { c->error_status_ = 431; return -1; }
-        lower_inplace(c->field_);
+        c->field_ = to_lower(c->field_);
         while (!c->value_.empty() && (c->value_.back() == ' ' || c->value_.back() == '\t')) c->value_.pop_back();
         c->req_.headers.emplace_back(std::move(c->field_), std::move(c->value_));
         c->field_.clear();

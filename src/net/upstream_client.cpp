@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <utility>
+#include "core/base/text_util.h"
 
 namespace llmgw::net {
 
@@ -145,8 +146,7 @@ struct UpstreamCallbacks {
         auto colon = line.find(':');
         if (colon == std::string_view::npos) return len;
         if (!call->req_.all_headers && !(colon == 12 && strncasecmp(p, "content-type", 12) == 0)) return len;
-        std::string name(line.substr(0, colon));
-        for (auto& ch : name) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
+        std::string name = to_lower(line.substr(0, colon));
         std::string_view v = line.substr(colon + 1);
         while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
         while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);

@@ -1,15 +1,11 @@
 #include "core/anthropic/translate_capture.h"
 
 #include <cctype>
+#include "core/base/text_util.h"
 
 namespace llmgw {
 
 namespace {
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // Next line [pos, end-of-line) and the position after its terminator.
 std::string_view next_line(std::string_view s, size_t& pos) {
@@ -104,7 +100,7 @@ CaptureBody extract_capture_body(std::string_view input) {
         std::string_view h = next_line(input, pos);
         ++line_no;
         if (h.empty()) break;
-        std::string lh = lower(h);
+        std::string lh = to_lower(h);
         if (lh.rfind("transfer-encoding:", 0) == 0 && lh.find("chunked") != std::string::npos) chunked = true;
     }
     std::string_view body = input.substr(pos);

@@ -7,6 +7,7 @@
 #include "core/mock/mock_json.h"
 #include "core/mock/mock_schema.h"
 #include "core/mock/mock_text.h"
+#include "core/base/text_util.h"
 
 namespace llmgw::mock {
 
@@ -20,9 +21,7 @@ std::string tool_call_id(BackendKind k, uint64_t seed) {
     switch (k) {
         case BackendKind::LlamaCpp: return alnum_id(seed, 32);  // no "call_" prefix
         case BackendKind::Ollama: {
-            std::string id = alnum_id(seed, 8);
-            std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return std::tolower(c); });
-            return "call_" + id;
+            return "call_" + to_lower(alnum_id(seed, 8));
         }
         case BackendKind::TGI: return "0";
         default: return "chatcmpl-tool-" + hex_id(seed, 32);
