@@ -1,7 +1,8 @@
 // `llmgw mock`: a deterministic OpenAI-compatible upstream for tests, benchmarks and the demo.
 // The answers come from mock::Engine (pure logic, src/core/mock_engine.h); this file serves them on
-// the gateway's own HTTP server, paces streams with libuv timers, injects faults and keeps the
-// counters behind GET /mock/stats.
+// the gateway's own HTTP server, paces streams with libuv timers, injects faults, keeps the
+// counters behind GET /mock/stats and answers chat requests from a per-turn script when given one
+// (mock_script.h).
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
@@ -9,12 +10,16 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <fstream>
 #include <memory>
+#include <mutex>
+#include <sstream>
 #include <unordered_map>
 
 #include "cmd/commands.h"
 #include "core/mock/mock_engine.h"
 #include "core/mock/mock_faults.h"
+#include "core/mock/mock_script.h"
 #include "core/mock/mock_stats.h"
 #include "net/http_server.h"
 #include "net/port_file.h"
@@ -42,14 +47,22 @@ struct MockFlags {
     bool reject_stream_options = false;  // like Ollama before 0.5.2
     bool no_tokenize = false;
     uint64_t idle_timeout_ms = 60'000;  // keep-alive connections closed after this long unused
+    std::string script_file;             // --script: the per-turn answers to start with
+};
+
+// The per-turn script and the log of chat requests, shared by the workers (mock_script.h).
+struct Scripted {
+    std::mutex mu;
+    mock::Script script;
+    mock::RequestLog requests;
 };
 
 
 // One worker's mock: its server, the responses it is pacing and the requests it keeps hanging.
 class MockApp : public net::WorkerApp {
 public:
-    MockApp(uv_loop_t* loop, int fd, const MockFlags& flags, mock::Stats& stats)
-        : loop_(loop), flags_(flags), engine_(flags.engine), stats_(stats) {
+    MockApp(uv_loop_t* loop, int fd, const MockFlags& flags, mock::Stats& stats, Scripted& scripted)
+        : loop_(loop), flags_(flags), engine_(flags.engine), stats_(stats), scripted_(scripted) {
         BackendKind profile = flags.engine.profile;
         net::ServerLimits limits;
         limits.idle_timeout_ms = flags.idle_timeout_ms;
@@ -98,6 +111,11 @@ private:
         ++stats_.requests_total;
         if (req.path != backend_profile(flags_.engine.profile).health_path)
             stats_.record(req.method, req.path, req.headers, req.body);
+        const bool chat = req.method == "POST" && req.path == "/v1/chat/completions";
+        if (chat) {
+            std::lock_guard lock(scripted_.mu);
+            scripted_.requests.add(req.body);
+        }
         if (req.path.starts_with("/v1/")) {
             uint64_t k = ++stats_.api_requests;
             if (flags_.hang) return hang(ex);
@@ -108,7 +126,7 @@ private:
                 return reply(ex, engine_.error(flags_.fail_status, "mock: injected failure (--fail-rate)"));
             }
         }
-        mock::Response r = engine_.handle(req.method, req.path, req.body);
+        mock::Response r = chat ? answer_chat(req.body) : engine_.handle(req.method, req.path, req.body);
         if (r.status == 200 && (req.path == "/v1/chat/completions" || req.path == "/v1/completions"))
             if (auto body = mock::faulty_answer(flags_.answer_faults, r.is_stream()))
                 return start_faulty(ex, std::move(body), r.is_stream(), r.is_stream() ? "text/event-stream" : r.content_type);
@@ -119,15 +137,48 @@ private:
         start_job(ex, std::move(r), stream, delay);
     }
 
-    // GET /mock/stats, POST /mock/reset.
+    // The next scripted step when there is one (taken only by a request it answers with 200),
+    // else the generated answer.
+    mock::Response answer_chat(const std::string& body) {
+        std::lock_guard lock(scripted_.mu);
+        const mock::ScriptStep* step = scripted_.script.front();
+        if (!step) return engine_.handle("POST", "/v1/chat/completions", body);
+        mock::Response r = engine_.chat_completions(body, *step);
+        if (r.status == 200) scripted_.script.pop();
+        return r;
+    }
+
+    // GET /mock/stats, POST /mock/reset, POST|GET /mock/script, GET /mock/requests.
     void control(const std::shared_ptr<net::Exchange>& ex) {
         const auto& req = ex->request();
         if (req.path == "/mock/stats" && req.method == "GET") return ex->respond(200, "application/json", stats_.to_json());
         if (req.path == "/mock/reset" && req.method == "POST") {
             stats_.reset();
+            std::lock_guard lock(scripted_.mu);
+            scripted_.requests.clear();
             return ex->respond(200, "application/json", R"({"reset":true})");
         }
-        reply(ex, engine_.error(404, "unknown mock control route: GET /mock/stats, POST /mock/reset"));
+        if (req.path == "/mock/script" && (req.method == "POST" || req.method == "GET")) return script(ex);
+        if (req.path == "/mock/requests" && req.method == "GET") {
+            std::lock_guard lock(scripted_.mu);
+            return ex->respond(200, "application/json", scripted_.requests.to_json());
+        }
+        reply(ex, engine_.error(404, "unknown mock control route: GET /mock/stats, POST /mock/reset, "
+                                     "POST|GET /mock/script, GET /mock/requests"));
+    }
+
+    // POST replaces the queue with the script in the body; GET tells how many steps remain.
+    void script(const std::shared_ptr<net::Exchange>& ex) {
+        const auto& req = ex->request();
+        std::optional<std::deque<mock::ScriptStep>> steps;
+        if (req.method == "POST") {
+            std::string err;
+            steps = mock::parse_script(req.body, err);
+            if (!steps) return reply(ex, engine_.error(400, "mock script: " + err));
+        }
+        std::lock_guard lock(scripted_.mu);
+        if (steps) scripted_.script.replace(std::move(*steps));
+        ex->respond(200, "application/json", R"({"remaining":)" + std::to_string(scripted_.script.remaining()) + "}");
     }
 
     void reply(const std::shared_ptr<net::Exchange>& ex, const mock::Response& r) {
@@ -277,6 +328,7 @@ private:
     const MockFlags& flags_;
     mock::Engine engine_;
     mock::Stats& stats_;
+    Scripted& scripted_;
     std::unique_ptr<net::HttpServer> server_;
     std::unordered_map<uint64_t, std::unique_ptr<Job>> jobs_;
     std::unordered_map<uint64_t, std::shared_ptr<net::Exchange>> hung_;
@@ -315,6 +367,20 @@ int run_mock(MockFlags& flags) {
         return 1;
     }
 
+    Scripted scripted;
+    if (!flags.script_file.empty()) {
+        std::ifstream in(flags.script_file);
+        std::stringstream text;
+        text << in.rdbuf();
+        std::string err;
+        auto steps = in ? mock::parse_script(text.str(), err) : std::nullopt;
+        if (!steps) {
+            fprintf(stderr, "llmgw mock: --script %s: %s\n", flags.script_file.c_str(), in ? err.c_str() : "cannot read it");
+            return 2;
+        }
+        scripted.script.replace(std::move(*steps));
+    }
+
     mock::Stats stats;
     std::atomic<int> listening{0};
     net::WorkerPoolOptions opts;
@@ -322,7 +388,7 @@ int run_mock(MockFlags& flags) {
     opts.drain_timeout_s = 2;  // a test double: do not keep a test run waiting on slow streams
     opts.on_shutdown = [](int signum) { fprintf(stderr, "llmgw mock: %s, shutting down\n", strsignal(signum)); };
     int rc = net::run_worker_pool(opts, [&](uv_loop_t* loop, int index) -> std::unique_ptr<net::WorkerApp> {
-        auto app = std::make_unique<MockApp>(loop, fds[index], flags, stats);
+        auto app = std::make_unique<MockApp>(loop, fds[index], flags, stats, scripted);
         if (int e = app->listen(); e != 0) {
             fprintf(stderr, "llmgw mock: listen failed: %s\n", uv_strerror(e));
             return nullptr;
@@ -350,7 +416,13 @@ void add_mock(CLI::App& app) {
         "Missing features, to show how a client copes: --reject-stream-options, --reject-top-k,\n"
         "--no-tokenize (ollama never has a tokenizer).\n"
         "Control: GET /mock/stats (counters incl. streams_aborted, the last request's headers and body),\n"
-        "POST /mock/reset.\n"
+        "POST /mock/reset (the counters and the request log), GET /mock/requests (the last 32 chat requests'\n"
+        "bodies), POST /mock/script (replace the per-turn script with the body's), GET /mock/script.\n"
+        "Per-turn script (--script FILE or POST /mock/script): a JSON array of steps or one step a line,\n"
+        "  {\"tool_call\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"ls\"},\"id\":\"call_1\"}}\n"
+        "  {\"text\":\"Done.\",\"reasoning\":\"optional\"}\n"
+        "each chat completion answered with 200 takes the next step (streamed or not); then answers as usual.\n"
+        "A gateway's start-up discovery sends chat requests too: post the script once it is done.\n"
         "Answers are derived from the request only: the same messages give the same words, stream or not.\n"
         "Requests with tools get a call to the first tool (or the one tool_choice names) whose arguments\n"
         "satisfy its JSON schema. Faults (--fail-rate, --hang) apply to /v1/* routes only; broken answers\n"
@@ -409,6 +481,8 @@ void add_mock(CLI::App& app) {
     sub->add_option("--idle-timeout-ms", flags->idle_timeout_ms,
                     "Close a keep-alive connection after this long without a request, as runtimes do")
         ->check(CLI::Range(uint64_t(1), uint64_t(86'400'000)))->capture_default_str();
+    sub->add_option("--script", flags->script_file,
+                    "Per-turn answers to chat requests: a JSON array of steps or JSON lines (see below)");
     sub->add_option("--workers", flags->workers, "Worker threads (each its own loop and socket)")
         ->check(CLI::Range(1, 256))->capture_default_str();
     sub->callback([flags] {

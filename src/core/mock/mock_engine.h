@@ -67,6 +67,8 @@ std::string error_body(BackendKind profile, int status, std::string_view message
 // text parts joined, tool-call arguments included.
 std::string chat_prompt(const rapidjson::Value& messages);
 
+struct ScriptStep;  // mock_script.h
+
 class Engine {
 public:
     explicit Engine(Options o) : opt_(std::move(o)) {}
@@ -77,6 +79,8 @@ public:
     Response handle(std::string_view method, std::string_view path, std::string_view body) const;
 
     Response chat_completions(std::string_view body) const;
+    // The same request answered with a scripted step instead of generated words (mock_script.h).
+    Response chat_completions(std::string_view body, const ScriptStep& step) const;
     Response completions(std::string_view body) const;
     Response embeddings(std::string_view body) const;
     Response models() const;

@@ -17,17 +17,6 @@ constexpr uint64_t kReasoningSalt = 0x5245415330ULL;
 
 std::string_view sv(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
-std::string tool_call_id(BackendKind k, uint64_t seed) {
-    switch (k) {
-        case BackendKind::LlamaCpp: return alnum_id(seed, 32);  // no "call_" prefix
-        case BackendKind::Ollama: {
-            return "call_" + to_lower(alnum_id(seed, 8));
-        }
-        case BackendKind::TGI: return "0";
-        default: return "chatcmpl-tool-" + hex_id(seed, 32);
-    }
-}
-
 // Fields chat and completions share: model, stream, stream_options, max_tokens, stop.
 struct Common {
     std::string model;
@@ -129,6 +118,17 @@ bool check_context(const Plan& p, const Options& opt, RequestError& err) {
     return false;
 }
 }  // namespace
+
+std::string tool_call_id(BackendKind k, uint64_t seed) {
+    switch (k) {
+        case BackendKind::LlamaCpp: return alnum_id(seed, 32);  // no "call_" prefix
+        case BackendKind::Ollama: {
+            return "call_" + to_lower(alnum_id(seed, 8));
+        }
+        case BackendKind::TGI: return "0";
+        default: return "chatcmpl-tool-" + hex_id(seed, 32);
+    }
+}
 
 int cut_at_stop(std::vector<std::string>& pieces, const std::vector<std::string>& stops, std::optional<std::string>& hit) {
     std::string text;

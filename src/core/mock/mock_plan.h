@@ -36,6 +36,8 @@ struct Plan {
     uint64_t seed = 0;                   // hash of the conversation / prompt
 };
 
+struct ScriptStep;
+
 struct RequestError {
     int status = 400;
     std::string message;
@@ -50,6 +52,13 @@ int chat_prompt_tokens(const rapidjson::Value& req);
 // nullopt and `err` filled when the request is invalid.
 std::optional<Plan> plan_chat(const rapidjson::Value& req, const Options& opt, RequestError& err);
 std::optional<Plan> plan_completion(const rapidjson::Value& req, const Options& opt, RequestError& err);
+
+// Replaces what the plan says with a scripted step (mock_script.h); the request's other choices
+// (stream, usage, model) stay.
+void apply_step(Plan& p, const ScriptStep& step, const Options& opt);
+
+// The id a profile's runtime gives a tool call (seeded, so equal requests give equal ids).
+std::string tool_call_id(BackendKind k, uint64_t seed);
 
 // Cuts pieces before the earliest occurrence of any stop string. Returns how many pieces were
 // generated up to the end of the match (all of them when nothing matched) and sets `hit`.

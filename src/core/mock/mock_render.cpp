@@ -381,6 +381,15 @@ Response Engine::chat_completions(std::string_view body) const {
     return generate(*this, body, true, plan_chat, chat_stream, chat_body);
 }
 
+Response Engine::chat_completions(std::string_view body, const ScriptStep& step) const {
+    auto scripted = [&step](const rapidjson::Value& req, const Options& opt, RequestError& err) {
+        auto plan = plan_chat(req, opt, err);
+        if (plan) apply_step(*plan, step, opt);
+        return plan;
+    };
+    return generate(*this, body, true, scripted, chat_stream, chat_body);
+}
+
 Response Engine::completions(std::string_view body) const {
     return generate(*this, body, false, plan_completion, text_stream, text_body);
 }
