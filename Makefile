@@ -11,7 +11,8 @@ all: build
 deps:
 	@bash scripts/install-deps.sh
 
-# The official SDKs for the end-to-end tests, from the npm registry (pinned by package-lock.json).
+# The official SDKs and the coding-agent CLIs for the end-to-end tests, from the npm registry
+# (pinned by package-lock.json in tests/sdk and tests/agents).
 sdk-deps: deps
 	@bash scripts/setup-sdk-tests.sh
 
