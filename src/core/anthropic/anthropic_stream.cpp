@@ -43,15 +43,7 @@ void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
 }
 
 void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
-    // Usage is cumulative; taking the maximum ignores LocalAI's all-zero usage on early chunks and
-    // works whether it arrives on the finish chunk, in a separate final chunk, or on every chunk.
-    TokenUsage u = usage_from_openai(ajson::get(v, "usage"));
-    if (u.present) {
-        usage_.present = true;
-        usage_.prompt_tokens = std::max(usage_.prompt_tokens, u.prompt_tokens);
-        usage_.completion_tokens = std::max(usage_.completion_tokens, u.completion_tokens);
-        usage_.cached_tokens = std::max(usage_.cached_tokens, u.cached_tokens);
-    }
+    merge_stream_usage(usage_, usage_from_openai(ajson::get(v, "usage")));
     if (const Value* t = ajson::get(v, "timings"))
         timings_predicted_ = std::max(timings_predicted_, ajson::get_int(*t, "predicted_n").value_or(0));
     if (state_ == State::Idle) {
