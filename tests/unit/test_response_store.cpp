@@ -127,3 +127,27 @@ TEST_CASE("input_items pages: order, limit, after, has_more", "[responses][store
         CHECK(err.status == 400);
     }
 }
+
+#include "core/responses/responses_preflight.h"
+
+TEST_CASE("responses preflight: what needs the gateway's state, and the previous conversation", "[responses][store]") {
+    auto p = preflight_responses_request(R"({"model":"m","input":"hi","store":false,"stream":true})");
+    CHECK(p.ok);
+    CHECK(p.model == "m");
+    CHECK(p.stream);
+    CHECK(p.stateless);
+    CHECK_FALSE(preflight_responses_request(R"({"model":"m","input":"hi"})").stateless);  // store defaults to true
+    p = preflight_responses_request(R"({"input":"x","store":false,"previous_response_id":"resp_1"})");
+    CHECK(p.previous_response_id == "resp_1");
+    CHECK_FALSE(p.stateless);
+    CHECK_FALSE(preflight_responses_request(R"({"input":"x","store":false,"include":["reasoning.encrypted_content"]})").stateless);
+    CHECK_FALSE(preflight_responses_request(
+                    R"({"store":false,"input":[{"type":"reasoning","summary":[],"encrypted_content":"abc"}]})")
+                    .stateless);
+    CHECK_FALSE(preflight_responses_request("[1]").ok);
+    CHECK_FALSE(preflight_responses_request(std::string(200, '[')).ok);
+
+    CHECK(conversation_items({"", "{}", R"([{"id":"a"}])", R"([{"id":"b"}])"}) == R"([{"id":"a"},{"id":"b"}])");
+    CHECK(conversation_items({"", "{}", "[]", R"([{"id":"b"}])"}) == R"([{"id":"b"}])");
+    CHECK(conversation_items({"", "{}", R"([{"id":"a"}])", "[ ]"}) == R"([{"id":"a"}])");
+}
