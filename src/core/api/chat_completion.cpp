@@ -70,4 +70,17 @@ std::optional<ApiError> inband_upstream_error(const Value& body, int fallback_st
     return ApiError{status, message, {}, {}};
 }
 
+ToolCallFragment read_tool_call_fragment(const Value& call) {
+    ToolCallFragment f;
+    f.index = ajson::get_int(call, "index");
+    f.id = ajson::get_str(call, "id").value_or("");
+    const Value* fn = ajson::get(call, "function");
+    if (!fn) return f;
+    f.name = ajson::get_str(*fn, "name").value_or("");
+    const Value* args = ajson::get(*fn, "arguments");
+    if (args && args->IsString()) f.arguments = ajson::sv(*args);
+    else if (args && args->IsObject() && args->MemberCount() > 0) f.arguments = ajson::to_string(*args);  // TGI
+    return f;
+}
+
 }  // namespace llmgw

@@ -3,7 +3,9 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/api/api_error.h"
 #include "core/json/anthropic_json.h"
@@ -38,5 +40,35 @@ std::string_view reasoning_text(const ajson::Value& message_or_delta);
 
 // An OpenAI-shaped error from the runtime's answer inside a 200 body ({"error": ...}), if any.
 std::optional<ApiError> inband_upstream_error(const ajson::Value& body, int fallback_status);
+
+// ---- streamed tool calls ------------------------------------------------------------------------
+// One entry of a streamed delta.tool_calls. Runtimes disagree on everything here: ids only on the
+// first fragment (OpenAI, llama.cpp), ids repeated on every fragment (vLLM), `id: ""` and
+// `name: null` on continuations (TGI), several whole calls all at index 0 (Ollama), no index at
+// all, arguments as an object (TGI).
+struct ToolCallFragment {
+    std::optional<int64_t> index;
+    std::string_view id;         // empty when absent
+    std::string_view name;       // empty when absent
+    std::string arguments;       // the arguments fragment; a TGI object rendered as JSON
+};
+ToolCallFragment read_tool_call_fragment(const ajson::Value& call);
+
+// Which of the calls assembled so far a fragment belongs to (`Call` has `std::string id` and
+// `std::optional<int64_t> upstream_index`): the call with its id; without an id, the latest call
+// at its index; without either, the latest call. nullopt: the fragment starts a new call.
+template <class Call>
+std::optional<size_t> find_tool_call(const std::vector<Call>& calls, const ToolCallFragment& f) {
+    if (!f.id.empty()) {
+        for (size_t i = 0; i < calls.size(); ++i)
+            if (calls[i].id == f.id) return i;
+        return std::nullopt;
+    }
+    if (calls.empty()) return std::nullopt;
+    if (!f.index) return calls.size() - 1;
+    for (size_t i = calls.size(); i-- > 0;)
+        if (calls[i].upstream_index == f.index) return i;
+    return std::nullopt;
+}
 
 }  // namespace llmgw

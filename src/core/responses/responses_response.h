@@ -27,7 +27,4 @@ ResponsesResponseTranslation translate_chat_to_response(std::string_view chat_bo
 // "failed", `error` {code, message}), for a store entry or a non-streamed failure body.
 std::string failed_response_json(const ResponsesOutputContext& ctx, const ApiError& e);
 
-// Responses error `code` for a failure: server_error, rate_limit_exceeded, invalid_prompt, ...
-std::string_view responses_error_code(const ApiError& e);
-
 }  // namespace llmgw

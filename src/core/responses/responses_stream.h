@@ -58,30 +58,27 @@ public:
 
 private:
     enum class State { Idle, Open, Done };
-    enum class Kind { Reasoning, Message, Refusal, Function, Custom };
     struct Item {
-        Kind kind;
-        std::string id;
+        ResponsesOutputItem data;
         size_t output_index = 0;
         bool open = true;
-        std::string text;       // reasoning, output text, refusal, or the call's raw arguments
-        std::string name;       // runtime tool name as called
-        std::string call_id;
-        std::optional<int64_t> upstream_index;  // tool call index in the chat stream
+        std::string status;                     // as closed: completed | incomplete
+        std::optional<int64_t> upstream_index;  // a tool call's index in the chat stream
     };
 
     void chunk(const ajson::Value& v, std::string& out);
     void start(std::string& out);
-    void content_delta(Kind kind, std::string_view text, std::string& out);
+    void content_delta(ResponsesItemKind kind, std::string_view text, std::string& out);
     void tool_delta(const ajson::Value& call, std::string& out);
-    Item& open_item(Kind kind, std::string& out);
+    Item& open_item(ResponsesItemKind kind, std::string_view runtime_name, std::string_view call_id, std::string& out);
     void close_item(Item& item, std::string_view status, std::string& out);
-    void close_content(std::string& out);
+    void close_content(std::string_view status, std::string& out);
     void complete(std::string& out);
-    void terminate(std::string_view event, std::string_view status, const ApiError* error, std::string& out);
-    void emit(std::string_view event, ajson::Value& data, ajson::Alloc& a, std::string& out);
-    ajson::Value item_json(const Item& item, std::string_view status, ajson::Alloc& a) const;
-    std::string response_object(std::string_view status, const ApiError* error, bool with_output) const;
+    void terminate(std::string_view status, std::string_view incomplete_reason, const ApiError* error, std::string& out);
+    // Renders `fields` (an object) as one event: {"type", "sequence_number", ...fields}.
+    void emit(std::string_view type, ajson::Value& fields, ajson::Alloc& a, std::string& out);
+    // The {item_id, output_index} every item event starts with.
+    ajson::Value item_ref(const Item& item, ajson::Alloc& a) const;
 
     ResponsesOutputContext ctx_;
     State state_ = State::Idle;
