@@ -14,6 +14,7 @@ declare -A ALLOWED=(
   [api]="json base"
   [backend]="api json base"
   [anthropic]="backend api json base"
+  [responses]="backend api json base"
   [ops]="backend api json base"
   [mock]="backend api json base"
   [bench]="json base"

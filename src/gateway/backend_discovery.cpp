@@ -25,7 +25,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
     int pending = 0;
     // The second phase: the model asked about, and one answer per check.
     std::string model;
-    ProbeReply messages, baseline, usage, top_k, tokenize;
+    ProbeReply messages, responses, baseline, usage, top_k, tokenize;
     LearnedCapabilities learned;  // this round's verdicts
 
     Discovery(net::UpstreamClient& c, const ServeConfig& cf, const BackendProfile& p, BackendFacts& f,
@@ -96,6 +96,8 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
         std::vector<Ask> asks;
         if (cfg.anthropic_mode == AnthropicMode::Auto) asks.push_back({"/v1/messages", probe_messages_body(model), &messages});
         if (!model.empty()) {  // without a model the chat checks could only fail: the table stays in effect
+            if (cfg.responses_mode == ResponsesMode::Auto)
+                asks.push_back({"/v1/responses", probe_responses_body(model), &responses});
             asks.push_back({"/v1/chat/completions", baseline_chat_body(model), &baseline});
             asks.push_back({"/v1/chat/completions", stream_usage_chat_body(model), &usage});
             asks.push_back({"/v1/chat/completions", top_k_chat_body(model), &top_k});
@@ -116,6 +118,12 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
             facts.native_messages.store(r.status == CheckStatus::Pass, std::memory_order_relaxed);
             log_event(spdlog::level::info, "backend", "native /v1/messages check (ANTHROPIC_MODE=auto)",
                       {{"native", r.status == CheckStatus::Pass ? "yes" : "no"}, {"detail", r.detail}});
+        }
+        if (cfg.responses_mode == ResponsesMode::Auto && !model.empty()) {
+            bool native = answers_responses(responses);
+            facts.native_responses.store(native, std::memory_order_relaxed);
+            log_event(spdlog::level::info, "backend", "native /v1/responses check (RESPONSES_MODE=auto)",
+                      {{"native", native ? "yes" : "no"}, {"status", responses.status}});
         }
         if (!model.empty()) {
             learned = {learn_stream_usage(usage, baseline), learn_top_k(top_k, baseline), learn_tokenizer(tokenize)};

@@ -8,6 +8,7 @@
 #include "core/ops/client_address.h"
 #include "core/api/request_body.h"
 #include "core/base/request_id.h"
+#include "core/base/text_util.h"
 #include "core/base/via.h"
 #include "core/ops/upstream_timeouts.h"
 #include "gateway/forward.h"
@@ -22,7 +23,7 @@ namespace {
 // HEADER_TIMEOUT_S says.
 constexpr uint64_t kMinBodyTimeoutMs = 60'000;
 
-constexpr std::array<RouteInfo, 12> kRoutes{{
+constexpr std::array<RouteInfo, 15> kRoutes{{
     {Route::Root, "/", "GET", ApiStyle::OpenAI, false},
     {Route::Livez, "/livez", "GET", ApiStyle::OpenAI, false},
     {Route::Readyz, "/readyz", "GET", ApiStyle::OpenAI, false},
@@ -35,14 +36,18 @@ constexpr std::array<RouteInfo, 12> kRoutes{{
     {Route::Embeddings, "/v1/embeddings", "POST", ApiStyle::OpenAI, true},
     {Route::Messages, "/v1/messages", "POST", ApiStyle::Anthropic, true},
     {Route::CountTokens, "/v1/messages/count_tokens", "POST", ApiStyle::Anthropic, true},
+    {Route::Responses, "/v1/responses", "POST", ApiStyle::OpenAI, true},
+    {Route::Response, "/v1/responses/{id}", "GET, DELETE", ApiStyle::OpenAI, true},
+    {Route::ResponseInputItems, "/v1/responses/{id}/input_items", "GET", ApiStyle::OpenAI, true},
 }};
 
-// The /v1/models/{id} entry, found by its route rather than by its place in the table.
-const RouteInfo& model_route() {
+// A templated entry ({model}, {id}), found by its route rather than by its place in the table.
+const RouteInfo& route_info(Route route) {
     for (const auto& r : kRoutes)
-        if (r.route == Route::Model) return r;
-    return kRoutes.front();  // unreachable: the table has it
+        if (r.route == route) return r;
+    return kRoutes.front();  // unreachable: the table has every templated route
 }
+bool templated(Route r) { return r == Route::Model || r == Route::Response || r == Route::ResponseInputItems; }
 constexpr RouteInfo kNotFoundOpenAI{Route::NotFound, "unmatched", "", ApiStyle::OpenAI, false};
 constexpr RouteInfo kNotFoundAnthropic{Route::NotFound, "unmatched", "", ApiStyle::Anthropic, false};
 
@@ -82,20 +87,37 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       keys(std::move(initial_keys)),
       limiter(RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
       metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count) + 1}),
+      responses(cfg),
       via_pseudonym(llmgw::via_pseudonym((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
                                          start_ns)) {}
 
 const RouteInfo& match_route(std::string_view path) {
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     for (const auto& r : kRoutes) {
-        if (r.route == Route::Model) continue;
+        if (templated(r.route)) continue;
         if (r.template_path == path) return r;
     }
     // /v1/models/{id}: the prefix and at least one character of id.
     constexpr std::string_view kModelPrefix = "/v1/models/";
-    if (path.starts_with(kModelPrefix) && path.size() > kModelPrefix.size()) return model_route();
+    if (path.starts_with(kModelPrefix) && path.size() > kModelPrefix.size()) return route_info(Route::Model);
+    // /v1/responses/{id} and /v1/responses/{id}/input_items: an id without '/'.
+    constexpr std::string_view kResponsePrefix = "/v1/responses/";
+    constexpr std::string_view kInputItems = "/input_items";
+    if (path.starts_with(kResponsePrefix)) {
+        std::string_view rest = path.substr(kResponsePrefix.size());
+        if (rest.ends_with(kInputItems)) rest.remove_suffix(kInputItems.size());
+        if (!rest.empty() && rest.find('/') == std::string_view::npos)
+            return route_info(rest.size() + kResponsePrefix.size() == path.size() ? Route::Response
+                                                                                  : Route::ResponseInputItems);
+    }
     if (path.starts_with("/v1/messages")) return kNotFoundAnthropic;
     return kNotFoundOpenAI;
+}
+
+bool route_allows(const RouteInfo& route, std::string_view method) {
+    for (const auto& m : split_list(route.method))
+        if (m == method || (m == "GET" && method == "HEAD")) return true;
+    return false;
 }
 
 GatewayWorker::GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shared, int index)
@@ -144,6 +166,11 @@ uint64_t GatewayWorker::open_stream(std::function<void()> cut_off) {
 }
 
 void GatewayWorker::stream_ended(uint64_t id) { open_streams_.erase(id); }
+
+std::string GatewayWorker::random_hex_id() {
+    // make_request_id's digits without its "req_" prefix.
+    return make_request_id(rng_(), rng_()).substr(4);
+}
 
 std::string GatewayWorker::backend_url(std::string_view path) const {
     std::string u = shared_.cfg.backend_base_url;
@@ -233,7 +260,7 @@ void GatewayWorker::route(const RequestContext& ctx) {
         ctx.fail(ApiError::not_found("no route for " + req.method + " " + req.path));
         return;
     }
-    if (req.method != ri.method && !(ri.method == "GET" && req.method == "HEAD")) {
+    if (!route_allows(ri, req.method)) {
         ctx.ex->add_header("allow", std::string(ri.method));
         ctx.fail(ApiError::method_not_allowed("method " + req.method + " is not allowed on " + req.path +
                                               " (use " + std::string(ri.method) + ")"));
@@ -261,6 +288,12 @@ void GatewayWorker::route(const RequestContext& ctx) {
         case Route::Embeddings: proxy_openai_post(ctx); return;
         case Route::Messages: anthropic_messages(ctx); return;
         case Route::CountTokens: anthropic_count_tokens(ctx); return;
+        case Route::Responses: responses_create(ctx); return;
+        case Route::Response:
+            if (ctx.ex->request().method == "DELETE") responses_delete(ctx);
+            else responses_get(ctx);
+            return;
+        case Route::ResponseInputItems: responses_input_items(ctx); return;
         case Route::NotFound: return;
     }
 }
@@ -384,6 +417,7 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
             }
             w.Key("context_length"); w.Int64(facts.context_length.load(std::memory_order_relaxed));
             w.Key("native_messages"); w.Bool(facts.native_messages.load(std::memory_order_relaxed));
+            w.Key("native_responses"); w.Bool(facts.native_responses.load(std::memory_order_relaxed));
             // Learned capabilities; null while unknown (the BACKEND_KIND table applies).
             auto learned = [&w](const char* key, Learned l) {
                 w.Key(key);

@@ -19,6 +19,7 @@
 #include "core/ops/metrics.h"
 #include "core/ops/rate_limiter.h"
 #include "gateway/backend_discovery.h"
+#include "gateway/responses_state.h"
 #include "net/http_server.h"
 #include "net/upstream_client.h"
 #include "net/worker_pool.h"
@@ -32,19 +33,22 @@ enum class Route {
     Root, Livez, Readyz, Health, Metrics,
     Models, Model, ChatCompletions, Completions, Embeddings,
     Messages, CountTokens,
+    Responses, Response, ResponseInputItems,
     NotFound,
 };
 
 struct RouteInfo {
     Route route;
     std::string_view template_path;
-    std::string_view method;  // the one method it answers
+    std::string_view method;  // the methods it answers, as an Allow header lists them ("GET, DELETE")
     ApiStyle style;
     bool needs_auth;
 };
 
 // Matches a path to a route; NotFound when none. Anthropic-looking paths get Anthropic style.
 const RouteInfo& match_route(std::string_view path);
+// Whether the route answers `method` (HEAD wherever GET is).
+bool route_allows(const RouteInfo& route, std::string_view method);
 // Route templates in Route order (NotFound excluded): the metrics' path/route label values.
 std::vector<std::string> route_templates();
 
@@ -66,6 +70,7 @@ struct GatewayShared {
     RateLimiter limiter;
     GatewayMetrics metrics;
     BackendFacts backend;  // learned from the backend itself (backend_discovery.h)
+    ResponsesState responses;  // stored responses and the reasoning sealer (/v1/responses)
     // This process's Via entry on forwarded requests ("llmgw-<random>", via.h): seeing it on a
     // request that arrives means the request went round a loop.
     const std::string via_pseudonym;
@@ -89,6 +94,8 @@ public:
     net::UpstreamClient& upstream() { return upstream_; }
     uv_loop_t* loop() const { return loop_; }
     std::string backend_url(std::string_view path) const;
+    // 24 random hex digits from this worker's generator (ids the client must not choose).
+    std::string random_hex_id();
     // Streams being relayed: when the drain timeout ends the worker, close() runs each one's
     // cut-off (an in-band error event, then the end) before the connections close.
     uint64_t open_stream(std::function<void()> cut_off);

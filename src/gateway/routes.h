@@ -28,5 +28,10 @@ void proxy_openai_post(const RequestContext& ctx);
 // anthropic_routes.cpp
 void anthropic_messages(const RequestContext& ctx);
 void anthropic_count_tokens(const RequestContext& ctx);
+// responses_routes.cpp
+void responses_create(const RequestContext& ctx);
+void responses_get(const RequestContext& ctx);
+void responses_delete(const RequestContext& ctx);
+void responses_input_items(const RequestContext& ctx);
 
 }  // namespace llmgw::gw

@@ -25,6 +25,7 @@ const char* kChatStream =
     R"({"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Count"}]})";
 const char* kMessagesStream =
     R"({"model":"mock-model","max_tokens":4000,"stream":true,"messages":[{"role":"user","content":"Count"}]})";
+const char* kResponsesStream = R"({"model":"mock-model","stream":true,"input":"Count"})";
 
 std::string post_bytes(const std::string& path, const std::string& body, const std::string& extra = "") {
     return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
@@ -152,10 +153,11 @@ long warmed_baseline(Process& target, const std::string& path, const std::string
 
 }  // namespace
 
-TEST_CASE("clients that reset mid-stream cannot crash serve, on either API", "[serve][chaos]") {
+TEST_CASE("clients that reset mid-stream cannot crash serve, on any API", "[serve][chaos]") {
     auto mock = chaos_mock({"--tokens", "3000"});
     auto gw = start_serve(mock.url(), kNoQuarantine);
-    for (auto [path, body] : {std::pair{"/v1/chat/completions", kChatStream}, {"/v1/messages", kMessagesStream}}) {
+    for (auto [path, body] : {std::pair{"/v1/chat/completions", kChatStream}, {"/v1/messages", kMessagesStream},
+                              {"/v1/responses", kResponsesStream}}) {
         INFO(path);
         long baseline = warmed_baseline(gw, path, body);
         std::string req = post_bytes(path, body);
@@ -183,9 +185,10 @@ TEST_CASE("a chaos mix of hang-ups at every stage leaves serve whole", "[serve][
     long baseline = warmed_baseline(gw, "/v1/chat/completions", kChatStream);
     run_clients(kChaosPerClient, [&](int c, int i) {
         std::mt19937 rng(static_cast<unsigned>(c * 7919 + i));
-        bool anthropic = rng() % 2 == 0;
-        chaos_exchange(gw.port(), rng, anthropic ? "/v1/messages" : "/v1/chat/completions",
-                       anthropic ? kMessagesStream : kChatStream);
+        const char* paths[] = {"/v1/chat/completions", "/v1/messages", "/v1/responses"};
+        const char* bodies[] = {kChatStream, kMessagesStream, kResponsesStream};
+        unsigned api = rng() % 3;
+        chaos_exchange(gw.port(), rng, paths[api], bodies[api]);
     });
     check_recovered(gw, baseline);
     CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, 15));

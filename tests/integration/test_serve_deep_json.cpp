@@ -21,6 +21,7 @@ const Route kRoutes[] = {
     {"/v1/embeddings", false, R"({"model":"mock-model","input":"hi","x":)"},
     {"/v1/messages", true, R"({"model":"mock-model","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"x":)"},
     {"/v1/messages/count_tokens", true, R"({"model":"mock-model","messages":[{"role":"user","content":"hi"}],"x":)"},
+    {"/v1/responses", false, R"({"model":"mock-model","input":"hi","x":)"},
 };
 
 std::string nested(size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); }

@@ -589,7 +589,7 @@ TEST_CASE("CORS: preflight answered without auth, headers on every real response
     auto p = http(pre);
     CHECK(p.status == 204);
     CHECK(p.header("access-control-allow-origin") == origin);
-    CHECK(p.header("access-control-allow-methods") == "GET, POST, OPTIONS");
+    CHECK(p.header("access-control-allow-methods") == "GET, POST, DELETE, OPTIONS");
     CHECK(p.header("access-control-allow-headers") == "authorization, content-type");
     CHECK(p.header("access-control-max-age") == "600");
     CHECK(p.header("vary").find("Origin") != std::string::npos);

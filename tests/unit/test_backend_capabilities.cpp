@@ -194,3 +194,19 @@ TEST_CASE("capabilities: names for logs", "[capabilities]") {
     CHECK(learned_name(Learned::Yes) == "yes");
     CHECK(learned_name(Learned::No) == "no");
 }
+
+TEST_CASE("a runtime's own /v1/responses counts only when it answers a response object", "[backend][responses]") {
+    auto reply = [](int status, std::string body) {
+        ProbeReply r;
+        r.status = status;
+        r.body = std::move(body);
+        return r;
+    };
+    CHECK(probe_responses_body("m").find(R"("store":false)") != std::string::npos);
+    CHECK(answers_responses(reply(200, R"({"id":"resp_1","object":"response","status":"completed","output":[]})")));
+    CHECK_FALSE(answers_responses(reply(404, R"({"error":{"message":"no route"}})")));
+    CHECK_FALSE(answers_responses(reply(200, R"({"object":"chat.completion","choices":[]})")));
+    CHECK_FALSE(answers_responses(reply(200, R"({"object":"response"})")));
+    CHECK_FALSE(answers_responses(reply(200, "not json")));
+    CHECK_FALSE(answers_responses(reply(0, "")));
+}

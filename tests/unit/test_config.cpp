@@ -32,6 +32,22 @@ TEST_CASE("config: defaults", "[config]") {
     CHECK(c->rate_limit_burst == 30);
     CHECK(c->cors_origins == std::vector<std::string>{"*"});
     CHECK(c->anthropic_mode == AnthropicMode::Translate);
+    CHECK(c->responses_mode == ResponsesMode::Translate);
+    CHECK(c->responses_store_max_entries == 10000);
+    CHECK(c->responses_store_max_bytes == 128u << 20);
+    CHECK(c->responses_store_ttl_s == 86400);
+    CHECK_FALSE(c->responses_seal_key);
+}
+
+TEST_CASE("config: the Responses API's mode, store limits and seal key", "[config]") {
+    auto c = parse({{"RESPONSES_MODE", "auto"}, {"RESPONSES_STORE_MAX_ENTRIES", "0"}, {"RESPONSES_STORE_TTL_S", "5"},
+                    {"RESPONSES_SEAL_KEY", std::string(64, 'a')}});
+    REQUIRE(c);
+    CHECK(c->responses_mode == ResponsesMode::Auto);
+    CHECK(c->responses_store_max_entries == 0);
+    CHECK(c->responses_store_ttl_s == 5);
+    REQUIRE(c->responses_seal_key);
+    CHECK((*c->responses_seal_key)[0] == 0xaa);
 }
 
 TEST_CASE("config: each kind gets its runtime's usual address, /v1 and trailing slashes are accepted", "[config]") {
@@ -53,7 +69,9 @@ TEST_CASE("config: invalid values fail with one line naming the variable", "[con
              {"REQUEST_TIMEOUT_S", "0"}, {"REQUEST_TIMEOUT_S", "nan"}, {"CONNECT_TIMEOUT_S", "1e9"},
              {"LOG_LEVEL", "LOUD"}, {"LOG_JSON", "maybe"}, {"WORKERS", "1000"}, {"MAX_BODY_BYTES", "10"},
              {"RATE_LIMIT_RPM", "0"}, {"RATE_LIMIT_BURST", "0.5"}, {"TRUSTED_PROXIES", "10.0.0.0/33"},
-             {"TRUSTED_PROXIES", "bogus"}, {"ANTHROPIC_MODE", "sometimes"}, {"MAX_TOKENS_CAP", "-3"}}) {
+             {"TRUSTED_PROXIES", "bogus"}, {"ANTHROPIC_MODE", "sometimes"}, {"MAX_TOKENS_CAP", "-3"},
+             {"RESPONSES_MODE", "maybe"}, {"RESPONSES_STORE_MAX_ENTRIES", "-1"}, {"RESPONSES_STORE_TTL_S", "0"},
+             {"RESPONSES_SEAL_KEY", "short"}, {"RESPONSES_SEAL_KEY", std::string(64, 'g')}}) {
         INFO(var << "=" << value);
         ConfigError e;
         CHECK_FALSE(parse({{var, value}}, &e));

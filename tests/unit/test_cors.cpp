@@ -54,7 +54,7 @@ TEST_CASE("wildcard origins: * without Vary", "[cors]") {
     CHECK(header(resp, "Vary") == "<absent>");
     const std::string expose = header(resp, "Access-Control-Expose-Headers");
     for (auto h : {"x-request-id", "request-id", "retry-after", "x-ratelimit-limit-requests",
-                   "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"})
+                   "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests", "x-llmgw-dropped-tools"})
         CHECK(expose.find(h) != std::string::npos);
     // No Origin, no CORS headers on an ordinary response.
     CHECK(cors_response_headers(p, "").empty());

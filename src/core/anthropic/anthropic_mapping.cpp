@@ -1,8 +1,8 @@
 #include "core/anthropic/anthropic_mapping.h"
 
 #include <array>
-#include <cctype>
 
+#include "core/base/request_id.h"
 #include "core/base/saturating.h"
 
 namespace llmgw {
@@ -33,12 +33,6 @@ constexpr std::array<StopRow, 7> kReverseStopTable{{
     {"content_filter", "refusal"},
 }};
 
-std::string id_chars(std::string_view seed) {
-    std::string out;
-    for (char c : seed)
-        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') out.push_back(c);
-    return out;
-}
 }  // namespace
 
 std::string_view anthropic_stop_reason(const FinishFacts& f) {
@@ -95,17 +89,6 @@ std::optional<ToolChoice> tool_choice_from_openai(const Value& v) {
     return std::nullopt;
 }
 
-TokenUsage usage_from_openai(const Value* usage) {
-    TokenUsage u;
-    if (!usage || !usage->IsObject()) return u;
-    u.present = true;
-    u.prompt_tokens = std::max<int64_t>(0, ajson::get_int(*usage, "prompt_tokens").value_or(0));
-    u.completion_tokens = std::max<int64_t>(0, ajson::get_int(*usage, "completion_tokens").value_or(0));
-    if (const Value* d = ajson::get(*usage, "prompt_tokens_details"))
-        u.cached_tokens = std::max<int64_t>(0, ajson::get_int(*d, "cached_tokens").value_or(0));
-    return u;
-}
-
 TokenUsage usage_from_anthropic(const Value* usage) {
     TokenUsage u;
     if (!usage || !usage->IsObject()) return u;
@@ -128,37 +111,26 @@ Value anthropic_usage_json(const TokenUsage& u, ajson::Alloc& a) {
     return v;
 }
 
-Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a) {
-    Value v(rapidjson::kObjectType);
-    v.AddMember("prompt_tokens", Value(static_cast<int64_t>(u.prompt_tokens)), a);
-    v.AddMember("completion_tokens", Value(static_cast<int64_t>(u.completion_tokens)), a);
-    v.AddMember("total_tokens", Value(saturating_add(u.prompt_tokens, u.completion_tokens)), a);
-    Value d(rapidjson::kObjectType);
-    d.AddMember("cached_tokens", Value(static_cast<int64_t>(u.cached_tokens)), a);
-    v.AddMember("prompt_tokens_details", d, a);
-    return v;
-}
-
 std::string make_message_id(std::string_view seed) {
-    std::string s = id_chars(seed);
+    std::string s = id_safe_chars(seed);
     if (s.rfind("chatcmpl-", 0) == 0) s.erase(0, 9);
     if (s.rfind("msg_", 0) == 0) s.erase(0, 4);
-    if (s.empty()) s = "0";
-    return "msg_" + s;
+    if (s.empty()) s.assign(1, '0');
+    return std::string("msg_").append(s);
 }
 
 std::string make_tool_use_id(std::string_view message_id, size_t n) {
-    std::string s = id_chars(message_id);
+    std::string s = id_safe_chars(message_id);
     if (s.rfind("msg_", 0) == 0) s.erase(0, 4);
     return "toolu_" + s + "_" + std::to_string(n);
 }
 
 std::string make_completion_id(std::string_view seed) {
-    std::string s = id_chars(seed);
+    std::string s = id_safe_chars(seed);
     if (s.rfind("msg_", 0) == 0) s.erase(0, 4);
     if (s.rfind("chatcmpl-", 0) == 0) s.erase(0, 9);
-    if (s.empty()) s = "0";
-    return "chatcmpl-" + s;
+    if (s.empty()) s.assign(1, '0');
+    return std::string("chatcmpl-").append(s);
 }
 
 Value tool_input_from_arguments(const Value* arguments, ajson::Alloc& a) {
@@ -171,12 +143,6 @@ Value tool_input_from_arguments(const Value* arguments, ajson::Alloc& a) {
     Value v(rapidjson::kObjectType);
     ajson::add_str(v, kRawArgumentsKey, text, a);
     return v;
-}
-
-std::string_view reasoning_text(const Value& m) {
-    if (auto s = ajson::get_str(m, "reasoning_content"); s && !s->empty()) return *s;
-    if (auto s = ajson::get_str(m, "reasoning"); s && !s->empty()) return *s;
-    return {};
 }
 
 }  // namespace llmgw

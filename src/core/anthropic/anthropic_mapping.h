@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/api/chat_completion.h"
 #include "core/json/anthropic_json.h"
 
 namespace llmgw {
@@ -43,24 +44,11 @@ ajson::Value openai_tool_choice(const ToolChoice& c, ajson::Alloc& a);
 std::optional<ToolChoice> tool_choice_from_openai(const ajson::Value& v);
 
 // ---- usage -------------------------------------------------------------------------------------
-// Anthropic counts cached prompt tokens apart from input_tokens (total prompt = input_tokens +
-// cache_read_input_tokens), so cached tokens are subtracted, not double counted.
-struct TokenUsage {
-    int64_t prompt_tokens = 0;      // OpenAI prompt_tokens (all of the prompt)
-    int64_t completion_tokens = 0;
-    int64_t cached_tokens = 0;      // prompt_tokens_details.cached_tokens
-    bool present = false;           // a usage object was seen at all
-
-    int64_t anthropic_input_tokens() const { return prompt_tokens > cached_tokens ? prompt_tokens - cached_tokens : 0; }
-};
-// Reads an OpenAI usage object; absent or non-object -> present=false.
-TokenUsage usage_from_openai(const ajson::Value* usage);
+// TokenUsage, usage_from_openai and openai_usage_json: core/api/chat_completion.h.
 // Reads an Anthropic usage object back into OpenAI terms.
 TokenUsage usage_from_anthropic(const ajson::Value* usage);
 // {"input_tokens","cache_creation_input_tokens","cache_read_input_tokens","output_tokens"}
 ajson::Value anthropic_usage_json(const TokenUsage& u, ajson::Alloc& a);
-// {"prompt_tokens","completion_tokens","total_tokens","prompt_tokens_details":{"cached_tokens"}}
-ajson::Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a);
 
 // ---- ids ---------------------------------------------------------------------------------------
 // "msg_" + the seed's [A-Za-z0-9_-] characters (serve passes its request id; the translators fall
@@ -78,9 +66,5 @@ std::string make_completion_id(std::string_view seed);
 // tool runner sees plainly that the model produced unusable arguments.
 ajson::Value tool_input_from_arguments(const ajson::Value* arguments, ajson::Alloc& a);
 constexpr std::string_view kRawArgumentsKey = "_raw_arguments";
-
-// The reasoning text of an OpenAI message or delta: `reasoning_content` (llama.cpp, older vLLM,
-// SGLang) or `reasoning` (newer vLLM, Ollama). Empty when neither is a string.
-std::string_view reasoning_text(const ajson::Value& message_or_delta);
 
 }  // namespace llmgw

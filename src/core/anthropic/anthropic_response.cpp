@@ -6,25 +6,6 @@ namespace llmgw {
 
 using ajson::Value;
 
-std::optional<ApiError> inband_upstream_error(const Value& body, int fallback_status) {
-    const Value* err = ajson::get(body, "error");
-    if (!err) return std::nullopt;
-    int status = fallback_status;
-    std::string message;
-    if (err->IsString()) {
-        message = ajson::sv(*err);
-    } else if (err->IsObject()) {
-        message = ajson::get_str(*err, "message").value_or("");
-        // llama.cpp and vLLM put the HTTP status they meant in error.code.
-        if (auto code = ajson::get_int(*err, "code"); code && *code >= 400 && *code <= 599)
-            status = static_cast<int>(*code);
-    } else {
-        return std::nullopt;
-    }
-    if (message.empty()) message = "upstream error: " + ajson::to_string(*err);
-    return ApiError{status, message, {}, {}};
-}
-
 namespace {
 // Content may be a string or (rarely) an array of parts; only text parts count.
 std::string content_text(const Value& message) {

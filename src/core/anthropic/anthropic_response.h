@@ -28,7 +28,4 @@ struct AnthropicResponseTranslation {
 AnthropicResponseTranslation translate_openai_response(std::string_view openai_body,
                                                        const AnthropicResponseContext& ctx);
 
-// An OpenAI-shaped error from the runtime's answer inside a 200 body ({"error": ...}), if any.
-std::optional<ApiError> inband_upstream_error(const ajson::Value& body, int fallback_status);
-
 }  // namespace llmgw

@@ -43,15 +43,7 @@ void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
 }
 
 void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
-    // Usage is cumulative; taking the maximum ignores LocalAI's all-zero usage on early chunks and
-    // works whether it arrives on the finish chunk, in a separate final chunk, or on every chunk.
-    TokenUsage u = usage_from_openai(ajson::get(v, "usage"));
-    if (u.present) {
-        usage_.present = true;
-        usage_.prompt_tokens = std::max(usage_.prompt_tokens, u.prompt_tokens);
-        usage_.completion_tokens = std::max(usage_.completion_tokens, u.completion_tokens);
-        usage_.cached_tokens = std::max(usage_.cached_tokens, u.cached_tokens);
-    }
+    merge_stream_usage(usage_, usage_from_openai(ajson::get(v, "usage")));
     if (const Value* t = ajson::get(v, "timings"))
         timings_predicted_ = std::max(timings_predicted_, ajson::get_int(*t, "predicted_n").value_or(0));
     if (state_ == State::Idle) {
@@ -168,37 +160,19 @@ void AnthropicStreamTranslator::text_delta(Block kind, std::string_view text, st
     emit("content_block_delta", d, out);
 }
 
-// One entry of delta.tool_calls. Runtimes disagree on everything here: ids only on the first
-// fragment (OpenAI, llama.cpp), ids repeated on every fragment (vLLM), `id: ""` and `name: null`
-// on continuations (TGI), several whole calls all at index 0 (Ollama), no index at all.
-// A fragment belongs to the call with its id; without an id, to the latest call at its index;
-// without either, to the latest call. A new id starts a new call.
+// One entry of delta.tool_calls; find_tool_call (core/api/chat_completion.h) says which call it
+// continues. A new id starts a new call.
 void AnthropicStreamTranslator::tool_delta(const Value& call, std::string& out) {
-    auto index = ajson::get_int(call, "index");
-    std::string_view id = ajson::get_str(call, "id").value_or("");
-    const Value* fn = ajson::get(call, "function");
-    std::string_view name = fn ? ajson::get_str(*fn, "name").value_or("") : "";
-    const Value* args = fn ? ajson::get(*fn, "arguments") : nullptr;
-
-    int slot = -1;
-    if (!id.empty()) {
-        for (size_t i = 0; i < tools_.size(); ++i)
-            if (tools_[i].id == id) slot = static_cast<int>(i);
-    } else if (!tools_.empty()) {
-        slot = static_cast<int>(tools_.size()) - 1;
-        if (index) {
-            slot = -1;
-            for (size_t i = tools_.size(); i-- > 0;)
-                if (tools_[i].upstream_index == index) { slot = static_cast<int>(i); break; }
-        }
-    }
+    ToolCallFragment f = read_tool_call_fragment(call);
+    std::optional<size_t> found = find_tool_call(tools_, f);
+    int slot = found ? static_cast<int>(*found) : -1;
     if (slot < 0) {
         ToolSlot s;
-        s.upstream_index = index;
-        s.id = !id.empty() ? std::string(id) : make_tool_use_id(message_id_, tools_.size());
+        s.upstream_index = f.index;
+        s.id = !f.id.empty() ? std::string(f.id) : make_tool_use_id(message_id_, tools_.size());
         tools_.push_back(s);
         slot = static_cast<int>(tools_.size()) - 1;
-        open_block(Block::Tool, out, &tools_.back(), name);
+        open_block(Block::Tool, out, &tools_.back(), f.name);
         tools_.back().block_index = next_index_ - 1;
         open_tool_ = slot;
     }
@@ -206,9 +180,7 @@ void AnthropicStreamTranslator::tool_delta(const Value& call, std::string& out) 
     // sequential block model; runtimes stream calls one after another, so this does not happen.
     if (open_ != Block::Tool || open_tool_ != slot) return;
 
-    std::string fragment;
-    if (args && args->IsString()) fragment = ajson::sv(*args);
-    else if (args && args->IsObject() && args->MemberCount() > 0) fragment = ajson::to_string(*args);  // TGI
+    const std::string& fragment = f.arguments;
     if (fragment.empty()) return;
     ++content_chunks_;
     StackDocument d(rapidjson::kObjectType);

@@ -65,14 +65,16 @@ std::string_view utf8_prefix(std::string_view s, size_t max) {
 }
 }  // namespace
 
-std::string render_openai_error(const ApiError& e) {
+std::string render_openai_error(const ApiError& e) { return render_openai_error(e, openai_error_type(e.status)); }
+
+std::string render_openai_error(const ApiError& e, std::string_view type) {
     rapidjson::StringBuffer sb;
     Writer w(sb);
     w.StartObject();
     w.Key("error");
     w.StartObject();
     w.Key("message"); str(w, e.message);
-    w.Key("type"); str(w, openai_error_type(e.status));
+    w.Key("type"); str(w, type);
     w.Key("param"); if (e.param.empty()) w.Null(); else str(w, e.param);
     w.Key("code"); if (e.code.empty()) w.Null(); else str(w, e.code);
     w.EndObject();

@@ -34,6 +34,9 @@ std::string_view anthropic_error_type(int status);
 
 // {"error":{"message","type","param","code"}}
 std::string render_openai_error(const ApiError& e);
+// The same with a `type` other than the status's usual one (OpenAI answers an unknown response id
+// with 404 invalid_request_error).
+std::string render_openai_error(const ApiError& e, std::string_view type);
 // {"type":"error","error":{"type","message"}}
 std::string render_anthropic_error(const ApiError& e);
 std::string render_error(ApiStyle style, const ApiError& e);

@@ -1,5 +1,10 @@
 #include "core/backend/backend_capabilities.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/json/json_parse.h"
+
 namespace llmgw {
 
 namespace {
@@ -78,6 +83,32 @@ Learned learn_tokenizer(const ProbeReply& tokenize) {
     if (check_tokenize(tokenize).status == CheckStatus::Pass) return Learned::Yes;
     if (ok(tokenize) || refused(tokenize)) return Learned::No;
     return Learned::Unknown;
+}
+
+std::string probe_responses_body(std::string_view model) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("model");
+    w.String(model.data(), static_cast<rapidjson::SizeType>(model.size()));
+    w.Key("input");
+    w.String("Say hello.");
+    w.Key("max_output_tokens");
+    w.Int(16);
+    w.Key("store");
+    w.Bool(false);
+    w.EndObject();
+    return {sb.GetString(), sb.GetSize()};
+}
+
+bool answers_responses(const ProbeReply& r) {
+    if (!ok(r)) return false;
+    rapidjson::Document d;
+    if (json::parse(r.body, d) || !d.IsObject()) return false;
+    auto object = d.FindMember("object");
+    auto output = d.FindMember("output");
+    return object != d.MemberEnd() && object->value.IsString() && std::string_view(object->value.GetString()) == "response" &&
+           output != d.MemberEnd() && output->value.IsArray();
 }
 
 }  // namespace llmgw

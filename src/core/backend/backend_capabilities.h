@@ -44,4 +44,10 @@ Learned learn_top_k(const ProbeReply& with_top_k, const ProbeReply& baseline);
 // other refusals and unreadable answers: No; unanswered, 5xx, 401/403/408/429: Unknown.
 Learned learn_tokenizer(const ProbeReply& tokenize);
 
+// RESPONSES_MODE=auto: a minimal stateless Responses request (store false, 8 output tokens), and
+// whether the answer is a Responses `response` object with output (a runtime that serves
+// /v1/responses itself). A 404, an error or any other shape: no.
+std::string probe_responses_body(std::string_view model);
+bool answers_responses(const ProbeReply& r);
+
 }  // namespace llmgw

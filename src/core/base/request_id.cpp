@@ -1,5 +1,6 @@
 #include "core/base/request_id.h"
 
+#include <cctype>
 #include <cstdio>
 
 namespace llmgw {
@@ -16,6 +17,13 @@ std::string make_request_id(uint64_t a, uint64_t b) {
     snprintf(buf, sizeof buf, "req_%016llx%08llx", static_cast<unsigned long long>(a),
              static_cast<unsigned long long>(b & 0xffffffffull));
     return buf;
+}
+
+std::string id_safe_chars(std::string_view seed) {
+    std::string out;
+    for (char c : seed)
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') out.push_back(c);
+    return out;
 }
 
 }  // namespace llmgw

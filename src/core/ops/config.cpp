@@ -36,6 +36,11 @@ const std::vector<ConfigVar>& config_vars() {
         {"CORS_ALLOW_CREDENTIALS", "--cors-allow-credentials", "false", "send Access-Control-Allow-Credentials (not allowed with *)"},
         {"TRUSTED_PROXIES", "--trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For / X-Real-IP are believed"},
         {"ANTHROPIC_MODE", "--anthropic-mode", "translate", "translate | native | auto: how /v1/messages reaches the runtime"},
+        {"RESPONSES_MODE", "--responses-mode", "translate", "translate | native | auto: how /v1/responses reaches the runtime"},
+        {"RESPONSES_STORE_MAX_ENTRIES", "--responses-store-max-entries", "10000", "stored responses (store: true) kept at most; 0 stores none"},
+        {"RESPONSES_STORE_MAX_BYTES", "--responses-store-max-bytes", "134217728", "memory the stored responses may take at most; the oldest go first"},
+        {"RESPONSES_STORE_TTL_S", "--responses-store-ttl", "86400", "how long a stored response is kept (seconds)"},
+        {"RESPONSES_SEAL_KEY", "--responses-seal-key", "", "256-bit key (64 hex digits or base64) sealing reasoning.encrypted_content; share it between replicas (unset: random per process)"},
         {"MAX_TOKENS_CAP", "--max-tokens-cap", "0", "clamp max_tokens on /v1/messages to this (0: the runtime's reported context, if known)"},
         {"READINESS_CACHE_S", "--readiness-cache", "2", "how long a backend readiness result is reused (seconds)"},
     };
@@ -282,6 +287,19 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     else if (mode == "native") c.anthropic_mode = AnthropicMode::Native;
     else if (mode == "auto") c.anthropic_mode = AnthropicMode::Auto;
     else r.fail("ANTHROPIC_MODE", "'" + mode + "' is not one of translate, native, auto");
+    std::string rmode = r.get("RESPONSES_MODE");
+    if (rmode == "translate") c.responses_mode = ResponsesMode::Translate;
+    else if (rmode == "native") c.responses_mode = ResponsesMode::Native;
+    else if (rmode == "auto") c.responses_mode = ResponsesMode::Auto;
+    else r.fail("RESPONSES_MODE", "'" + rmode + "' is not one of translate, native, auto");
+    c.responses_store_max_entries = static_cast<size_t>(r.integer("RESPONSES_STORE_MAX_ENTRIES", 0, 100'000'000));
+    c.responses_store_max_bytes = static_cast<size_t>(r.integer("RESPONSES_STORE_MAX_BYTES", 0, int64_t{1} << 40));
+    c.responses_store_ttl_s = r.number("RESPONSES_STORE_TTL_S", 1, 365.0 * 86400);
+    if (std::string key = r.get("RESPONSES_SEAL_KEY"); !key.empty()) {
+        std::string why;
+        c.responses_seal_key = parse_seal_key(key, &why);
+        if (!c.responses_seal_key) r.fail("RESPONSES_SEAL_KEY", why);
+    }
     c.max_tokens_cap = r.integer("MAX_TOKENS_CAP", 0, int64_t{1} << 40);
     c.readiness_cache_s = r.number("READINESS_CACHE_S", 0, 3600);
     if (!r.ok) return std::nullopt;

@@ -10,6 +10,7 @@
 
 #include "core/backend/backend_profile.h"
 #include "core/base/text_util.h"  // split_list, used with these values
+#include "core/ops/sealed_blob.h"
 
 namespace llmgw {
 
@@ -30,6 +31,9 @@ struct Cidr {
 };
 
 enum class AnthropicMode { Translate, Native, Auto };
+// How /v1/responses reaches the runtime: translated to chat completions, passed to its own
+// /v1/responses, or natively only where start-up discovery found one that does what a request needs.
+enum class ResponsesMode { Translate, Native, Auto };
 
 struct Url {
     std::string scheme, host, path;  // path without trailing '/', may be empty
@@ -66,6 +70,11 @@ struct ServeConfig {
     std::vector<Cidr> trusted_proxies;
     AnthropicMode anthropic_mode = AnthropicMode::Translate;
     int64_t max_tokens_cap = 0;  // 0 = unknown / no cap
+    ResponsesMode responses_mode = ResponsesMode::Translate;
+    size_t responses_store_max_entries = 10000;  // 0: store nothing
+    size_t responses_store_max_bytes = 128u << 20;
+    double responses_store_ttl_s = 86400;
+    std::optional<SealKey> responses_seal_key;  // unset: a random key per process
     double readiness_cache_s = 2;
 };
 

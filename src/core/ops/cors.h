@@ -39,11 +39,13 @@ HeaderList cors_preflight_headers(const CorsPolicy& p, std::string_view origin,
 // Headers to add to every ordinary response (nothing when the request carried no Origin).
 HeaderList cors_response_headers(const CorsPolicy& p, std::string_view origin);
 
-// Response headers a browser script may read: request ids, rate-limit state, Retry-After.
+// Response headers a browser script may read: request ids, rate-limit state, Retry-After, the
+// hosted tools /v1/responses left out.
 inline constexpr std::string_view kCorsExposeHeaders =
     "x-request-id, request-id, retry-after, x-ratelimit-limit-requests, "
-    "x-ratelimit-remaining-requests, x-ratelimit-reset-requests";
-inline constexpr std::string_view kCorsAllowMethods = "GET, POST, OPTIONS";
+    "x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-llmgw-dropped-tools";
+// DELETE: /v1/responses/{id}.
+inline constexpr std::string_view kCorsAllowMethods = "GET, POST, DELETE, OPTIONS";
 inline constexpr std::string_view kCorsDefaultAllowHeaders =
     "authorization, content-type, x-api-key, x-request-id, anthropic-version, anthropic-beta";
 inline constexpr std::string_view kCorsMaxAge = "600";

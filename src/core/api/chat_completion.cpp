@@ -1,0 +1,86 @@
+#include "core/api/chat_completion.h"
+
+#include <algorithm>
+
+#include "core/base/saturating.h"
+
+namespace llmgw {
+
+using ajson::Value;
+
+namespace {
+int64_t count(const Value& obj, std::string_view key) {
+    return std::max<int64_t>(0, ajson::get_int(obj, key).value_or(0));
+}
+}  // namespace
+
+TokenUsage usage_from_openai(const Value* usage) {
+    TokenUsage u;
+    if (!usage || !usage->IsObject()) return u;
+    u.present = true;
+    u.prompt_tokens = count(*usage, "prompt_tokens");
+    u.completion_tokens = count(*usage, "completion_tokens");
+    if (const Value* d = ajson::get(*usage, "prompt_tokens_details")) u.cached_tokens = count(*d, "cached_tokens");
+    if (const Value* d = ajson::get(*usage, "completion_tokens_details")) u.reasoning_tokens = count(*d, "reasoning_tokens");
+    return u;
+}
+
+void merge_stream_usage(TokenUsage& into, const TokenUsage& later) {
+    if (!later.present) return;
+    into.present = true;
+    into.prompt_tokens = std::max(into.prompt_tokens, later.prompt_tokens);
+    into.completion_tokens = std::max(into.completion_tokens, later.completion_tokens);
+    into.cached_tokens = std::max(into.cached_tokens, later.cached_tokens);
+    into.reasoning_tokens = std::max(into.reasoning_tokens, later.reasoning_tokens);
+}
+
+Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a) {
+    Value v(rapidjson::kObjectType);
+    v.AddMember("prompt_tokens", Value(static_cast<int64_t>(u.prompt_tokens)), a);
+    v.AddMember("completion_tokens", Value(static_cast<int64_t>(u.completion_tokens)), a);
+    v.AddMember("total_tokens", Value(saturating_add(u.prompt_tokens, u.completion_tokens)), a);
+    Value d(rapidjson::kObjectType);
+    d.AddMember("cached_tokens", Value(static_cast<int64_t>(u.cached_tokens)), a);
+    v.AddMember("prompt_tokens_details", d, a);
+    return v;
+}
+
+std::string_view reasoning_text(const Value& m) {
+    if (auto s = ajson::get_str(m, "reasoning_content"); s && !s->empty()) return *s;
+    if (auto s = ajson::get_str(m, "reasoning"); s && !s->empty()) return *s;
+    return {};
+}
+
+std::optional<ApiError> inband_upstream_error(const Value& body, int fallback_status) {
+    const Value* err = ajson::get(body, "error");
+    if (!err) return std::nullopt;
+    int status = fallback_status;
+    std::string message;
+    if (err->IsString()) {
+        message = ajson::sv(*err);
+    } else if (err->IsObject()) {
+        message = ajson::get_str(*err, "message").value_or("");
+        // llama.cpp and vLLM put the HTTP status they meant in error.code.
+        if (auto code = ajson::get_int(*err, "code"); code && *code >= 400 && *code <= 599)
+            status = static_cast<int>(*code);
+    } else {
+        return std::nullopt;
+    }
+    if (message.empty()) message = "upstream error: " + ajson::to_string(*err);
+    return ApiError{status, message, {}, {}};
+}
+
+ToolCallFragment read_tool_call_fragment(const Value& call) {
+    ToolCallFragment f;
+    f.index = ajson::get_int(call, "index");
+    f.id = ajson::get_str(call, "id").value_or("");
+    const Value* fn = ajson::get(call, "function");
+    if (!fn) return f;
+    f.name = ajson::get_str(*fn, "name").value_or("");
+    const Value* args = ajson::get(*fn, "arguments");
+    if (args && args->IsString()) f.arguments = ajson::sv(*args);
+    else if (args && args->IsObject() && args->MemberCount() > 0) f.arguments = ajson::to_string(*args);  // TGI
+    return f;
+}
+
+}  // namespace llmgw

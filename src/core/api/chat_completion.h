@@ -1,0 +1,74 @@
+// Reading what a runtime answers on /v1/chat/completions, for every translator that turns it into
+// another API (Anthropic Messages, OpenAI Responses): usage, reasoning text and in-band errors.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/api/api_error.h"
+#include "core/json/anthropic_json.h"
+
+namespace llmgw {
+
+// ---- usage -------------------------------------------------------------------------------------
+// Token counts in OpenAI terms. Anthropic counts cached prompt tokens apart from input_tokens
+// (total prompt = input_tokens + cache_read_input_tokens), so cached tokens are subtracted there,
+// not double counted.
+struct TokenUsage {
+    int64_t prompt_tokens = 0;      // OpenAI prompt_tokens (all of the prompt)
+    int64_t completion_tokens = 0;
+    int64_t cached_tokens = 0;      // prompt_tokens_details.cached_tokens
+    int64_t reasoning_tokens = 0;   // completion_tokens_details.reasoning_tokens
+    bool present = false;           // a usage object was seen at all
+
+    int64_t anthropic_input_tokens() const { return prompt_tokens > cached_tokens ? prompt_tokens - cached_tokens : 0; }
+};
+// Reads an OpenAI usage object; absent or non-object -> present=false. Negative counts read as 0.
+TokenUsage usage_from_openai(const ajson::Value* usage);
+// Folds a later usage report into `into`. Usage is cumulative: taking the maximum ignores
+// LocalAI's all-zero usage on early chunks and works whether it arrives on the finish chunk, in a
+// separate final chunk, or on every chunk.
+void merge_stream_usage(TokenUsage& into, const TokenUsage& later);
+// {"prompt_tokens","completion_tokens","total_tokens","prompt_tokens_details":{"cached_tokens"}}
+ajson::Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a);
+
+// The reasoning text of an OpenAI message or delta: `reasoning_content` (llama.cpp, older vLLM,
+// SGLang) or `reasoning` (newer vLLM, Ollama). Empty when neither is a string.
+std::string_view reasoning_text(const ajson::Value& message_or_delta);
+
+// An OpenAI-shaped error from the runtime's answer inside a 200 body ({"error": ...}), if any.
+std::optional<ApiError> inband_upstream_error(const ajson::Value& body, int fallback_status);
+
+// ---- streamed tool calls ------------------------------------------------------------------------
+// One entry of a streamed delta.tool_calls. Runtimes disagree on everything here: ids only on the
+// first fragment (OpenAI, llama.cpp), ids repeated on every fragment (vLLM), `id: ""` and
+// `name: null` on continuations (TGI), several whole calls all at index 0 (Ollama), no index at
+// all, arguments as an object (TGI).
+struct ToolCallFragment {
+    std::optional<int64_t> index;
+    std::string_view id;         // empty when absent
+    std::string_view name;       // empty when absent
+    std::string arguments;       // the arguments fragment; a TGI object rendered as JSON
+};
+ToolCallFragment read_tool_call_fragment(const ajson::Value& call);
+
+// Which of the calls assembled so far a fragment belongs to (`Call` has `std::string id` and
+// `std::optional<int64_t> upstream_index`): the call with its id; without an id, the latest call
+// at its index; without either, the latest call. nullopt: the fragment starts a new call.
+template <class Call>
+std::optional<size_t> find_tool_call(const std::vector<Call>& calls, const ToolCallFragment& f) {
+    if (!f.id.empty()) {
+        for (size_t i = 0; i < calls.size(); ++i)
+            if (calls[i].id == f.id) return i;
+        return std::nullopt;
+    }
+    if (calls.empty()) return std::nullopt;
+    if (!f.index) return calls.size() - 1;
+    for (size_t i = calls.size(); i-- > 0;)
+        if (calls[i].upstream_index == f.index) return i;
+    return std::nullopt;
+}
+
+}  // namespace llmgw

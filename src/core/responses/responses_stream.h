@@ -1,0 +1,102 @@
+// OpenAI chat completion stream -> OpenAI Responses stream, one upstream SSE event at a time.
+//
+// Output is rendered SSE bytes ("event: X\ndata: {...}\n\n") appended to the caller's string. Every
+// event carries `sequence_number`, from 0. Order: response.created, response.in_progress, then per
+// output item response.output_item.added, its content events (content_part.added,
+// output_text.delta/.done, content_part.done; function_call_arguments.delta/.done;
+// custom_tool_call_input.delta/.done; reasoning_summary_part/reasoning_summary_text or
+// reasoning_text events from the runtime's reasoning), response.output_item.done with the complete
+// item; and exactly one terminal event: response.completed, response.incomplete (the runtime hit
+// max tokens) or response.failed (an upstream error, a broken stream, a payload that is not JSON).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/api/api_error.h"
+#include "core/api/chat_completion.h"
+#include "core/responses/responses_output.h"
+
+namespace llmgw {
+
+class ResponsesStreamTranslator {
+public:
+    explicit ResponsesStreamTranslator(ResponsesOutputContext ctx);
+
+    // One upstream SSE event's data payload. "[DONE]" completes the response; `{"error":...}` or a
+    // payload that is not a JSON object fails it.
+    void feed(std::string_view data, std::string& out);
+    // Upstream ended (EOF): completes when the runtime sent a finish_reason or [DONE], else fails.
+    void finish(std::string& out);
+    // Upstream reset, timeout or any failure the route detects: response.failed (after the
+    // lifecycle events if none went out yet). Completes instead when the runtime had already
+    // sent its finish_reason (only trailing usage can be missing).
+    void fail(const ApiError& e, std::string& out);
+
+    // The terminal event has been emitted; feed/finish/fail are no-ops from then on.
+    bool done() const { return state_ == State::Done; }
+    // response.created has been emitted.
+    bool started() const { return state_ != State::Idle; }
+    // Set when the response failed. If !started_before_error(), nothing but the failure was
+    // produced, and the route may send a plain HTTP error instead of the SSE bytes.
+    const std::optional<ApiError>& error() const { return error_; }
+    bool started_before_error() const { return started_before_error_; }
+
+    // "in_progress" until done; then "completed", "incomplete" or "failed".
+    std::string_view status() const { return status_; }
+    // The `response` object as the terminal event carries it (valid once done()).
+    const std::string& response_json() const { return response_json_; }
+    // The output items of the terminal response as a JSON array (valid once done()).
+    const std::string& output_items_json() const { return output_json_; }
+    const std::string& response_id() const { return response_id_; }
+    const TokenUsage& usage() const { return usage_; }
+    // Upstream usage when reported, else llama.cpp timings, else content-bearing chunks.
+    int64_t output_tokens() const;
+    size_t tool_calls() const;
+
+private:
+    enum class State { Idle, Open, Done };
+    struct Item {
+        ResponsesOutputItem data;
+        size_t output_index = 0;
+        bool open = true;
+        std::string status;                     // as closed: completed | incomplete
+        std::optional<int64_t> upstream_index;  // a tool call's index in the chat stream
+    };
+
+    void chunk(const ajson::Value& v, std::string& out);
+    void start(std::string& out);
+    void content_delta(ResponsesItemKind kind, std::string_view text, std::string& out);
+    void tool_delta(const ajson::Value& call, std::string& out);
+    Item& open_item(ResponsesItemKind kind, std::string_view runtime_name, std::string_view call_id, std::string& out);
+    void close_item(Item& item, std::string_view status, std::string& out);
+    void close_content(std::string_view status, std::string& out);
+    void complete(std::string& out);
+    void terminate(std::string_view status, std::string_view incomplete_reason, const ApiError* error, std::string& out);
+    // Renders `fields` (an object) as one event: {"type", "sequence_number", ...fields}.
+    void emit(std::string_view type, ajson::Value& fields, ajson::Alloc& a, std::string& out);
+    // The {item_id, output_index} every item event starts with.
+    ajson::Value item_ref(const Item& item, ajson::Alloc& a) const;
+
+    ResponsesOutputContext ctx_;
+    State state_ = State::Idle;
+    std::vector<Item> items_;
+    int open_content_ = -1;    // index in items_ of the open reasoning/message/refusal item
+    std::string response_id_;
+    std::string status_ = "in_progress";
+    std::string finish_reason_;
+    bool saw_finish_ = false;
+    bool saw_done_ = false;
+    int64_t sequence_ = 0;
+    TokenUsage usage_;
+    int64_t timings_predicted_ = 0;
+    int64_t content_chunks_ = 0;
+    std::string response_json_;
+    std::string output_json_;
+    std::optional<ApiError> error_;
+    bool started_before_error_ = false;
+};
+
+}  // namespace llmgw
