@@ -95,11 +95,15 @@ void require_installed(const std::string& name) {
     REQUIRE(access(cli(name).c_str(), X_OK) == 0);
 }
 
+// Agents send 10-30k tokens of instructions and tool schemas before the user's first word; the
+// mock's default (8192) would refuse them, as a runtime with a short context does.
+constexpr int kAgentContext = 131072;
+
 // Starts mock and gateway, waits for start-up discovery, then scripts the two turns.
 struct Rig {
     Process mock, gw;
     Rig(const std::string& script) {
-        mock = start_mock();
+        mock = start_mock({"--context-length", std::to_string(kAgentContext)});
         gw = start_serve(mock.url(), {{"API_KEYS", "agent-key"}, {"LOG_LEVEL", "info"}});
         REQUIRE(post(mock.url("/mock/reset"), "").status == 200);
         auto r = post(mock.url("/mock/script"), script);
