@@ -14,7 +14,7 @@ install() {  # install DIR PACKAGE... : npm ci unless every PACKAGE is there and
   touch "$dir/node_modules"
 }
 
-install sdk @anthropic-ai/sdk openai
+install sdk @anthropic-ai/sdk openai @openai/agents
 # The CLIs ship native binaries as per-platform optional dependencies (the lock lists them all;
 # npm ci installs the one for this machine, e.g. @openai/codex-linux-x64).
 install agents @anthropic-ai/claude-code @openai/codex
