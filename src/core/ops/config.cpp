@@ -36,6 +36,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"CORS_ALLOW_CREDENTIALS", "--cors-allow-credentials", "false", "send Access-Control-Allow-Credentials (not allowed with *)"},
         {"TRUSTED_PROXIES", "--trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For / X-Real-IP are believed"},
         {"ANTHROPIC_MODE", "--anthropic-mode", "translate", "translate | native | auto: how /v1/messages reaches the runtime"},
+        {"ANTHROPIC_KEEP_BILLING_HEADER", "--anthropic-keep-billing-header", "false", "keep Claude Code's x-anthropic-billing-header system block in the prompt (dropped by default: its per-request nonce defeats the runtime's prefix cache)"},
         {"MAX_TOKENS_CAP", "--max-tokens-cap", "0", "clamp max_tokens on /v1/messages to this (0: the runtime's reported context, if known)"},
         {"READINESS_CACHE_S", "--readiness-cache", "2", "how long a backend readiness result is reused (seconds)"},
     };
@@ -282,6 +283,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     else if (mode == "native") c.anthropic_mode = AnthropicMode::Native;
     else if (mode == "auto") c.anthropic_mode = AnthropicMode::Auto;
     else r.fail("ANTHROPIC_MODE", "'" + mode + "' is not one of translate, native, auto");
+    c.anthropic_keep_billing_header = r.boolean("ANTHROPIC_KEEP_BILLING_HEADER");
     c.max_tokens_cap = r.integer("MAX_TOKENS_CAP", 0, int64_t{1} << 40);
     c.readiness_cache_s = r.number("READINESS_CACHE_S", 0, 3600);
     if (!r.ok) return std::nullopt;

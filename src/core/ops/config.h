@@ -65,6 +65,7 @@ struct ServeConfig {
     bool cors_allow_credentials = false;
     std::vector<Cidr> trusted_proxies;
     AnthropicMode anthropic_mode = AnthropicMode::Translate;
+    bool anthropic_keep_billing_header = false;
     int64_t max_tokens_cap = 0;  // 0 = unknown / no cap
     double readiness_cache_s = 2;
 };
