@@ -125,6 +125,7 @@ private:
         if (req.path == "/mock/stats" && req.method == "GET") return ex->respond(200, "application/json", stats_.to_json());
         if (req.path == "/mock/reset" && req.method == "POST") {
             stats_.reset();
+            if (flags_.engine.prompt_cache) flags_.engine.prompt_cache->reset();
             return ex->respond(200, "application/json", R"({"reset":true})");
         }
         reply(ex, engine_.error(404, "unknown mock control route: GET /mock/stats, POST /mock/reset"));
@@ -316,6 +317,8 @@ int run_mock(MockFlags& flags) {
     }
 
     mock::Stats stats;
+    mock::PromptCache prompt_cache;  // one for all workers, like a runtime's one KV cache
+    flags.engine.prompt_cache = &prompt_cache;
     std::atomic<int> listening{0};
     net::WorkerPoolOptions opts;
     opts.workers = flags.workers;
@@ -350,8 +353,10 @@ void add_mock(CLI::App& app) {
         "Missing features, to show how a client copes: --reject-stream-options, --reject-top-k,\n"
         "--no-tokenize (ollama never has a tokenizer).\n"
         "Control: GET /mock/stats (counters incl. streams_aborted, the last request's headers and body),\n"
-        "POST /mock/reset.\n"
+        "POST /mock/reset (also forgets the last prompt).\n"
         "Answers are derived from the request only: the same messages give the same words, stream or not.\n"
+        "usage.prompt_tokens_details.cached_tokens is the common prefix (in tokens) of the chat prompt with\n"
+        "the previous one served, like a runtime's prefix cache.\n"
         "Requests with tools get a call to the first tool (or the one tool_choice names) whose arguments\n"
         "satisfy its JSON schema. Faults (--fail-rate, --hang) apply to /v1/* routes only; broken answers\n"
         "(--huge-line-bytes, --garbage, --deep-answer) replace the 200 answers of /v1/chat/completions and\n"
