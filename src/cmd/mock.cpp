@@ -154,6 +154,7 @@ private:
         if (req.path == "/mock/stats" && req.method == "GET") return ex->respond(200, "application/json", stats_.to_json());
         if (req.path == "/mock/reset" && req.method == "POST") {
             stats_.reset();
+            if (flags_.engine.prompt_cache) flags_.engine.prompt_cache->reset();
             std::lock_guard lock(scripted_.mu);
             scripted_.requests.clear();
             return ex->respond(200, "application/json", R"({"reset":true})");
@@ -382,6 +383,8 @@ int run_mock(MockFlags& flags) {
     }
 
     mock::Stats stats;
+    mock::PromptCache prompt_cache;  // one for all workers, like a runtime's one KV cache
+    flags.engine.prompt_cache = &prompt_cache;
     std::atomic<int> listening{0};
     net::WorkerPoolOptions opts;
     opts.workers = flags.workers;
@@ -416,7 +419,7 @@ void add_mock(CLI::App& app) {
         "Missing features, to show how a client copes: --reject-stream-options, --reject-top-k,\n"
         "--no-tokenize (ollama never has a tokenizer).\n"
         "Control: GET /mock/stats (counters incl. streams_aborted, the last request's headers and body),\n"
-        "POST /mock/reset (the counters and the request log), GET /mock/requests (the last 32 chat requests'\n"
+        "POST /mock/reset (the counters, the last prompt and the request log), GET /mock/requests (the last 32 chat requests'\n"
         "bodies), POST /mock/script (replace the per-turn script with the body's), GET /mock/script.\n"
         "Per-turn script (--script FILE or POST /mock/script): a JSON array of steps or one step a line,\n"
         "  {\"tool_call\":{\"name\":\"Bash\",\"arguments\":{\"command\":\"ls\"},\"id\":\"call_1\"}}\n"
@@ -424,6 +427,8 @@ void add_mock(CLI::App& app) {
         "each chat completion answered with 200 takes the next step (streamed or not); then answers as usual.\n"
         "A gateway's start-up discovery sends chat requests too: post the script once it is done.\n"
         "Answers are derived from the request only: the same messages give the same words, stream or not.\n"
+        "usage.prompt_tokens_details.cached_tokens is the common prefix (in tokens) of the chat prompt with\n"
+        "the previous one served, like a runtime's prefix cache.\n"
         "Requests with tools get a call to the first tool (or the one tool_choice names) whose arguments\n"
         "satisfy its JSON schema. Faults (--fail-rate, --hang) apply to /v1/* routes only; broken answers\n"
         "(--huge-line-bytes, --garbage, --deep-answer) replace the 200 answers of /v1/chat/completions and\n"

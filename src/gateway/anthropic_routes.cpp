@@ -1,6 +1,7 @@
 // Anthropic Messages routes. In translate mode the request becomes an OpenAI chat completion and
 // the answer (whole or streamed) is translated back by the core translators; in native mode the
 // runtime's own /v1/messages gets the body unchanged.
+#include "core/anthropic/anthropic_fields.h"
 #include "core/anthropic/anthropic_request.h"
 #include "core/anthropic/anthropic_response.h"
 #include "core/anthropic/anthropic_stream.h"
@@ -9,6 +10,7 @@
 #include "core/anthropic/token_count.h"
 #include "core/ops/upstream_timeouts.h"
 #include "gateway/forward.h"
+#include "gateway/log.h"
 #include "gateway/routes.h"
 
 namespace llmgw::gw {
@@ -90,6 +92,24 @@ void answer_count(const RequestContext& ctx, int64_t n, const char* source) {
     ctx.respond_json(200, render_count_tokens(n));
 }
 
+// What the request carried that changes nothing here: ignored and unknown fields, and betas the
+// field table ignores or does not know (never refused). At debug, for whoever wonders why a field
+// had no effect.
+void log_ignored(const RequestContext& ctx, const AnthropicRequestFacts& facts) {
+    if (!log_enabled(spdlog::level::debug)) return;
+    std::string betas;
+    for (const auto& b : classify_betas(header_list(ctx.ex->request(), "anthropic-beta"))) {
+        if (b.rule && b.rule->action == FieldAction::Mapped) continue;
+        if (!betas.empty()) betas += ",";
+        betas += b.name + (b.rule ? "" : " (unknown)");
+    }
+    std::string fields;
+    for (const auto& f : facts.ignored) fields += (fields.empty() ? "" : ",") + f;
+    if (fields.empty() && betas.empty()) return;
+    log_event(spdlog::level::debug, "anthropic", "request parts ignored",
+              {{"request_id", ctx.request_id}, {"fields", fields}, {"betas", betas}});
+}
+
 }  // namespace
 
 void anthropic_messages(const RequestContext& ctx) {
@@ -115,6 +135,7 @@ void anthropic_messages(const RequestContext& ctx) {
     // top_k and stream_options as discovery learned them (else as the BACKEND_KIND table says).
     const BackendProfile profile = shared.profile_in_effect();
     AnthropicRequestOptions opts{profile, shared.cfg.max_tokens_cap, true, true};
+    opts.keep_billing_header = shared.cfg.anthropic_keep_billing_header;
     auto tr = translate_anthropic_request(req.body, opts);
     // Coding agents ask for 32k or 64k tokens; clamp to what the model's context leaves after the
     // prompt (an over-estimate), so the runtime answers instead of refusing.
@@ -130,6 +151,7 @@ void anthropic_messages(const RequestContext& ctx) {
         ctx.fail(*tr.error);
         return;
     }
+    log_ignored(ctx, tr.facts);
     ForwardRequest fr;
     fr.route = ctx.route.route;
     fr.style = ApiStyle::Anthropic;
@@ -140,9 +162,12 @@ void anthropic_messages(const RequestContext& ctx) {
     fr.body = std::move(tr.body);
     if (tr.facts.stream && profile.stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).
+        // The profile by value: opts only refers to this function's copy.
         fr.body_without_stream_options = [client_body = std::move(req.body), profile,  // no longer needed here
-                                          cap = opts.max_tokens_cap] {
-            return translate_anthropic_request(client_body, AnthropicRequestOptions{profile, cap, false, true}).body;
+                                          cap = opts.max_tokens_cap, keep = opts.keep_billing_header] {
+            AnthropicRequestOptions o{profile, cap, false, true};
+            o.keep_billing_header = keep;
+            return translate_anthropic_request(client_body, o).body;
         };
     }
     fr.adapter = std::make_unique<AnthropicAdapter>(tr.facts.model, tr.facts.thinking_enabled, id_seed(ctx.request_id));

@@ -7,6 +7,7 @@
 
 #include "core/ops/client_address.h"
 #include "core/api/request_body.h"
+#include "core/base/content_encoding.h"
 #include "core/base/request_id.h"
 #include "core/base/text_util.h"
 #include "core/base/via.h"
@@ -16,6 +17,16 @@
 #include "gateway/routes.h"
 
 namespace llmgw::gw {
+
+std::string header_list(const net::HttpRequest& req, std::string_view lower_name) {
+    std::string list;
+    for (const auto& [k, v] : req.headers) {
+        if (k != lower_name) continue;
+        if (!list.empty()) list += ", ";
+        list += v;
+    }
+    return list;
+}
 
 namespace {
 
@@ -51,17 +62,6 @@ bool templated(Route r) { return r == Route::Model || r == Route::Response || r 
 constexpr RouteInfo kNotFoundOpenAI{Route::NotFound, "unmatched", "", ApiStyle::OpenAI, false};
 constexpr RouteInfo kNotFoundAnthropic{Route::NotFound, "unmatched", "", ApiStyle::Anthropic, false};
 
-
-// Every value of a list header (X-Forwarded-For, Via): several headers of one name form one list.
-std::string header_list(const net::HttpRequest& req, std::string_view lower_name) {
-    std::string list;
-    for (const auto& [k, v] : req.headers) {
-        if (k != lower_name) continue;
-        if (!list.empty()) list += ", ";
-        list += v;
-    }
-    return list;
-}
 
 // The client address for logs and rate limiting; forwarding headers count only from trusted peers.
 std::string client_of(const net::HttpRequest& req, const std::vector<Cidr>& trusted) {
@@ -229,6 +229,20 @@ void GatewayWorker::handle(const std::shared_ptr<net::Exchange>& ex) {
     }
 }
 
+bool GatewayWorker::decode_body(const RequestContext& ctx) {
+    auto& req = ctx.ex->request();
+    std::string encoding = header_list(req, "content-encoding");
+    if (encoding.empty() || req.body.empty()) return true;
+    DecodedBody d = decode_content(encoding, req.body, shared_.cfg.max_body_bytes);
+    switch (d.status) {
+        case DecodeStatus::Ok: req.body = std::move(d.body); return true;
+        case DecodeStatus::Unsupported: ctx.fail(ApiError::unsupported_media_type(d.detail)); return false;
+        case DecodeStatus::TooLarge: ctx.fail(ApiError::too_large(d.detail)); return false;
+        case DecodeStatus::Corrupt: ctx.fail(ApiError::bad_request("request body: " + d.detail)); return false;
+    }
+    return false;
+}
+
 void GatewayWorker::route(const RequestContext& ctx) {
     const auto& req = ctx.ex->request();
     const RouteInfo& ri = ctx.route;
@@ -274,6 +288,7 @@ void GatewayWorker::route(const RequestContext& ctx) {
         }
         if (shared_.cfg.rate_limit_enabled && !admit(ctx)) return;
     }
+    if (!decode_body(ctx)) return;
     if (ctx.scope->logs_bodies() && !req.body.empty()) ctx.scope->log_body("request body", req.body);
     switch (ri.route) {
         case Route::Root: root(ctx); return;

@@ -113,6 +113,9 @@ private:
     bool authorize(const net::HttpRequest& req, const std::string& client, std::string* identity);
     // True when the identity's bucket had a token; the x-ratelimit-* headers are added either way.
     bool admit(const RequestContext& ctx);
+    // A body sent with Content-Encoding is decoded in place, within MAX_BODY_BYTES; false when
+    // the request was answered (415 unknown coding, 413 too large decoded, 400 corrupt).
+    bool decode_body(const RequestContext& ctx);
     void serve_metrics(const RequestContext& ctx);
     void root(const RequestContext& ctx);
     void readyz(const RequestContext& ctx, bool detailed);

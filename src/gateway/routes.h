@@ -22,6 +22,10 @@ struct RequestContext {
     void respond_json(int status, std::string_view body) const;
 };
 
+// Every value of a list header (X-Forwarded-For, Via, anthropic-beta): several headers of one
+// name form one list.
+std::string header_list(const net::HttpRequest& req, std::string_view lower_name);
+
 // openai_routes.cpp
 void proxy_get(const RequestContext& ctx);
 void proxy_openai_post(const RequestContext& ctx);

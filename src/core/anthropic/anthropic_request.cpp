@@ -3,7 +3,10 @@
 #include <set>
 #include <vector>
 
+#include "core/anthropic/anthropic_context_edits.h"
+#include "core/anthropic/anthropic_fields.h"
 #include "core/anthropic/anthropic_mapping.h"
+#include "core/anthropic/token_count.h"
 #include "core/json/stack_document.h"
 
 namespace llmgw {
@@ -50,6 +53,27 @@ const Value& need_obj(const Value& v, const std::string& path) {
     return v;
 }
 
+// Ignored field names kept for the debug log: a body may carry any number of unknown keys, and
+// the log line is about the first few, not a copy of the body.
+constexpr size_t kMaxIgnoredNames = 32;
+constexpr size_t kMaxIgnoredNameBytes = 64;
+
+// Claude Code's first system block: "x-anthropic-billing-header: cc_version=...; cch=<nonce>;".
+// It is accounting for Anthropic's API; to a runtime it is prompt text that (with the per-request
+// nonce of newer versions) differs on every request from the first token, so no prefix is reused.
+constexpr std::string_view kBillingHeaderPrefix = "x-anthropic-billing-header:";
+
+bool empty_value(const Value& v) {
+    return v.IsNull() || (v.IsArray() && v.Empty()) || (v.IsObject() && v.MemberCount() == 0);
+}
+
+// Anthropic effort levels -> OpenAI reasoning_effort (which stops at "high").
+std::optional<std::string_view> runtime_effort(std::string_view effort) {
+    if (effort == "low" || effort == "medium" || effort == "high") return effort;
+    if (effort == "xhigh" || effort == "max") return "high";
+    return std::nullopt;
+}
+
 // Server tools and Anthropic-defined tools carry a versioned `type`; the runtime has neither their
 // implementation nor their schema, so they are refused by name.
 bool is_custom_tool_type(std::string_view t) { return t.empty() || t == "custom"; }
@@ -61,6 +85,7 @@ public:
 
     void run(const Value& req) {
         if (!req.IsObject()) fail("", "request body must be a JSON object, got " + std::string(ajson::type_name(req)));
+        screen_fields(req);
         out_.SetObject();
         facts_.model = std::string(need_str(req, "", "model"));
         if (facts_.model.empty()) fail("model", "must not be empty");
@@ -77,7 +102,8 @@ public:
 
         sampling(req);
         tools(req);
-        output_format(req);
+        if (const Value* of = ajson::get(req, "output_format")) response_format(*of, "output_format");
+        output_config(req);
         if (const Value* s = ajson::get(req, "stream")) {
             if (!s->IsBool()) fail("stream", "expected a boolean, got " + std::string(ajson::type_name(*s)));
             facts_.stream = s->GetBool();
@@ -97,11 +123,36 @@ public:
             kw.AddMember("enable_thinking", facts_.thinking_enabled, a_);
             out_.AddMember("chat_template_kwargs", kw, a_);
         }
-        if (const Value* servers = ajson::get(req, "mcp_servers"); servers && servers->IsArray() && !servers->Empty())
-            fail("mcp_servers", "remote MCP servers are not supported: the runtime cannot call them");
+        context_management(req);
     }
 
 private:
+    // The field table decides: refused fields fail here (when not empty), ignored and unknown ones
+    // are noted for the debug log, mapped ones are read by the steps below.
+    void screen_fields(const Value& req) {
+        for (auto it = req.MemberBegin(); it != req.MemberEnd(); ++it) {
+            std::string_view name = ajson::sv(it->name);
+            const FieldRule* rule = find_field_rule(FieldKind::TopLevel, name);
+            if (rule && rule->action == FieldAction::Refused) {
+                if (!empty_value(it->value)) fail(std::string(name), std::string(rule->why));
+            } else if (!rule || rule->action == FieldAction::Ignored) {
+                note_ignored(name);
+            }
+        }
+    }
+
+    void note_ignored(std::string_view name) {
+        if (facts_.ignored.size() < kMaxIgnoredNames) facts_.ignored.emplace_back(name.substr(0, kMaxIgnoredNameBytes));
+    }
+
+    // A block type the table refuses gets its reason; one it does not know is named as unknown.
+    [[noreturn]] void refuse_block(std::string_view type, const std::string& bp) {
+        const FieldRule* rule = find_field_rule(FieldKind::Block, type);
+        if (rule && rule->action == FieldAction::Refused)
+            fail(at(bp, "type"), "'" + std::string(type) + "' blocks are not supported: " + std::string(rule->why));
+        fail(at(bp, "type"), "unknown block type '" + std::string(type) + "'");
+    }
+
     void read_thinking(const Value& req) {
         const Value* t = ajson::get(req, "thinking");
         if (!t) return;
@@ -117,9 +168,9 @@ private:
     }
 
     // Text of a block array that may only hold text blocks (system, tool_result, document content).
-    std::string text_blocks(const Value& arr, const std::string& path) {
+    std::string text_blocks(const Value& arr, const std::string& path, rapidjson::SizeType from = 0) {
         std::string out;
-        for (rapidjson::SizeType i = 0; i < arr.Size(); ++i) {
+        for (rapidjson::SizeType i = from; i < arr.Size(); ++i) {
             std::string p = at(path, i);
             need_obj(arr[i], p);
             auto type = need_str(arr[i], p, "type");
@@ -134,9 +185,27 @@ private:
         const Value* s = ajson::get(req, "system");
         if (!s) return;
         std::string text;
-        if (s->IsString()) text = ajson::sv(*s);
-        else if (s->IsArray()) text = text_blocks(*s, "system");
-        else fail("system", "expected a string or an array of text blocks, got " + std::string(ajson::type_name(*s)));
+        const bool drop_billing = !opts_.keep_billing_header;
+        if (s->IsString()) {
+            text = ajson::sv(*s);
+            if (drop_billing && text.starts_with(kBillingHeaderPrefix)) {
+                size_t eol = text.find('\n');
+                text.erase(0, eol == std::string::npos ? text.size() : eol + 1);
+                facts_.billing_header_dropped = true;
+            }
+        } else if (s->IsArray()) {
+            rapidjson::SizeType from = 0;
+            if (drop_billing && !s->Empty() && (*s)[0].IsObject()) {
+                auto t = ajson::get_str((*s)[0], "text");
+                if (ajson::get_str((*s)[0], "type") == "text" && t && t->starts_with(kBillingHeaderPrefix)) {
+                    from = 1;
+                    facts_.billing_header_dropped = true;
+                }
+            }
+            text = text_blocks(*s, "system", from);
+        } else {
+            fail("system", "expected a string or an array of text blocks, got " + std::string(ajson::type_name(*s)));
+        }
         if (text.empty()) return;
         Value m(rapidjson::kObjectType);
         m.AddMember("role", "system", a_);
@@ -186,6 +255,16 @@ private:
         if (auto title = opt_str(block, p, "title"); title && !title->empty())
             text = std::string(*title) + "\n\n" + text;
         return text;
+    }
+
+    std::string search_result_text(const Value& block, const std::string& p) {
+        std::string text;
+        for (std::string_view key : {"title", "source"})
+            if (auto v = opt_str(block, p, key); v && !v->empty()) text.append(*v).append("\n");
+        const Value& c = need(block, p, "content");
+        if (!c.IsArray()) fail(at(p, "content"), "expected an array of text blocks");
+        if (!text.empty()) text += "\n";
+        return text + text_blocks(c, at(p, "content"));
     }
 
     static Value text_part(std::string_view text, Alloc& a) {
@@ -244,11 +323,11 @@ private:
                         carried_images.order.push_back(1);
                         if (!text.empty()) text += "\n\n";
                         text += "[image attached below]";
-                    } else if (type == "document") {
+                    } else if (type == "document" || type == "search_result") {
                         if (!text.empty()) text += "\n\n";
-                        text += document_text(b, bp);
+                        text += type == "document" ? document_text(b, bp) : search_result_text(b, bp);
                     } else {
-                        fail(at(bp, "type"), "unknown block type '" + std::string(type) + "' in tool_result content");
+                        refuse_block(type, bp);
                     }
                 }
             } else {
@@ -265,8 +344,12 @@ private:
     void message(const Value& m, const std::string& p, Value& out) {
         need_obj(m, p);
         auto role = need_str(m, p, "role");
+        if (role == "system") {
+            mid_system(m, p, out);
+            return;
+        }
         if (role != "user" && role != "assistant")
-            fail(at(p, "role"), "unknown role '" + std::string(role) + "' (expected 'user' or 'assistant')");
+            fail(at(p, "role"), "unknown role '" + std::string(role) + "' (expected 'user', 'assistant' or 'system')");
         const Value& content = need(m, p, "content");
         std::string cp = at(p, "content");
         if (content.IsString()) {
@@ -281,6 +364,25 @@ private:
         else assistant_blocks(content, cp, out);
     }
 
+    // A system message inside `messages` (beta mid-conversation-system) stays where it is, as a
+    // system message: the position carries meaning (from here on), and keeping it in place keeps
+    // every earlier token of the prompt, so the runtime's prefix cache still matches. llama.cpp's
+    // own /v1/messages does the same, and the Qwen3 template renders a system message that is not
+    // first in place (docs/API_ANTHROPIC.md).
+    void mid_system(const Value& m, const std::string& p, Value& out) {
+        const Value& content = need(m, p, "content");
+        std::string cp = at(p, "content");
+        std::string text;
+        if (content.IsString()) text = ajson::sv(content);
+        else if (content.IsArray()) text = text_blocks(content, cp);
+        else fail(cp, "expected a string or an array of text blocks, got " + std::string(ajson::type_name(content)));
+        if (text.empty()) return;
+        Value msg(rapidjson::kObjectType);
+        msg.AddMember("role", "system", a_);
+        ajson::add_str(msg, "content", text, a_);
+        out.PushBack(msg, a_);
+    }
+
     void user_blocks(const Value& blocks, const std::string& cp, Value& out) {
         Parts parts, tool_images;
         for (rapidjson::SizeType i = 0; i < blocks.Size(); ++i) {
@@ -293,8 +395,8 @@ private:
             } else if (type == "image") {
                 parts.images.PushBack(image_part(b, bp), a_);
                 parts.order.push_back(1);
-            } else if (type == "document") {
-                parts.texts.push_back(document_text(b, bp));
+            } else if (type == "document" || type == "search_result") {
+                parts.texts.push_back(type == "document" ? document_text(b, bp) : search_result_text(b, bp));
                 parts.order.push_back(0);
             } else if (type == "tool_result") {
                 auto id = need_str(b, bp, "tool_use_id");
@@ -309,7 +411,7 @@ private:
             } else if (type == "tool_use" || type == "thinking" || type == "redacted_thinking") {
                 fail(at(bp, "type"), "'" + std::string(type) + "' blocks are only valid in assistant messages");
             } else {
-                fail(at(bp, "type"), "unknown block type '" + std::string(type) + "'");
+                refuse_block(type, bp);
             }
         }
         for (auto& img : tool_images.images.GetArray()) {
@@ -356,10 +458,10 @@ private:
                 calls.PushBack(call, a_);
             } else if (type == "thinking" || type == "redacted_thinking") {
                 // Runtimes re-derive reasoning; prior thinking is not part of the prompt.
-            } else if (type == "image" || type == "document" || type == "tool_result") {
+            } else if (type == "image" || type == "document" || type == "search_result" || type == "tool_result") {
                 fail(at(bp, "type"), "'" + std::string(type) + "' blocks are only valid in user messages");
             } else {
-                fail(at(bp, "type"), "unknown block type '" + std::string(type) + "'");
+                refuse_block(type, bp);
             }
         }
         Value msg(rapidjson::kObjectType);
@@ -470,13 +572,13 @@ private:
     }
 
     // Structured outputs: {"type":"json_schema","schema":{...}} -> response_format json_schema.
-    void output_format(const Value& req) {
-        const Value* of = ajson::get(req, "output_format");
-        if (!of) return;
-        need_obj(*of, "output_format");
-        auto type = need_str(*of, "output_format", "type");
-        if (type != "json_schema") fail("output_format.type", "expected 'json_schema', got '" + std::string(type) + "'");
-        const Value& schema = need_obj(need(*of, "output_format", "schema"), "output_format.schema");
+    // Given as output_format (beta) or output_config.format (GA), once.
+    void response_format(const Value& of, const std::string& path) {
+        need_obj(of, path);
+        if (out_.HasMember("response_format")) fail(path, "give either output_format or output_config.format, not both");
+        auto type = need_str(of, path, "type");
+        if (type != "json_schema") fail(at(path, "type"), "expected 'json_schema', got '" + std::string(type) + "'");
+        const Value& schema = need_obj(need(of, path, "schema"), at(path, "schema"));
         Value js(rapidjson::kObjectType);
         js.AddMember("name", "output", a_);
         js.AddMember("schema", Value(schema, a_), a_);
@@ -484,6 +586,79 @@ private:
         rf.AddMember("type", "json_schema", a_);
         rf.AddMember("json_schema", js, a_);
         out_.AddMember("response_format", rf, a_);
+    }
+
+    void output_config(const Value& req) {
+        const Value* oc = ajson::get(req, "output_config");
+        if (!oc) return;
+        need_obj(*oc, "output_config");
+        if (auto effort = opt_str(*oc, "output_config", "effort")) {
+            auto level = runtime_effort(*effort);
+            if (!level)
+                fail("output_config.effort", "expected 'low', 'medium', 'high', 'xhigh' or 'max', got '" + std::string(*effort) + "'");
+            if (opts_.profile.reasoning_effort) ajson::add_str(out_, "reasoning_effort", *level, a_);
+        }
+        if (const Value* f = ajson::get(*oc, "format")) response_format(*f, "output_config.format");
+    }
+
+    // context_management.edits: clear_tool_uses is applied to the translated prompt; clear_thinking
+    // changes nothing (earlier thinking never reaches the runtime); others are noted as ignored.
+    void context_management(const Value& req) {
+        const Value* cm = ajson::get(req, "context_management");
+        if (!cm) return;
+        need_obj(*cm, "context_management");
+        const Value* edits = ajson::get(*cm, "edits");
+        if (!edits) return;
+        if (!edits->IsArray()) fail("context_management.edits", "expected an array, got " + std::string(ajson::type_name(*edits)));
+        for (rapidjson::SizeType i = 0; i < edits->Size(); ++i) {
+            std::string p = at("context_management.edits", i);
+            const Value& e = need_obj((*edits)[i], p);
+            auto type = need_str(e, p, "type");
+            if (type.starts_with("clear_tool_uses_")) {
+                ClearToolUses c = clear_tool_uses_edit(e, p);
+                int64_t prompt = c.trigger_on_tool_uses ? 0 : estimate_tokens_for_openai_request(ajson::to_string(out_));
+                apply_clear_tool_uses(out_["messages"], c, prompt, a_);
+            } else if (!type.starts_with("clear_thinking_")) {
+                note_ignored(at(p, type));
+            }
+        }
+    }
+
+    // {"type":"input_tokens"|"tool_uses","value":N} -> N (and the type when `type_out`).
+    int64_t counted(const Value& e, const std::string& p, std::string_view key, std::string_view expect,
+                    bool* tool_uses_out = nullptr) {
+        const Value& v = need_obj(need(e, p, key), at(p, key));
+        std::string vp = at(p, key);
+        auto type = need_str(v, vp, "type");
+        if (tool_uses_out) *tool_uses_out = type == "tool_uses";
+        else if (type != expect) fail(at(vp, "type"), "expected '" + std::string(expect) + "', got '" + std::string(type) + "'");
+        if (tool_uses_out && type != "tool_uses" && type != "input_tokens")
+            fail(at(vp, "type"), "expected 'input_tokens' or 'tool_uses', got '" + std::string(type) + "'");
+        const Value& n = need(v, vp, "value");
+        auto i = ajson::as_int(n);
+        if (!i || *i < 0) fail(at(vp, "value"), "expected a non-negative integer");
+        return *i;
+    }
+
+    ClearToolUses clear_tool_uses_edit(const Value& e, const std::string& p) {
+        ClearToolUses c;
+        if (ajson::get(e, "trigger")) c.trigger = counted(e, p, "trigger", "", &c.trigger_on_tool_uses);
+        if (ajson::get(e, "keep")) c.keep = counted(e, p, "keep", "tool_uses");
+        if (ajson::get(e, "clear_at_least")) c.clear_at_least = counted(e, p, "clear_at_least", "input_tokens");
+        if (const Value* x = ajson::get(e, "exclude_tools")) {
+            if (!x->IsArray()) fail(at(p, "exclude_tools"), "expected an array of tool names");
+            for (rapidjson::SizeType i = 0; i < x->Size(); ++i) {
+                if (!(*x)[i].IsString()) fail(at(at(p, "exclude_tools"), i), "expected a string");
+                c.exclude_tools.emplace_back(ajson::sv((*x)[i]));
+            }
+        }
+        if (const Value* ci = ajson::get(e, "clear_tool_inputs")) {
+            // A boolean, or the names of the tools whose inputs go (taken as all: an overcut is
+            // safe, the results are cleared anyway).
+            if (!ci->IsBool() && !ci->IsArray()) fail(at(p, "clear_tool_inputs"), "expected a boolean or an array");
+            c.clear_tool_inputs = ci->IsBool() ? ci->GetBool() : !ci->Empty();
+        }
+        return c;
     }
 
     const AnthropicRequestOptions& opts_;

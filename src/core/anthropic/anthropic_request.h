@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/json/anthropic_json.h"
 #include "core/api/api_error.h"
@@ -19,6 +20,8 @@ struct AnthropicRequestOptions {
     bool stream_usage = true;       // ask for stream_options.include_usage (if the profile allows);
                                     // serve retries with false when an old runtime rejects it
     bool require_max_tokens = true; // false for /v1/messages/count_tokens bodies
+    bool keep_billing_header = false;  // ANTHROPIC_KEEP_BILLING_HEADER: keep Claude Code's
+                                       // per-request billing block in the prompt
 };
 
 // What serve needs to know about the request besides the translated body.
@@ -29,6 +32,10 @@ struct AnthropicRequestFacts {
     bool has_tools = false;
     int64_t max_tokens = 0;         // after clamping (0 when absent in a count_tokens body)
     bool max_tokens_clamped = false;
+    bool billing_header_dropped = false;
+    // Top-level fields accepted and dropped (the table's ignored ones, and unknown ones), and
+    // context_management edits that change nothing here: serve logs them at debug.
+    std::vector<std::string> ignored;
 };
 
 struct AnthropicRequestTranslation {

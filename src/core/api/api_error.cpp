@@ -13,6 +13,7 @@ ApiError ApiError::unauthorized(std::string m) { return {401, std::move(m), {}, 
 ApiError ApiError::not_found(std::string m) { return {404, std::move(m), {}, {}}; }
 ApiError ApiError::method_not_allowed(std::string m) { return {405, std::move(m), {}, {}}; }
 ApiError ApiError::too_large(std::string m) { return {413, std::move(m), {}, {}}; }
+ApiError ApiError::unsupported_media_type(std::string m) { return {415, std::move(m), {}, "unsupported_content_encoding"}; }
 ApiError ApiError::rate_limited(std::string m) { return {429, std::move(m), {}, "rate_limit_exceeded"}; }
 ApiError ApiError::not_implemented(std::string m) { return {501, std::move(m), {}, {}}; }
 ApiError ApiError::bad_gateway(std::string m) { return {502, std::move(m), {}, "backend_unreachable"}; }

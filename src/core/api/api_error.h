@@ -19,6 +19,7 @@ struct ApiError {
     static ApiError not_found(std::string msg);
     static ApiError method_not_allowed(std::string msg);
     static ApiError too_large(std::string msg);
+    static ApiError unsupported_media_type(std::string msg);
     static ApiError rate_limited(std::string msg);
     static ApiError not_implemented(std::string msg);
     static ApiError bad_gateway(std::string msg);

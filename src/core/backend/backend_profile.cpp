@@ -9,15 +9,15 @@ using TS = ThinkingStyle;
 using TK = TokenizeStyle;
 // Sources: ../shared/RUNTIMES.md and each runtime's documentation.
 constexpr std::array<BackendProfile, 8> kProfiles{{
-    //  kind                 name        display      default url                  health       emb    susage top_k  n.msg  n.count thinking                tokenize
-    {BackendKind::VLLM,     "vllm",     "vLLM",      "http://127.0.0.1:8000",     "/health",   true,  true,  true,  true,  true,  TS::ChatTemplateKwargs, TK::ChatTokenize},
-    {BackendKind::Ollama,   "ollama",   "Ollama",    "http://127.0.0.1:11434",    "/",         true,  true,  false, true,  false, TS::None,               TK::None},
-    {BackendKind::LlamaCpp, "llamacpp", "llama.cpp", "http://127.0.0.1:8080",     "/health",   true,  true,  true,  true,  true,  TS::ChatTemplateKwargs, TK::ApplyTemplateTokenize},
-    {BackendKind::TGI,      "tgi",      "TGI",       "http://127.0.0.1:8080",     "/health",   false, true,  true,  false, false, TS::None,               TK::TextTokenize},
-    {BackendKind::SGLang,   "sglang",   "SGLang",    "http://127.0.0.1:30000",    "/health",   true,  true,  true,  true,  true,  TS::ChatTemplateKwargs, TK::ChatTokenize},
-    {BackendKind::LocalAI,  "localai",  "LocalAI",   "http://127.0.0.1:8080",     "/readyz",   true,  false, true,  false, false, TS::None,               TK::None},
-    {BackendKind::LMStudio, "lmstudio", "LM Studio", "http://127.0.0.1:1234",     "/v1/models",true,  true,  false, true,  false, TS::None,               TK::None},
-    {BackendKind::OpenAI,   "openai",   "OpenAI-compatible", "http://127.0.0.1:8080", "/v1/models", true, true, false, false, false, TS::None,         TK::None},
+    //  kind                 name        display      default url                  health       emb    susage top_k  n.msg  n.count thinking            effort tokenize
+    {BackendKind::VLLM,     "vllm",     "vLLM",      "http://127.0.0.1:8000",     "/health",   true,  true,  true,  true,  true,  TS::ChatTemplateKwargs, true,  TK::ChatTokenize},
+    {BackendKind::Ollama,   "ollama",   "Ollama",    "http://127.0.0.1:11434",    "/",         true,  true,  false, true,  false, TS::None,               true,  TK::None},
+    {BackendKind::LlamaCpp, "llamacpp", "llama.cpp", "http://127.0.0.1:8080",     "/health",   true,  true,  true,  true,  true,  TS::ChatTemplateKwargs, true,  TK::ApplyTemplateTokenize},
+    {BackendKind::TGI,      "tgi",      "TGI",       "http://127.0.0.1:8080",     "/health",   false, true,  true,  false, false, TS::None,               false, TK::TextTokenize},
+    {BackendKind::SGLang,   "sglang",   "SGLang",    "http://127.0.0.1:30000",    "/health",   true,  true,  true,  true,  true,  TS::ChatTemplateKwargs, true,  TK::ChatTokenize},
+    {BackendKind::LocalAI,  "localai",  "LocalAI",   "http://127.0.0.1:8080",     "/readyz",   true,  false, true,  false, false, TS::None,               false, TK::None},
+    {BackendKind::LMStudio, "lmstudio", "LM Studio", "http://127.0.0.1:1234",     "/v1/models",true,  true,  false, true,  false, TS::None,               false, TK::None},
+    {BackendKind::OpenAI,   "openai",   "OpenAI-compatible", "http://127.0.0.1:8080", "/v1/models", true, true, false, false, false, TS::None,         false, TK::None},
 }};
 }  // namespace
 

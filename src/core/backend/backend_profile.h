@@ -31,6 +31,7 @@ struct BackendProfile {
     bool native_messages;               // serves /v1/messages itself (recent versions)
     bool native_count_tokens;           // serves /v1/messages/count_tokens itself
     ThinkingStyle thinking;
+    bool reasoning_effort;              // accepts reasoning_effort on chat completions
     TokenizeStyle tokenize;
 };
 

@@ -12,7 +12,9 @@
 //
 // Token counts use mock::count_tokens (mock_text.h). Chat prompt tokens are the count of the
 // ChatML rendering of the messages (chat_prompt(), also what /apply-template returns), so usage,
-// /tokenize and /apply-template agree with each other. Completion tokens are the generated words
+// /tokenize and /apply-template agree with each other. cached_tokens is the common prefix of the
+// prompt (cached_prompt(): system text, tools, the rest) with the previous one served (mock_prompt_cache.h),
+// at most prompt_tokens - 1, as llama.cpp always evaluates the last prompt token again. Completion tokens are the generated words
 // (plus reasoning words; plus one per streamed argument fragment for a tool call).
 #pragma once
 #include <rapidjson/document.h>
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "core/backend/backend_profile.h"
+#include "core/mock/mock_prompt_cache.h"
 
 namespace llmgw::mock {
 
@@ -39,6 +42,9 @@ struct Options {
     int ttft_ms = 0;             // only reported (llama.cpp `timings`); pacing is the server's job
     int itl_ms = 0;
     int64_t created = 1767225600;  // fixed "created", so equal requests give equal bytes
+    // Reports cached_tokens as the common prefix with the previous chat prompt (shared by the
+    // mock's workers, owned by the caller); null: cached_tokens is always 0.
+    PromptCache* prompt_cache = nullptr;
 };
 
 bool is_mock_profile(BackendKind kind);

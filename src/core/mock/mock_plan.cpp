@@ -158,6 +158,17 @@ int cut_at_stop(std::vector<std::string>& pieces, const std::vector<std::string>
     return used;
 }
 
+std::string cached_prompt(const rapidjson::Value& messages, const rapidjson::Value* tools) {
+    std::string prompt = chat_prompt(messages);
+    if (!tools) return prompt;
+    size_t at = 0;
+    if (messages.IsArray() && !messages.Empty())
+        if (auto* role = get(messages[0], "role"); role && role->IsString() && sv(*role) == "system")
+            at = prompt.find("<|im_end|>");
+    prompt.insert(at == std::string::npos ? 0 : at, json::serialize(*tools));
+    return prompt;
+}
+
 int chat_prompt_tokens(const rapidjson::Value& req) {
     int n = 0;
     if (auto* m = get(req, "messages"); m && m->IsArray()) n += count_tokens(chat_prompt(*m));
@@ -180,6 +191,10 @@ std::optional<Plan> plan_chat(const rapidjson::Value& req, const Options& opt, R
     if (!check_context(p, opt, err)) return std::nullopt;
     auto* tools = get(req, "tools");
     p.tools_offered = tools && tools->IsArray() && !tools->Empty();
+    if (opt.prompt_cache) {
+        p.prompt = cached_prompt(*messages, p.tools_offered ? tools : nullptr);
+        p.cached_tokens = std::clamp(opt.prompt_cache->reuse(p.prompt), 0, std::max(0, p.prompt_tokens - 1));
+    }
 
     const Wire& wire = wire_for(opt.profile);
     int reasoning = wire.reasoning_field.empty() ? 0 : opt.reasoning_tokens;

@@ -32,6 +32,8 @@ struct Plan {
     std::string finish;                  // "stop" | "length" | "tool_calls"
     std::optional<std::string> stop_hit; // the stop string that ended generation
     int prompt_tokens = 0;
+    std::string prompt;         // chat: the text a prefix cache compares (cached_prompt())
+    int cached_tokens = 0;
     int completion_tokens = 0;
     uint64_t seed = 0;                   // hash of the conversation / prompt
 };
@@ -45,6 +47,10 @@ struct RequestError {
 
 // Parses a request body that must be a JSON object; otherwise fills `err` with the profile's error.
 bool parse_request(const Engine& e, std::string_view body, rapidjson::Document& doc, Response& err);
+
+// The text a prefix cache compares, laid out as Qwen-style chat templates lay out the prompt:
+// the leading system message's text, then the tools (`tools` may be null), then the rest.
+std::string cached_prompt(const rapidjson::Value& messages, const rapidjson::Value* tools);
 
 // Prompt tokens of a chat request body: the ChatML rendering of `messages` plus its `tools`.
 int chat_prompt_tokens(const rapidjson::Value& req);

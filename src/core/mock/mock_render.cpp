@@ -45,10 +45,10 @@ void usage(W& w, const Ctx& c) {
     kv(w, "prompt_tokens", c.plan.prompt_tokens);
     kv(w, "completion_tokens", c.plan.completion_tokens);
     kv(w, "total_tokens", c.plan.prompt_tokens + c.plan.completion_tokens);
-    if (c.wire.timings) {
+    if (c.wire.timings || c.plan.cached_tokens > 0) {
         key(w, "prompt_tokens_details");
         w.StartObject();
-        kv(w, "cached_tokens", 0);
+        kv(w, "cached_tokens", c.plan.cached_tokens);
         w.EndObject();
     }
     w.EndObject();
@@ -61,8 +61,8 @@ void timings(W& w, const Ctx& c) {
     int pn = std::max(1, c.plan.prompt_tokens), cn = std::max(1, c.plan.completion_tokens);
     key(w, "timings");
     w.StartObject();
-    kv(w, "cache_n", 0);
-    kv(w, "prompt_n", c.plan.prompt_tokens);
+    kv(w, "cache_n", c.plan.cached_tokens);  // llama.cpp: prompt_tokens = cache_n + prompt_n
+    kv(w, "prompt_n", c.plan.prompt_tokens - c.plan.cached_tokens);
     key(w, "prompt_ms"), w.Double(prompt_ms);
     key(w, "prompt_per_token_ms"), w.Double(prompt_ms / pn);
     key(w, "prompt_per_second"), w.Double(1000.0 * pn / prompt_ms);

@@ -41,6 +41,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"RESPONSES_STORE_MAX_BYTES", "--responses-store-max-bytes", "134217728", "memory the stored responses may take at most; the oldest go first"},
         {"RESPONSES_STORE_TTL_S", "--responses-store-ttl", "86400", "how long a stored response is kept (seconds)"},
         {"RESPONSES_SEAL_KEY", "--responses-seal-key", "", "256-bit key (64 hex digits or base64) sealing reasoning.encrypted_content; share it between replicas (unset: random per process)"},
+        {"ANTHROPIC_KEEP_BILLING_HEADER", "--anthropic-keep-billing-header", "false", "keep Claude Code's x-anthropic-billing-header system block in the prompt (dropped by default: its per-request nonce defeats the runtime's prefix cache)"},
         {"MAX_TOKENS_CAP", "--max-tokens-cap", "0", "clamp max_tokens on /v1/messages to this (0: the runtime's reported context, if known)"},
         {"READINESS_CACHE_S", "--readiness-cache", "2", "how long a backend readiness result is reused (seconds)"},
     };
@@ -300,6 +301,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
         c.responses_seal_key = parse_seal_key(key, &why);
         if (!c.responses_seal_key) r.fail("RESPONSES_SEAL_KEY", why);
     }
+    c.anthropic_keep_billing_header = r.boolean("ANTHROPIC_KEEP_BILLING_HEADER");
     c.max_tokens_cap = r.integer("MAX_TOKENS_CAP", 0, int64_t{1} << 40);
     c.readiness_cache_s = r.number("READINESS_CACHE_S", 0, 3600);
     if (!r.ok) return std::nullopt;

@@ -69,6 +69,7 @@ struct ServeConfig {
     bool cors_allow_credentials = false;
     std::vector<Cidr> trusted_proxies;
     AnthropicMode anthropic_mode = AnthropicMode::Translate;
+    bool anthropic_keep_billing_header = false;
     int64_t max_tokens_cap = 0;  // 0 = unknown / no cap
     ResponsesMode responses_mode = ResponsesMode::Translate;
     size_t responses_store_max_entries = 10000;  // 0: store nothing
