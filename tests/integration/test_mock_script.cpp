@@ -80,7 +80,7 @@ TEST_CASE("mock scripted turns through both facades, and the log of what the run
     CHECK(json(get(mock.url("/mock/requests")).body)["requests"].Empty());
 }
 
-TEST_CASE("mock: POST /mock/script replaces the queue; a bad script is a 400 that changes nothing", "[mock][script]") {
+TEST_CASE("mock: POST /mock/script replaces the queue, a bad script is a 400 that changes nothing", "[mock][script]") {
     auto mock = start_mock();
     auto bad = post(mock.url("/mock/script"), R"([{"text":"a"},{"tool_call":{}}])");
     CHECK(bad.status == 400);

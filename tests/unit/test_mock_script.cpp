@@ -182,7 +182,7 @@ TEST_CASE("mock script: a scripted text is the answer word for word, with reason
     CHECK(t.reasoning.empty());
 }
 
-TEST_CASE("mock script: the same step gives the same bytes; a bad request still gets its error", "[mock][script]") {
+TEST_CASE("mock script: the same step gives the same bytes, a bad request still gets its error", "[mock][script]") {
     auto step = one_step(R"({"tool_call":{"name":"Bash","arguments":"not json"}})");
     auto e = engine(BackendKind::VLLM);
     auto a = e.chat_completions(chat(false), step), b = e.chat_completions(chat(false), step);

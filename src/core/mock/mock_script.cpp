@@ -132,7 +132,7 @@ std::optional<std::deque<ScriptStep>> parse_script(std::string_view text, std::s
 void apply_step(Plan& p, const ScriptStep& step, const Options& opt) {
     p.reasoning.clear();
     if (!wire_for(opt.profile).reasoning_field.empty()) p.reasoning = word_pieces(step.reasoning);
-    int reasoning_tokens = count_tokens(step.reasoning) * !p.reasoning.empty();
+    int reasoning_tokens = p.reasoning.empty() ? 0 : count_tokens(step.reasoning);
     p.stop_hit.reset();
     p.content.clear();
     p.tool.reset();
