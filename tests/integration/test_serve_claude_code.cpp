@@ -97,7 +97,9 @@ Turn send(const Process& gw, const Captured& c) {
 }
 
 // A llama.cpp-like mock with room for Claude Code's ~20k-token prompts, and serve in front.
-Process claude_code_mock() { return start_mock({"--profile", "llamacpp", "--context-length", "200000"}); }
+Process claude_code_mock() {
+    return start_mock({"--profile", "llamacpp", "--context-length", "200000", "--prefix-cache"});
+}
 
 }  // namespace
 
@@ -130,7 +132,7 @@ TEST_CASE("claude code: HEAD / is answered, both captured turns stream to messag
     CHECK(std::string(m2[m2.Size() - 1]["tool_call_id"].GetString()) == "toolu_cap1");
 }
 
-TEST_CASE("claude code: the second turn reuses at least 95% of its prompt; with the billing block kept, little",
+TEST_CASE("claude code: the second turn reuses at least 95% of its prompt, with the billing block kept little",
           "[claude-code][serve]") {
     auto turn1 = claude_code("claude-code-2.1.197-turn1.json", "0c4d1");
     auto turn2 = claude_code("claude-code-2.1.197-turn2-tool-result.json", "7e2b9");

@@ -46,7 +46,7 @@ TEST_CASE("content encoding: gzip, x-gzip and zstd bodies decode to the original
     }
 }
 
-TEST_CASE("content encoding: stacked codings are undone from the last; concatenated gzip members join", "[encoding]") {
+TEST_CASE("content encoding: stacked codings are undone from the last, concatenated gzip members join", "[encoding]") {
     auto d = decode_content("gzip, zstd", zstd(gzip(kBody)), 1 << 20);
     REQUIRE(d.status == DecodeStatus::Ok);
     CHECK(d.body == kBody);
