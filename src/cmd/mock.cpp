@@ -46,6 +46,7 @@ struct MockFlags {
     std::string garbage;
     bool reject_stream_options = false;  // like Ollama before 0.5.2
     bool no_tokenize = false;
+    bool prefix_cache = false;  // report cached_tokens as a prefix cache would (changes with request order)
     uint64_t idle_timeout_ms = 60'000;  // keep-alive connections closed after this long unused
     std::string script_file;             // --script: the per-turn answers to start with
 };
@@ -384,7 +385,7 @@ int run_mock(MockFlags& flags) {
 
     mock::Stats stats;
     mock::PromptCache prompt_cache;  // one for all workers, like a runtime's one KV cache
-    flags.engine.prompt_cache = &prompt_cache;
+    if (flags.prefix_cache) flags.engine.prompt_cache = &prompt_cache;
     std::atomic<int> listening{0};
     net::WorkerPoolOptions opts;
     opts.workers = flags.workers;
@@ -427,8 +428,8 @@ void add_mock(CLI::App& app) {
         "each chat completion answered with 200 takes the next step (streamed or not); then answers as usual.\n"
         "A gateway's start-up discovery sends chat requests too: post the script once it is done.\n"
         "Answers are derived from the request only: the same messages give the same words, stream or not.\n"
-        "usage.prompt_tokens_details.cached_tokens is the common prefix (in tokens) of the chat prompt with\n"
-        "the previous one served, like a runtime's prefix cache.\n"
+        "With --prefix-cache, usage.prompt_tokens_details.cached_tokens is the common prefix (in tokens) of the\n"
+        "chat prompt with the previous one served, like a runtime's prefix cache (else 0).\n"
         "Requests with tools get a call to the first tool (or the one tool_choice names) whose arguments\n"
         "satisfy its JSON schema. Faults (--fail-rate, --hang) apply to /v1/* routes only; broken answers\n"
         "(--huge-line-bytes, --garbage, --deep-answer) replace the 200 answers of /v1/chat/completions and\n"
@@ -468,6 +469,8 @@ void add_mock(CLI::App& app) {
                   "Answer 400 to requests that carry stream_options, as Ollama did before 0.5.2");
     sub->add_flag("--reject-top-k", flags->engine.reject_top_k,
                   "Answer 400 (in the profile's error shape) to chat and completion requests that carry top_k");
+    sub->add_flag("--prefix-cache", flags->prefix_cache,
+                  "Report cached_tokens as the common prefix with the previous chat prompt (answers then depend on request order)");
     sub->add_flag("--no-tokenize", flags->no_tokenize,
                   "Serve no tokenizer: POST /tokenize and /apply-template answer 404, as on a runtime without them");
     sub->add_option("--reset-after-chunks", flags->reset_after_chunks,

@@ -62,6 +62,9 @@ TEST_CASE("claude code: a bad mid-conversation system message is a 400 naming it
     auto r = tr(req(R"([{"role":"tool","content":"Hi"}])"));
     REQUIRE(r.error);
     CHECK(r.error->param == "messages.0.role");
+    auto only = tr(req(R"([{"role":"system","content":"Hi"}])"));
+    REQUIRE(only.error);
+    CHECK(only.error->param == "messages");
 }
 
 TEST_CASE("claude code: the billing block is dropped by default and kept on request", "[anthropic][claude-code]") {

@@ -188,7 +188,7 @@ TEST_CASE("fields: every block row is exercised and does what the table says", "
     CHECK(rows.size() == block_samples().size());
 }
 
-TEST_CASE("fields: every beta row is classified; unknown betas are known as unknown, never refused", "[anthropic][fields]") {
+TEST_CASE("fields: every beta row is classified, unknown betas are known as unknown and never refused", "[anthropic][fields]") {
     std::string header;
     size_t betas = 0;
     for (const auto& rule : anthropic_field_rules()) {

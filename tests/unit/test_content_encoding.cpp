@@ -46,7 +46,7 @@ TEST_CASE("content encoding: gzip, x-gzip and zstd bodies decode to the original
     }
 }
 
-TEST_CASE("content encoding: stacked codings are undone from the last; concatenated gzip members join", "[encoding]") {
+TEST_CASE("content encoding: stacked codings are undone from the last, concatenated gzip members join", "[encoding]") {
     auto d = decode_content("gzip, zstd", zstd(gzip(kBody)), 1 << 20);
     REQUIRE(d.status == DecodeStatus::Ok);
     CHECK(d.body == kBody);
@@ -92,6 +92,8 @@ TEST_CASE("content encoding: a bomb stops at the limit, the decoded size is what
         CHECK(d.body.empty());
         CHECK(d.detail.find(std::to_string(limit)) != std::string::npos);
     }
+    // The bound holds without a coding too.
+    CHECK(decode_content("identity", std::string(limit + 1, 'x'), limit).status == DecodeStatus::TooLarge);
     // Exactly at the limit is fine.
     auto at = decode_content("gzip", gzip(std::string(limit, 'x')), limit);
     CHECK(at.status == DecodeStatus::Ok);

@@ -1,5 +1,7 @@
 #include "core/anthropic/anthropic_request.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <set>
 #include <vector>
 
@@ -98,6 +100,7 @@ public:
         if (!msgs.IsArray()) fail("messages", "expected an array, got " + std::string(ajson::type_name(msgs)));
         if (msgs.Empty()) fail("messages", "at least one message is required");
         for (rapidjson::SizeType i = 0; i < msgs.Size(); ++i) message(msgs[i], at("messages", i), messages);
+        if (!has_turn_) fail("messages", "at least one user or assistant message is required, not only system messages");
         out_.AddMember("messages", messages, a_);
 
         sampling(req);
@@ -350,6 +353,7 @@ private:
         }
         if (role != "user" && role != "assistant")
             fail(at(p, "role"), "unknown role '" + std::string(role) + "' (expected 'user', 'assistant' or 'system')");
+        has_turn_ = true;
         const Value& content = need(m, p, "content");
         std::string cp = at(p, "content");
         if (content.IsString()) {
@@ -624,27 +628,34 @@ private:
         }
     }
 
-    // {"type":"input_tokens"|"tool_uses","value":N} -> N (and the type when `type_out`).
-    int64_t counted(const Value& e, const std::string& p, std::string_view key, std::string_view expect,
-                    bool* tool_uses_out = nullptr) {
-        const Value& v = need_obj(need(e, p, key), at(p, key));
-        std::string vp = at(p, key);
-        auto type = need_str(v, vp, "type");
-        if (tool_uses_out) *tool_uses_out = type == "tool_uses";
-        else if (type != expect) fail(at(vp, "type"), "expected '" + std::string(expect) + "', got '" + std::string(type) + "'");
-        if (tool_uses_out && type != "tool_uses" && type != "input_tokens")
-            fail(at(vp, "type"), "expected 'input_tokens' or 'tool_uses', got '" + std::string(type) + "'");
-        const Value& n = need(v, vp, "value");
-        auto i = ajson::as_int(n);
-        if (!i || *i < 0) fail(at(vp, "value"), "expected a non-negative integer");
-        return *i;
+    // A count: {"type": one of `types`, "value": N >= 0} -> its type and N.
+    struct Count {
+        std::string_view type;
+        int64_t value;
+    };
+    Count count(const Value& e, const std::string& p, std::string_view key, std::initializer_list<std::string_view> types) {
+        std::string cp = at(p, key);
+        const Value& v = need_obj(need(e, p, key), cp);
+        auto type = need_str(v, cp, "type");
+        if (std::find(types.begin(), types.end(), type) == types.end()) {
+            std::string expected;
+            for (auto t : types) expected += (expected.empty() ? "'" : " or '") + std::string(t) + "'";
+            fail(at(cp, "type"), "expected " + expected + ", got '" + std::string(type) + "'");
+        }
+        auto n = ajson::as_int(need(v, cp, "value"));
+        if (!n || *n < 0) fail(at(cp, "value"), "expected a non-negative integer");
+        return {type, *n};
     }
 
     ClearToolUses clear_tool_uses_edit(const Value& e, const std::string& p) {
         ClearToolUses c;
-        if (ajson::get(e, "trigger")) c.trigger = counted(e, p, "trigger", "", &c.trigger_on_tool_uses);
-        if (ajson::get(e, "keep")) c.keep = counted(e, p, "keep", "tool_uses");
-        if (ajson::get(e, "clear_at_least")) c.clear_at_least = counted(e, p, "clear_at_least", "input_tokens");
+        if (ajson::get(e, "trigger")) {
+            Count t = count(e, p, "trigger", {"input_tokens", "tool_uses"});
+            c.trigger_on_tool_uses = t.type == "tool_uses";
+            c.trigger = t.value;
+        }
+        if (ajson::get(e, "keep")) c.keep = count(e, p, "keep", {"tool_uses"}).value;
+        if (ajson::get(e, "clear_at_least")) c.clear_at_least = count(e, p, "clear_at_least", {"input_tokens"}).value;
         if (const Value* x = ajson::get(e, "exclude_tools")) {
             if (!x->IsArray()) fail(at(p, "exclude_tools"), "expected an array of tool names");
             for (rapidjson::SizeType i = 0; i < x->Size(); ++i) {
@@ -666,6 +677,7 @@ private:
     Alloc& a_;
     AnthropicRequestFacts& facts_;
     std::set<std::string> tool_use_ids_;
+    bool has_turn_ = false;  // a user or assistant message was seen
 };
 
 }  // namespace

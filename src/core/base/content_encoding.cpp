@@ -23,8 +23,8 @@ constexpr int kZstdMaxWindowLog = 23;
 DecodedBody failed(DecodeStatus s, std::string detail) { return {s, {}, std::move(detail)}; }
 
 DecodedBody too_large(std::string_view coding, size_t max_bytes) {
-    return failed(DecodeStatus::TooLarge, "the " + std::string(coding) + "-decoded request body is larger than " +
-                                              std::to_string(max_bytes) + " bytes");
+    std::string what = coding.empty() ? "the request body" : "the " + std::string(coding) + "-decoded request body";
+    return failed(DecodeStatus::TooLarge, what + " is larger than " + std::to_string(max_bytes) + " bytes");
 }
 
 DecodedBody gunzip(std::string_view in, size_t max_bytes) {
@@ -90,6 +90,7 @@ DecodedBody decode_content(std::string_view encoding, std::string_view body, siz
     for (const auto& c : codings)
         if (c != "gzip" && c != "x-gzip" && c != "zstd")
             return failed(DecodeStatus::Unsupported, "Content-Encoding '" + c + "' is not supported (use gzip or zstd)");
+    if (codings.empty() && body.size() > max_bytes) return too_large("", max_bytes);  // the same bound, identity or not
     DecodedBody cur{DecodeStatus::Ok, std::string(body), {}};
     for (auto it = codings.rbegin(); it != codings.rend(); ++it) {
         DecodedBody next = *it == "zstd" ? unzstd(cur.body, max_bytes) : gunzip(cur.body, max_bytes);

@@ -1,6 +1,7 @@
 // The brain of `llmgw mock`: turns a request into the response a given runtime would send, as pure
 // logic (no I/O, no clock). A stream comes back as the ordered list of its SSE payloads, so the
-// server side only paces them with timers. Equal inputs give equal bytes.
+// server side only paces them with timers. Equal inputs give equal bytes (without a prompt cache:
+// with one, cached_tokens depends on the request before).
 //
 // Generation: the "model" says `tokens` generated words (fewer when max_tokens /
 // max_completion_tokens is lower: finish "length"), preceded by `reasoning_tokens` reasoning words
@@ -43,7 +44,7 @@ struct Options {
     int itl_ms = 0;
     int64_t created = 1767225600;  // fixed "created", so equal requests give equal bytes
     // Reports cached_tokens as the common prefix with the previous chat prompt (shared by the
-    // mock's workers, owned by the caller); null: cached_tokens is always 0.
+    // mock's workers, owned by the caller; `llmgw mock --prefix-cache`); null: always 0.
     PromptCache* prompt_cache = nullptr;
 };
 
