@@ -309,3 +309,18 @@ TEST_CASE("responses stream: the output does not depend on how the upstream byte
         CHECK(translate(cuts) == whole);
     }
 }
+
+TEST_CASE("responses stream: more output items than the bound fail the response", "[responses]") {
+    ResponsesStreamTranslator t(context());
+    std::string out;
+    for (size_t i = 0; i <= kMaxResponsesOutputItems && !t.done(); ++i)
+        t.feed(chunk(R"({"tool_calls":[{"index":)" + std::to_string(i) + R"(,"id":"c)" + std::to_string(i) +
+                     R"(","function":{"name":"f","arguments":"{}"}}]})"),
+               out);
+    t.finish(out);
+    auto r = rebuild_responses(out);
+    CHECK(r.terminal == "response.failed");
+    CHECK(r.items.size() == kMaxResponsesOutputItems);
+    REQUIRE(t.error());
+    CHECK_THAT(t.error()->message, Catch::Contains("output items"));
+}
