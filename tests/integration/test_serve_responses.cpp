@@ -236,7 +236,7 @@ TEST_CASE("responses: a tool call and its function_call_output round trip", "[re
     CHECK(assistant_call);
 }
 
-TEST_CASE("responses: previous_response_id continues a stored conversation; GET, input_items, DELETE", "[responses][serve][store]") {
+TEST_CASE("responses: previous_response_id continues a stored conversation, GET, input_items, DELETE", "[responses][serve][store]") {
     auto mock = start_mock();
     auto gw = start_serve(mock.url());
     auto r1 = post(gw.url("/v1/responses"), R"({"model":"mock-model","input":"My name is Ada."})", kJson);
@@ -336,7 +336,7 @@ TEST_CASE("responses: the oldest stored response is evicted at the store's limit
     CHECK(get(gw.url("/v1/responses/" + ids[2])).status == 200);
 }
 
-TEST_CASE("responses: encrypted reasoning comes back sealed and restores the reasoning; a tampered blob is dropped", "[responses][serve][reasoning]") {
+TEST_CASE("responses: encrypted reasoning comes back sealed and restores the reasoning, a tampered blob is dropped", "[responses][serve][reasoning]") {
     auto mock = start_mock({"--profile", "llamacpp", "--reasoning-tokens", "6"});
     auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "llamacpp"}});
     auto r = post(gw.url("/v1/responses"),
@@ -401,7 +401,7 @@ TEST_CASE("responses: a seal key shared by replicas opens each other's blobs", "
     CHECK(to_json(last_chat(mock)["messages"]).find(reasoning_words) == std::string::npos);
 }
 
-TEST_CASE("responses errors: bad input is a 400 in OpenAI's envelope; runtime errors before the stream too", "[responses][serve][errors]") {
+TEST_CASE("responses errors: bad input is a 400 in OpenAI's envelope, runtime errors before the stream too", "[responses][serve][errors]") {
     auto mock = start_mock();
     auto gw = start_serve(mock.url());
     check_openai_error(post(gw.url("/v1/responses"), "{oops", kJson), 400, "invalid_request_error");
@@ -434,7 +434,7 @@ TEST_CASE("responses stream cut by the runtime ends with response.failed, never 
     check_openai_error(get(gw.url(std::string("/v1/responses/") + d["response"]["id"].GetString())), 404, "invalid_request_error");
 }
 
-TEST_CASE("responses: the real Codex CLI request streams an answer; web_search is dropped and named", "[responses][serve][agents]") {
+TEST_CASE("responses: the real Codex CLI request streams an answer, web_search is dropped and named", "[responses][serve][agents]") {
     auto capture = json(read_file(std::string(LLMGW_FIXTURES_DIR) + "/agents/codex-0.171.0-turn1.json"));
     REQUIRE(capture.IsObject());
     std::string body = to_json(capture["body"]);
@@ -484,7 +484,7 @@ TEST_CASE("responses routes are listed, counted in metrics and allowed by CORS",
     CHECK(pre.header("access-control-allow-methods").find("DELETE") != std::string::npos);
 }
 
-TEST_CASE("RESPONSES_MODE native passes /v1/responses through; auto only where the runtime serves it", "[responses][serve][discovery]") {
+TEST_CASE("RESPONSES_MODE native passes /v1/responses through, auto only where the runtime serves it", "[responses][serve][discovery]") {
     SECTION("native: the body reaches the runtime unchanged (the mock has no /v1/responses: its 404 comes back)") {
         auto mock = start_mock();
         auto gw = start_serve(mock.url(), {{"RESPONSES_MODE", "native"}});

@@ -65,7 +65,7 @@ TEST_CASE("response store: entries expire after the TTL", "[responses][store]") 
     CHECK(s.bytes() == 0);
 }
 
-TEST_CASE("response store: zero entries stores nothing; an id stored again replaces the old entry", "[responses][store]") {
+TEST_CASE("response store: zero entries stores nothing, an id stored again replaces the old entry", "[responses][store]") {
     ResponseStore off({.max_entries = 0, .max_bytes = 1u << 20, .ttl_s = 10});
     CHECK_FALSE(off.put("r", entry(""), 0));
     CHECK_FALSE(off.get("r", "", 0));
