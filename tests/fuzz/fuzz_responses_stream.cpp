@@ -2,7 +2,7 @@
 // bytes in pieces chosen by the input, through the gateway's own SseParser, ended by finish(), by
 // fail() (at the end or part way through), or not at all. Properties: the output follows the
 // Responses stream grammar (responses_stream_check.h); it does not depend on how the bytes were
-// split; once done nothing more is written; it ends with exactly one terminal event exactly when
+// split; valid UTF-8 in, valid UTF-8 out; once done nothing more is written; it ends with exactly one terminal event exactly when
 // done(); response_json() is that event's response; a failure before anything else is the
 // lifecycle's three events only.
 #include <cstdint>
@@ -86,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(whole.out == split.out);
 
     auto events = sse_events(whole.out);
-    ResponsesStreamSummary s = check_responses_stream(events);
+    ResponsesStreamSummary s = check_responses_stream(events, valid_utf8(in.payload));
     FUZZ_CHECK(whole.done == !s.terminal.empty());
     FUZZ_CHECK((s.terminal == "response.failed") == whole.error);
     if (end != End::Nothing) FUZZ_CHECK(whole.done);
