@@ -21,7 +21,7 @@ for f in "$FUZZ_DIR"/fuzz_*.cpp; do targets+=("$(basename "$f" .cpp)"); done
 
 dict_for() {
   case $1 in
-    fuzz_sse | fuzz_anthropic_stream | fuzz_translate_reverse) echo "$FUZZ_DIR/dict/sse.dict" ;;
+    fuzz_sse | fuzz_anthropic_stream | fuzz_responses_stream | fuzz_translate_reverse) echo "$FUZZ_DIR/dict/sse.dict" ;;
     fuzz_http_request) echo "$FUZZ_DIR/dict/http.dict" ;;
     *) echo "$FUZZ_DIR/dict/json.dict" ;;
   esac

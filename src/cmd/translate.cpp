@@ -1,5 +1,5 @@
-// `llmgw translate`: offline Anthropic <-> OpenAI translation of captured requests, responses and
-// SSE streams, with the very same core code serve uses. Output goes to stdout; exit 1 for
+// `llmgw translate`: offline Anthropic <-> OpenAI and Responses <-> OpenAI chat translation of
+// captured requests, responses and SSE streams, with the very same core code serve uses. Output goes to stdout; exit 1 for
 // malformed input (the message names the line and column), 2 for usage errors.
 #include <CLI/CLI.hpp>
 
@@ -18,7 +18,11 @@
 #include "core/anthropic/anthropic_stream.h"
 #include "core/backend/backend_profile.h"
 #include "core/base/sse.h"
-#include "core/anthropic/translate_capture.h"
+#include "core/api/translate_capture.h"
+#include "core/responses/responses_request.h"
+#include "core/responses/responses_response.h"
+#include "core/responses/responses_reverse.h"
+#include "core/responses/responses_stream.h"
 
 namespace llmgw::cmd {
 
@@ -26,14 +30,15 @@ namespace {
 
 struct TranslateFlags {
     std::string kind;   // request | response | stream
-    std::string from;   // anthropic | openai
-    std::string to;     // openai | anthropic (default: the other one)
+    std::string from;   // anthropic | openai | responses
+    std::string to;     // openai | anthropic | responses (default: openai, from openai anthropic)
     std::string input = "-";
     bool pretty = false;
     std::string backend = "openai";
     int64_t max_tokens_cap = 0;
     std::string model;
     bool thinking = false;
+    std::string responses_request;  // the Responses request a chat answer was for
 };
 
 struct Failure {
@@ -105,12 +110,49 @@ std::vector<InputEvent> read_events(const CaptureBody& cap) {
     return events;
 }
 
+const BackendProfile& flag_profile(const TranslateFlags& fl) {
+    auto kind = parse_backend_kind(fl.backend);
+    if (!kind) usage("--backend: unknown runtime '" + fl.backend + "' (" + std::string(backend_kind_names()) + ")");
+    return backend_profile(*kind);
+}
+
+// The output context of openai->responses translations; a Responses request given with
+// --responses-request supplies the tool names to map back, the echo and the reasoning style.
+ResponsesOutputContext responses_context(const TranslateFlags& fl, std::string model) {
+    ResponsesOutputContext ctx;
+    ctx.model = std::move(model);
+    if (fl.responses_request.empty()) return ctx;
+    CaptureBody cap = extract_capture_body(read_input(fl.responses_request));
+    if (cap.error) malformed(*cap.error);
+    auto t = translate_responses_request(cap.body, {flag_profile(fl)});
+    if (!t.ok()) malformed("invalid Responses request in " + fl.responses_request + ": " + t.error->message);
+    if (fl.model.empty()) ctx.model = t.facts.model;
+    ctx.response_echo = t.facts.response_echo;
+    ctx.tools = t.facts.tools;
+    ctx.reasoning_summary = t.facts.reasoning_summary;
+    return ctx;
+}
+
 std::string run_request(const TranslateFlags& fl, const CaptureBody& cap) {
     check_json(cap, "request body");
+    if (fl.from == "responses") {
+        ResponsesRequestOptions opts{flag_profile(fl), fl.max_tokens_cap};
+        auto t = translate_responses_request(cap.body, opts);
+        if (!t.ok()) malformed("invalid Responses request: " + t.error->message);
+        if (!t.facts.dropped_tools.empty()) {
+            std::string names;
+            for (const auto& n : t.facts.dropped_tools) names += (names.empty() ? "" : ", ") + n;
+            std::cerr << "llmgw translate: note: hosted tools dropped: " << names << "\n";
+        }
+        return t.body;
+    }
+    if (fl.to == "responses") {
+        auto t = translate_chat_request_to_responses(cap.body);
+        if (!t.ok()) malformed("cannot translate OpenAI request: " + t.error->message);
+        return t.body;
+    }
     if (fl.from == "anthropic") {
-        auto kind = parse_backend_kind(fl.backend);
-        if (!kind) usage("--backend: unknown runtime '" + fl.backend + "' (" + std::string(backend_kind_names()) + ")");
-        AnthropicRequestOptions opts{backend_profile(*kind), fl.max_tokens_cap, true, true};
+        AnthropicRequestOptions opts{flag_profile(fl), fl.max_tokens_cap, true, true};
         auto t = translate_anthropic_request(cap.body, opts);
         if (!t.ok()) malformed("invalid Anthropic request: " + t.error->message);
         return t.body;
@@ -122,6 +164,20 @@ std::string run_request(const TranslateFlags& fl, const CaptureBody& cap) {
 
 std::string run_response(const TranslateFlags& fl, const CaptureBody& cap) {
     check_json(cap, "response body");
+    if (fl.from == "responses") {
+        auto t = translate_response_to_chat(cap.body);
+        if (!t.ok()) malformed("cannot translate Responses response: " + t.error->message);
+        return t.body;
+    }
+    if (fl.to == "responses") {
+        ajson::Document d;
+        ajson::parse(cap.body, d);
+        auto ctx = responses_context(fl, !fl.model.empty() ? fl.model : std::string(ajson::get_str(d, "model").value_or("")));
+        auto t = translate_chat_to_response(cap.body, ctx);
+        if (t.ok()) return t.body;
+        if (inband_upstream_error(d, 502)) return render_openai_error(*t.error);
+        malformed("cannot translate OpenAI response: " + t.error->message);
+    }
     if (fl.from == "openai") {
         ajson::Document d;
         ajson::parse(cap.body, d);
@@ -141,6 +197,20 @@ std::string run_response(const TranslateFlags& fl, const CaptureBody& cap) {
 std::string run_stream(const TranslateFlags& fl, const CaptureBody& cap) {
     auto events = read_events(cap);
     std::string out;
+    if (fl.from == "responses") usage("stream --from responses is not supported: translate its final response instead");
+    if (fl.to == "responses") {
+        std::string model = fl.model;
+        for (const auto& e : events) {
+            if (!model.empty()) break;
+            ajson::Document d;
+            if (!ajson::parse(e.data, d)) model = ajson::get_str(d, "model").value_or("");
+        }
+        ResponsesStreamTranslator tr(responses_context(fl, model));
+        for (const auto& e : events) tr.feed(e.data, out);
+        tr.finish(out);
+        if (tr.error()) std::cerr << "llmgw translate: note: the stream ends with response.failed: " << tr.error()->message << "\n";
+        return out;
+    }
     if (fl.from == "openai") {
         std::string model = fl.model;
         for (const auto& e : events) {
@@ -167,10 +237,12 @@ int run_translate(const TranslateFlags& flags, const std::vector<std::string>& e
         if (!extras.empty()) usage("unexpected argument '" + extras.front() + "'");
         if (fl.kind != "request" && fl.kind != "response" && fl.kind != "stream")
             usage("first argument must be request, response or stream");
-        if (fl.from != "anthropic" && fl.from != "openai") usage("--from must be anthropic or openai");
-        if (fl.to.empty()) fl.to = fl.from == "anthropic" ? "openai" : "anthropic";
-        if (fl.to != "anthropic" && fl.to != "openai") usage("--to must be anthropic or openai");
+        auto api = [](const std::string& s) { return s == "anthropic" || s == "openai" || s == "responses"; };
+        if (!api(fl.from)) usage("--from must be anthropic, openai or responses");
+        if (fl.to.empty()) fl.to = fl.from == "openai" ? "anthropic" : "openai";
+        if (!api(fl.to)) usage("--to must be anthropic, openai or responses");
         if (fl.to == fl.from) usage("--from and --to must differ");
+        if (fl.from != "openai" && fl.to != "openai") usage("one side of a translation is openai (chat completions)");
 
         std::string input = read_input(fl.input);
         CaptureBody cap = extract_capture_body(input);
@@ -200,16 +272,21 @@ int run_translate(const TranslateFlags& flags, const std::vector<std::string>& e
 void add_translate(CLI::App& app) {
     auto flags = std::make_shared<TranslateFlags>();
     auto* sub = app.add_subcommand(
-        "translate", "Translate a captured request, response or SSE stream between the Anthropic and OpenAI APIs");
+        "translate",
+        "Translate a captured request, response or SSE stream between the OpenAI chat API and the Anthropic "
+        "Messages or OpenAI Responses API");
     sub->allow_extras();
     sub->add_option("kind", flags->kind, "what the input is: request | response | stream")->type_name("KIND");
     sub->add_option("input", flags->input, "input file; '-' or absent reads stdin")->type_name("FILE");
-    sub->add_option("--from", flags->from, "API the input is written for: anthropic | openai")->type_name("API");
-    sub->add_option("--to", flags->to, "API to translate to: openai | anthropic [default: the other one]")
+    sub->add_option("--from", flags->from, "API the input is written for: anthropic | openai | responses")
+        ->type_name("API");
+    sub->add_option("--to", flags->to,
+                    "API to translate to: openai | anthropic | responses [default: openai; from openai: anthropic]")
         ->type_name("API");
     sub->add_flag("--pretty", flags->pretty, "indent JSON output (streams: one data line per JSON line)");
     sub->add_option("--backend", flags->backend,
-                    "runtime profile for anthropic->openai requests (top_k, stream usage, thinking switch): " +
+                    "runtime profile for anthropic->openai and responses->openai requests (top_k, stream usage, "
+                    "thinking switch): " +
                         std::string(backend_kind_names()) + " [default: openai]")
         ->type_name("KIND");
     sub->add_option("--max-tokens-cap", flags->max_tokens_cap,
@@ -218,20 +295,28 @@ void add_translate(CLI::App& app) {
     sub->add_option("--model", flags->model,
                     "model name to report in openai->anthropic responses and streams [default: the runtime's]")
         ->type_name("NAME");
+    sub->add_option("--responses-request", flags->responses_request,
+                    "openai->responses responses and streams: the Responses request they answer, to map tool "
+                    "names back (namespace, custom tools) and echo its parameters")
+        ->type_name("FILE");
     sub->add_flag("--thinking", flags->thinking,
                   "openai->anthropic responses and streams: render reasoning as thinking blocks, as serve does "
                   "when the client enabled thinking");
     sub->footer(
         "Directions: request anthropic->openai is what serve sends to the runtime; response and stream\n"
         "openai->anthropic is what serve returns to Anthropic clients; the reverse directions translate\n"
-        "captures from runtimes that serve /v1/messages natively, for comparison.\n"
+        "captures from runtimes that serve /v1/messages natively, for comparison. The same holds for the\n"
+        "Responses API (/v1/responses): request responses->openai, response and stream openai->responses,\n"
+        "and back request openai->responses and response responses->openai.\n"
         "Input may be a bare body or a raw HTTP capture (curl -i / curl -N output, with or without the head;\n"
         "chunked transfer encoding is undone). Streams are raw SSE bodies.\n"
         "Exit status: 0 translated, 1 malformed input (the message names line and column), 2 usage error.\n"
         "Examples:\n"
         "  llmgw translate request --from anthropic --backend llamacpp body.json --pretty\n"
         "  curl -sN .../v1/chat/completions -d @req.json | llmgw translate stream --from openai --thinking\n"
-        "  llmgw translate stream --from anthropic capture.sse");
+        "  llmgw translate stream --from anthropic capture.sse\n"
+        "  llmgw translate request --from responses codex-request.json --pretty\n"
+        "  llmgw translate stream --from openai --to responses --responses-request req.json chat.sse");
     sub->callback([flags, sub] {
         int rc = run_translate(*flags, sub->remaining());
         if (rc != 0) throw CLI::RuntimeError(rc);

@@ -1,13 +1,13 @@
 // What `llmgw translate` reads: a capture (bare body or raw HTTP message, maybe chunked) through
 // extract_capture_body, then the reverse translators (anthropic_reverse.h) on its body: the
 // OpenAI request, the Anthropic response and the Anthropic stream. Properties: a capture without a
-// head is its own body; the translations are JSON in the promised shape; the stream follows the
+// head is its own body (a recorded exchange: its body member); the translations are JSON in the promised shape; the stream follows the
 // OpenAI stream grammar and ends with [DONE] exactly when the Anthropic stream completed.
 #include <cstdint>
 #include <string>
 
 #include "core/anthropic/anthropic_reverse.h"
-#include "core/anthropic/translate_capture.h"
+#include "core/api/translate_capture.h"
 #include "fuzz_check.h"
 #include "openai_stream_check.h"
 #include "sse_events.h"
@@ -18,6 +18,10 @@ using namespace llmgw::fuzz;
 namespace {
 void check_capture(std::string_view input, const CaptureBody& c) {
     FUZZ_CHECK(c.body_line >= 1);
+    if (c.recorded) {  // a {method, url, headers, body} record: its body, compact
+        FUZZ_CHECK(!c.had_head && is_json_object(c.body));
+        return;
+    }
     if (!c.had_head && (input.empty() || input[0] != '#')) FUZZ_CHECK(c.body == input && c.body_line == 1);
     if (c.error) FUZZ_CHECK(!c.error->empty() && c.had_head);
     if (!c.had_head && !c.dechunked) FUZZ_CHECK(input.size() >= c.body.size());

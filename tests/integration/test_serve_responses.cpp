@@ -102,6 +102,15 @@ std::string to_json(const rapidjson::Value& v) {
     return {sb.GetString(), sb.GetSize()};
 }
 
+// A request with any method.
+Response call(const std::string& method, const std::string& url, const std::vector<std::string>& headers = {}) {
+    Request r;
+    r.method = method;
+    r.url = url;
+    r.headers = headers;
+    return http(r);
+}
+
 void check_openai_error(const Response& r, long status, const std::string& type, const std::string& param = "") {
     CHECK(r.status == status);
     auto d = json(r.body);
@@ -227,7 +236,7 @@ TEST_CASE("responses: a tool call and its function_call_output round trip", "[re
     CHECK(assistant_call);
 }
 
-TEST_CASE("responses: previous_response_id continues a stored conversation; GET, input_items, DELETE", "[responses][serve][store]") {
+TEST_CASE("responses: previous_response_id continues a stored conversation, GET, input_items, DELETE", "[responses][serve][store]") {
     auto mock = start_mock();
     auto gw = start_serve(mock.url());
     auto r1 = post(gw.url("/v1/responses"), R"({"model":"mock-model","input":"My name is Ada."})", kJson);
@@ -271,18 +280,18 @@ TEST_CASE("responses: previous_response_id continues a stored conversation; GET,
     CHECK(to_json(page["data"][0]).find("My name is Ada.") != std::string::npos);
     check_openai_error(get(gw.url("/v1/responses/" + id2 + "/input_items?limit=1000")), 400, "invalid_request_error", "limit");
 
-    auto del = http({.method = "DELETE", .url = gw.url("/v1/responses/" + id1)});
+    auto del = call("DELETE", gw.url("/v1/responses/" + id1));
     CHECK(del.status == 200);
     auto dd = json(del.body);
     CHECK(std::string(dd["id"].GetString()) == id1);
     CHECK(dd["deleted"].GetBool());
     check_openai_error(get(gw.url("/v1/responses/" + id1)), 404, "invalid_request_error", "response_id");
-    check_openai_error(http({.method = "DELETE", .url = gw.url("/v1/responses/" + id1)}), 404, "invalid_request_error");
+    check_openai_error(call("DELETE", gw.url("/v1/responses/" + id1)), 404, "invalid_request_error");
     check_openai_error(post(gw.url("/v1/responses"), R"({"model":"mock-model","previous_response_id":")" + id1 + R"(","input":"again"})", kJson),
                        404, "invalid_request_error", "previous_response_id");
     // The second response does not depend on the first one's entry.
     CHECK(get(gw.url("/v1/responses/" + id2)).status == 200);
-    check_openai_error(http({.method = "PUT", .url = gw.url("/v1/responses/" + id2)}), 405, "invalid_request_error");
+    check_openai_error(call("PUT", gw.url("/v1/responses/" + id2)), 405, "invalid_request_error");
 }
 
 TEST_CASE("responses: store false keeps nothing", "[responses][serve][store]") {
@@ -304,7 +313,7 @@ TEST_CASE("responses: a key never sees another key's responses", "[responses][se
     CHECK(get(gw.url("/v1/responses/" + id), with_key("key-a")).status == 200);
     check_openai_error(get(gw.url("/v1/responses/" + id), with_key("key-b")), 404, "invalid_request_error");
     check_openai_error(get(gw.url("/v1/responses/" + id + "/input_items"), with_key("key-b")), 404, "invalid_request_error");
-    check_openai_error(http({.method = "DELETE", .url = gw.url("/v1/responses/" + id), .headers = with_key("key-b")}), 404,
+    check_openai_error(call("DELETE", gw.url("/v1/responses/" + id), with_key("key-b")), 404,
                        "invalid_request_error");
     check_openai_error(post(gw.url("/v1/responses"), R"({"model":"mock-model","previous_response_id":")" + id + R"(","input":"more"})",
                             with_key("key-b")),
@@ -327,7 +336,7 @@ TEST_CASE("responses: the oldest stored response is evicted at the store's limit
     CHECK(get(gw.url("/v1/responses/" + ids[2])).status == 200);
 }
 
-TEST_CASE("responses: encrypted reasoning comes back sealed and restores the reasoning; a tampered blob is dropped", "[responses][serve][reasoning]") {
+TEST_CASE("responses: encrypted reasoning comes back sealed and restores the reasoning, a tampered blob is dropped", "[responses][serve][reasoning]") {
     auto mock = start_mock({"--profile", "llamacpp", "--reasoning-tokens", "6"});
     auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "llamacpp"}});
     auto r = post(gw.url("/v1/responses"),
@@ -351,6 +360,7 @@ TEST_CASE("responses: encrypted reasoning comes back sealed and restores the rea
         rapidjson::Document item;
         item.CopyFrom(*reasoning, item.GetAllocator());
         item["encrypted_content"].SetString(sealed.c_str(), static_cast<rapidjson::SizeType>(sealed.size()), item.GetAllocator());
+        item.RemoveMember("content");  // the readable reasoning: only the blob may restore it here
         std::string body = R"({"model":"mock-model","store":false,"include":["reasoning.encrypted_content"],"input":[)"
                            R"({"role":"user","content":"Think first."},)" + to_json(item) + "," +
                            to_json(*output_item(d, "message")) + R"(,{"role":"user","content":"And now?"}]})";
@@ -377,18 +387,21 @@ TEST_CASE("responses: a seal key shared by replicas opens each other's blobs", "
                        R"({"model":"mock-model","input":"Think.","store":false,"include":["reasoning.encrypted_content"]})", kJson).body);
     const auto* reasoning = output_item(d, "reasoning");
     REQUIRE(reasoning);
+    rapidjson::Document sealed_only;
+    sealed_only.CopyFrom(*reasoning, sealed_only.GetAllocator());
+    sealed_only.RemoveMember("content");  // only the blob may restore the reasoning
     std::string reasoning_words = json(post(mock.url("/v1/chat/completions"),
                                             R"({"model":"mock-model","messages":[{"role":"user","content":"Think."}]})", kJson)
                                            .body)["choices"][0]["message"]["reasoning_content"].GetString();
-    std::string body = R"({"model":"mock-model","store":false,"input":[{"role":"user","content":"Think."},)" + to_json(*reasoning) +
-                       R"(,{"role":"user","content":"Go on."}]})";
+    std::string body = R"({"model":"mock-model","store":false,"input":[{"role":"user","content":"Think."},)" + to_json(sealed_only) +
+                       "," + to_json(*output_item(d, "message")) + R"(,{"role":"user","content":"Go on."}]})";
     REQUIRE(post(b.url("/v1/responses"), body, kJson).status == 200);
     CHECK(to_json(last_chat(mock)["messages"]).find(reasoning_words) != std::string::npos);
     REQUIRE(post(c.url("/v1/responses"), body, kJson).status == 200);
     CHECK(to_json(last_chat(mock)["messages"]).find(reasoning_words) == std::string::npos);
 }
 
-TEST_CASE("responses errors: bad input is a 400 in OpenAI's envelope; runtime errors before the stream too", "[responses][serve][errors]") {
+TEST_CASE("responses errors: bad input is a 400 in OpenAI's envelope, runtime errors before the stream too", "[responses][serve][errors]") {
     auto mock = start_mock();
     auto gw = start_serve(mock.url());
     check_openai_error(post(gw.url("/v1/responses"), "{oops", kJson), 400, "invalid_request_error");
@@ -402,7 +415,10 @@ TEST_CASE("responses errors: bad input is a 400 in OpenAI's envelope; runtime er
     auto down = start_mock({"--fail-rate", "1", "--fail-status", "503"});
     auto gw2 = start_serve(down.url());
     auto r = post(gw2.url("/v1/responses"), R"({"model":"mock-model","input":"x","stream":true})", kJson);
-    check_openai_error(r, 503, "upstream_error");
+    // The runtime's own OpenAI envelope, with its status, as on /v1/chat/completions.
+    CHECK(r.status == 503);
+    REQUIRE(json(r.body).IsObject());
+    CHECK(json(r.body)["error"]["message"].IsString());
     CHECK(r.header("content-type").find("application/json") == 0);
 }
 
@@ -418,11 +434,11 @@ TEST_CASE("responses stream cut by the runtime ends with response.failed, never 
     check_openai_error(get(gw.url(std::string("/v1/responses/") + d["response"]["id"].GetString())), 404, "invalid_request_error");
 }
 
-TEST_CASE("responses: the real Codex CLI request streams an answer; web_search is dropped and named", "[responses][serve][agents]") {
+TEST_CASE("responses: the real Codex CLI request streams an answer, web_search is dropped and named", "[responses][serve][agents]") {
     auto capture = json(read_file(std::string(LLMGW_FIXTURES_DIR) + "/agents/codex-0.171.0-turn1.json"));
     REQUIRE(capture.IsObject());
     std::string body = to_json(capture["body"]);
-    auto mock = start_mock();
+    auto mock = start_mock({"--context-length", "65536"});  // Codex's instructions and tools are ~9k tokens
     auto gw = start_serve(mock.url());
     auto r = post(gw.url("/v1/responses"), body, {"Content-Type: application/json", "Accept: text/event-stream"});
     auto ev = checked_stream(r);
@@ -460,15 +476,15 @@ TEST_CASE("responses routes are listed, counted in metrics and allowed by CORS",
     post(gw.url("/v1/responses"), R"({"model":"mock-model","input":"Hi"})", kJson);
     get(gw.url("/v1/responses/resp_unknown"));
     auto metrics = get(gw.url("/metrics")).body;
-    CHECK(metrics.find(R"(route="/v1/responses",status="200")") != std::string::npos);
-    CHECK(metrics.find(R"(route="/v1/responses/{id}",status="404")") != std::string::npos);
-    auto pre = http({.method = "OPTIONS", .url = gw.url("/v1/responses/resp_1"),
-                     .headers = {"Origin: https://app.example", "Access-Control-Request-Method: DELETE"}});
+    CHECK(metrics.find(R"(path="/v1/responses",status="200")") != std::string::npos);
+    CHECK(metrics.find(R"(path="/v1/responses/{id}",status="404")") != std::string::npos);
+    auto pre = call("OPTIONS", gw.url("/v1/responses/resp_1"),
+                    {"Origin: https://app.example", "Access-Control-Request-Method: DELETE"});
     CHECK(pre.status == 204);
     CHECK(pre.header("access-control-allow-methods").find("DELETE") != std::string::npos);
 }
 
-TEST_CASE("RESPONSES_MODE native passes /v1/responses through; auto only where the runtime serves it", "[responses][serve][discovery]") {
+TEST_CASE("RESPONSES_MODE native passes /v1/responses through, auto only where the runtime serves it", "[responses][serve][discovery]") {
     SECTION("native: the body reaches the runtime unchanged (the mock has no /v1/responses: its 404 comes back)") {
         auto mock = start_mock();
         auto gw = start_serve(mock.url(), {{"RESPONSES_MODE", "native"}});

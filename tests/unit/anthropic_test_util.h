@@ -12,7 +12,7 @@
 
 #include "core/json/anthropic_json.h"
 #include "core/base/sse.h"
-#include "core/anthropic/translate_capture.h"
+#include "core/api/translate_capture.h"
 
 namespace llmgw::test {
 

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "anthropic_test_util.h"
-#include "core/anthropic/translate_capture.h"
+#include "core/api/translate_capture.h"
 
 using namespace llmgw;
 

@@ -28,7 +28,8 @@ TEST_CASE("response store: an owner sees its entries, nobody else does", "[respo
 
 TEST_CASE("response store: the entry limit evicts the oldest first", "[responses][store]") {
     ResponseStore s({.max_entries = 3, .max_bytes = 1u << 20, .ttl_s = 100});
-    for (int i = 0; i < 5; ++i) REQUIRE(s.put("r" + std::to_string(i), entry(""), i));
+    int t = 0;
+    for (const char* id : {"r0", "r1", "r2", "r3", "r4"}) REQUIRE(s.put(id, entry(""), t++));
     CHECK(s.size() == 3);
     CHECK_FALSE(s.get("r0", "", 5));
     CHECK_FALSE(s.get("r1", "", 5));
@@ -64,7 +65,7 @@ TEST_CASE("response store: entries expire after the TTL", "[responses][store]") 
     CHECK(s.bytes() == 0);
 }
 
-TEST_CASE("response store: zero entries stores nothing; an id stored again replaces the old entry", "[responses][store]") {
+TEST_CASE("response store: zero entries stores nothing, an id stored again replaces the old entry", "[responses][store]") {
     ResponseStore off({.max_entries = 0, .max_bytes = 1u << 20, .ttl_s = 10});
     CHECK_FALSE(off.put("r", entry(""), 0));
     CHECK_FALSE(off.get("r", "", 0));

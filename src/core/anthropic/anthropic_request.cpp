@@ -9,51 +9,16 @@
 #include "core/anthropic/anthropic_fields.h"
 #include "core/anthropic/anthropic_mapping.h"
 #include "core/anthropic/token_count.h"
+#include "core/api/request_fields.h"
 #include "core/json/stack_document.h"
 
 namespace llmgw {
 
 using ajson::Alloc;
 using ajson::Value;
+using namespace reqfield;
 
 namespace {
-
-// Thrown inside this file only; the entry points turn it into a 400.
-struct Invalid {
-    std::string path;
-    std::string message;
-};
-
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-    throw Invalid{path, path.empty() ? what : path + ": " + what};
-}
-
-std::string at(const std::string& base, std::string_view key) { return base.empty() ? std::string(key) : base + "." + std::string(key); }
-std::string at(const std::string& base, size_t i) { return base + "." + std::to_string(i); }
-
-const Value& need(const Value& obj, const std::string& base, std::string_view key) {
-    const Value* v = ajson::get(obj, key);
-    if (!v) fail(at(base, key), "field required");
-    return *v;
-}
-
-std::string_view need_str(const Value& obj, const std::string& base, std::string_view key) {
-    const Value& v = need(obj, base, key);
-    if (!v.IsString()) fail(at(base, key), "expected a string, got " + std::string(ajson::type_name(v)));
-    return ajson::sv(v);
-}
-
-std::optional<std::string_view> opt_str(const Value& obj, const std::string& base, std::string_view key) {
-    const Value* v = ajson::get(obj, key);
-    if (!v) return std::nullopt;
-    if (!v->IsString()) fail(at(base, key), "expected a string, got " + std::string(ajson::type_name(*v)));
-    return ajson::sv(*v);
-}
-
-const Value& need_obj(const Value& v, const std::string& path) {
-    if (!v.IsObject()) fail(path, "expected an object, got " + std::string(ajson::type_name(v)));
-    return v;
-}
 
 // Ignored field names kept for the debug log: a body may carry any number of unknown keys, and
 // the log line is about the first few, not a copy of the body.
@@ -690,7 +655,7 @@ std::optional<ApiError> anthropic_request_to_openai(std::string_view body, const
         Translator(opts, out, facts).run(req);
     } catch (const Invalid& e) {
         out.SetNull();
-        return ApiError::bad_request(e.message, e.path);
+        return to_api_error(e);
     }
     return std::nullopt;
 }

@@ -100,6 +100,9 @@ public:
         pending_reasoning_ += text;
     }
 
+    // Nothing the runtime could answer: no system text, no message.
+    bool empty() const { return system_.empty() && msgs_.Empty() && carried_images_.Empty(); }
+
     Value finish() {
         flush_images();
         Value out(rapidjson::kArrayType);
@@ -163,6 +166,7 @@ public:
         if (auto instr = opt_str(req, "", "instructions")) convo_.system(*instr);
         previous_items();
         input(req);
+        if (convo_.empty()) fail("input", "no message for the runtime to answer (reasoning items alone say nothing)");
         out_.AddMember("messages", convo_.finish(), a_);
 
         sampling(req);

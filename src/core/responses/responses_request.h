@@ -30,11 +30,11 @@ struct ResponsesRequestOptions {
     bool stream_usage = true;        // ask for stream_options.include_usage (if the profile allows)
     // previous_response_id resolved by the caller: the stored conversation before this request (its
     // input items, then its output items) as a JSON array, prepended to `input`. Empty: none.
-    std::string_view previous_items;
+    std::string_view previous_items = {};
     // Restores reasoning from `encrypted_content`; empty: such blobs are ignored.
-    ReasoningUnsealer unseal;
+    ReasoningUnsealer unseal = {};
     // Seeds ids for input items that came without one ("msg_<seed>_in<n>", in input_items).
-    std::string_view id_seed;
+    std::string_view id_seed = {};
 };
 
 // What the route needs besides the chat body.

@@ -170,9 +170,29 @@ ResponsesStreamTranslator::Item& ResponsesStreamTranslator::open_item(ResponsesI
     return it;
 }
 
+bool ResponsesStreamTranslator::within_bounds(size_t bytes, bool new_item, std::string& out) {
+    if (done()) return false;
+    if (new_item && items_.size() >= kMaxResponsesOutputItems) {
+        fail(ApiError::bad_gateway("the runtime's answer has more than " + std::to_string(kMaxResponsesOutputItems) +
+                                   " output items"),
+             out);
+        return false;
+    }
+    if (bytes > kMaxResponsesOutputBytes - output_bytes_) {
+        fail(ApiError::bad_gateway("the runtime's answer is longer than " + std::to_string(kMaxResponsesOutputBytes) +
+                                   " bytes"),
+             out);
+        return false;
+    }
+    output_bytes_ += bytes;
+    return true;
+}
+
 void ResponsesStreamTranslator::content_delta(ResponsesItemKind kind, std::string_view text, std::string& out) {
+    bool new_item = open_content_ < 0 || items_[open_content_].data.kind != kind;
+    if (!within_bounds(text.size(), new_item, out)) return;
     ++content_chunks_;
-    if (open_content_ < 0 || items_[open_content_].data.kind != kind) {
+    if (new_item) {
         close_content("completed", out);
         open_item(kind, {}, {}, out);
         open_content_ = static_cast<int>(items_.size()) - 1;
@@ -209,7 +229,9 @@ void ResponsesStreamTranslator::tool_delta(const Value& call, std::string& out) 
     for (size_t i = 0; i < items_.size(); ++i)
         if (items_[i].data.kind == ResponsesItemKind::ToolCall) calls.push_back({items_[i].data.call_id, items_[i].upstream_index, i});
     Item* it = nullptr;
-    if (auto found = find_tool_call(calls, f)) {
+    auto found = find_tool_call(calls, f);
+    if (!within_bounds(f.arguments.size(), !found, out)) return;
+    if (found) {
         it = &items_[calls[*found].item];
     } else {
         close_content("completed", out);

@@ -21,6 +21,14 @@
 
 namespace llmgw {
 
+// A runtime turn makes a handful of output items; one that makes more is broken or hostile, and
+// each item costs a lookup per tool call fragment. Past this the response fails (502).
+inline constexpr size_t kMaxResponsesOutputItems = 1024;
+// The text the translator keeps to complete items and the final response (and the route stores):
+// as much as a request body may carry back as input (MAX_BODY_BYTES' default). Past this the
+// response fails (502) instead of growing without bound.
+inline constexpr size_t kMaxResponsesOutputBytes = 32u << 20;
+
 class ResponsesStreamTranslator {
 public:
     explicit ResponsesStreamTranslator(ResponsesOutputContext ctx);
@@ -70,6 +78,8 @@ private:
     void start(std::string& out);
     void content_delta(ResponsesItemKind kind, std::string_view text, std::string& out);
     void tool_delta(const ajson::Value& call, std::string& out);
+    // Counts `bytes` more kept text or one more item; false (and the response failed) past a bound.
+    bool within_bounds(size_t bytes, bool new_item, std::string& out);
     Item& open_item(ResponsesItemKind kind, std::string_view runtime_name, std::string_view call_id, std::string& out);
     void close_item(Item& item, std::string_view status, std::string& out);
     void close_content(std::string_view status, std::string& out);
@@ -93,6 +103,7 @@ private:
     TokenUsage usage_;
     int64_t timings_predicted_ = 0;
     int64_t content_chunks_ = 0;
+    size_t output_bytes_ = 0;  // text kept in items_, against kMaxResponsesOutputBytes
     std::string response_json_;
     std::string output_json_;
     std::optional<ApiError> error_;

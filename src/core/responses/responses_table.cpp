@@ -16,7 +16,7 @@ constexpr std::array kTable{
     ResponsesTableRow{S::Field, "instructions", R::Mapped, "the first system message, before any system/developer input"},
     ResponsesTableRow{S::Field, "tools", R::Mapped, "tools: per the tool rows"},
     ResponsesTableRow{S::Field, "tool_choice", R::Mapped,
-                      "tool_choice: auto/none/required; {type:function|custom,name} forces that tool; "
+                      "tool_choice: auto/none/required; {type:function or custom, name} forces that tool; "
                       "{type:allowed_tools} keeps only the listed tools; a hosted tool is refused"},
     ResponsesTableRow{S::Field, "parallel_tool_calls", R::Mapped, "parallel_tool_calls (with tools)"},
     ResponsesTableRow{S::Field, "max_output_tokens", R::Mapped, "max_tokens, clamped to MAX_TOKENS_CAP"},

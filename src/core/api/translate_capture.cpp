@@ -1,7 +1,9 @@
-#include "core/anthropic/translate_capture.h"
+#include "core/api/translate_capture.h"
 
 #include <cctype>
+
 #include "core/base/text_util.h"
+#include "core/json/anthropic_json.h"
 
 namespace llmgw {
 
@@ -61,6 +63,15 @@ std::optional<std::string> dechunk(std::string_view body, std::string& out, size
     }
     return std::nullopt;  // tolerate a capture cut before the last chunk
 }
+
+// The agent fixtures' record of one exchange: {"method", "url", "headers", "body": {...}}.
+std::optional<std::string> recorded_body(std::string_view input) {
+    ajson::Document d;
+    if (ajson::parse(input, d) || !d.IsObject()) return std::nullopt;
+    const ajson::Value* body = ajson::get(d, "body");
+    if (!body || !body->IsObject() || !ajson::get_str(d, "method") || !ajson::get_str(d, "url")) return std::nullopt;
+    return ajson::to_string(*body);
+}
 }  // namespace
 
 std::string describe_position(std::string_view text, size_t offset) {
@@ -84,6 +95,11 @@ CaptureBody extract_capture_body(std::string_view input) {
     size_t probe = pos;
     std::string_view first = next_line(input, probe);
     if (!is_start_line(first)) {
+        if (auto body = line_no == 1 ? recorded_body(input) : std::nullopt) {
+            r.body = std::move(*body);
+            r.recorded = true;
+            return r;
+        }
         if (line_no == 1) {
             r.body.assign(input);
             return r;
