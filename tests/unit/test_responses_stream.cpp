@@ -324,3 +324,11 @@ TEST_CASE("responses stream: more output items than the bound fail the response"
     REQUIRE(t.error());
     CHECK_THAT(t.error()->message, Catch::Contains("output items"));
 }
+
+TEST_CASE("responses stream: a tool call fragment without a function object is a call without a name", "[responses]") {
+    auto r = rebuild_responses(run({chunk(R"({"tool_calls":{"index":0,"id":"c7"}})"), chunk("{}", R"("tool_calls")")}));
+    REQUIRE(r.items.size() == 1);
+    auto item = json_doc(r.items[0]);
+    CHECK(ajson::get_str(item, "call_id") == std::optional<std::string_view>("c7"));
+    CHECK(ajson::get_str(item, "name") == std::optional<std::string_view>(""));
+}
