@@ -158,7 +158,7 @@ TEST_CASE("responses table: every item and content part row", "[responses]") {
     CHECK(unknown_part.error->param == "input.0.content.0.type");
 }
 
-TEST_CASE("responses table: every tool row; hosted and unknown tools are dropped and listed, never refused", "[responses]") {
+TEST_CASE("responses table: every tool row, hosted and unknown tools are dropped and listed, never refused", "[responses]") {
     for (const auto& row : responses_table()) {
         if (row.scope != ResponsesScope::Tool || row.rule != ResponsesRule::Dropped) continue;
         INFO("tool " << row.name);
@@ -206,7 +206,7 @@ TEST_CASE("responses request: string input, instructions and leading developer m
     CHECK(s.facts.input_items == R"([{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}],"id":"item_0_0"}])");
 }
 
-TEST_CASE("responses request: images are image_url parts; in tool outputs they follow as a user message", "[responses]") {
+TEST_CASE("responses request: images are image_url parts, in tool outputs they follow as a user message", "[responses]") {
     auto t = translate(req("", R"([{"role":"user","content":[{"type":"input_text","text":"look"},
         {"type":"input_image","image_url":"https://x/y.png","detail":"low"}]}])"));
     REQUIRE(t.ok());
@@ -339,7 +339,7 @@ TEST_CASE("responses request: reasoning items become reasoning_content of the ne
     CHECK(ajson::get_str(json_doc(messages(content))[0], "reasoning_content") == std::optional<std::string_view>("raw"));
 }
 
-TEST_CASE("responses request: previous items are prepended; their calls answer this input's outputs", "[responses]") {
+TEST_CASE("responses request: previous items are prepended, their calls answer this input's outputs", "[responses]") {
     ResponsesRequestOptions opts{vllm()};
     opts.previous_items = R"([{"type":"message","role":"user","content":"first"},
         {"type":"function_call","call_id":"c9","name":"f","arguments":"{}"}])";
@@ -395,7 +395,7 @@ TEST_CASE("responses request: parameters map to the chat request", "[responses]"
     CHECK(ajson::get_str(defaults, "tool_choice") == std::optional<std::string_view>("auto"));
 }
 
-TEST_CASE("responses request: max_output_tokens clamps; the thinking switch follows reasoning.effort", "[responses]") {
+TEST_CASE("responses request: max_output_tokens clamps, the thinking switch follows reasoning.effort", "[responses]") {
     ResponsesRequestOptions opts{vllm()};
     opts.max_tokens_cap = 64;
     auto t = translate(req(R"("max_output_tokens":1000)"), opts);

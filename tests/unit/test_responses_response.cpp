@@ -53,7 +53,7 @@ TEST_CASE("responses response: text, reasoning and usage make a completed respon
     CHECK(ajson::to_string(r["output"]) == t.output_items);
 }
 
-TEST_CASE("responses response: tool calls map back; length is incomplete", "[responses]") {
+TEST_CASE("responses response: tool calls map back, length is incomplete", "[responses]") {
     auto ctx = context();
     ctx.tools.add("ns", "tool", ResponsesToolKind::Function);
     ctx.tools.add("", "apply_patch", ResponsesToolKind::Custom);
@@ -90,7 +90,7 @@ TEST_CASE("responses response: the same response object as the stream's terminal
     CHECK(nonstream.body == s.response_json());
 }
 
-TEST_CASE("responses response: unusable upstream answers are errors; a failed response object", "[responses]") {
+TEST_CASE("responses response: unusable upstream answers are errors, a failed response object", "[responses]") {
     auto bad = translate_chat_to_response("not json", context());
     REQUIRE(bad.error);
     CHECK(bad.error->status == 502);

@@ -133,7 +133,7 @@ TEST_CASE("responses stream: parallel tool calls with split arguments, each a co
     CHECK(t.tool_calls() == 2);
 }
 
-TEST_CASE("responses stream: calls without ids get call ids; Ollama's whole calls at index 0 stay apart", "[responses]") {
+TEST_CASE("responses stream: calls without ids get call ids, Ollama's whole calls at index 0 stay apart", "[responses]") {
     auto r = rebuild_responses(run({
         chunk(R"({"tool_calls":[{"index":0,"id":"c1","function":{"name":"a","arguments":"{}"}}]})"),
         chunk(R"({"tool_calls":[{"index":0,"id":"c2","function":{"name":"b","arguments":"{}"}}]})"),
@@ -269,7 +269,7 @@ TEST_CASE("responses stream: a refusal is a message with a refusal part", "[resp
     CHECK(ajson::get_str(item["content"][0], "refusal") == std::optional<std::string_view>("I can't"));
 }
 
-TEST_CASE("responses stream: text after a tool call opens a new item; n>1 choices are ignored", "[responses]") {
+TEST_CASE("responses stream: text after a tool call opens a new item, n>1 choices are ignored", "[responses]") {
     auto r = rebuild_responses(run({
         chunk(R"({"tool_calls":[{"index":0,"id":"c1","function":{"name":"f","arguments":"{}"}}]})"),
         R"({"choices":[{"index":1,"delta":{"content":"other choice"}}]})",
@@ -323,4 +323,12 @@ TEST_CASE("responses stream: more output items than the bound fail the response"
     CHECK(r.items.size() == kMaxResponsesOutputItems);
     REQUIRE(t.error());
     CHECK_THAT(t.error()->message, Catch::Contains("output items"));
+}
+
+TEST_CASE("responses stream: a tool call fragment without a function object is a call without a name", "[responses]") {
+    auto r = rebuild_responses(run({chunk(R"({"tool_calls":{"index":0,"id":"c7"}})"), chunk("{}", R"("tool_calls")")}));
+    REQUIRE(r.items.size() == 1);
+    auto item = json_doc(r.items[0]);
+    CHECK(ajson::get_str(item, "call_id") == std::optional<std::string_view>("c7"));
+    CHECK(ajson::get_str(item, "name") == std::optional<std::string_view>(""));
 }

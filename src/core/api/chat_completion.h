@@ -48,8 +48,8 @@ std::optional<ApiError> inband_upstream_error(const ajson::Value& body, int fall
 // all, arguments as an object (TGI).
 struct ToolCallFragment {
     std::optional<int64_t> index;
-    std::string_view id;         // empty when absent
-    std::string_view name;       // empty when absent
+    std::string_view id = "";    // empty when absent (never a null view: RapidJSON refuses those)
+    std::string_view name = "";  // empty when absent
     std::string arguments;       // the arguments fragment; a TGI object rendered as JSON
 };
 ToolCallFragment read_tool_call_fragment(const ajson::Value& call);

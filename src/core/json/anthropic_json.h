@@ -27,7 +27,8 @@ using ParseFailure = json::ParseError;
 
 inline std::string_view sv(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
 inline Value str(std::string_view s, Alloc& a) {
-    return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+    // A default string_view has a null data(), which RapidJSON asserts on even for length 0.
+    return Value(s.empty() ? "" : s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
 }
 inline void write_str(Writer& w, std::string_view s) {
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
