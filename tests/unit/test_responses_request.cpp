@@ -165,7 +165,8 @@ TEST_CASE("responses table: every tool row, hosted and unknown tools are dropped
         auto t = translate(req(R"("tools":[{"type":")" + std::string(row.name) + R"("},{"type":"function","name":"f"}])"));
         REQUIRE(t.ok());
         CHECK(t.facts.dropped_tools == std::vector<std::string>{std::string(row.name)});
-        auto tools = json_doc(t.body)["tools"].GetArray();
+        auto body = json_doc(t.body);
+        auto tools = body["tools"].GetArray();
         REQUIRE(tools.Size() == 1);
         CHECK(ajson::get_str(tools[0]["function"], "name") == std::optional<std::string_view>("f"));
     }

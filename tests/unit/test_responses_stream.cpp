@@ -247,7 +247,8 @@ TEST_CASE("responses stream: usage maps to input/output tokens with cached and r
     auto r = rebuild_responses(run(t, {chunk(R"({"content":"a"})", R"("stop")"),
         R"({"id":"x","choices":[],"usage":{"prompt_tokens":100,"completion_tokens":20,"total_tokens":120,)"
         R"("prompt_tokens_details":{"cached_tokens":64},"completion_tokens_details":{"reasoning_tokens":7}}})", "[DONE]"}));
-    auto u = json_doc(r.response)["usage"].GetObject();
+    auto resp = json_doc(r.response);
+    auto u = resp["usage"].GetObject();
     CHECK(u["input_tokens"].GetInt64() == 100);
     CHECK(u["output_tokens"].GetInt64() == 20);
     CHECK(u["total_tokens"].GetInt64() == 120);
