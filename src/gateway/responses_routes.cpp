@@ -207,7 +207,8 @@ void responses_create(const RequestContext& ctx) {
     fr.body = std::move(tr.body);
     if (facts.stream && profile.stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).
-        fr.body_without_stream_options = [client_body = req.body, profile, previous, unseal, seed,
+        fr.body_without_stream_options = [client_body = std::move(req.body), profile,  // no longer needed here
+                                          previous = std::move(previous), unseal = std::move(unseal), seed,
                                           cap = opts.max_tokens_cap] {
             return translate_responses_request(client_body, ResponsesRequestOptions{profile, cap, false, previous, unseal, seed})
                 .body;
