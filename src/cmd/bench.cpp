@@ -136,7 +136,7 @@ std::string discover_model(uv_loop_t* loop, net::UpstreamClient& client, const B
     req.url = base + "/models";
     req.headers = request_headers(BenchApi::Chat, c.key, false);
     if (c.api == BenchApi::Messages) req.headers = request_headers(BenchApi::Messages, c.key, false);
-    req.timeout_ms = 10'000;
+    req.timeout_ms = long(c.timeout_s * 1000);  // --timeout bounds the lookup like every request
     std::string body, model;
     req.on_body = [&](std::string_view b) { if (body.size() < (1u << 20)) body.append(b); };
     req.on_done = [&](const net::UpstreamResult& res) {

@@ -19,7 +19,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
     net::UpstreamClient& client;
     const ServeConfig& cfg;
     const BackendProfile& profile;
-    BackendFacts& facts;
+    DiscoveredBackend& facts;
     std::function<void()> done;
     std::map<std::string, ProbeReply> replies;  // the GETs of the first phase, by path
     int pending = 0;
@@ -28,7 +28,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
     ProbeReply messages, responses, baseline, usage, top_k, tokenize;
     LearnedCapabilities learned;  // this round's verdicts
 
-    Discovery(net::UpstreamClient& c, const ServeConfig& cf, const BackendProfile& p, BackendFacts& f,
+    Discovery(net::UpstreamClient& c, const ServeConfig& cf, const BackendProfile& p, DiscoveredBackend& f,
               std::function<void()> d)
         : client(c), cfg(cf), profile(p), facts(f), done(std::move(d)) {}
 
@@ -67,15 +67,6 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
         client.start(std::move(req));
     }
 
-    static std::string first_model(std::string_view models_body) {
-        ProbeReply r;
-        r.status = 200;
-        r.body = std::string(models_body);
-        std::string out;
-        check_models(r, "", &out);
-        return out;
-    }
-
     bool answered() const {
         for (const auto& [path, r] : replies)
             if (r.status > 0) return true;
@@ -87,7 +78,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
         if (!answered()) return report();
         model = cfg.model_name;
         if (auto it = replies.find("/v1/models"); model.empty() && it != replies.end() && it->second.status == 200)
-            model = first_model(it->second.body);
+            if (auto ids = model_ids_from_models(it->second.body); ids && !ids->empty()) model = ids->front();
         struct Ask {
             const char* path;
             std::string body;
@@ -170,7 +161,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
 }  // namespace
 
 void discover_backend(net::UpstreamClient& client, const ServeConfig& cfg, const BackendProfile& profile,
-                      BackendFacts& facts, std::function<void()> done) {
+                      DiscoveredBackend& facts, std::function<void()> done) {
     auto d = std::make_shared<Discovery>(client, cfg, profile, facts, std::move(done));
     std::vector<std::string> paths = identification_paths();
     paths.emplace_back(profile.health_path);

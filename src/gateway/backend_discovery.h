@@ -18,7 +18,7 @@
 namespace llmgw::gw {
 
 // Published by one worker, read by all: plain atomics, no lock on the request path.
-struct BackendFacts {
+struct DiscoveredBackend {
     std::atomic<int64_t> context_length{0};  // 0 = unknown
     std::atomic<int> detected_kind{-1};      // a BackendKind, or -1 when not identified
     std::atomic<bool> native_messages{false};  // answers /v1/messages itself (checked in ANTHROPIC_MODE=auto)
@@ -40,6 +40,6 @@ struct BackendFacts {
 
 // Runs the discovery requests on `client`'s loop and calls `done` once every answer is in.
 void discover_backend(net::UpstreamClient& client, const ServeConfig& cfg, const BackendProfile& profile,
-                      BackendFacts& facts, std::function<void()> done = nullptr);
+                      DiscoveredBackend& facts, std::function<void()> done = nullptr);
 
 }  // namespace llmgw::gw

@@ -86,7 +86,7 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       auth_required(!cfg.api_keys.empty() || !cfg.api_keys_file.empty()),
       keys(std::move(initial_keys)),
       limiter(RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
-      metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count) + 1}),
+      metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count)}),
       responses(cfg),
       via_pseudonym(llmgw::via_pseudonym((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
                                          start_ns)) {}

@@ -55,7 +55,7 @@ std::vector<std::string> route_templates();
 // Shared by all workers. Plain fields are fixed before the workers start; the key store, the
 // rate limiter and the metrics are internally synchronised.
 struct GatewayShared {
-    // `workers` sizes the metrics shards: one per worker plus one for the signal thread.
+    // `workers` sizes the metrics shards: one per worker, its only writer.
     GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::shared_ptr<const KeySet> initial_keys,
                   int workers);
 
@@ -69,7 +69,7 @@ struct GatewayShared {
     KeyStore keys;
     RateLimiter limiter;
     GatewayMetrics metrics;
-    BackendFacts backend;  // learned from the backend itself (backend_discovery.h)
+    DiscoveredBackend backend;  // learned from the backend itself (backend_discovery.h)
     ResponsesState responses;  // stored responses and the reasoning sealer (/v1/responses)
     // This process's Via entry on forwarded requests ("llmgw-<random>", via.h): seeing it on a
     // request that arrives means the request went round a loop.

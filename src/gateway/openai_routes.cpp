@@ -7,12 +7,6 @@
 
 namespace llmgw::gw {
 
-void RequestContext::fail(const ApiError& e) const { scope->respond_error(e); }
-
-void RequestContext::respond_json(int status, std::string_view body) const {
-    scope->respond(status, "application/json", body);
-}
-
 void proxy_get(const RequestContext& ctx) {
     ForwardRequest fr;
     fr.route = ctx.route.route;

@@ -18,8 +18,8 @@ struct RequestContext {
     std::string request_id;
     std::shared_ptr<RequestScope> scope;
 
-    void fail(const ApiError& e) const;
-    void respond_json(int status, std::string_view body) const;
+    void fail(const ApiError& e) const { scope->respond_error(e); }
+    void respond_json(int status, std::string_view body) const { scope->respond(status, "application/json", body); }
 };
 
 // Every value of a list header (X-Forwarded-For, Via, anthropic-beta): several headers of one

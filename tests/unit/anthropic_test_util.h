@@ -4,8 +4,6 @@
 #pragma once
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,25 +11,9 @@
 #include "core/json/anthropic_json.h"
 #include "core/base/sse.h"
 #include "core/api/translate_capture.h"
+#include "fixtures.h"
 
 namespace llmgw::test {
-
-inline std::string read_text_file(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    REQUIRE(f.good());
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-inline std::string llamacpp_fixture(const std::string& name) {
-    return read_text_file(std::string(LLMGW_FIXTURES_DIR) + "/llamacpp/" + name);
-}
-
-// The body of a fixture (.request or .response), head stripped.
-inline std::string fixture_body(const std::string& name) {
-    auto cap = extract_capture_body(llamacpp_fixture(name));
-    REQUIRE_FALSE(cap.error);
-    return cap.body;
-}
 
 inline std::vector<std::string> sse_data(std::string_view sse) {
     std::vector<std::string> out;

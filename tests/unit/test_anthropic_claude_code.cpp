@@ -31,7 +31,7 @@ std::string req(const std::string& messages, const std::string& extra = "") {
 
 // The body of a captured agent request (tests/fixtures/agents/NAME), as JSON text.
 std::string agent_body(const std::string& name) {
-    auto text = test::read_text_file(std::string(LLMGW_FIXTURES_DIR) + "/agents/" + name);
+    auto text = test::read_fixture(std::string("agents/").append(name));
     ajson::Document d;
     REQUIRE_FALSE(ajson::parse(text, d));
     return ajson::to_string(d["body"]);

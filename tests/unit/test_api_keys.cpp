@@ -90,7 +90,7 @@ TEST_CASE("KeyStore swaps sets atomically, caches follow the generation", "[apik
 TEST_CASE("KeyStore is safe to read while another thread swaps", "[apikeys]") {
     KeyStore store(KeySet::from_keys({"k0"}));
     std::thread writer([&] {
-        for (int i = 1; i < 200; ++i) store.set(KeySet::from_keys({"k" + std::to_string(i)}));
+        for (int i = 1; i < 200; ++i) store.set(KeySet::from_keys({std::string("k").append(std::to_string(i))}));
     });
     KeySetCache cache(store);
     bool always_one = true;

@@ -1,23 +1,12 @@
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
 #include "core/backend/backend_facts.h"
+#include "fixtures.h"
 
 using namespace llmgw;
 
-namespace {
-// The body of a raw HTTP capture (after the blank line).
-std::string fixture_body(const std::string& name) {
-    std::ifstream f(std::string(LLMGW_FIXTURES_DIR) + "/llamacpp/" + name);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    std::string s = ss.str();
-    auto p = s.find("\r\n\r\n");
-    return p == std::string::npos ? s : s.substr(p + 4);
-}
-}  // namespace
+using test::fixture_body;
 
 TEST_CASE("context length from /v1/models in each runtime's shape", "[backend_facts]") {
     CHECK(context_length_from_models(fixture_body("models.response"), "models/tiny-chain.gguf") == 2048);
@@ -43,4 +32,18 @@ TEST_CASE("max_tokens cap: configured wins, else context less prompt", "[backend
     CHECK(max_tokens_cap(0, 4096, 96) == 4000);
     CHECK(max_tokens_cap(0, 4096, 5000) == 1);
     CHECK(max_tokens_cap(0, 0, 10) == 0);
+}
+
+TEST_CASE("model ids in the order a GET /v1/models answer lists them", "[backend_facts]") {
+    auto llama = model_ids_from_models(fixture_body("v1_models.response"));
+    REQUIRE(llama);
+    REQUIRE(llama->size() == 1);
+    CHECK(llama->front() == "models/tiny-chain.gguf");
+    auto two = model_ids_from_models(R"({"data":[{"id":"b"},{"object":"model"},{"id":7},{"id":"a"}]})");
+    REQUIRE(two);
+    CHECK(*two == std::vector<std::string>{"b", "a"});
+    CHECK(model_ids_from_models(R"({"data":[]})")->empty());
+    CHECK_FALSE(model_ids_from_models(R"({"models":[]})"));
+    CHECK_FALSE(model_ids_from_models("[1,2]"));
+    CHECK_FALSE(model_ids_from_models("not json"));
 }

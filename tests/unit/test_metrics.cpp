@@ -221,7 +221,7 @@ TEST_CASE("LabelInterner gives one index per value under concurrent interning", 
     for (int t = 0; t < 4; ++t)
         ts.emplace_back([&, t] {
             for (int rep = 0; rep < 200; ++rep)
-                for (int i = 0; i < 50; ++i) got[t].push_back(in.intern("m" + std::to_string(i)));
+                for (int i = 0; i < 50; ++i) got[t].push_back(in.intern(std::string("m").append(std::to_string(i))));
         });
     for (auto& t : ts) t.join();
     std::set<uint32_t> distinct(got[0].begin(), got[0].end());

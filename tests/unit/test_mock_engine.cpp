@@ -5,12 +5,11 @@
 #include <rapidjson/writer.h>
 
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "core/mock/mock_engine.h"
+#include "fixtures.h"
 #include "core/mock/mock_text.h"
 
 using namespace llmgw;
@@ -82,9 +81,7 @@ const BackendKind kProfiles[] = {BackendKind::VLLM, BackendKind::Ollama, Backend
 
 // The data payloads of a captured SSE response (tests/fixtures).
 std::vector<std::string> fixture_events(const std::string& name) {
-    std::ifstream f(std::string(LLMGW_FIXTURES_DIR) + "/llamacpp/" + name, std::ios::binary);
-    REQUIRE(f.good());
-    std::string all{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    std::string all = test::llamacpp_fixture(name);
     std::vector<std::string> out;
     size_t pos = 0;
     while ((pos = all.find("\ndata: ", pos)) != std::string::npos) {

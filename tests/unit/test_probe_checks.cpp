@@ -1,21 +1,17 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "core/backend/probe_checks.h"
+#include "fixtures.h"
 
 using namespace llmgw;
 
 namespace {
 // A recorded raw HTTP response (status line, headers, blank line, body) as a ProbeReply.
 ProbeReply fixture(const std::string& name) {
-    std::ifstream f(std::string(LLMGW_FIXTURES_DIR) + "/llamacpp/" + name + ".response", std::ios::binary);
-    REQUIRE(f.good());
-    std::stringstream ss;
-    ss << f.rdbuf();
-    std::string raw = ss.str();
+    std::string raw = test::llamacpp_fixture(std::string(name).append(".response"));
     ProbeReply r;
     size_t head_end = raw.find("\r\n\r\n");
     size_t sep = 4;

@@ -12,7 +12,7 @@ using test::json_doc;
 
 namespace {
 std::string codex_turn1() {
-    auto cap = extract_capture_body(test::read_text_file(std::string(LLMGW_FIXTURES_DIR) + "/agents/codex-0.171.0-turn1.json"));
+    auto cap = extract_capture_body(test::read_fixture("agents/codex-0.171.0-turn1.json"));
     REQUIRE_FALSE(cap.error);
     REQUIRE(cap.recorded);
     return cap.body;

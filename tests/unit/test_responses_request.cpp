@@ -472,7 +472,7 @@ TEST_CASE("responses request: bad bodies and values are 400s naming the field", 
 }
 
 TEST_CASE("responses table: docs/API_RESPONSES.md lists every row with its rule", "[responses]") {
-    std::string doc = test::read_text_file(std::string(LLMGW_SOURCE_DIR) + "/docs/API_RESPONSES.md");
+    std::string doc = test::read_source_file("docs/API_RESPONSES.md");
     for (const auto& row : responses_table()) {
         INFO(responses_scope_name(row.scope) << " " << row.name);
         CHECK_THAT(doc, Catch::Contains("| `" + std::string(row.name) + "` | " + std::string(responses_rule_name(row.rule)) + " | " +

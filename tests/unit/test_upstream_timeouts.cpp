@@ -27,4 +27,10 @@ TEST_CASE("upstream timeouts: relays take the configuration, side calls and chec
     CHECK(upstream_timeouts(cfg, UpstreamPurpose::Check).total_ms == 1'000);
     CHECK(upstream_timeouts(cfg, UpstreamPurpose::CheckWithBody).total_ms == 2'000);
     CHECK(upstream_timeouts(cfg, UpstreamPurpose::CheckWithBody).connect_ms == 1'000);
+    // A check never outlasts a whole request: REQUEST_TIMEOUT_S=1 with the default connect timeout.
+    cfg.request_timeout_s = 1;
+    cfg.connect_timeout_s = 10;
+    CHECK(upstream_timeouts(cfg, UpstreamPurpose::Check).total_ms == 1'000);
+    CHECK(upstream_timeouts(cfg, UpstreamPurpose::Check).connect_ms == 1'000);
+    CHECK(upstream_timeouts(cfg, UpstreamPurpose::CheckWithBody).connect_ms == 1'000);
 }

@@ -115,8 +115,8 @@ std::string make_message_id(std::string_view seed) {
     std::string s = id_safe_chars(seed);
     if (s.rfind("chatcmpl-", 0) == 0) s.erase(0, 9);
     if (s.rfind("msg_", 0) == 0) s.erase(0, 4);
-    if (s.empty()) s.assign(1, '0');
-    return std::string("msg_").append(s);
+    // Built by append: GCC 12 misreports `s = "0"` and `"msg_" + s` here as overlapping copies.
+    return std::string("msg_").append(s.empty() ? std::string_view("0") : std::string_view(s));
 }
 
 std::string make_tool_use_id(std::string_view message_id, size_t n) {
@@ -129,8 +129,7 @@ std::string make_completion_id(std::string_view seed) {
     std::string s = id_safe_chars(seed);
     if (s.rfind("msg_", 0) == 0) s.erase(0, 4);
     if (s.rfind("chatcmpl-", 0) == 0) s.erase(0, 9);
-    if (s.empty()) s.assign(1, '0');
-    return std::string("chatcmpl-").append(s);
+    return std::string("chatcmpl-").append(s.empty() ? std::string_view("0") : std::string_view(s));
 }
 
 Value tool_input_from_arguments(const Value* arguments, ajson::Alloc& a) {

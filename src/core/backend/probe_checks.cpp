@@ -1,5 +1,7 @@
 #include "core/backend/probe_checks.h"
 
+#include "core/backend/backend_facts.h"
+
 #include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -277,14 +279,9 @@ CheckResult check_reachable(const ProbeReply& r, std::string_view path) {
 CheckResult check_models(const ProbeReply& r, std::string_view model_name, std::string* first_model) {
     constexpr std::string_view n = "models";
     if (!ok(r)) return http_failure(n, r);
-    rapidjson::Document d;
-    const Value* data = parse_object(r, d) ? json_member(d, "data") : nullptr;
-    if (!data || !data->IsArray()) return result(n, CheckStatus::Fail, r, "no \"data\" list in the answer");
-    std::vector<std::string> ids;
-    for (const auto& m : data->GetArray()) {
-        std::string id = str_member(&m, "id");
-        if (!id.empty()) ids.push_back(id);
-    }
+    auto listed_ids = model_ids_from_models(r.body);
+    if (!listed_ids) return result(n, CheckStatus::Fail, r, "no \"data\" list in the answer");
+    const std::vector<std::string>& ids = *listed_ids;
     if (first_model && !ids.empty()) *first_model = ids.front();
     std::string listed;
     for (size_t i = 0; i < ids.size() && i < 5; ++i) listed += (i ? ", " : "") + ids[i];

@@ -256,8 +256,13 @@ std::string render_bench_csv(const BenchReport& r) {
                fmt("%.3f", s.output_tokens_per_s) + "," + s.token_source + "," +
                (s.slo_set ? std::to_string(s.slo_met) : "") + "," + (s.slo_set ? fmt("%.4f", s.goodput_per_s) : "");
         for (const LatencySummary* l : {&s.ttft, &s.itl, &s.tpot, &s.e2e}) {
-            out += "," + std::to_string(l->count);
-            for (double v : {l->mean_ms, l->p50_ms, l->p90_ms, l->p95_ms, l->p99_ms, l->max_ms}) out += "," + fmt("%.3f", v);
+            // Appended piece by piece: GCC 12 misreports `"," + std::string` as an overlapping copy.
+            out += ',';
+            out += std::to_string(l->count);
+            for (double v : {l->mean_ms, l->p50_ms, l->p90_ms, l->p95_ms, l->p99_ms, l->max_ms}) {
+                out += ',';
+                out += fmt("%.3f", v);
+            }
         }
         // Classes never contain commas or quotes; ';' keeps the field one CSV cell.
         std::string f;

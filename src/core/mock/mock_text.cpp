@@ -65,7 +65,7 @@ std::vector<std::string> generate_words(uint64_t seed, int n) {
     out.reserve(n > 0 ? n : 0);
     for (int i = 0; i < n; ++i) {
         auto w = kWords[mix64(seed + static_cast<uint64_t>(i)) % kWords.size()];
-        out.push_back(i == 0 ? std::string(w) : " " + std::string(w));
+        out.push_back(i == 0 ? std::string(w) : std::string(" ").append(w));
     }
     return out;
 }

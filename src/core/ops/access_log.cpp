@@ -206,9 +206,10 @@ std::string access_log_text(const AccessLogEntry& e, std::initializer_list<std::
     line += e.logger;
     line += ": ";
     line += clean(e.msg);
-    if (!e.method.empty()) line += " " + clean(e.method);
-    if (!e.path.empty()) line += " " + clean(e.path);
-    if (e.status) line += " " + std::to_string(e.status);
+    // Appended piece by piece: GCC 12 misreports `" " + std::string` as an overlapping copy.
+    if (!e.method.empty()) line.append(" ").append(clean(e.method));
+    if (!e.path.empty()) line.append(" ").append(clean(e.path));
+    if (e.status) line.append(" ").append(std::to_string(e.status));
     if (e.duration_ms >= 0) {
         char b[32];
         std::snprintf(b, sizeof b, " %.1fms", e.duration_ms);

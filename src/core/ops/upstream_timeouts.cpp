@@ -18,11 +18,14 @@ UpstreamTimeouts upstream_timeouts(const ServeConfig& cfg, UpstreamPurpose purpo
         case UpstreamPurpose::Relay: return {ms(cfg.request_timeout_s), connect};
         case UpstreamPurpose::SideCall: return {ms(std::min(cfg.request_timeout_s, kSideCallCapS)), connect};
         case UpstreamPurpose::Check: {
-            const long check = ms(std::min(cfg.connect_timeout_s, kCheckCapS));
+            // Never longer than a whole request may take: a backend that hangs is found out at
+            // the same pace by checks as by clients.
+            const long check = ms(std::min({cfg.connect_timeout_s, cfg.request_timeout_s, kCheckCapS}));
             return {check, check};
         }
         case UpstreamPurpose::CheckWithBody:
-            return {ms(std::min(cfg.request_timeout_s, kCheckWithBodyCapS)), ms(std::min(cfg.connect_timeout_s, kCheckCapS))};
+            return {ms(std::min(cfg.request_timeout_s, kCheckWithBodyCapS)),
+                    ms(std::min({cfg.connect_timeout_s, cfg.request_timeout_s, kCheckCapS}))};
     }
     return {ms(cfg.request_timeout_s), connect};
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# A long fuzzing campaign: runs each libFuzzer target (built by scripts/run-fuzz.sh in FUZZ_BUILD)
+# for RUNS executions, one after another, on a corpus kept between campaigns in
+# $FUZZ_BUILD/campaign/<target> (seeded from tests/fuzz/corpus). Prints one line per target:
+# executions, exec/s, coverage, features, wall seconds. Crash inputs land in
+# $FUZZ_BUILD/campaign/artifacts/ (copy each into tests/fuzz/regressions/<target>/ after the fix).
+#
+#   scripts/fuzz-campaign.sh [RUNS] [TARGET...]      default 10000000, every target
+#   FUZZ_BUILD=build-fuzz FUZZ_MAX_LEN=4096
+set -uo pipefail
+RUNS=${1:-10000000}; shift || true
+cd "$(dirname "$0")/.."
+BUILD=${FUZZ_BUILD:-build-fuzz}
+FUZZ_DIR=tests/fuzz
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for f in "$FUZZ_DIR"/fuzz_*.cpp; do targets+=("$(basename "$f" .cpp)"); done
+fi
+dict_for() {
+  case $1 in
+    fuzz_sse | fuzz_anthropic_stream | fuzz_translate_reverse | fuzz_responses_stream) echo "$FUZZ_DIR/dict/sse.dict" ;;
+    fuzz_http_request) echo "$FUZZ_DIR/dict/http.dict" ;;
+    *) echo "$FUZZ_DIR/dict/json.dict" ;;
+  esac
+}
+mkdir -p "$BUILD/campaign/artifacts"
+for t in "${targets[@]}"; do
+  corpus="$BUILD/campaign/$t"
+  if [ ! -d "$corpus" ]; then mkdir -p "$corpus"; cp "$FUZZ_DIR/corpus/$t/"* "$corpus/" 2>/dev/null; fi
+  log="$BUILD/campaign/$t.log"
+  start=$(date +%s)
+  "$BUILD/$FUZZ_DIR/$t" -runs="$RUNS" -max_len="${FUZZ_MAX_LEN:-4096}" -rss_limit_mb=2048 -timeout=10 -dict="$(dict_for "$t")" \
+    -print_final_stats=1 -artifact_prefix="$BUILD/campaign/artifacts/$t-" "$corpus" >"$log" 2>&1
+  rc=$?
+  wall=$(( $(date +%s) - start ))
+  execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log" | tail -n1)
+  rate=$(sed -nE 's/^stat::average_exec_per_sec: *([0-9]+)/\1/p' "$log" | tail -n1)
+  cov=$(grep -E '^#[0-9]+.* cov: ' "$log" | tail -n1 | sed -nE 's/.* cov: ([0-9]+) ft: ([0-9]+).*/cov \1 ft \2/p')
+  echo "$t: rc=$rc execs=${execs:-?} exec/s=${rate:-?} ${cov:-cov ?} wall=${wall}s"
+done
