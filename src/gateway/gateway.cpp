@@ -282,8 +282,13 @@ void GatewayWorker::serve_metrics(const RequestContext& ctx) {
         ctx.fail(ApiError::not_found("metrics are not enabled (METRICS_ENABLED=false)"));
         return;
     }
-    ctx.ex->add_header("cache-control", "no-store");
-    ctx.scope->respond(200, GatewayMetrics::kContentType, shared_.metrics.render());
+    with_readiness([this, ctx] {
+        if (ctx.scope->finished()) return;
+        ctx.ex->add_header("cache-control", "no-store");
+        ctx.scope->respond(200, GatewayMetrics::kContentType,
+                           GatewayMetrics::render_state(LLMGW_VERSION, shared_.profile->name, ready_.ok) +
+                               shared_.metrics.render());
+    });
 }
 
 void GatewayWorker::root(const RequestContext& ctx) {
