@@ -863,3 +863,11 @@ TEST_CASE("metrics: requests refused by the HTTP layer are counted and logged to
     CHECK(refused_400 == 1);
     CHECK(wait_until([&] { return gw.log().find("request refused by the HTTP layer") != std::string::npos; }, 5));
 }
+
+TEST_CASE("logs: booleans are JSON booleans", "[ops][logs]") {
+    auto gw = start_serve("http://127.0.0.1:" + std::to_string(free_port()));
+    CHECK(post(gw.url(kChatPath), kChat).status == 502);
+    REQUIRE(wait_until([&] { return gw.log().find("backend request failed") != std::string::npos; }, 10));
+    CHECK(gw.log().find("\"streaming\":false") != std::string::npos);
+    CHECK(gw.log().find("\"streaming\":\"false\"") == std::string::npos);
+}
