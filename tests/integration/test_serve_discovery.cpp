@@ -206,7 +206,7 @@ TEST_CASE("discovery runs again when the backend comes back, and learns what the
     CHECK(sent["top_k"].GetInt() == 4);
 }
 
-TEST_CASE("discovery: MODEL_NAME the runtime does not list is a warning naming the listed models; names as in /health",
+TEST_CASE("discovery: MODEL_NAME the runtime does not list is a warning naming the listed models, the runtime named as in /health",
           "[serve][discovery]") {
     auto mock = start_mock({"--profile", "vllm"});
     auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "vllm"}, {"MODEL_NAME", "not-there"}, {"LOG_LEVEL", "info"}});
