@@ -191,7 +191,7 @@ std::string openapi_document(const std::vector<ApiRoute>& routes, const OpenApiI
     str(w, info.version);
     key(w, "description");
     str(w, std::string("OpenAI- and Anthropic-compatible gateway in front of a self-hosted LLM runtime. ") +
-               (info.auth_enabled ? "Routes marked with a lock need a key from API_KEYS, as a Bearer token or x-api-key."
+               (info.auth_enabled ? "Operations with a security requirement need a key from API_KEYS, as a Bearer token or x-api-key."
                                   : "This instance has no API keys configured: every route is open."));
     w.EndObject();
     key(w, "servers");
