@@ -18,6 +18,7 @@ declare -A ALLOWED=(
   [ops]="backend api json base"
   [mock]="backend api json base"
   [bench]="json base"
+  [docs]="json base"
 )
 
 violations=0

@@ -11,7 +11,8 @@ PACKAGES=(
   clang libclang-rt-dev  # the libFuzzer targets (tests/fuzz): clang's fuzzer, ASan and UBSan runtimes
 )
 # The official SDK end-to-end tests need Node.js and npm (the SDK itself comes from the npm registry).
-if [ "${LLMGW_SKIP_NODE:-0}" != 1 ]; then PACKAGES+=(nodejs); command -v npm >/dev/null 2>&1 || PACKAGES+=(npm); fi
+# Chromium runs the page checks of /docs and /reference headless (tests/web, driven by playwright-core).
+if [ "${LLMGW_SKIP_NODE:-0}" != 1 ]; then PACKAGES+=(nodejs chromium); command -v npm >/dev/null 2>&1 || PACKAGES+=(npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the npm packages the end-to-end tests drive, from the npm registry, at the versions
-# pinned by each folder's package-lock.json: the official SDKs (tests/sdk) and the real coding
-# agent CLIs (tests/agents). Skips a folder whose install is already newer than its lock file.
+# Installs the npm packages the tests drive, from the npm registry, at the versions pinned by each
+# folder's package-lock.json: the official SDKs (tests/sdk), the real coding agent CLIs
+# (tests/agents), and the OpenAPI validator and headless-browser driver of the page checks
+# (tests/web). Skips a folder whose install is already newer than its lock file.
 set -euo pipefail
 cd "$(dirname "$0")/../tests"
 
@@ -18,3 +19,4 @@ install sdk @anthropic-ai/sdk openai @openai/agents
 # The CLIs ship native binaries as per-platform optional dependencies (the lock lists them all;
 # npm ci installs the one for this machine, e.g. @openai/codex-linux-x64).
 install agents @anthropic-ai/claude-code @openai/codex
+install web @apidevtools/swagger-parser playwright-core

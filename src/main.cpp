@@ -1,6 +1,8 @@
 // llmgw: an OpenAI- and Anthropic-compatible gateway for self-hosted LLM runtimes.
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <cstdio>
+#include <string>
 
 #include "cmd/commands.h"
 
@@ -14,6 +16,20 @@ int main(int argc, char** argv) {
     llmgw::cmd::add_translate(app);
     llmgw::cmd::add_probe(app);
     llmgw::cmd::add_bench(app);
+    // A first word that is no subcommand (nor an option) is named, rather than CLI11's "A
+    // subcommand is required".
+    if (argc > 1 && argv[1][0] != '-') {
+        bool known = false;
+        std::string names;
+        for (const auto* sub : app.get_subcommands({})) {
+            known = known || sub->get_name() == argv[1];
+            names += (names.empty() ? "" : ", ") + sub->get_name();
+        }
+        if (!known) {
+            std::fprintf(stderr, "llmgw: unknown subcommand %s (one of: %s; see llmgw --help)\n", argv[1], names.c_str());
+            return 2;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

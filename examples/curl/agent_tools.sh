@@ -35,7 +35,7 @@ for turn in $(seq 1 $((MAX_TURNS + 1))); do
   [ "$turn" -gt "$MAX_TURNS" ] && choice='{"type": "none"}'
   response="$(jq -n --arg m "$model" --argjson msgs "$messages" --argjson tools "$tools" --argjson tc "$choice" \
       '{model: $m, max_tokens: 512, tools: $tools, tool_choice: $tc, messages: $msgs}' \
-    | anthropic_curl "$LLMGW_URL/v1/messages" -H "Content-Type: application/json" -d @-)"
+    | anthropic_curl "$LLMGW_URL/v1/messages" -H "Content-Type: application/json" -d @-)" || show_error "$response"
   stop="$(printf '%s' "$response" | jq -r '.stop_reason')"
   echo "turn $turn: stop_reason=$stop" >&2
 

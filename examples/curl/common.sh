@@ -18,6 +18,10 @@ fi
 openai_curl()    { curl -sS --fail-with-body ${OPENAI_AUTH[@]+"${OPENAI_AUTH[@]}"} "$@"; }
 anthropic_curl() { curl -sS --fail-with-body "${ANTHROPIC_AUTH[@]}" "$@"; }
 
+# After a failed call captured with $(...): print the gateway's error body, which says what went
+# wrong, and stop with curl's exit status.
+show_error() { local rc=$?; printf '%s\n' "$1" >&2; exit "$rc"; }
+
 have_jq() { command -v jq >/dev/null 2>&1; }
 need_jq() { have_jq || { echo "this example needs jq (apt-get install jq / brew install jq)" >&2; exit 3; }; }
 # Pretty-print JSON when jq is there, else print it as it came.

@@ -13,7 +13,7 @@ response="$(openai_curl "$LLMGW_URL/v1/embeddings" \
   "input": ["llmgw is an API gateway", "vLLM is an inference engine"]
 }
 JSON
-)"
+)" || show_error "$response"
 if have_jq; then
   # Vectors are long: show their shape and the first values.
   printf '%s' "$response" | jq '{model, vectors: (.data | length), dimensions: (.data[0].embedding | length),

@@ -1,5 +1,6 @@
 #include "gateway/backend_discovery.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -128,6 +129,24 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
         report();
     }
 
+    // The runtime as BACKEND_KIND and /health name it ("vllm"), or what identification says of an
+    // unknown one.
+    static std::string runtime_name(const Identification& id) {
+        return id.kind ? std::string(backend_profile(*id.kind).name) : id.display;
+    }
+
+    // MODEL_NAME the runtime does not list: requests without a model would fail one by one.
+    void warn_unlisted_model() const {
+        auto it = replies.find("/v1/models");
+        if (cfg.model_name.empty() || it == replies.end() || it->second.status != 200) return;
+        auto ids = model_ids_from_models(it->second.body);
+        if (!ids || std::find(ids->begin(), ids->end(), cfg.model_name) != ids->end()) return;
+        std::string listed;
+        for (const auto& m : *ids) listed += (listed.empty() ? "" : ", ") + m;
+        log_event(spdlog::level::warn, "llmgw.backend", "MODEL_NAME is not a model the runtime lists",
+                  {{"model_name", cfg.model_name}, {"listed", listed}});
+    }
+
     void report() {
         Identification id = identify_runtime(replies);
         int64_t ctx = 0;
@@ -145,14 +164,15 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
                       {{"backend_url", cfg.backend_base_url}});
         } else {
             log_event(spdlog::level::info, "llmgw.backend", "backend discovered",
-                      {{"configured_kind", std::string(profile.name)}, {"detected", id.display},
+                      {{"configured_kind", std::string(profile.name)}, {"detected", runtime_name(id)},
                        {"evidence", id.evidence}, {"context_length", static_cast<long long>(ctx)}, {"model", model},
                        {"stream_usage", learned_name(learned.stream_usage)}, {"top_k", learned_name(learned.top_k)},
                        {"tokenizer", learned_name(learned.tokenizer)}});
+            warn_unlisted_model();
             if (id.kind && *id.kind != profile.kind && !id.gateway)
                 log_event(spdlog::level::warn, "llmgw.backend",
                           "BACKEND_KIND does not match the runtime that answers; its quirks may be handled wrongly",
-                          {{"configured_kind", std::string(profile.name)}, {"detected", id.display}});
+                          {{"configured_kind", std::string(profile.name)}, {"detected", runtime_name(id)}});
         }
         if (done) done();
     }

@@ -334,7 +334,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             metrics.on_backend_error(error_kind(r.failure));
             log_event(spdlog::level::warn, "proxy", "backend request failed",
                       {{"request_id", fr.request_id}, {"error", r.message}, {"status", r.status},
-                       {"streaming", streaming ? "true" : "false"}});
+                       {"streaming", streaming}});
         } else if (status >= 500) {
             metrics.on_backend_error(BackendErrorKind::Status5xx);
         } else if (status >= 400) {

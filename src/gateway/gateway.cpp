@@ -40,6 +40,9 @@ constexpr std::array<RouteInfo, 15> kRoutes{{
     {Route::Readyz, "/readyz", "GET", ApiStyle::OpenAI, false},
     {Route::Health, "/health", "GET", ApiStyle::OpenAI, false},
     {Route::Metrics, "/metrics", "GET", ApiStyle::OpenAI, false},
+    {Route::OpenApi, "/openapi.json", "GET", ApiStyle::OpenAI, false},
+    {Route::Docs, "/docs", "GET", ApiStyle::OpenAI, false},
+    {Route::Reference, "/reference", "GET", ApiStyle::OpenAI, false},
     {Route::Models, "/v1/models", "GET", ApiStyle::OpenAI, true},
     {Route::Model, "/v1/models/{model}", "GET", ApiStyle::OpenAI, true},
     {Route::ChatCompletions, "/v1/chat/completions", "POST", ApiStyle::OpenAI, true},
@@ -74,6 +77,12 @@ std::string client_of(const net::HttpRequest& req, const std::vector<Cidr>& trus
 std::vector<std::string> route_templates() {
     std::vector<std::string> t;
     for (const auto& r : kRoutes) t.emplace_back(r.template_path);
+    return t;
+}
+
+std::vector<ApiRoute> api_routes() {
+    std::vector<ApiRoute> t;
+    for (const auto& r : kRoutes) t.push_back({r.template_path, r.method, r.needs_auth, r.style == ApiStyle::Anthropic});
     return t;
 }
 
@@ -296,6 +305,9 @@ void GatewayWorker::route(const RequestContext& ctx) {
         case Route::Readyz: readyz(ctx, false); return;
         case Route::Health: readyz(ctx, true); return;
         case Route::Metrics: serve_metrics(ctx); return;
+        case Route::OpenApi: serve_openapi(ctx); return;
+        case Route::Docs: docs(ctx); return;
+        case Route::Reference: serve_reference(ctx); return;
         case Route::Models:
         case Route::Model: proxy_get(ctx); return;
         case Route::ChatCompletions:
@@ -318,11 +330,21 @@ void GatewayWorker::serve_metrics(const RequestContext& ctx) {
         ctx.fail(ApiError::not_found("metrics are not enabled (METRICS_ENABLED=false)"));
         return;
     }
-    ctx.ex->add_header("cache-control", "no-store");
-    ctx.scope->respond(200, GatewayMetrics::kContentType, shared_.metrics.render());
+    with_readiness([this, ctx] {
+        if (ctx.scope->finished()) return;
+        ctx.ex->add_header("cache-control", "no-store");
+        ctx.scope->respond(200, GatewayMetrics::kContentType,
+                           GatewayMetrics::render_state(LLMGW_VERSION, shared_.profile->name, ready_.ok) +
+                               shared_.metrics.render());
+    });
 }
 
 void GatewayWorker::root(const RequestContext& ctx) {
+    // A browser gets the docs page; everything else the JSON summary.
+    if (ctx.ex->request().header("accept").find("text/html") != std::string_view::npos) {
+        docs(ctx);
+        return;
+    }
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.StartObject();
@@ -397,6 +419,22 @@ void GatewayWorker::check_backend(std::function<void()> then) {
     upstream_.start(std::move(req));
 }
 
+const char* GatewayWorker::discovery_state() const {
+    const auto& facts = shared_.backend;
+    if (shared_.discovering.load(std::memory_order_acquire)) return "running";
+    if (!facts.attempted.load(std::memory_order_acquire)) return "pending";
+    return facts.discovered.load(std::memory_order_acquire) ? "done" : "unreachable";
+}
+
+void GatewayWorker::with_readiness(std::function<void()> answer) {
+    uint64_t max_age = static_cast<uint64_t>(shared_.cfg.readiness_cache_s * 1e9);
+    if (ready_.checked_ns && net::now_ns() - ready_.checked_ns < max_age && !ready_.in_flight) {
+        answer();
+        return;
+    }
+    check_backend(std::move(answer));
+}
+
 void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
     auto answer = [this, ex = ctx.ex, scope = ctx.scope, detailed] {
         if (scope->finished()) return;
@@ -421,7 +459,7 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
         if (detailed) {
             // What start-up discovery learned (backend_discovery.h).
             const auto& facts = shared_.backend;
-            w.Key("discovery"); w.String(facts.attempted.load(std::memory_order_acquire) ? "done" : "pending");
+            w.Key("discovery"); w.String(discovery_state());
             int kind = facts.detected_kind.load(std::memory_order_relaxed);
             w.Key("detected");
             if (kind >= 0) {
@@ -449,12 +487,7 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
         ex->add_header("cache-control", "no-store");
         scope->respond(ready_.ok ? 200 : 503, "application/json", std::string_view(sb.GetString(), sb.GetSize()));
     };
-    uint64_t max_age = static_cast<uint64_t>(shared_.cfg.readiness_cache_s * 1e9);
-    if (ready_.checked_ns && net::now_ns() - ready_.checked_ns < max_age && !ready_.in_flight) {
-        answer();
-        return;
-    }
-    check_backend(answer);
+    with_readiness(std::move(answer));
 }
 
 }  // namespace llmgw::gw

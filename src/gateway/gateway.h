@@ -14,6 +14,7 @@
 #include "core/api/api_error.h"
 #include "core/ops/api_keys.h"
 #include "core/backend/backend_profile.h"
+#include "core/docs/api_route.h"
 #include "core/ops/config.h"
 #include "core/ops/cors.h"
 #include "core/ops/metrics.h"
@@ -30,7 +31,7 @@ struct RequestContext;
 
 // Every route the gateway serves. The route's template (never the raw path) labels metrics.
 enum class Route {
-    Root, Livez, Readyz, Health, Metrics,
+    Root, Livez, Readyz, Health, Metrics, OpenApi, Docs, Reference,
     Models, Model, ChatCompletions, Completions, Embeddings,
     Messages, CountTokens,
     Responses, Response, ResponseInputItems,
@@ -51,6 +52,8 @@ const RouteInfo& match_route(std::string_view path);
 bool route_allows(const RouteInfo& route, std::string_view method);
 // Route templates in Route order (NotFound excluded): the metrics' path/route label values.
 std::vector<std::string> route_templates();
+// The route table as the generated documents (/openapi.json, /docs, /reference) see it.
+std::vector<ApiRoute> api_routes();
 
 // Shared by all workers. Plain fields are fixed before the workers start; the key store, the
 // rate limiter and the metrics are internally synchronised.
@@ -119,6 +122,9 @@ private:
     void serve_metrics(const RequestContext& ctx);
     void root(const RequestContext& ctx);
     void readyz(const RequestContext& ctx, bool detailed);
+    void docs(const RequestContext& ctx);  // docs_routes.cpp
+    // "pending" (no round finished), "running", "done" (the backend answered), "unreachable".
+    const char* discovery_state() const;
 
     uv_loop_t* loop_;
     GatewayShared& shared_;
@@ -143,6 +149,8 @@ private:
         std::vector<std::function<void()>> waiters;
     } ready_;
     void check_backend(std::function<void()> then);
+    // Runs `answer` with ready_ fresh: at once from the cache, else after one health check.
+    void with_readiness(std::function<void()> answer);
     // Learns the backend's runtime, context length and capabilities; once at start (first
     // worker), again when it answers after a round it did not answer, and when this worker's
     // readiness check sees it come back up (a restarted runtime may be another version).

@@ -95,7 +95,7 @@ void log_event(spdlog::level::level_enum lvl, std::string_view logger, std::stri
     std::string clean_msg = redact_secrets(msg, sec);
     std::vector<std::string> clean;
     clean.reserve(fields.size());
-    for (const auto& f : fields) clean.push_back(f.is_num ? std::string() : redact_secrets(f.str, sec));
+    for (const auto& f : fields) clean.push_back(f.is_num || f.is_bool ? std::string() : redact_secrets(f.str, sec));
     if (g_json) {
         rapidjson::StringBuffer sb;
         rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -109,7 +109,8 @@ void log_event(spdlog::level::level_enum lvl, std::string_view logger, std::stri
         for (const auto& f : fields) {
             const std::string& str = clean[i++];
             w.Key(f.key.data(), static_cast<rapidjson::SizeType>(f.key.size()));
-            if (!f.is_num) s(str);
+            if (f.is_bool) w.Bool(f.flag);
+            else if (!f.is_num) s(str);
             else if (std::floor(f.num) == f.num && std::fabs(f.num) < 9e15) w.Int64(static_cast<int64_t>(f.num));
             else w.Double(f.num);
         }
@@ -123,7 +124,8 @@ void log_event(spdlog::level::level_enum lvl, std::string_view logger, std::stri
             line += " ";
             line += f.key;
             line += "=";
-            if (!f.is_num) line += printable(str);
+            if (f.is_bool) line += f.flag ? "true" : "false";
+            else if (!f.is_num) line += printable(str);
             else {
                 char b[32];
                 snprintf(b, sizeof b, "%g", f.num);

@@ -13,9 +13,11 @@ namespace llmgw::gw {
 
 struct LogField {
     std::string_view key;
-    std::string_view str;  // used when is_num is false
+    std::string_view str;  // used when neither is_num nor is_bool
     double num = 0;
     bool is_num = false;
+    bool flag = false;     // a JSON boolean (true/false in text mode)
+    bool is_bool = false;
     LogField(std::string_view k, std::string_view v) : key(k), str(v) {}
     LogField(std::string_view k, const std::string& v) : key(k), str(v) {}
     LogField(std::string_view k, const char* v) : key(k), str(v ? v : "") {}
@@ -24,6 +26,7 @@ struct LogField {
     LogField(std::string_view k, long v) : key(k), num(static_cast<double>(v)), is_num(true) {}
     LogField(std::string_view k, long long v) : key(k), num(static_cast<double>(v)), is_num(true) {}
     LogField(std::string_view k, unsigned long v) : key(k), num(static_cast<double>(v)), is_num(true) {}
+    LogField(std::string_view k, bool v) : key(k), flag(v), is_bool(true) {}
 };
 
 // Once, before any worker starts. `secret` (BACKEND_API_KEY) is masked in every line.

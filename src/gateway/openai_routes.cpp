@@ -17,7 +17,8 @@ void proxy_get(const RequestContext& ctx) {
         ctx.fail(ApiError::bad_request("invalid path: " + req.path.substr(0, 200)));
         return;
     }
-    fr.upstream_path = req.path;
+    // A trailing slash is ignored, as in route matching: runtimes serve only the bare path.
+    fr.upstream_path = req.path.size() > 1 && req.path.back() == '/' ? req.path.substr(0, req.path.size() - 1) : req.path;
     if (!req.query.empty()) fr.upstream_path += "?" + req.query;
     fr.request_id = ctx.request_id;
     forward(ctx, std::move(fr));

@@ -29,6 +29,12 @@ std::string header_list(const net::HttpRequest& req, std::string_view lower_name
 // openai_routes.cpp
 void proxy_get(const RequestContext& ctx);
 void proxy_openai_post(const RequestContext& ctx);
+// docs_routes.cpp: the generated documents
+void serve_openapi(const RequestContext& ctx);
+void serve_reference(const RequestContext& ctx);
+// The base URL the client reached this gateway at (from its Host header when that is a plain
+// host[:port], else the listen address), for examples and the OpenAPI servers list.
+std::string client_base_url(const RequestContext& ctx);
 // anthropic_routes.cpp
 void anthropic_messages(const RequestContext& ctx);
 void anthropic_count_tokens(const RequestContext& ctx);

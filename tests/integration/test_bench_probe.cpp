@@ -356,3 +356,11 @@ TEST_CASE("probe: exit codes and --wait", "[probe]") {
         REQUIRE(r.err.find("retrying") != std::string::npos);
     }
 }
+
+TEST_CASE("an unknown subcommand is named, with the ones that exist", "[cli]") {
+    auto r = run_llmgw({"foo"});
+    CHECK(r.exit == 2);
+    CHECK(r.err.find("unknown subcommand foo") != std::string::npos);
+    CHECK(r.err.find("serve") != std::string::npos);
+    CHECK(run_llmgw({"--version"}).exit == 0);
+}

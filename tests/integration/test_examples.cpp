@@ -152,3 +152,12 @@ TEST_CASE("curl examples fail loudly without the API key", "[examples]") {
     CHECK(r.status != 0);
     CHECK(r.output.find("authentication_error") != std::string::npos);
 }
+
+TEST_CASE("an example that gets an error prints the gateway's error body", "[examples]") {
+    auto mock = harness::start_mock({"--profile", "tgi"});
+    auto gw = harness::start_serve(mock.url(), {{"BACKEND_KIND", "tgi"}});
+    auto r = run_script(kExamplesDir / "openai_embeddings.sh", {{"LLMGW_URL", gw.url()}, {"LLMGW_MODEL", "mock-model"}});
+    INFO(r.output);
+    CHECK(r.status == 22);  // curl's exit status for an HTTP error
+    CHECK(r.output.find("does not serve embeddings") != std::string::npos);
+}

@@ -12,11 +12,18 @@ namespace {
 
 const std::vector<std::string> kAnthropic = {"anthropic-version: 2023-06-01", "Content-Type: application/json"};
 
-// /health's backend object, once discovery is done (start_serve waits for it).
+// /health's backend object, once a discovery round has finished (start_serve waits for it):
+// "done" when the backend answered it, "unreachable" when nothing did.
 rapidjson::Document backend_health(const Process& gw) {
-    auto d = json(get(gw.url("/health")).body);
-    REQUIRE(d.IsObject());
-    REQUIRE(std::string(d["backend"]["discovery"].GetString()) == "done");
+    rapidjson::Document d;
+    std::string state;
+    // A rediscovery may be running ("running"): its outcome is what the callers ask about.
+    wait_until([&] {
+        d = json(get(gw.url("/health")).body);
+        state = d.IsObject() ? d["backend"]["discovery"].GetString() : "";
+        return state == "done" || state == "unreachable";
+    });
+    REQUIRE((state == "done" || state == "unreachable"));
     rapidjson::Document b;
     b.CopyFrom(d["backend"], b.GetAllocator());
     return b;
@@ -197,4 +204,31 @@ TEST_CASE("discovery runs again when the backend comes back, and learns what the
     auto sent = last_body(mock);
     REQUIRE(sent.HasMember("top_k"));
     CHECK(sent["top_k"].GetInt() == 4);
+}
+
+TEST_CASE("discovery: MODEL_NAME the runtime does not list is a warning naming the listed models, the runtime named as in /health",
+          "[serve][discovery]") {
+    auto mock = start_mock({"--profile", "vllm"});
+    auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "vllm"}, {"MODEL_NAME", "not-there"}, {"LOG_LEVEL", "info"}});
+    REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
+    const std::string log = gw.log();
+    auto at = log.find("MODEL_NAME is not a model the runtime lists");
+    REQUIRE(at != std::string::npos);
+    std::string line = log.substr(log.rfind('\n', at) + 1, log.find('\n', at) - log.rfind('\n', at) - 1);
+    INFO(line);
+    CHECK(line.find("\"level\":\"WARNING\"") != std::string::npos);
+    CHECK(line.find("\"model_name\":\"not-there\"") != std::string::npos);
+    CHECK(line.find("mock-model") != std::string::npos);
+    // The runtime's name in the log is the one /health and BACKEND_KIND use.
+    CHECK(log.find("\"detected\":\"vllm\"") != std::string::npos);
+    CHECK(std::string(json(get(gw.url("/health")).body)["backend"]["detected"].GetString()) == "vllm");
+}
+
+TEST_CASE("discovery: /health says unreachable, not done, when the backend never answered", "[serve][discovery]") {
+    auto gw = start_serve("http://127.0.0.1:" + std::to_string(free_port()), {{"LOG_LEVEL", "info"}});
+    REQUIRE(wait_until([&] { return gw.log().find("backend not reachable yet") != std::string::npos; }, 10));
+    auto h = json(get(gw.url("/health")).body);
+    std::string state = h["backend"]["discovery"].GetString();
+    // A health check that finds the backend down starts no new round: the state stays.
+    CHECK(state == "unreachable");
 }

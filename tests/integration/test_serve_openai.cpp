@@ -70,6 +70,10 @@ TEST_CASE("chat, completions, embeddings and models pass through", "[serve]") {
     auto models = get(gw.url("/v1/models"));
     CHECK(models.status == 200);
     CHECK(models.body == get(mock.url("/v1/models")).body);
+    // A trailing slash is ignored (docs/API_OPENAI.md), also on the way to the runtime.
+    auto slash = get(gw.url("/v1/models/"));
+    CHECK(slash.status == 200);
+    CHECK(slash.body == models.body);
 
     auto chat = post(gw.url("/v1/chat/completions"), kChat);
     CHECK(chat.status == 200);

@@ -483,6 +483,26 @@ TEST_CASE("metrics: 401s are counted, /metrics needs no key, METRICS_ENABLED=fal
     }
 }
 
+TEST_CASE("metrics: llmgw_build_info names the version and kind, llmgw_backend_up follows the backend",
+          "[ops][metrics]") {
+    auto mock = start_mock();
+    {
+        auto gw = start_serve(mock.url(), {{"BACKEND_KIND", "vllm"}});
+        auto e = scrape(gw);
+        CHECK(e.types.at("llmgw_build_info") == "gauge");
+        CHECK(e.get("llmgw_build_info", {{"version", LLMGW_VERSION}, {"backend_kind", "vllm"}}) == 1);
+        CHECK(e.types.at("llmgw_backend_up") == "gauge");
+        CHECK(e.get("llmgw_backend_up") == 1);
+    }
+    {
+        auto gw = start_serve("http://127.0.0.1:" + std::to_string(free_port()));
+        auto e = scrape(gw);
+        CHECK(e.has_series("llmgw_build_info", "version", LLMGW_VERSION));
+        REQUIRE(e.types.count("llmgw_backend_up") == 1);
+        CHECK(e.get("llmgw_backend_up") == 0);
+    }
+}
+
 // ---------------------------------------------------------------- rate limiting
 
 TEST_CASE("rate limit: 429 after the burst, with Retry-After and the route's envelope", "[ops][ratelimit]") {
@@ -842,4 +862,12 @@ TEST_CASE("metrics: requests refused by the HTTP layer are counted and logged to
         }
     CHECK(refused_400 == 1);
     CHECK(wait_until([&] { return gw.log().find("request refused by the HTTP layer") != std::string::npos; }, 5));
+}
+
+TEST_CASE("logs: booleans are JSON booleans", "[ops][logs]") {
+    auto gw = start_serve("http://127.0.0.1:" + std::to_string(free_port()));
+    CHECK(post(gw.url(kChatPath), kChat).status == 502);
+    REQUIRE(wait_until([&] { return gw.log().find("backend request failed") != std::string::npos; }, 10));
+    CHECK(gw.log().find("\"streaming\":false") != std::string::npos);
+    CHECK(gw.log().find("\"streaming\":\"false\"") == std::string::npos);
 }

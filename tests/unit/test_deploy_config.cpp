@@ -504,7 +504,8 @@ TEST_CASE("Dockerfile, systemd unit, proxies and deploy.mk agree with the gatewa
     CHECK(contains(df, "EXPOSE 8000"));
     CHECK(contains(df, "ENV API_HOST=0.0.0.0"));
     CHECK(contains(df, "USER 10001:10001"));
-    CHECK(contains(df, "\"probe\", \"--live\", \"http://127.0.0.1:8000\""));
+    // The health check probes the port the gateway listens on, API_PORT when set at run time.
+    CHECK(contains(df, "llmgw probe --live \\\"http://127.0.0.1:${API_PORT:-8000}\\\""));
     CHECK(fs::exists(kRoot / ".dockerignore"));
 
     const double drain = std::stod(default_of("DRAIN_TIMEOUT_S"));
@@ -547,4 +548,13 @@ TEST_CASE("Dockerfile, systemd unit, proxies and deploy.mk agree with the gatewa
     for (const auto& target : {"\nup:", "\ndown:", "\nlogs:", "\nhealth:", "\ndocker-build:", "env-%:"})
         CHECK(contains(mk, target));
     CHECK(contains(mk, "probe --ready"));
+}
+
+TEST_CASE("the documented Kubernetes scrape config selects the pod label deploy/k8s sets", "[deploy]") {
+    // Prometheus turns the pod label app.kubernetes.io/name into this meta label.
+    std::string deployment = slurp(kRoot / "deploy/k8s/deployment.yaml");
+    CHECK(contains(deployment, "app.kubernetes.io/name: llmgw"));
+    std::string ops = slurp(kRoot / "docs/OPERATIONS.md");
+    CHECK(contains(ops, "source_labels: [__meta_kubernetes_pod_label_app_kubernetes_io_name]"));
+    CHECK(!contains(ops, "[__meta_kubernetes_pod_label_app]"));
 }

@@ -19,5 +19,8 @@ bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
 // "a, b,,c" -> {"a", "b", "c"}: items trimmed of whitespace, empty ones dropped.
 std::vector<std::string> split_list(std::string_view s, char sep = ',');
+// Text for HTML/SVG content and quoted attributes: & < > " escaped, control characters other
+// than newline and tab (not allowed in XML 1.0) become spaces.
+std::string html_escape(std::string_view s);
 
 }  // namespace llmgw

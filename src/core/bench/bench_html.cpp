@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/base/text_util.h"
 #include "core/bench/bench_format.h"
 
 namespace llmgw {
@@ -12,24 +13,6 @@ namespace {
 
 using bench_format::fmt;
 using bench_format::load_text;
-
-std::string esc(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default:
-                // Control characters are not allowed in XML 1.0.
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-                else out += c;
-        }
-    }
-    return out;
-}
 
 std::string num(double v) {
     if (v == 0) return "0";
@@ -61,11 +44,11 @@ double nice_step(double span, int ticks) {
 std::string svg_open(const std::string& title, const std::string& xlabel, const std::string& ylabel) {
     std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"" + num(W) + "\" height=\"" + num(H) +
                     "\" viewBox=\"0 0 " + num(W) + " " + num(H) + "\" role=\"img\">\n";
-    s += "<title>" + esc(title) + "</title>\n";
-    s += "<text x=\"" + num(W / 2) + "\" y=\"18\" text-anchor=\"middle\" class=\"t\">" + esc(title) + "</text>\n";
-    s += "<text x=\"" + num(L + (W - L - R) / 2) + "\" y=\"" + num(H - 6) + "\" text-anchor=\"middle\">" + esc(xlabel) + "</text>\n";
+    s += "<title>" + html_escape(title) + "</title>\n";
+    s += "<text x=\"" + num(W / 2) + "\" y=\"18\" text-anchor=\"middle\" class=\"t\">" + html_escape(title) + "</text>\n";
+    s += "<text x=\"" + num(L + (W - L - R) / 2) + "\" y=\"" + num(H - 6) + "\" text-anchor=\"middle\">" + html_escape(xlabel) + "</text>\n";
     s += "<text x=\"14\" y=\"" + num(T + (H - T - B) / 2) + "\" text-anchor=\"middle\" transform=\"rotate(-90 14 " +
-         num(T + (H - T - B) / 2) + ")\">" + esc(ylabel) + "</text>\n";
+         num(T + (H - T - B) / 2) + ")\">" + html_escape(ylabel) + "</text>\n";
     return s;
 }
 
@@ -129,7 +112,7 @@ std::string line_chart(const std::string& title, const std::string& xlabel, cons
             if (se.pts.size() <= 40)
                 s += "<circle cx=\"" + num(ax.px(x)) + "\" cy=\"" + num(ax.py(y)) + "\" r=\"3\" fill=\"" + se.color + "\"/>\n";
         s += "<rect x=\"" + num(lx) + "\" y=\"" + num(T - 2) + "\" width=\"10\" height=\"10\" fill=\"" + se.color + "\"/>\n";
-        s += "<text x=\"" + num(lx + 14) + "\" y=\"" + num(T + 7) + "\">" + esc(se.name) + "</text>\n";
+        s += "<text x=\"" + num(lx + 14) + "\" y=\"" + num(T + 7) + "\">" + html_escape(se.name) + "</text>\n";
         lx += 24 + 7 * double(se.name.size());
     }
     return s + "</svg>\n";
@@ -179,8 +162,8 @@ std::string latency_table(const BenchSummary& s) {
 
 std::string run_section(const BenchRun& run) {
     const auto& s = run.summary;
-    std::string h = "<section><h2>Load: " + esc(load_text(run)) + "</h2>\n<table>\n";
-    auto kv = [&](const std::string& k, const std::string& v) { h += "<tr><th>" + esc(k) + "</th><td>" + esc(v) + "</td></tr>\n"; };
+    std::string h = "<section><h2>Load: " + html_escape(load_text(run)) + "</h2>\n<table>\n";
+    auto kv = [&](const std::string& k, const std::string& v) { h += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n"; };
     kv("duration", fmt("%.2f s", s.duration_s));
     kv("requests", std::to_string(s.succeeded) + " ok, " + std::to_string(s.failed) + " failed");
     for (const auto& [cls, n] : s.failures) kv("failed: " + cls, std::to_string(n));
@@ -240,7 +223,7 @@ std::string render_bench_html(const BenchReport& r) {
         "svg.chart{border:1px solid #ddd;font-size:11px}svg .t{font-size:13px;font-weight:bold}"
         "svg .ax{stroke:#333}svg .grid{stroke:#eee}\n</style>\n</head>\n<body>\n";
     h += "<h1>llmgw bench report</h1>\n<table>\n";
-    auto kv = [&](const std::string& k, const std::string& v) { h += "<tr><th>" + esc(k) + "</th><td>" + esc(v) + "</td></tr>\n"; };
+    auto kv = [&](const std::string& k, const std::string& v) { h += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n"; };
     kv("started", r.started_at);
     kv("llmgw", LLMGW_VERSION);
     kv("url", c.url);

@@ -414,6 +414,16 @@ void write_header(std::string& out, std::string_view name, std::string_view help
 
 }  // namespace
 
+std::string GatewayMetrics::render_state(std::string_view version, std::string_view backend_kind, bool backend_up) {
+    std::string out;
+    write_header(out, "llmgw_build_info", "The gateway's version and configured backend kind; always 1.", "gauge");
+    write_sample(out, "llmgw_build_info", "", {{"version", version}, {"backend_kind", backend_kind}}, {}, "1");
+    write_header(out, "llmgw_backend_up",
+                 "1 when the backend's last health check passed (cached READINESS_CACHE_S), else 0.", "gauge");
+    write_sample(out, "llmgw_backend_up", "", {}, {}, backend_up ? "1" : "0");
+    return out;
+}
+
 std::string GatewayMetrics::render() const {
     std::string out;
     out.reserve(8192);

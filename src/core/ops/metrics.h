@@ -130,6 +130,10 @@ public:
     std::string render() const;
     static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+    // llmgw_build_info (version and BACKEND_KIND as labels, value 1) and llmgw_backend_up (1 when
+    // the backend's last health check passed): what dashboards and alerts start from.
+    static std::string render_state(std::string_view version, std::string_view backend_kind, bool backend_up);
+
     // Bucket upper bounds (seconds), exposed for docs and tests.
     static const std::vector<double>& request_buckets();
     static const std::vector<double>& ttft_buckets();

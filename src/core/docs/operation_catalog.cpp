@@ -1,0 +1,56 @@
+#include <array>
+
+#include "core/docs/api_route.h"
+
+namespace llmgw {
+
+namespace {
+
+struct Entry {
+    std::string_view method, path;
+    OperationDoc doc;
+};
+
+constexpr std::string_view kJson = "application/json";
+
+// What the documents say about each route serve has; keyed by method and path template.
+constexpr std::array<Entry, 15> kCatalogue{{
+    {"GET", "/", {"getRoot", "Operations", "Service summary and endpoint map (HTML for a browser)", "", "Root", kJson, false, ""}},
+    {"GET", "/livez", {"getLivez", "Operations", "Liveness: the process answers", "", "Probe", kJson, false, ""}},
+    {"GET", "/readyz", {"getReadyz", "Operations", "Readiness: the backend answers its health check (cached)", "", "Probe", kJson, false, ""}},
+    {"GET", "/health", {"getHealth", "Operations", "Combined status and what discovery learned about the backend", "", "Health", kJson, false, ""}},
+    {"GET", "/metrics", {"getMetrics", "Operations", "Prometheus exposition", "", "", "text/plain; version=0.0.4", false, ""}},
+    {"GET", "/openapi.json", {"getOpenApi", "Documentation", "This OpenAPI document", "", "", kJson, false, ""}},
+    {"GET", "/docs", {"getDocs", "Documentation", "How to use this gateway (HTML)", "", "", "text/html", false, ""}},
+    {"GET", "/reference", {"getReference", "Documentation", "This document as a browsable reference (HTML)", "", "", "text/html", false, ""}},
+    {"GET", "/v1/models", {"listModels", "OpenAI", "Models the runtime serves", "", "ModelList", kJson, false, ""}},
+    {"GET", "/v1/models/{model}", {"retrieveModel", "OpenAI", "One model the runtime serves", "", "Model", kJson, false, ""}},
+    {"POST", "/v1/chat/completions",
+     {"createChatCompletion", "OpenAI", "Chat completion (OpenAI Chat Completions API)", "ChatCompletionRequest",
+      "ChatCompletion", kJson, true, R"({"model":"MODEL","messages":[{"role":"user","content":"Hi"}]})"}},
+    {"POST", "/v1/completions",
+     {"createCompletion", "OpenAI", "Text completion (OpenAI Completions API)", "CompletionRequest", "Completion",
+      kJson, true, R"({"model":"MODEL","prompt":"Once upon a time","max_tokens":32})"}},
+    {"POST", "/v1/embeddings",
+     {"createEmbedding", "OpenAI", "Embeddings (OpenAI Embeddings API)", "EmbeddingRequest", "EmbeddingList", kJson,
+      false, R"({"model":"MODEL","input":"Hello"})"}},
+    {"POST", "/v1/messages",
+     {"createMessage", "Anthropic", "Message (Anthropic Messages API), translated to the runtime's chat API",
+      "MessagesRequest", "Message", kJson, true,
+      R"({"model":"MODEL","max_tokens":256,"messages":[{"role":"user","content":"Hi"}]})"}},
+    {"POST", "/v1/messages/count_tokens",
+     {"countMessageTokens", "Anthropic", "Count the input tokens of a Messages request", "CountTokensRequest",
+      "TokenCount", kJson, false, R"({"model":"MODEL","messages":[{"role":"user","content":"Hi"}]})"}},
+}};
+
+}  // namespace
+
+OperationDoc operation_doc(const ApiRoute& r) {
+    for (const auto& e : kCatalogue)
+        if (e.method == r.method && e.path == r.path) return e.doc;
+    // A route the catalogue does not know yet: documented generically, never left out.
+    return {"", r.anthropic ? "Anthropic" : "OpenAI", "", r.method == "POST" ? "JsonObject" : "", "JsonObject", kJson,
+            false, r.method == "POST" ? R"({"model":"MODEL"})" : ""};
+}
+
+}  // namespace llmgw
