@@ -34,7 +34,7 @@ namespace {
 // HEADER_TIMEOUT_S says.
 constexpr uint64_t kMinBodyTimeoutMs = 60'000;
 
-constexpr std::array<RouteInfo, 15> kRoutes{{
+constexpr auto kRoutes = std::to_array<RouteInfo>({
     {Route::Root, "/", "GET", ApiStyle::OpenAI, false},
     {Route::Livez, "/livez", "GET", ApiStyle::OpenAI, false},
     {Route::Readyz, "/readyz", "GET", ApiStyle::OpenAI, false},
@@ -53,7 +53,7 @@ constexpr std::array<RouteInfo, 15> kRoutes{{
     {Route::Responses, "/v1/responses", "POST", ApiStyle::OpenAI, true},
     {Route::Response, "/v1/responses/{id}", "GET, DELETE", ApiStyle::OpenAI, true},
     {Route::ResponseInputItems, "/v1/responses/{id}/input_items", "GET", ApiStyle::OpenAI, true},
-}};
+});
 
 // A templated entry ({model}, {id}), found by its route rather than by its place in the table.
 const RouteInfo& route_info(Route route) {
@@ -82,7 +82,17 @@ std::vector<std::string> route_templates() {
 
 std::vector<ApiRoute> api_routes() {
     std::vector<ApiRoute> t;
-    for (const auto& r : kRoutes) t.push_back({r.template_path, r.method, r.needs_auth, r.style == ApiStyle::Anthropic});
+    // One entry per method: a route that takes "GET, DELETE" is two operations in the documents.
+    // The methods are views into the table, which lives as long as the program.
+    for (const auto& r : kRoutes) {
+        std::string_view methods = r.method;
+        while (!methods.empty()) {
+            size_t comma = methods.find(',');
+            std::string_view m = trim(methods.substr(0, comma));
+            methods = comma == std::string_view::npos ? std::string_view{} : methods.substr(comma + 1);
+            if (!m.empty()) t.push_back({r.template_path, m, r.needs_auth, r.style == ApiStyle::Anthropic});
+        }
+    }
     return t;
 }
 

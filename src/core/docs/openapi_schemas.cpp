@@ -83,7 +83,25 @@ const std::string_view kOpenApiComponents = R"JSON({
   "CountTokensRequest": {"type": "object", "required": ["model", "messages"], "properties": {
     "model": {"type": "string"}, "messages": {"type": "array", "items": {"$ref": "#/components/schemas/AnthropicMessage"}},
     "system": {"type": ["string", "array"]}, "tools": {"type": "array", "items": {"type": "object"}}}},
-  "TokenCount": {"type": "object", "required": ["input_tokens"], "properties": {"input_tokens": {"type": "integer"}}}
+  "TokenCount": {"type": "object", "required": ["input_tokens"], "properties": {"input_tokens": {"type": "integer"}}},
+  "ResponsesRequest": {"type": "object", "required": ["model"], "properties": {
+    "model": {"type": "string"}, "input": {"type": ["string", "array"], "items": {"type": "object"}},
+    "instructions": {"type": ["string", "null"]}, "previous_response_id": {"type": ["string", "null"]},
+    "stream": {"type": "boolean"}, "store": {"type": "boolean"}, "max_output_tokens": {"type": "integer", "minimum": 1},
+    "temperature": {"type": "number"}, "top_p": {"type": "number"}, "tools": {"type": "array", "items": {"type": "object"}},
+    "tool_choice": {"type": ["string", "object"]}, "reasoning": {"type": ["object", "null"]},
+    "include": {"type": "array", "items": {"type": "string"}}, "text": {"type": "object"}}},
+  "Response": {"type": "object", "required": ["id", "object", "status", "output"], "properties": {
+    "id": {"type": "string"}, "object": {"const": "response"}, "created_at": {"type": "integer"},
+    "status": {"enum": ["completed", "incomplete", "failed", "in_progress"]}, "model": {"type": "string"},
+    "output": {"type": "array", "items": {"type": "object"}}, "previous_response_id": {"type": ["string", "null"]},
+    "usage": {"type": ["object", "null"], "properties": {"input_tokens": {"type": "integer"},
+      "output_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}}},
+  "ResponseDeleted": {"type": "object", "required": ["id", "object", "deleted"], "properties": {
+    "id": {"type": "string"}, "object": {"const": "response"}, "deleted": {"const": true}}},
+  "InputItemList": {"type": "object", "required": ["object", "data"], "properties": {"object": {"const": "list"},
+    "data": {"type": "array", "items": {"type": "object"}}, "first_id": {"type": ["string", "null"]},
+    "last_id": {"type": ["string", "null"]}, "has_more": {"type": "boolean"}}}
 }
 })JSON";
 

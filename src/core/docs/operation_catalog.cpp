@@ -14,7 +14,7 @@ struct Entry {
 constexpr std::string_view kJson = "application/json";
 
 // What the documents say about each route serve has; keyed by method and path template.
-constexpr std::array<Entry, 15> kCatalogue{{
+constexpr auto kCatalogue = std::to_array<Entry>({
     {"GET", "/", {"getRoot", "Operations", "Service summary and endpoint map (HTML for a browser)", "", "Root", kJson, false, ""}},
     {"GET", "/livez", {"getLivez", "Operations", "Liveness: the process answers", "", "Probe", kJson, false, ""}},
     {"GET", "/readyz", {"getReadyz", "Operations", "Readiness: the backend answers its health check (cached)", "", "Probe", kJson, false, ""}},
@@ -41,7 +41,18 @@ constexpr std::array<Entry, 15> kCatalogue{{
     {"POST", "/v1/messages/count_tokens",
      {"countMessageTokens", "Anthropic", "Count the input tokens of a Messages request", "CountTokensRequest",
       "TokenCount", kJson, false, R"({"model":"MODEL","messages":[{"role":"user","content":"Hi"}]})"}},
-}};
+    {"POST", "/v1/responses",
+     {"createResponse", "OpenAI", "Response (OpenAI Responses API), translated to the runtime's chat API",
+      "ResponsesRequest", "Response", kJson, true, R"({"model":"MODEL","input":"Hi"})"}},
+    {"GET", "/v1/responses/{id}",
+     {"getResponse", "OpenAI", "A stored response (store: true), for the key that created it", "", "Response", kJson,
+      false, ""}},
+    {"DELETE", "/v1/responses/{id}",
+     {"deleteResponse", "OpenAI", "Delete a stored response", "", "ResponseDeleted", kJson, false, ""}},
+    {"GET", "/v1/responses/{id}/input_items",
+     {"listInputItems", "OpenAI", "The input items of a stored response (limit, order, after)", "", "InputItemList",
+      kJson, false, ""}},
+});
 
 }  // namespace
 
