@@ -131,6 +131,19 @@ TEST_CASE("request body: a stream_options that is not an object is replaced in p
           R"({"stream":true,"stream\u005foptions":{"include_usage":true}})");
 }
 
+TEST_CASE("request body: a repeated stream_options or include_usage is set in every occurrence", "[request_body]") {
+    // First-key-wins (this gateway) and last-key-wins (most runtimes) readers both see usage on.
+    std::string twice = R"({"stream":true,"stream_options":null,"stream_options":{"include_usage":false}})";
+    CHECK(with_include_usage(twice, inspect_request_body(twice)) ==
+          R"({"stream":true,"stream_options":{"include_usage":true},"stream_options":{"include_usage":true}})");
+    // Found by fuzz_request_body: the first include_usage was read, the last was edited.
+    std::string inner = R"({"stream":true,"stream_options":{"include_usage":"m","x":1,"include_usage":"m"}})";
+    std::string out = with_include_usage(inner, inspect_request_body(inner));
+    CHECK(out == R"({"stream":true,"stream_options":{"include_usage":true,"x":1,"include_usage":true}})");
+    CHECK(inspect_request_body(out).include_usage);
+    CHECK(count_of(out, "stream_options") == 1);
+}
+
 TEST_CASE("stream observer: a too-deep event or answer is flagged, not read", "[stream_observer][deepjson]") {
     auto ev = inspect_stream_event(R"({"choices":[{"delta":{"content":"x"}}],"x":)" + nested(200) + "}");
     CHECK(ev.too_deep);

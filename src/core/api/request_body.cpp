@@ -61,15 +61,38 @@ std::string insert_member(std::string_view body, std::string_view key, std::stri
     return out;
 }
 
+namespace {
+
+// `text` with every span replaced by what `replace` makes of its bytes; spans in order, disjoint.
+template <typename Replace>
+std::string splice_all(std::string_view text, const std::vector<ByteSpan>& spans, Replace replace) {
+    std::string out;
+    size_t at = 0;
+    for (const ByteSpan& span : spans) {
+        out.append(text.substr(at, span.begin - at)).append(replace(text.substr(span.begin, span.end - span.begin)));
+        at = span.end;
+    }
+    return out.append(text.substr(at));
+}
+
+// One stream_options value with usage on: an object gets include_usage set (every occurrence) or
+// added; anything else (null, a string) is replaced.
+std::string usage_on(std::string_view options) {
+    if (options.empty() || options.front() != '{') return R"({"include_usage":true})";
+    auto flags = member_value_spans(options, "include_usage");
+    if (flags.empty()) return insert_member(options, "include_usage", "true");
+    return splice_all(options, flags, [](std::string_view) { return std::string_view("true"); });
+}
+
+}  // namespace
+
 std::string with_include_usage(std::string_view body, const RequestFacts& facts) {
     if (facts.include_usage) return std::string(body);
-    constexpr std::string_view kUsageOn = R"({"include_usage":true})";
-    auto so = member_value_span(body, "stream_options");
-    if (!so) return insert_member(body, "stream_options", kUsageOn);
-    std::string_view value = body.substr(so->begin, so->end - so->begin);
-    if (value.empty() || value.front() != '{') return splice(body, *so, kUsageOn);  // null (valid) or another type
-    auto iu = member_value_span(value, "include_usage");
-    return splice(body, *so, iu ? splice(value, *iu, "true") : insert_member(value, "include_usage", "true"));
+    // Every occurrence is edited, so a body that repeats the key reads the same to first-key-wins
+    // and last-key-wins parsers; none is ever added beside an existing one.
+    auto options = member_value_spans(body, "stream_options");
+    if (options.empty()) return insert_member(body, "stream_options", R"({"include_usage":true})");
+    return splice_all(body, options, usage_on);
 }
 
 std::string json_quote(std::string_view s) {

@@ -25,7 +25,8 @@ RequestFacts inspect_request_body(std::string_view body);
 std::string insert_member(std::string_view body, std::string_view key, std::string_view raw_value);
 
 // Returns the body with stream_options.include_usage set to true, edited in place: a
-// stream_options that is not an object (null) is replaced, never shadowed by a second member.
+// stream_options that is not an object (null) is replaced, never shadowed by a second member; a
+// key the client repeated is set in every occurrence.
 std::string with_include_usage(std::string_view body, const RequestFacts& facts);
 
 // A JSON string literal for `s`, quotes included.

@@ -55,10 +55,10 @@ bool key_equals(std::string_view quoted, std::string_view key) {
 
 }  // namespace
 
-std::optional<ByteSpan> member_value_span(std::string_view t, std::string_view key) {
+std::vector<ByteSpan> member_value_spans(std::string_view t, std::string_view key) {
+    std::vector<ByteSpan> found;
     size_t i = skip_ws(t, t.substr(0, json::kUtf8Bom.size()) == json::kUtf8Bom ? json::kUtf8Bom.size() : 0);
-    if (i >= t.size() || t[i] != '{') return std::nullopt;
-    std::optional<ByteSpan> found;
+    if (i >= t.size() || t[i] != '{') return found;
     ++i;
     while (true) {
         i = skip_ws(t, i);
@@ -73,9 +73,15 @@ std::optional<ByteSpan> member_value_span(std::string_view t, std::string_view k
         i = skip_ws(t, skip_ws(t, key_end) + 1);  // past ':'
         size_t begin = i;
         i = value_end(t, i);
-        if (match) found = ByteSpan{begin, i};
+        if (match) found.push_back(ByteSpan{begin, i});
     }
     return found;
+}
+
+std::optional<ByteSpan> member_value_span(std::string_view t, std::string_view key) {
+    auto all = member_value_spans(t, key);
+    if (all.empty()) return std::nullopt;
+    return all.back();
 }
 
 std::string splice(std::string_view text, ByteSpan span, std::string_view replacement) {
