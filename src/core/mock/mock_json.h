@@ -1,4 +1,5 @@
-// Small helpers over RapidJSON's Writer for the mock's hand-written JSON (internal).
+// Small helpers over RapidJSON's Writer for the mock's hand-written JSON (internal); reading is
+// json::get (core/json/json_value.h).
 #pragma once
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -7,9 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/json/json_member.h"
-
-namespace llmgw::mock::json {
+namespace llmgw::mock::jw {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -28,7 +27,5 @@ inline std::string serialize(const rapidjson::Value& v) {
     v.Accept(w);
     return text(sb);
 }
-// Member lookup that tolerates non-objects; nullptr when absent.
-inline const rapidjson::Value* get(const rapidjson::Value& v, const char* name) { return json_member(v, name); }
 
-}  // namespace llmgw::mock::json
+}  // namespace llmgw::mock::jw

@@ -1,5 +1,6 @@
-// Small RapidJSON helpers shared by the Anthropic <-> OpenAI translators: safe parsing (the
-// json_parse.h policy), typed member lookup and string conversion.
+// Reading and writing RapidJSON values, for every part of core: typed member lookup (the one
+// lookup: a JSON null counts as absent), string conversion and building. Untrusted text is parsed
+// by json_parse.h (included: json::parse, json::describe).
 #pragma once
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -12,18 +13,12 @@
 
 #include "core/json/json_parse.h"
 
-namespace llmgw::ajson {
+namespace llmgw::json {
 
 using Value = rapidjson::Value;
 using Document = rapidjson::Document;
 using Alloc = rapidjson::Document::AllocatorType;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// Parsing is the project's one policy for untrusted JSON (iterative, nesting limited, offsets in
-// errors): see core/json_parse.h.
-using json::describe;
-using json::parse;
-using ParseFailure = json::ParseError;
 
 inline std::string_view sv(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
 inline Value str(std::string_view s, Alloc& a) {
@@ -55,4 +50,4 @@ std::string prettify(std::string_view json);
 void add(Value& obj, std::string_view key, Value v, Alloc& a);
 void add_str(Value& obj, std::string_view key, std::string_view s, Alloc& a);
 
-}  // namespace llmgw::ajson
+}  // namespace llmgw::json
