@@ -137,15 +137,10 @@ void anthropic_messages(const RequestContext& ctx) {
     AnthropicRequestOptions opts{profile, shared.cfg.max_tokens_cap, true, true};
     opts.keep_billing_header = shared.cfg.anthropic_keep_billing_header;
     auto tr = translate_anthropic_request(req.body, opts);
-    // Coding agents ask for 32k or 64k tokens; clamp to what the model's context leaves after the
-    // prompt (an over-estimate), so the runtime answers instead of refusing.
-    int64_t ctx_len = shared.backend.context_length.load(std::memory_order_relaxed);
-    if (tr.ok() && shared.cfg.max_tokens_cap == 0 && ctx_len > 0) {
-        int64_t cap = max_tokens_cap(0, ctx_len, estimate_tokens_for_openai_request(tr.body));
-        if (tr.facts.max_tokens > cap) {
-            opts.max_tokens_cap = cap;
-            tr = translate_anthropic_request(req.body, opts);
-        }
+    // A max_tokens past what the context leaves after the prompt (an over-estimate) is clamped.
+    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body) : 0; cap > 0 && tr.facts.max_tokens > cap) {
+        opts.max_tokens_cap = cap;
+        tr = translate_anthropic_request(req.body, opts);
     }
     if (!tr.ok()) {
         ctx.fail(*tr.error);

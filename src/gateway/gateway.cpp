@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "core/anthropic/token_count.h"
+#include "core/backend/backend_facts.h"
 #include "core/ops/client_address.h"
 #include "core/api/request_body.h"
 #include "core/base/content_encoding.h"
@@ -109,6 +111,12 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       responses(cfg),
       via_pseudonym(llmgw::via_pseudonym((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
                                          start_ns)) {}
+
+int64_t GatewayShared::output_cap_for(std::string_view openai_request) const {
+    int64_t ctx_len = backend.context_length.load(std::memory_order_relaxed);
+    if (cfg.max_tokens_cap != 0 || ctx_len <= 0) return 0;
+    return max_tokens_cap(0, ctx_len, estimate_tokens_for_openai_request(openai_request));
+}
 
 const RouteInfo& match_route(std::string_view path) {
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);

@@ -81,6 +81,10 @@ struct GatewayShared {
 
     // What requests are built with: the per-kind table with what discovery learned laid over it.
     BackendProfile profile_in_effect() const { return effective_profile(*profile, backend.learned()); }
+    // The most output tokens a translated chat request leaves room for in the context the runtime
+    // reported, when MAX_TOKENS_CAP is not set; 0 when there is nothing to clamp to. Coding agents
+    // ask for 32k or 64k tokens: clamped, the runtime answers instead of refusing.
+    int64_t output_cap_for(std::string_view openai_request) const;
 };
 
 class GatewayWorker : public net::WorkerApp {

@@ -168,15 +168,10 @@ void responses_create(const RequestContext& ctx) {
     const BackendProfile profile = shared.profile_in_effect();
     ResponsesRequestOptions opts{profile, shared.cfg.max_tokens_cap, true, previous, unseal, seed};
     auto tr = translate_responses_request(req.body, opts);
-    // As on /v1/messages: a max_output_tokens past what the context leaves is clamped, so the
-    // runtime answers instead of refusing.
-    int64_t ctx_len = shared.backend.context_length.load(std::memory_order_relaxed);
-    if (tr.ok() && shared.cfg.max_tokens_cap == 0 && ctx_len > 0) {
-        int64_t cap = max_tokens_cap(0, ctx_len, estimate_tokens_for_openai_request(tr.body));
-        if (tr.facts.max_output_tokens > cap) {
-            opts.max_tokens_cap = cap;
-            tr = translate_responses_request(req.body, opts);
-        }
+    // A max_output_tokens past what the context leaves after the prompt is clamped.
+    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body) : 0; cap > 0 && tr.facts.max_output_tokens > cap) {
+        opts.max_tokens_cap = cap;
+        tr = translate_responses_request(req.body, opts);
     }
     if (!tr.ok()) return ctx.fail(*tr.error);
     auto& facts = tr.facts;

@@ -35,23 +35,13 @@ AnthropicResponseTranslation translate_openai_response(std::string_view openai_b
                                                        const AnthropicResponseContext& ctx) {
     AnthropicResponseTranslation t;
     StackDocument in;
-    if (auto f = json::parse(openai_body, in)) {
-        t.error = ApiError::bad_gateway("upstream returned an unreadable completion: " + json::describe(*f));
+    FirstChoice first = read_first_choice(openai_body, in);
+    if (first.error) {
+        t.error = std::move(first.error);
         return t;
     }
-    if (auto e = inband_upstream_error(in, 502)) {
-        t.error = e;
-        return t;
-    }
-    const Value* choices = json::get(in, "choices");
-    if (!choices || !choices->IsArray() || choices->Empty() || !(*choices)[0].IsObject()) {
-        t.error = ApiError::bad_gateway("upstream completion has no choices");
-        return t;
-    }
-    const Value& choice = (*choices)[0];
-    static const Value kEmpty(rapidjson::kObjectType);
-    const Value* mp = json::get(choice, "message");
-    const Value& message = mp && mp->IsObject() ? *mp : kEmpty;
+    const Value& choice = *first.choice;
+    const Value& message = *first.message;
 
     StackDocument out(rapidjson::kObjectType);
     auto& a = out.GetAllocator();

@@ -19,27 +19,17 @@ void AnthropicStreamTranslator::emit(std::string_view event, const Value& data, 
 
 void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
     if (done()) return;
-    data = trim(data, " \t\r\n");
-    if (data.empty()) return;
-    if (data == "[DONE]") {
-        saw_done_ = true;
-        complete(out);
-        return;
-    }
     StackDocument d;
-    if (auto f = json::parse(data, d)) {
-        fail(ApiError::bad_gateway("upstream sent a malformed stream event: " + json::describe(*f)), out);
-        return;
+    auto event = read_chat_stream_event(data, d);
+    switch (event.step) {
+        case ChatStreamStep::Skip: return;
+        case ChatStreamStep::Done:
+            saw_done_ = true;
+            complete(out);
+            return;
+        case ChatStreamStep::Fail: fail(*event.error, out); return;
+        case ChatStreamStep::Chunk: chunk(d, out); return;
     }
-    if (auto e = inband_upstream_error(d, 502)) {
-        fail(*e, out);
-        return;
-    }
-    if (!d.IsObject()) {
-        fail(ApiError::bad_gateway("upstream sent a stream event that is not a JSON object"), out);
-        return;
-    }
-    chunk(d, out);
 }
 
 void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {

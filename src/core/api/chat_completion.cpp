@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/base/saturating.h"
+#include "core/base/text_util.h"
 
 namespace llmgw {
 
@@ -68,6 +69,37 @@ std::optional<ApiError> inband_upstream_error(const Value& body, int fallback_st
     }
     if (message.empty()) message = "upstream error: " + json::to_string(*err);
     return ApiError{status, message, {}, {}};
+}
+
+FirstChoice read_first_choice(std::string_view body, rapidjson::Document& doc) {
+    FirstChoice r;
+    if (auto f = json::parse(body, doc)) {
+        r.error = ApiError::bad_gateway("upstream returned an unreadable completion: " + json::describe(*f));
+        return r;
+    }
+    if ((r.error = inband_upstream_error(doc, 502))) return r;
+    const Value* choices = json::get(doc, "choices");
+    if (!choices || !choices->IsArray() || choices->Empty() || !(*choices)[0].IsObject()) {
+        r.error = ApiError::bad_gateway("upstream completion has no choices");
+        return r;
+    }
+    static const Value kEmpty(rapidjson::kObjectType);
+    r.choice = &(*choices)[0];
+    const Value* message = json::get(*r.choice, "message");
+    r.message = message && message->IsObject() ? message : &kEmpty;
+    return r;
+}
+
+ChatStreamEvent read_chat_stream_event(std::string_view data, rapidjson::Document& doc) {
+    data = trim(data, kWhitespace);
+    if (data.empty()) return {};
+    if (data == "[DONE]") return {ChatStreamStep::Done, std::nullopt};
+    if (auto f = json::parse(data, doc))
+        return {ChatStreamStep::Fail, ApiError::bad_gateway("upstream sent a malformed stream event: " + json::describe(*f))};
+    if (auto e = inband_upstream_error(doc, 502)) return {ChatStreamStep::Fail, std::move(e)};
+    if (!doc.IsObject())
+        return {ChatStreamStep::Fail, ApiError::bad_gateway("upstream sent a stream event that is not a JSON object")};
+    return {ChatStreamStep::Chunk, std::nullopt};
 }
 
 ToolCallFragment read_tool_call_fragment(const Value& call) {

@@ -41,6 +41,27 @@ std::string_view reasoning_text(const json::Value& message_or_delta);
 // An OpenAI-shaped error from the runtime's answer inside a 200 body ({"error": ...}), if any.
 std::optional<ApiError> inband_upstream_error(const json::Value& body, int fallback_status);
 
+// ---- a whole answer, one stream event ----------------------------------------------------------
+// The first choice of a whole chat completion, parsed from `body` into `doc`. `error` (502, or the
+// status the runtime put in an in-band error) when the body is not JSON, is an error, or has no
+// choice; otherwise `message` is the choice's message, or an empty object when it has none.
+struct FirstChoice {
+    const json::Value* choice = nullptr;
+    const json::Value* message = nullptr;
+    std::optional<ApiError> error;
+};
+FirstChoice read_first_choice(std::string_view body, rapidjson::Document& doc);
+
+// One upstream SSE data payload of a chat stream: blank (Skip), "[DONE]" (Done), a chunk object
+// parsed into `doc` (Chunk), or (Fail, with the error) a payload that is not JSON, an in-band
+// error, or not an object.
+enum class ChatStreamStep { Skip, Done, Chunk, Fail };
+struct ChatStreamEvent {
+    ChatStreamStep step = ChatStreamStep::Skip;
+    std::optional<ApiError> error;
+};
+ChatStreamEvent read_chat_stream_event(std::string_view data, rapidjson::Document& doc);
+
 // ---- streamed tool calls ------------------------------------------------------------------------
 // One entry of a streamed delta.tool_calls. Runtimes disagree on everything here: ids only on the
 // first fragment (OpenAI, llama.cpp), ids repeated on every fragment (vLLM), `id: ""` and

@@ -30,23 +30,13 @@ ResponsesOutputItem item(ResponsesItemKind kind, std::string_view prefix, const 
 ResponsesResponseTranslation translate_chat_to_response(std::string_view chat_body, const ResponsesOutputContext& ctx) {
     ResponsesResponseTranslation t;
     StackDocument in;
-    if (auto f = json::parse(chat_body, in)) {
-        t.error = ApiError::bad_gateway("upstream returned an unreadable completion: " + json::describe(*f));
+    FirstChoice first = read_first_choice(chat_body, in);
+    if (first.error) {
+        t.error = std::move(first.error);
         return t;
     }
-    if (auto e = inband_upstream_error(in, 502)) {
-        t.error = e;
-        return t;
-    }
-    const Value* choices = json::get(in, "choices");
-    if (!choices || !choices->IsArray() || choices->Empty() || !(*choices)[0].IsObject()) {
-        t.error = ApiError::bad_gateway("upstream completion has no choices");
-        return t;
-    }
-    const Value& choice = (*choices)[0];
-    static const Value kEmpty(rapidjson::kObjectType);
-    const Value* mp = json::get(choice, "message");
-    const Value& message = mp && mp->IsObject() ? *mp : kEmpty;
+    const Value& choice = *first.choice;
+    const Value& message = *first.message;
 
     std::vector<ResponsesOutputItem> items;
     if (auto reasoning = reasoning_text(message); !reasoning.empty()) {
