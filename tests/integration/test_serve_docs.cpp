@@ -177,10 +177,14 @@ TEST_CASE("bench --html reports in headless Chromium: a sweep with SLOs, and a r
     CHECK(html.find("closed loop, sweep over concurrency 1, 2, 3") != std::string::npos);
     CHECK(html.find("1 concurrent</td>") == std::string::npos);
     CHECK(html.find("TTFT &lt;= 2000 ms, E2E &lt;= 5000 ms") != std::string::npos);
-    for (const char* fractional : {">1.5</text>", ">2.5</text>"}) CHECK(html.find(fractional) == std::string::npos);
+    // The x tick labels sit on the row under each plot (y=252); none between the levels.
+    for (const char* fractional : {"y=\"252\" text-anchor=\"middle\">1.5<", "y=\"252\" text-anchor=\"middle\">2.5<"})
+        CHECK(html.find(fractional) == std::string::npos);
+    CHECK(html.find("y=\"252\" text-anchor=\"middle\">3<") != std::string::npos);
     // Every request failed: no latency of 0.000, and the reason is on the page.
     std::string bad = read_file(out + "/bench-failed.html");
-    CHECK(bad.find("0.000") == std::string::npos);
+    CHECK(bad.find("<td>0.000</td>") == std::string::npos);
+    CHECK(bad.find("<td>TTFT</td><td>0</td><td>-</td>") != std::string::npos);
     CHECK(bad.find("No request succeeded") != std::string::npos);
     CHECK(bad.find("first error: ") != std::string::npos);
     CHECK(bad.find("503") != std::string::npos);

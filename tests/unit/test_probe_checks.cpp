@@ -177,6 +177,9 @@ TEST_CASE("probe: runtime identification", "[probe]") {
     CHECK(nothing.display == "nothing listening");
     CHECK(nothing.evidence.find("Connection refused") != std::string::npos);
     CHECK(identify_runtime({{"/", timed_out}}).display == "no answer");
+    ProbeReply couldnt;
+    couldnt.error = "Couldn't connect to server";  // what libcurl's multi interface reports
+    CHECK(identify_runtime({{"/", couldnt}}).display == "nothing listening");
 }
 
 TEST_CASE("probe: a 401 ends the report with a hint to pass the key", "[probe]") {

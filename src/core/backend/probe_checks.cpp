@@ -500,7 +500,11 @@ Identification identify_runtime(const std::map<std::string, ProbeReply>& replies
     const bool answered = std::any_of(replies.begin(), replies.end(), [](const auto& r) { return r.second.status > 0; });
     if (!answered) {
         const ProbeReply& first = replies.begin()->second;
-        const bool refused = replies.empty() || to_lower(first.error).find("refused") != std::string::npos;
+        // curl says "Couldn't connect to server" (or "Connection refused") when no socket listens.
+        const std::string why = to_lower(first.error);
+        const bool refused = replies.empty() || why.find("refused") != std::string::npos ||
+                             why.find("couldn't connect") != std::string::npos ||
+                             why.find("failed to connect") != std::string::npos;
         id.display = refused ? "nothing listening" : "no answer";
         id.evidence = replies.empty() || first.error.empty() ? "no request was answered" : first.error;
         return id;
