@@ -164,6 +164,8 @@ TEST_CASE("bench HTML says what ran: sweep levels, objectives, failures, ticks o
     CHECK(bad.find("<td>TTFT</td><td>0</td><td>-</td>") != std::string::npos);
     CHECK(bad.find("No request succeeded") != std::string::npos);
     CHECK(bad.find("first error: backend unavailable") != std::string::npos);
+    // The run was one timeline slice: one flat step across the whole time axis (x 64 to 624).
+    CHECK(bad.find("points=\"64,236 624,236 \"") != std::string::npos);
 }
 
 TEST_CASE("xml checker rejects broken markup", "[bench]") {

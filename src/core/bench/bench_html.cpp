@@ -186,11 +186,14 @@ std::string run_section(const BenchRun& run) {
     if (!s.ttft_hist.empty()) h += distribution_chart("TTFT distribution", s.ttft_hist);
     if (!s.e2e_hist.empty()) h += distribution_chart("End-to-end latency distribution", s.e2e_hist);
     Series reqs{"completed req/s", "#4e79a7", {}}, fails{"failed req/s", "#e15759", {}}, toks{"output tok/s", "#59a14f", {}};
+    // Steps: each slice's rate held across its width, so the time axis spans the run (a run
+    // shorter than a slice is one flat step at the table's rate, not a lone point).
     for (const auto& p : s.timeline) {
-        double mid = p.start_s + p.width_s / 2;
-        reqs.pts.push_back({mid, double(p.completed) / p.width_s});
-        fails.pts.push_back({mid, double(p.failed) / p.width_s});
-        toks.pts.push_back({mid, double(p.output_tokens) / p.width_s});
+        for (double x : {p.start_s, p.start_s + p.width_s}) {
+            reqs.pts.push_back({x, double(p.completed) / p.width_s});
+            fails.pts.push_back({x, double(p.failed) / p.width_s});
+            toks.pts.push_back({x, double(p.output_tokens) / p.width_s});
+        }
     }
     h += line_chart("Requests over time", "time (s)", "requests/s", {reqs, fails}, false);
     h += line_chart("Output tokens over time", "time (s)", "tokens/s", {toks}, false);
