@@ -5,12 +5,14 @@
 #include <string>
 
 #include "cmd/commands.h"
+#include "cmd/help_format.h"
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);  // a client closing mid-write is an error code, not a signal
     CLI::App app{"llmgw: one stable OpenAI- and Anthropic-compatible API in front of self-hosted LLM runtimes"};
     app.set_version_flag("--version,-V", std::string("llmgw ") + LLMGW_VERSION);
     app.require_subcommand(1);
+    app.formatter(std::make_shared<llmgw::cmd::HelpFormatter>());  // before the subcommands, which copy it
     llmgw::cmd::add_serve(app);
     llmgw::cmd::add_mock(app);
     llmgw::cmd::add_translate(app);

@@ -221,35 +221,36 @@ void add_bench(CLI::App& app) {
     BenchConfig& c = flags->cfg;
     auto* sub = app.add_subcommand("bench", "Load-test an OpenAI/Anthropic-compatible endpoint: throughput, TTFT, ITL, goodput");
     sub->add_option("--url", c.url, "Base URL of the runtime or gateway (with or without /v1), or the full endpoint URL")
-        ->capture_default_str();
-    sub->add_option("--api", flags->api, "API to load: chat | completions | messages | embeddings")->capture_default_str();
-    sub->add_option("--model", c.model, "Model to request (default: the first one GET /v1/models lists)");
-    sub->add_option("--key", c.key, "API key: sent as Bearer (OpenAI APIs) or x-api-key (messages)")->envname("LLMGW_BENCH_KEY");
+        ->capture_default_str()->type_name("URL");
+    sub->add_option("--api", flags->api, "API to load: chat | completions | messages | embeddings")->capture_default_str()->type_name("API");
+    sub->add_option("--model", c.model, "Model to request (default: the first one GET /v1/models lists)")->type_name("NAME");
+    sub->add_option("--key", c.key, "API key: sent as Bearer (OpenAI APIs) or x-api-key (messages)")
+        ->envname("LLMGW_API_KEY")->type_name("KEY");
     sub->add_flag("--stream,!--no-stream", flags->stream, "Stream responses (SSE); TTFT and ITL need it [default: on]");
-    sub->add_option("--concurrency,-c", c.concurrency, "Closed loop: requests kept in flight")->capture_default_str();
+    sub->add_option("--concurrency,-c", c.concurrency, "Closed loop: requests kept in flight")->capture_default_str()->type_name("N");
     sub->add_option("--rate", c.rate,
-                    "Open loop: requests per second (latency counts from the scheduled send time)");
-    sub->add_option("--arrival", flags->arrival, "Open-loop arrivals: poisson | constant")->capture_default_str();
+                    "Open loop: requests per second (latency counts from the scheduled send time)")->type_name("REQ/S");
+    sub->add_option("--arrival", flags->arrival, "Open-loop arrivals: poisson | constant")->capture_default_str()->type_name("KIND");
     sub->add_option("--max-concurrency", c.max_concurrency,
                     "Open loop: cap on requests in flight; arrivals beyond it wait (and their wait is counted)")
-        ->capture_default_str();
-    sub->add_option("--requests,-n", c.requests, "Requests to measure per load level [default: 100 unless --duration]");
-    sub->add_option("--duration", flags->duration, "Measure for this long per load level instead (30s, 2m)");
-    sub->add_option("--warmup", flags->warmup, "Unmeasured warm-up before the first level: N requests or a duration (5s)");
+        ->capture_default_str()->type_name("N");
+    sub->add_option("--requests,-n", c.requests, "Requests to measure per load level [default: 100 unless --duration]")->type_name("N");
+    sub->add_option("--duration", flags->duration, "Measure for this long per load level instead (30s, 2m)")->type_name("DURATION");
+    sub->add_option("--warmup", flags->warmup, "Unmeasured warm-up before the first level: N requests or a duration (5s)")->type_name("N|DURATION");
     sub->add_option("--sweep", flags->sweep,
-                    "Run once per value: concurrencies (closed loop), or rates with --rate (e.g. 1,4,16,64)");
+                    "Run once per value: concurrencies (closed loop), or rates with --rate (e.g. 1,4,16,64)")->type_name("LIST");
     sub->add_option("--input-tokens", flags->input_tokens, "Synthetic prompt length in tokens: N or A:B (uniform)")
-        ->capture_default_str();
-    sub->add_option("--output-tokens", c.output_tokens, "max_tokens asked for")->capture_default_str();
+        ->capture_default_str()->type_name("N|A:B");
+    sub->add_option("--output-tokens", c.output_tokens, "max_tokens asked for")->capture_default_str()->type_name("N");
     sub->add_flag("--ignore-eos", c.ignore_eos, "Send ignore_eos (vLLM/SGLang) so each answer is exactly --output-tokens");
-    sub->add_option("--dataset", c.dataset, "JSONL prompts instead of synthetic ones: {\"prompt\":...} or {\"messages\":[...]}");
+    sub->add_option("--dataset", c.dataset, "JSONL prompts instead of synthetic ones: {\"prompt\":...} or {\"messages\":[...]}")->type_name("FILE");
     sub->add_option("--seed", c.seed, "Seed for prompts and arrivals (runs with the same seed send the same requests)")
-        ->capture_default_str();
-    sub->add_option("--slo", flags->slo, "Goodput objectives, e.g. ttft=200ms,tpot=50ms,e2e=5s (bare numbers are ms)");
-    sub->add_option("--timeout", c.timeout_s, "Per-request timeout in seconds")->capture_default_str();
-    sub->add_option("--json", c.json_path, "Write every figure and the configuration as JSON (schema llmgw.bench/1; - for stdout)");
-    sub->add_option("--csv", c.csv_path, "Write one CSV row per load level");
-    sub->add_option("--html", c.html_path, "Write a self-contained HTML report with SVG charts");
+        ->capture_default_str()->type_name("N");
+    sub->add_option("--slo", flags->slo, "Goodput objectives, e.g. ttft=200ms,tpot=50ms,e2e=5s (bare numbers are ms)")->type_name("LIST");
+    sub->add_option("--timeout", c.timeout_s, "Per-request timeout (seconds)")->capture_default_str()->type_name("SECONDS");
+    sub->add_option("--json", c.json_path, "Write every figure and the configuration as JSON (schema llmgw.bench/1; - for stdout)")->type_name("FILE");
+    sub->add_option("--csv", c.csv_path, "Write one CSV row per load level")->type_name("FILE");
+    sub->add_option("--html", c.html_path, "Write a self-contained HTML report with SVG charts")->type_name("FILE");
     sub->footer(
         "Exit status: 0 when requests succeeded, 1 when none did, 2 on usage errors, 130 when interrupted.\n"
         "Latencies count successful requests only. TTFT of a non-stream request is the time to its whole body.");

@@ -434,36 +434,36 @@ void add_mock(CLI::App& app) {
         "satisfy its JSON schema. Faults (--fail-rate, --hang) apply to /v1/* routes only; broken answers\n"
         "(--huge-line-bytes, --garbage, --deep-answer) replace the 200 answers of /v1/chat/completions and\n"
         "/v1/completions, streamed or whole, and are written piece by piece as the client reads.");
-    sub->add_option("--host", flags->host, "Address to listen on")->capture_default_str();
+    sub->add_option("--host", flags->host, "Address to listen on")->capture_default_str()->type_name("ADDRESS");
     sub->add_option("--port", flags->port, "Port to listen on (0 = any free port; see --port-file)")
-        ->check(CLI::Range(0, 65535))->capture_default_str();
-    sub->add_option("--port-file", flags->port_file, "Write the bound port to this file once listening");
+        ->check(CLI::Range(0, 65535))->capture_default_str()->type_name("PORT");
+    sub->add_option("--port-file", flags->port_file, "Write the bound port to this file once listening")->type_name("FILE");
     sub->add_option("--profile", flags->profile, "Runtime whose wire quirks to reproduce: vllm | ollama | llamacpp | tgi")
-        ->capture_default_str();
-    sub->add_option("--model", flags->engine.model, "Model name served and listed")->capture_default_str();
+        ->capture_default_str()->type_name("KIND");
+    sub->add_option("--model", flags->engine.model, "Model name served and listed")->capture_default_str()->type_name("NAME");
     sub->add_option("--tokens", flags->engine.tokens, "Tokens (words) per answer; max_tokens lowers it (finish \"length\")")
-        ->check(CLI::Range(0, 1'000'000))->capture_default_str();
+        ->check(CLI::Range(0, 1'000'000))->capture_default_str()->type_name("N");
     sub->add_option("--reasoning-tokens", flags->engine.reasoning_tokens,
                     "Reasoning tokens before the answer (vllm/ollama \"reasoning\", llamacpp \"reasoning_content\")")
-        ->check(CLI::Range(0, 1'000'000))->capture_default_str();
+        ->check(CLI::Range(0, 1'000'000))->capture_default_str()->type_name("N");
     sub->add_option("--ttft-ms", flags->engine.ttft_ms, "Delay before the first token (non-stream: before the answer)")
-        ->check(CLI::Range(0, 3'600'000))->capture_default_str();
+        ->check(CLI::Range(0, 3'600'000))->capture_default_str()->type_name("MS");
     sub->add_option("--itl-ms", flags->engine.itl_ms, "Delay between stream chunks (non-stream: added per token)")
-        ->check(CLI::Range(0, 3'600'000))->capture_default_str();
+        ->check(CLI::Range(0, 3'600'000))->capture_default_str()->type_name("MS");
     sub->add_option("--embedding-dim", flags->engine.embedding_dim, "Embedding vector size (request \"dimensions\" overrides)")
-        ->check(CLI::Range(1, 65536))->capture_default_str();
+        ->check(CLI::Range(1, 65536))->capture_default_str()->type_name("N");
     sub->add_option("--context-length", flags->engine.context_length, "Prompts over this many tokens get a 400")
-        ->check(CLI::Range(1, 100'000'000))->capture_default_str();
+        ->check(CLI::Range(1, 100'000'000))->capture_default_str()->type_name("TOKENS");
     sub->add_flag("--strict-model", flags->engine.strict_model,
                   "vllm/ollama: answer 404 for a model other than --model (default: accept any name)");
     sub->add_option("--fail-rate", flags->fail_rate,
                     "Fraction of /v1/* requests answered with --fail-status (without --seed: evenly spread, "
                     "e.g. 0.5 fails the 2nd, 4th, ...)")
-        ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+        ->check(CLI::Range(0.0, 1.0))->capture_default_str()->type_name("FRACTION");
     sub->add_option("--fail-status", flags->fail_status, "HTTP status of injected failures (body in the profile's error shape)")
-        ->check(CLI::Range(100, 599))->capture_default_str();
+        ->check(CLI::Range(100, 599))->capture_default_str()->type_name("STATUS");
     sub->add_option("--seed", flags->seed, "Pick failing requests pseudo-randomly with this seed (0 = evenly spread)")
-        ->capture_default_str();
+        ->capture_default_str()->type_name("N");
     sub->add_flag("--hang", flags->hang, "Accept /v1/* requests and never answer them");
     sub->add_flag("--reject-stream-options", flags->reject_stream_options,
                   "Answer 400 to requests that carry stream_options, as Ollama did before 0.5.2");
@@ -475,24 +475,24 @@ void add_mock(CLI::App& app) {
                   "Serve no tokenizer: POST /tokenize and /apply-template answer 404, as on a runtime without them");
     sub->add_option("--reset-after-chunks", flags->reset_after_chunks,
                     "Reset the connection (TCP RST) after N chunks of every stream (0 = off)")
-        ->check(CLI::Range(0, 1'000'000))->capture_default_str();
+        ->check(CLI::Range(0, 1'000'000))->capture_default_str()->type_name("N");
     sub->add_option("--huge-line-bytes", flags->answer_faults.huge_line_bytes,
                     "Answer with one line of N bytes and no newline: a stream sends \"data: {...\" and never ends "
                     "the line; a whole answer is one N-byte JSON line (0 = off)")
-        ->check(CLI::Range(uint64_t(0), uint64_t(1) << 40))->capture_default_str();
+        ->check(CLI::Range(uint64_t(0), uint64_t(1) << 40))->capture_default_str()->type_name("BYTES");
     sub->add_option("--garbage", flags->garbage,
                     "Answer with junk: binary (1 MiB of pseudo-random bytes, then a data: line of them) or json "
-                    "(well-framed events, or a whole body, that are not JSON)");
+                    "(well-framed events, or a whole body, that are not JSON)")->type_name("KIND");
     sub->add_option("--deep-answer", flags->answer_faults.deep_answer,
                     "Answer with a member nested N arrays deep (stream: in the first chunk) (0 = off)")
-        ->check(CLI::Range(0, 100'000'000))->capture_default_str();
+        ->check(CLI::Range(0, 100'000'000))->capture_default_str()->type_name("N");
     sub->add_option("--idle-timeout-ms", flags->idle_timeout_ms,
                     "Close a keep-alive connection after this long without a request, as runtimes do")
-        ->check(CLI::Range(uint64_t(1), uint64_t(86'400'000)))->capture_default_str();
+        ->check(CLI::Range(uint64_t(1), uint64_t(86'400'000)))->capture_default_str()->type_name("MS");
     sub->add_option("--script", flags->script_file,
-                    "Per-turn answers to chat requests: a JSON array of steps or JSON lines (see below)");
+                    "Per-turn answers to chat requests: a JSON array of steps or JSON lines (see below)")->type_name("FILE");
     sub->add_option("--workers", flags->workers, "Worker threads (each its own loop and socket)")
-        ->check(CLI::Range(1, 256))->capture_default_str();
+        ->check(CLI::Range(1, 256))->capture_default_str()->type_name("N");
     sub->callback([flags] {
         int rc = run_mock(*flags);
         if (rc != 0) throw CLI::RuntimeError(rc);

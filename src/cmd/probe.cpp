@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <curl/curl.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -82,7 +83,10 @@ Target resolve_target(const ProbeFlags& f) {
     if (path.size() >= 3 && path.compare(path.size() - 3, 3, "/v1") == 0) path.resize(path.size() - 3);
     t.base = u->origin() + path;
     t.model = f.model.empty() ? env("MODEL_NAME") : f.model;
-    t.key = f.key.empty() ? env("BACKEND_API_KEY") : f.key;
+    // --key or LLMGW_API_KEY (the name every client tool reads); the upstream key only when
+    // probing the backend serve would use, which is what that key is for.
+    t.key = f.key;
+    if (t.key.empty() && f.url.empty()) t.key = env("BACKEND_API_KEY");
     if (f.require.empty()) {
         t.required = default_required_checks();
     } else {
@@ -251,6 +255,13 @@ ProbeOutcome probe_health_once(uv_loop_t* loop, net::UpstreamClient& client, con
     return o;
 }
 
+// "0.3 s", "12 s": tenths below 10 s, so a short --wait never reads "0 s".
+std::string seconds_text(double s) {
+    char buf[32];
+    snprintf(buf, sizeof buf, s < 10 ? "%.1f s" : "%.0f s", s);
+    return buf;
+}
+
 void sleep_on_loop(uv_loop_t* loop, double seconds) {
     net::UvHandle<uv_timer_t> timer;
     timer.init(uv_timer_init, loop, nullptr);
@@ -287,8 +298,10 @@ int run_probe(const ProbeFlags& f) {
             std::string why;
             for (const auto& c : o.checks)
                 if (c.required && c.status != CheckStatus::Pass) { why = c.name + ": " + c.detail; break; }
-            std::cerr << "llmgw probe: not ready (" << why << "), retrying for " << int(left + 0.5) << " s\n";
-            sleep_on_loop(&loop, std::min(backoff, left));
+            const double pause = std::min(backoff, left);
+            std::cerr << "llmgw probe: attempt " << attempts << " not ready (" << why << "); next in "
+                      << seconds_text(pause) << ", giving up in " << seconds_text(left) << "\n";
+            sleep_on_loop(&loop, pause);
             backoff = std::min(backoff * 2, 2.0);
         }
         o.attempts = attempts;
@@ -309,17 +322,26 @@ void add_probe(CLI::App& app) {
     auto f = std::make_shared<ProbeFlags>();
     auto* sub = app.add_subcommand("probe", "Check that a runtime or gateway is ready and what it supports");
     sub->add_option("url", f->url,
-                    "Runtime or gateway base URL [default: the backend serve would use: BACKEND_KIND, BACKEND_BASE_URL]");
-    sub->add_option("--kind", f->kind, "Runtime kind of URL, for its health path (" + std::string(backend_kind_names()) + ")");
-    sub->add_option("--model", f->model, "Model for the checks; must be listed [default: MODEL_NAME, else the first listed]")
-        ->envname("MODEL_NAME");
-    sub->add_option("--key", f->key, "API key (Bearer, or x-api-key for /v1/messages) [default: BACKEND_API_KEY]");
+                    "Runtime or gateway base URL [default: the backend serve would use: BACKEND_KIND, BACKEND_BASE_URL]")
+        ->type_name("URL");
+    sub->add_option("--kind", f->kind, "Runtime kind of URL, for its health path (" + std::string(backend_kind_names()) + ")")
+        ->type_name("KIND");
+    sub->add_option("--model", f->model, "Model for the checks; must be listed (without one: the first listed)")
+        ->envname("MODEL_NAME")
+        ->type_name("NAME");
+    sub->add_option("--key", f->key,
+                    "API key (Bearer, or x-api-key for /v1/messages); without a URL, BACKEND_API_KEY when unset")
+        ->envname("LLMGW_API_KEY")
+        ->type_name("KEY");
     std::string names;
     for (auto n : probe_check_names()) names += (names.empty() ? "" : ",") + std::string(n);
     sub->add_option("--require", f->require, "Checks that must pass, comma-separated, from: " + names +
-                                                  " [default: reachable,models,chat]");
-    sub->add_option("--wait", f->wait_s, "Retry with backoff for up to this many seconds until ready");
-    sub->add_option("--timeout", f->timeout_s, "Per-request timeout in seconds")->capture_default_str();
+                                                  " [default: reachable,models,chat]")
+        ->type_name("LIST");
+    sub->add_option("--wait", f->wait_s, "Retry with backoff for up to this long until ready (seconds; 0: one try)")
+        ->type_name("SECONDS")
+        ->capture_default_str();
+    sub->add_option("--timeout", f->timeout_s, "Per-request timeout (seconds)")->type_name("SECONDS")->capture_default_str();
     sub->add_flag("--live", f->live, "One request: GET /livez of a gateway (or the runtime's health path with --kind)");
     sub->add_flag("--ready", f->ready, "One request: GET /readyz of a gateway (or the runtime's health path with --kind)");
     sub->add_flag("--json", f->json, "Print JSON (schema llmgw.probe/1) instead of the table");

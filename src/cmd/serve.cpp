@@ -6,7 +6,9 @@
 #include <thread>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "cmd/commands.h"
@@ -25,15 +27,35 @@ namespace llmgw::cmd {
 namespace {
 
 struct ServeFlags {
-    std::map<std::string, std::string> values;  // env name -> flag or env value
+    std::map<std::string, std::string> values;  // env name -> flag value (then the environment's)
+    std::set<std::string> from_command_line;    // env names whose value came from a flag
     std::string port_file;
 };
 
-int run_serve(const ServeFlags& flags) {
+// The environment fills what no flag set. Read here rather than by CLI11, so an error can name
+// what the user typed: the flag or the variable.
+void add_environment(ServeFlags& flags) {
+    for (const auto& v : config_vars()) {
+        std::string env(v.env);
+        if (flags.from_command_line.count(env)) continue;
+        if (const char* e = getenv(env.c_str())) flags.values[env] = e;
+    }
+}
+
+// "API_PORT: '70000' is out of range" as "--port: ..." when the value came from --port.
+std::string config_error_text(const ServeFlags& flags, const ConfigError& err) {
+    if (!flags.from_command_line.count(err.var) || err.message.rfind(err.var, 0) != 0) return err.message;
+    for (const auto& v : config_vars())
+        if (v.env == err.var) return std::string(v.flag) + err.message.substr(err.var.size());
+    return err.message;
+}
+
+int run_serve(ServeFlags& flags) {
+    add_environment(flags);
     ConfigError err;
     auto cfg = parse_serve_config(flags.values, &err);
     if (!cfg) {
-        fprintf(stderr, "llmgw serve: invalid configuration: %s\n", err.message.c_str());
+        fprintf(stderr, "llmgw serve: invalid configuration: %s\n", config_error_text(flags, err).c_str());
         return 2;
     }
     gw::log_init(cfg->log_level, cfg->log_json, cfg->backend_api_key);
@@ -112,20 +134,30 @@ void add_serve(CLI::App& app) {
     auto flags = std::make_shared<ServeFlags>();
     auto* sub = app.add_subcommand("serve", "Run the gateway: OpenAI- and Anthropic-compatible API in front of a runtime");
     sub->footer(
-        "Every option can also be set by the environment variable shown after it; a flag wins over the "
-        "variable.\nSignals: SIGTERM/SIGINT drain in-flight requests (DRAIN_TIMEOUT_S) and exit 0; "
-        "SIGHUP reloads API_KEYS_FILE.");
+        "Every option can also be set by the environment variable named in its help; a flag wins over the "
+        "variable. A BOOL option given bare means true (--rate-limit); --option=false turns it off.\n"
+        "Signals: SIGTERM/SIGINT drain in-flight requests (DRAIN_TIMEOUT_S) and exit 0; SIGHUP reloads "
+        "API_KEYS_FILE.");
     for (const auto& v : config_vars()) {
         std::string env(v.env);
+        const bool is_bool = v.type == "BOOL";
         std::string help(v.help);
-        if (!v.def.empty()) help += " [default: " + std::string(v.def) + "]";
-        sub->add_option_function<std::string>(
-               std::string(v.flag), [flags, env](const std::string& s) { flags->values[env] = s; }, help)
-            ->envname(env)
-            ->type_name("");
+        help += " [env: " + env;
+        if (!v.def.empty()) help += ", default: " + std::string(v.def);
+        help += "]";
+        auto* opt = sub->add_option_function<std::string>(
+            std::string(v.flag),
+            [flags, env, is_bool](const std::string& s) {
+                flags->values[env] = is_bool && s.empty() ? "true" : s;
+                flags->from_command_line.insert(env);
+            },
+            help);
+        opt->type_name(std::string(v.type));
+        if (is_bool) opt->expected(0, 1);
     }
     sub->add_option("--port-file", flags->port_file,
-                    "write the bound port to this file once listening (for tests and scripts using --port 0)");
+                    "write the bound port to this file once listening (for tests and scripts using --port 0)")
+        ->type_name("FILE");
     sub->callback([flags] {
         int rc = run_serve(*flags);
         if (rc != 0) throw CLI::RuntimeError(rc);

@@ -276,10 +276,11 @@ void add_translate(CLI::App& app) {
         "Translate a captured request, response or SSE stream between the OpenAI chat API and the Anthropic "
         "Messages or OpenAI Responses API");
     sub->allow_extras();
-    sub->add_option("kind", flags->kind, "what the input is: request | response | stream")->type_name("KIND");
+    sub->add_option("kind", flags->kind, "what the input is: request | response | stream")->type_name("KIND")->required();
     sub->add_option("input", flags->input, "input file; '-' or absent reads stdin")->type_name("FILE");
     sub->add_option("--from", flags->from, "API the input is written for: anthropic | openai | responses")
-        ->type_name("API");
+        ->type_name("API")
+        ->required();
     sub->add_option("--to", flags->to,
                     "API to translate to: openai | anthropic | responses [default: openai; from openai: anthropic]")
         ->type_name("API");

@@ -51,7 +51,8 @@ private:
 
 bool use_native(const GatewayShared& s) {
     switch (s.cfg.anthropic_mode) {
-        case AnthropicMode::Native: return true;
+        // Unless discovery found the runtime has no /v1/messages: then translation (warned at start).
+        case AnthropicMode::Native: return !s.backend.native_messages_missing.load(std::memory_order_relaxed);
         case AnthropicMode::Auto: return s.backend.native_messages.load(std::memory_order_relaxed);
         default: return false;
     }
@@ -169,32 +170,14 @@ void anthropic_messages(const RequestContext& ctx) {
     forward(ctx, std::move(fr));
 }
 
-void anthropic_count_tokens(const RequestContext& ctx) {
-    const auto& shared = ctx.worker.shared();
-    const std::string& body = ctx.ex->request().body;
-    // A tokenizer discovery found absent is not asked each time: straight to the estimate.
-    TokenCountPlan plan = plan_token_count(body, shared.profile_in_effect(), shared.cfg.model_name);
-    if (!plan.ok()) {
-        ctx.fail(*plan.error);
-        return;
-    }
-    if (use_native(shared)) {
-        // The runtime counts with its own template: its /v1/messages/count_tokens, unchanged.
-        ctx.ex->add_header("x-llmgw-token-count-source", "runtime");
-        ForwardRequest fr;
-        fr.route = ctx.route.route;
-        fr.style = ApiStyle::Anthropic;
-        fr.upstream_path = "/v1/messages/count_tokens";
-        fr.request_id = ctx.request_id;
-        fr.body = std::move(ctx.ex->request().body);
-        forward(ctx, std::move(fr));
-        return;
-    }
+namespace {
+
+// The runtime's tokenizer first; the estimate only when it cannot answer.
+void count_with_tokenizer(const RequestContext& ctx, const TokenCountPlan& plan) {
     if (plan.style == TokenizeStyle::None) {
         answer_count(ctx, plan.estimate, "estimate");
         return;
     }
-    // Runtime tokenizer first; the estimate only when it cannot answer.
     auto estimate = plan.estimate;
     RequestContext c = ctx;
     if (plan.style == TokenizeStyle::ApplyTemplateTokenize) {
@@ -216,6 +199,32 @@ void anthropic_count_tokens(const RequestContext& ctx) {
         auto n = st == 200 ? parse_tokenize_count(answer) : std::nullopt;
         if (n) answer_count(c, *n, "tokenizer");
         else answer_count(c, estimate, "estimate");
+    });
+}
+
+}  // namespace
+
+void anthropic_count_tokens(const RequestContext& ctx) {
+    const auto& shared = ctx.worker.shared();
+    const std::string& body = ctx.ex->request().body;
+    // A tokenizer discovery found absent is not asked each time: straight to the estimate.
+    TokenCountPlan plan = plan_token_count(body, shared.profile_in_effect(), shared.cfg.model_name);
+    if (!plan.ok()) {
+        ctx.fail(*plan.error);
+        return;
+    }
+    if (!use_native(shared)) {
+        count_with_tokenizer(ctx, plan);
+        return;
+    }
+    // The runtime counts with its own template: its /v1/messages/count_tokens, unchanged. A
+    // runtime without that route (or any answer that is not a count) falls back to the tokenizer
+    // or the estimate, and the source header says which answered.
+    RequestContext c = ctx;
+    backend_call(ctx, "/v1/messages/count_tokens", body, [c, plan = std::move(plan)](int st, std::string answer) {
+        auto n = st == 200 ? parse_tokenize_count(answer) : std::nullopt;
+        if (n) answer_count(c, *n, "runtime");
+        else if (!c.ex->detached()) count_with_tokenizer(c, plan);
     });
 }
 

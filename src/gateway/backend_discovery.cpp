@@ -86,7 +86,8 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
             ProbeReply* out;
         };
         std::vector<Ask> asks;
-        if (cfg.anthropic_mode == AnthropicMode::Auto) asks.push_back({"/v1/messages", probe_messages_body(model), &messages});
+        if (cfg.anthropic_mode != AnthropicMode::Translate)
+            asks.push_back({"/v1/messages", probe_messages_body(model), &messages});
         if (!model.empty()) {  // without a model the chat checks could only fail: the table stays in effect
             if (cfg.responses_mode == ResponsesMode::Auto)
                 asks.push_back({"/v1/responses", probe_responses_body(model), &responses});
@@ -111,6 +112,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
             log_event(spdlog::level::info, "backend", "native /v1/messages check (ANTHROPIC_MODE=auto)",
                       {{"native", r.status == CheckStatus::Pass ? "yes" : "no"}, {"detail", r.detail}});
         }
+        if (cfg.anthropic_mode == AnthropicMode::Native) judge_native_messages();
         if (cfg.responses_mode == ResponsesMode::Auto && !model.empty()) {
             bool native = answers_responses(responses);
             facts.native_responses.store(native, std::memory_order_relaxed);
@@ -127,6 +129,20 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
             keep(facts.tokenizer, learned.tokenizer);
         }
         report();
+    }
+
+    // ANTHROPIC_MODE=native: a runtime without the route would answer every /v1/messages with a
+    // 404, so serve translates instead until a later round finds the route.
+    void judge_native_messages() const {
+        const int st = messages.status;
+        const bool missing = st == 404 || st == 405 || st == 501;
+        facts.native_messages_missing.store(missing, std::memory_order_relaxed);
+        facts.native_messages.store(check_messages(messages).status == CheckStatus::Pass, std::memory_order_relaxed);
+        if (missing)
+            log_event(spdlog::level::warn, "llmgw.backend",
+                      "ANTHROPIC_MODE=native but the runtime has no /v1/messages: translating /v1/messages to "
+                      "/v1/chat/completions instead, and counting tokens with its tokenizer or the estimate",
+                      {{"status", st}, {"backend_url", cfg.backend_base_url}});
     }
 
     // The runtime as BACKEND_KIND and /health name it ("vllm"), or what identification says of an

@@ -2,8 +2,9 @@
 // `llmgw probe` does: which runtime answers (a warning when it is not BACKEND_KIND), the model's
 // context length (the max_tokens cap on /v1/messages when MAX_TOKENS_CAP is 0), what it supports
 // of usage in streams, top_k and a tokenizer (one-token requests judged by
-// core/backend_capabilities.h), and, in ANTHROPIC_MODE=auto, whether it serves /v1/messages itself
-// (one 8-token request, as probe does), and in RESPONSES_MODE=auto whether it serves /v1/responses
+// core/backend_capabilities.h), and, in ANTHROPIC_MODE=auto or native, whether it serves
+// /v1/messages itself (one 8-token request, as probe does; native falls back to translation when
+// the route is missing), and in RESPONSES_MODE=auto whether it serves /v1/responses
 // (one stateless 16-token request).
 #pragma once
 #include <atomic>
@@ -23,6 +24,9 @@ struct DiscoveredBackend {
     std::atomic<int> detected_kind{-1};      // a BackendKind, or -1 when not identified
     std::atomic<bool> native_messages{false};  // answers /v1/messages itself (checked in ANTHROPIC_MODE=auto)
     std::atomic<bool> native_responses{false};  // answers /v1/responses itself (checked in RESPONSES_MODE=auto)
+    // ANTHROPIC_MODE=native in front of a runtime that answered /v1/messages with 404, 405 or
+    // 501: serve translates instead (and warns once a round).
+    std::atomic<bool> native_messages_missing{false};
     // Learned features; Unknown leaves the per-kind table's value in effect. A round that learns
     // nothing keeps what an earlier one did. stream_usage is also set to No by a request that
     // met a 400 for the stream_options serve added (forward.cpp).

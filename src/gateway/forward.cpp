@@ -381,7 +381,8 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             err.status = 0;
             std::string translated = fr.adapter->whole_body(body, &err);
             if (err.status) {
-                metrics.on_backend_error(BackendErrorKind::Protocol);
+                // A 4xx is the client's (a model the list does not hold), not the backend's fault.
+                if (err.status >= 500) metrics.on_backend_error(BackendErrorKind::Protocol);
                 scope->respond_error(err);
                 return;
             }

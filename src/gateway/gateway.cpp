@@ -66,6 +66,17 @@ const RouteInfo& route_info(Route route) {
 bool templated(Route r) { return r == Route::Model || r == Route::Response || r == Route::ResponseInputItems; }
 constexpr RouteInfo kNotFoundOpenAI{Route::NotFound, "unmatched", "", ApiStyle::OpenAI, false};
 constexpr RouteInfo kNotFoundAnthropic{Route::NotFound, "unmatched", "", ApiStyle::Anthropic, false};
+// The models routes as an Anthropic client (one that sends anthropic-version) calls them: its
+// answers and errors in Anthropic's shape.
+constexpr RouteInfo kModelsAnthropic{Route::Models, "/v1/models", "GET", ApiStyle::Anthropic, true};
+constexpr RouteInfo kModelAnthropic{Route::Model, "/v1/models/{model}", "GET", ApiStyle::Anthropic, true};
+
+const RouteInfo& styled_for_client(const RouteInfo& ri, const net::HttpRequest& req) {
+    if (req.header("anthropic-version").empty()) return ri;
+    if (ri.route == Route::Models) return kModelsAnthropic;
+    if (ri.route == Route::Model) return kModelAnthropic;
+    return ri;
+}
 
 
 // The client address for logs and rate limiting; forwarding headers count only from trusted peers.
@@ -242,7 +253,7 @@ void GatewayWorker::handle(const std::shared_ptr<net::Exchange>& ex) {
     const auto& req = ex->request();
     std::string_view incoming = req.header("x-request-id");
     std::string request_id = is_sane_request_id(incoming) ? std::string(incoming) : make_request_id(rng_(), rng_());
-    const RouteInfo& ri = match_route(req.path);
+    const RouteInfo& ri = styled_for_client(match_route(req.path), req);
     ex->add_header("x-request-id", request_id);
     if (ri.style == ApiStyle::Anthropic) ex->add_header("request-id", request_id);
     auto scope = RequestScope::open(*this, ex, ri, request_id, client_of(req, shared_.cfg.trusted_proxies));
@@ -326,8 +337,8 @@ void GatewayWorker::route(const RequestContext& ctx) {
         case Route::OpenApi: serve_openapi(ctx); return;
         case Route::Docs: docs(ctx); return;
         case Route::Reference: serve_reference(ctx); return;
-        case Route::Models:
-        case Route::Model: proxy_get(ctx); return;
+        case Route::Models: models_list(ctx); return;
+        case Route::Model: model_get(ctx); return;
         case Route::ChatCompletions:
         case Route::Completions:
         case Route::Embeddings: proxy_openai_post(ctx); return;

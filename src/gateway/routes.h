@@ -29,6 +29,10 @@ std::string header_list(const net::HttpRequest& req, std::string_view lower_name
 // openai_routes.cpp
 void proxy_get(const RequestContext& ctx);
 void proxy_openai_post(const RequestContext& ctx);
+// models_routes.cpp: the list (relayed, or in Anthropic's shape for anthropic-version) and one
+// model from it
+void models_list(const RequestContext& ctx);
+void model_get(const RequestContext& ctx);
 // docs_routes.cpp: the generated documents
 void serve_openapi(const RequestContext& ctx);
 void serve_reference(const RequestContext& ctx);

@@ -410,7 +410,7 @@ Run run_llmgw(const std::vector<std::string>& args, const std::map<std::string, 
     for (char** e = environ; *e; ++e) {
         std::string kv = *e;
         std::string name = kv.substr(0, kv.find('='));
-        if (name.rfind("BACKEND_", 0) == 0 || name == "MODEL_NAME" || env.count(name)) continue;
+        if (name.rfind("BACKEND_", 0) == 0 || name == "MODEL_NAME" || name == "LLMGW_API_KEY" || env.count(name)) continue;
         envs.push_back(kv);
     }
     for (const auto& [k, v] : env) envs.push_back(k + "=" + v);

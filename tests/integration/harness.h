@@ -108,7 +108,7 @@ struct Run {
     double seconds = 0;
 };
 // Runs `llmgw args...` to completion (killed after timeout_s; then throws) with stdout/stderr
-// captured. `env` replaces these variables; BACKEND_* and MODEL_NAME are cleared unless given.
+// captured. `env` replaces these variables; BACKEND_*, MODEL_NAME and LLMGW_API_KEY are cleared unless given.
 Run run_llmgw(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
               double timeout_s = 60);
 

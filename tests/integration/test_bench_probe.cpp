@@ -326,11 +326,20 @@ TEST_CASE("probe: exit codes and --wait", "[probe]") {
         auto d = parse_json(now.out);
         REQUIRE(status_of(d, "reachable") == "fail");
         REQUIRE(status_of(d, "chat") == "skip");
+        // Nothing listens there, and the report says so rather than guessing at a server.
+        CHECK(std::string(d["runtime"]["display"].GetString()) == "nothing listening");
+        CHECK(run_llmgw({"probe", url}).out.find("runtime: nothing listening") != std::string::npos);
         auto waited = run_llmgw({"probe", url, "--wait", "1.5", "--json"}, {}, 30);
         REQUIRE(waited.exit == 1);
         REQUIRE(waited.seconds >= 1.4);
         REQUIRE(waited.seconds < 10);
         REQUIRE(parse_json(waited.out)["attempts"].GetInt() > 1);
+        // One line per retry, numbered, with the time left in tenths: never "0 s" over and over.
+        INFO(waited.err);
+        CHECK(waited.err.find("attempt 1 not ready (reachable: ") != std::string::npos);
+        CHECK(waited.err.find("attempt 2 not ready") != std::string::npos);
+        CHECK(waited.err.find("giving up in 1.5 s") != std::string::npos);
+        CHECK(waited.err.find(" 0 s") == std::string::npos);
         REQUIRE(run_llmgw({"probe", url, "--ready", "--wait", "0.5"}).exit == 1);
     }
     SECTION("--wait succeeds when the upstream comes up late") {
@@ -353,8 +362,24 @@ TEST_CASE("probe: exit codes and --wait", "[probe]") {
         auto d = parse_json(r.out);
         REQUIRE(d["ready"].GetBool());
         REQUIRE(d["attempts"].GetInt() > 1);
-        REQUIRE(r.err.find("retrying") != std::string::npos);
+        REQUIRE(r.err.find("not ready (reachable: ") != std::string::npos);
     }
+}
+
+TEST_CASE("probe reads the gateway key from --key or LLMGW_API_KEY and says so on a 401", "[probe]") {
+    auto mock = harness::start_mock();
+    auto gw = harness::start_serve(mock.url(), {{"API_KEYS", "gw-key"}});
+    auto no_key = run_llmgw({"probe", gw.url()}, {{"BACKEND_API_KEY", "gw-key"}});  // the upstream key is not the gateway's
+    INFO(no_key.out << no_key.err);
+    CHECK(no_key.exit == 1);
+    CHECK(no_key.out.find("hint: the server answered 401 Unauthorized: pass its API key with --key or LLMGW_API_KEY") !=
+          std::string::npos);
+    auto json = parse_json(run_llmgw({"probe", gw.url(), "--json"}).out);
+    CHECK(std::string(json["hint"].GetString()).find("--key") != std::string::npos);
+    CHECK(run_llmgw({"probe", gw.url(), "--key", "gw-key"}).exit == 0);
+    auto by_env = run_llmgw({"probe", gw.url(), "--json"}, {{"LLMGW_API_KEY", "gw-key"}});
+    CHECK(by_env.exit == 0);
+    CHECK(parse_json(by_env.out)["hint"].IsNull());
 }
 
 TEST_CASE("an unknown subcommand is named, with the ones that exist", "[cli]") {

@@ -238,17 +238,48 @@ TEST_CASE("count_tokens uses the runtime's tokenizer where it has one", "[anthro
     }
 }
 
-TEST_CASE("native mode forwards /v1/messages unchanged", "[anthropic][serve]") {
+TEST_CASE("native mode forwards /v1/messages unchanged to a runtime that serves it", "[anthropic][serve]") {
+    // The backend is another llmgw (it serves /v1/messages); at debug it names the fields it ignored,
+    // so the client's odd field is seen to arrive there as the client sent it.
     auto mock = start_mock();
-    auto gw = start_serve(mock.url(), {{"ANTHROPIC_MODE", "native"}});
-    std::string body = R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"odd_field":1})";
+    auto inner = start_serve(mock.url(), {{"LOG_LEVEL", "debug"}});
+    auto gw = start_serve(inner.url(), {{"ANTHROPIC_MODE", "native"}, {"LOG_LEVEL", "info"}});
+    REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
+    CHECK(gw.log().find("has no /v1/messages") == std::string::npos);
+    std::string body = R"({"model":"mock-model","max_tokens":5,"messages":[{"role":"user","content":"x"}],"odd_field":1})";
     auto r = post(gw.url("/v1/messages"), body, kHeaders);
-    // The mock has no /v1/messages: its 404 comes back in the Anthropic envelope.
-    CHECK(r.status == 404);
-    CHECK(json(r.body)["type"].GetString() == std::string("error"));
-    auto st = mock_stats(mock);
-    CHECK(std::string(st["last_request"]["path"].GetString()) == "/v1/messages");
-    CHECK(std::string(st["last_request"]["body"].GetString()) == body);
+    CHECK(r.status == 200);
+    CHECK(std::string(json(r.body)["type"].GetString()) == "message");
+    CHECK(wait_until([&] { return inner.log().find("odd_field") != std::string::npos; }, 5));
+    auto c = post(gw.url("/v1/messages/count_tokens"), R"({"model":"mock-model","messages":[{"role":"user","content":"Hello"}]})", kHeaders);
+    CHECK(c.status == 200);
+    CHECK(c.header("x-llmgw-token-count-source") == "runtime");
+}
+
+TEST_CASE("native mode in front of a runtime without /v1/messages warns and translates", "[anthropic][serve][discovery]") {
+    const char* count_body = R"({"model":"mock-model","messages":[{"role":"user","content":"Hello"}]})";
+    SECTION("with a tokenizer: messages translated, counts from the tokenizer") {
+        auto mock = start_mock();
+        auto gw = start_serve(mock.url(), {{"ANTHROPIC_MODE", "native"}, {"LOG_LEVEL", "info"}});
+        REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
+        CHECK(gw.log().find("ANTHROPIC_MODE=native but the runtime has no /v1/messages") != std::string::npos);
+        auto r = post(gw.url("/v1/messages"), R"({"model":"mock-model","max_tokens":8,"messages":[{"role":"user","content":"Hello"}]})", kHeaders);
+        CHECK(r.status == 200);
+        CHECK(std::string(json(r.body)["type"].GetString()) == "message");
+        CHECK(std::string(mock_stats(mock)["last_request"]["path"].GetString()) == "/v1/chat/completions");
+        auto c = post(gw.url("/v1/messages/count_tokens"), count_body, kHeaders);
+        CHECK(c.status == 200);
+        CHECK(c.header("x-llmgw-token-count-source") == "tokenizer");
+    }
+    SECTION("without a tokenizer: the estimate") {
+        auto mock = start_mock({"--no-tokenize"});
+        auto gw = start_serve(mock.url(), {{"ANTHROPIC_MODE", "native"}, {"LOG_LEVEL", "info"}});
+        REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
+        auto c = post(gw.url("/v1/messages/count_tokens"), count_body, kHeaders);
+        CHECK(c.status == 200);
+        CHECK(c.header("x-llmgw-token-count-source") == "estimate");
+        CHECK(json(c.body)["input_tokens"].GetInt() > 0);
+    }
 }
 
 TEST_CASE("max_tokens beyond the model's context is clamped to what the runtime reports", "[anthropic][serve][discovery]") {

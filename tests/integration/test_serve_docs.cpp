@@ -156,3 +156,45 @@ TEST_CASE("docs, reference and / in headless Chromium: no console error, nothing
     CHECK(access((out + "/page-docs.png").c_str(), R_OK) == 0);
     CHECK(access((out + "/page-reference.png").c_str(), R_OK) == 0);
 }
+
+TEST_CASE("bench --html reports in headless Chromium: a sweep with SLOs, and a run where every request failed",
+          "[bench][html][browser]") {
+    require_web_deps("playwright-core");
+    REQUIRE(access("/usr/bin/chromium", X_OK) == 0);
+    const std::string out = std::string(LLMGW_ARTEFACTS_DIR);
+    REQUIRE(system(("mkdir -p '" + out + "'").c_str()) == 0);
+    auto mock = start_mock({"--ttft-ms", "5", "--itl-ms", "2", "--tokens", "5"});
+    auto sweep = run_llmgw({"bench", "--url", mock.url(), "--sweep", "1,2,3", "-n", "6", "--slo", "ttft=2s,e2e=5s",
+                            "--html", out + "/bench-sweep.html"});
+    REQUIRE(sweep.exit == 0);
+    auto failing = start_mock({"--fail-rate", "1", "--fail-status", "503"});
+    auto failed = run_llmgw({"bench", "--url", failing.url(), "--model", "mock-model", "-n", "4", "--html",
+                             out + "/bench-failed.html"});
+    CHECK(failed.exit == 1);
+
+    // What a reader of the sweep sees: the levels that ran, the objectives, ticks only at levels.
+    std::string html = read_file(out + "/bench-sweep.html");
+    CHECK(html.find("closed loop, sweep over concurrency 1, 2, 3") != std::string::npos);
+    CHECK(html.find("1 concurrent</td>") == std::string::npos);
+    CHECK(html.find("TTFT &lt;= 2000 ms, E2E &lt;= 5000 ms") != std::string::npos);
+    // The x tick labels sit on the row under each plot (y=252); none between the levels.
+    for (const char* fractional : {"y=\"252\" text-anchor=\"middle\">1.5<", "y=\"252\" text-anchor=\"middle\">2.5<"})
+        CHECK(html.find(fractional) == std::string::npos);
+    CHECK(html.find("y=\"252\" text-anchor=\"middle\">3<") != std::string::npos);
+    // Every request failed: no latency of 0.000, and the reason is on the page.
+    std::string bad = read_file(out + "/bench-failed.html");
+    CHECK(bad.find("<td>0.000</td>") == std::string::npos);
+    CHECK(bad.find("<td>TTFT</td><td>0</td><td>-</td>") != std::string::npos);
+    CHECK(bad.find("No request succeeded") != std::string::npos);
+    CHECK(bad.find("first error: ") != std::string::npos);
+    CHECK(bad.find("503") != std::string::npos);
+
+    auto [rc, log] = run_web_node("check_pages.mjs 'file://" + out + "' '" + out + "' /bench-sweep.html /bench-failed.html");
+    INFO(log);
+    CHECK(rc == 0);
+    CHECK(log.find("page /bench-sweep.html: ok") != std::string::npos);
+    CHECK(log.find("charts 16, warnings []") != std::string::npos);  // 4 sweep charts, 4 for each of 3 levels
+    CHECK(log.find("page /bench-failed.html: ok") != std::string::npos);
+    CHECK(log.find("warnings [No request succeeded") != std::string::npos);
+    CHECK(access((out + "/page-bench-sweep.html.png").c_str(), R_OK) == 0);
+}

@@ -247,18 +247,150 @@ TEST_CASE("invalid configuration stops start-up with exit status 2 naming the va
     CHECK(o4.find("CORS_ALLOW_CREDENTIALS") != std::string::npos);
 }
 
+TEST_CASE("serve flags: a bare boolean means true, =false turns it off, errors name the flag typed", "[serve][config][cli]") {
+    auto mock = start_mock();
+    SECTION("--rate-limit given bare switches the limit on") {
+        auto gw = start_serve(mock.url(), {}, {"--rate-limit-rpm", "1", "--rate-limit-burst", "1", "--rate-limit"});
+        CHECK(get(gw.url("/v1/models")).status == 200);
+        CHECK(get(gw.url("/v1/models")).status == 429);
+    }
+    SECTION("--metrics=false turns metrics off") {
+        auto gw = start_serve(mock.url(), {}, {"--metrics=false"});
+        CHECK(get(gw.url("/metrics")).status == 404);
+    }
+    SECTION("a bad value names --port when typed as --port, API_PORT when it came from the environment") {
+        auto flag = run_llmgw({"serve", "--port", "70000"});
+        CHECK(flag.exit == 2);
+        CHECK(flag.err.find("invalid configuration: --port: '70000' is out of range") != std::string::npos);
+        auto env = run_llmgw({"serve"}, {{"API_PORT", "70000"}});
+        CHECK(env.exit == 2);
+        CHECK(env.err.find("invalid configuration: API_PORT: '70000' is out of range") != std::string::npos);
+        auto boolean = run_llmgw({"serve", "--rate-limit=maybe"});
+        CHECK(boolean.exit == 2);
+        CHECK(boolean.err.find("--rate-limit: 'maybe' is not a boolean") != std::string::npos);
+    }
+}
+
+TEST_CASE("--help of every subcommand: types, units, variables and defaults in one style", "[cli]") {
+    auto serve = run_llmgw({"serve", "--help"});
+    CHECK(serve.exit == 0);
+    CHECK(serve.out.find("--header-timeout SECONDS") != std::string::npos);
+    CHECK(serve.out.find("[env: HEADER_TIMEOUT_S, default: 10]") != std::string::npos);
+    CHECK(serve.out.find("--rate-limit [BOOL]") != std::string::npos);
+    CHECK(serve.out.find("--max-body-bytes BYTES") != std::string::npos);
+    auto probe = run_llmgw({"probe", "--help"});
+    CHECK(probe.out.find("--key KEY") != std::string::npos);
+    CHECK(probe.out.find("[env: LLMGW_API_KEY]") != std::string::npos);
+    CHECK(probe.out.find("--timeout SECONDS") != std::string::npos);
+    CHECK(probe.out.find("[default: 30]") != std::string::npos);
+    auto bench = run_llmgw({"bench", "--help"});
+    CHECK(bench.out.find("[env: LLMGW_API_KEY]") != std::string::npos);
+    CHECK(bench.out.find("--timeout SECONDS") != std::string::npos);
+    for (const char* sub : {"serve", "mock", "translate", "probe", "bench"}) {
+        INFO(sub);
+        auto h = run_llmgw({sub, "--help"});
+        CHECK(h.exit == 0);
+        // CLI11's own layout ("INT=30 (Env:X)") is not used anywhere.
+        CHECK(h.out.find("(Env:") == std::string::npos);
+        for (const char* cli11_default : {" INT=", " UINT=", " FLOAT=", " TEXT=", " FLOAT:", " INT:"})
+            CHECK(h.out.find(cli11_default) == std::string::npos);
+    }
+    // Required options are marked, and leaving one out says which.
+    auto translate = run_llmgw({"translate", "--help"});
+    CHECK(translate.out.find("--from API REQUIRED") != std::string::npos);
+    CHECK(run_llmgw({"mock", "--help"}).out.find("--port PORT") != std::string::npos);
+    CHECK(run_llmgw({"mock", "--help"}).out.find("[range: 0 - 65535, default: 8001]") != std::string::npos);
+    auto missing = run_llmgw({"translate", "request"});
+    CHECK(missing.exit == 2);
+    CHECK(missing.err.find("--from") != std::string::npos);
+}
+
 TEST_CASE("a model path cannot reach other backend endpoints", "[serve][errors]") {
     auto mock = start_mock();
     auto gw = start_serve(mock.url(), {{"LOG_LEVEL", "info"}});
     REQUIRE(wait_until([&] { return gw.log().find("backend discovered") != std::string::npos; }, 10));
     REQUIRE(post(mock.url("/mock/reset"), "").status == 200);
-    // Sent raw: curl (the client) would resolve the dots itself.
+    // Sent raw: curl (the client) would resolve the dots itself. One model is answered from the
+    // runtime's list, so whatever the id, only GET /v1/models reaches the runtime.
     for (const char* target : {"/v1/models/../../mock/stats", "/v1/models/%2e%2e/%2e%2e/mock/stats", "/v1/models/x%2f..%2f..%2fhealth"}) {
         INFO(target);
         std::string out = raw_exchange(gw.port(), std::string("GET ") + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 5);
-        CHECK(out.rfind("HTTP/1.1 400", 0) == 0);
-        CHECK(out.find("invalid path") != std::string::npos);
+        CHECK(out.rfind("HTTP/1.1 404", 0) == 0);
+        CHECK(out.find("is not served by the backend") != std::string::npos);
+        auto stats = mock_stats(mock);
+        CHECK(std::string(stats["last_request"]["path"].GetString()) == "/v1/models");
     }
-    CHECK(mock_stats(mock)["requests_total"].GetInt64() == 0);
-    CHECK(get(gw.url("/v1/models/mock-model")).status > 0);
+    CHECK(mock_stats(mock)["requests_by_path"].MemberCount() == 1);
+}
+
+TEST_CASE("one model is answered from the runtime's list on every mock profile", "[serve][models]") {
+    for (const char* profile : {"vllm", "ollama", "llamacpp", "tgi"}) {
+        INFO(profile);
+        auto mock = start_mock({"--profile", profile, "--model", "org/model-a"});
+        auto gw = start_serve(mock.url(), {{"BACKEND_KIND", profile}});
+        auto list = json(get(gw.url("/v1/models")).body);
+        REQUIRE(list["data"].IsArray());
+        REQUIRE(list["data"].Size() >= 1);
+        for (const auto& m : list["data"].GetArray()) {
+            std::string id = m["id"].GetString();
+            // The id percent-encoded (as the SDKs send it) and raw.
+            std::string encoded;
+            for (char c : id) encoded += c == '/' ? std::string("%2F") : std::string(1, c);
+            for (const std::string& path : {"/v1/models/" + encoded, "/v1/models/" + id}) {
+                INFO(path);
+                auto one = get(gw.url(path));
+                CHECK(one.status == 200);
+                auto d = json(one.body);
+                REQUIRE(d.IsObject());
+                CHECK(std::string(d["id"].GetString()) == id);
+            }
+        }
+        auto missing = get(gw.url("/v1/models/no-such-model"));
+        CHECK(missing.status == 404);
+        auto e = json(missing.body);
+        REQUIRE(e.IsObject());
+        CHECK(std::string(e["error"]["message"].GetString()).find("org/model-a") != std::string::npos);
+    }
+}
+
+TEST_CASE("with anthropic-version the models routes answer in the Anthropic Models API shape", "[serve][models][anthropic]") {
+    auto mock = start_mock({"--model", "org/model-a"});
+    auto gw = start_serve(mock.url(), {{"API_KEYS", "k1"}});
+    const std::vector<std::string> anth = {"anthropic-version: 2023-06-01", "x-api-key: k1"};
+    auto page = get(gw.url("/v1/models"), anth);
+    REQUIRE(page.status == 200);
+    auto d = json(page.body);
+    REQUIRE(d.IsObject());
+    REQUIRE(d["data"].IsArray());
+    REQUIRE(d["data"].Size() == 1);
+    const auto& m = d["data"][0];
+    CHECK(std::string(m["type"].GetString()) == "model");
+    CHECK(std::string(m["id"].GetString()) == "org/model-a");
+    CHECK(std::string(m["display_name"].GetString()) == "org/model-a");
+    CHECK(std::string(m["created_at"].GetString()).size() == 20);  // 2024-01-01T00:00:00Z
+    CHECK(d["has_more"].GetBool() == false);
+    CHECK(std::string(d["first_id"].GetString()) == "org/model-a");
+    CHECK(std::string(d["last_id"].GetString()) == "org/model-a");
+
+    auto one = get(gw.url("/v1/models/org%2Fmodel-a"), anth);
+    CHECK(one.status == 200);
+    auto o = json(one.body);
+    CHECK(std::string(o["type"].GetString()) == "model");
+    CHECK(std::string(o["id"].GetString()) == "org/model-a");
+
+    // Errors in Anthropic's envelope: an unknown model, a bad limit, a missing key.
+    auto missing = get(gw.url("/v1/models/nope"), anth);
+    CHECK(missing.status == 404);
+    auto me = json(missing.body);
+    CHECK(std::string(me["type"].GetString()) == "error");
+    CHECK(std::string(me["error"]["type"].GetString()) == "not_found_error");
+    auto bad = get(gw.url("/v1/models?limit=0"), anth);
+    CHECK(bad.status == 400);
+    CHECK(std::string(json(bad.body)["type"].GetString()) == "error");
+    auto unauth = get(gw.url("/v1/models"), {"anthropic-version: 2023-06-01"});
+    CHECK(unauth.status == 401);
+    CHECK(std::string(json(unauth.body)["error"]["type"].GetString()) == "authentication_error");
+    // Without the header: the runtime's OpenAI list, unchanged.
+    auto openai = get(gw.url("/v1/models"), {"Authorization: Bearer k1"});
+    CHECK(openai.body == get(mock.url("/v1/models")).body);
 }

@@ -53,6 +53,16 @@ assert.equal(m3.type, "message");
 const count = await client.messages.countTokens({ model, messages: [{ role: "user", content: "Say hello" }] });
 assert.ok(count.input_tokens > 0);
 
+// Models in the Anthropic Models API shape: the list (auto-paged by the SDK) and one model.
+const listed = [];
+for await (const m of client.models.list({ limit: 1 })) listed.push(m);
+assert.ok(listed.some((m) => m.id === model && m.type === "model"), JSON.stringify(listed));
+const info = await client.models.retrieve(model);
+assert.equal(info.type, "model");
+assert.equal(info.id, model);
+assert.ok(!Number.isNaN(Date.parse(info.created_at)));
+await assert.rejects(client.models.retrieve("no-such-model"), (e) => e instanceof Anthropic.NotFoundError);
+
 // Errors surface as the SDK's typed errors.
 await assert.rejects(
   client.messages.create({ model, messages: [{ role: "user", content: "x" }] }),

@@ -7,6 +7,11 @@ const model = process.env.LLMGW_MODEL ?? "mock-model";
 
 const models = await client.models.list();
 assert.ok(models.data.some((m) => m.id === model));
+// One model: the gateway answers it from the runtime's list.
+const one = await client.models.retrieve(model);
+assert.equal(one.id, model);
+assert.equal(one.object, "model");
+await assert.rejects(client.models.retrieve("no-such-model"), (e) => e instanceof OpenAI.NotFoundError);
 
 const chat = await client.chat.completions.create({ model, messages: [{ role: "user", content: "Say hello" }] });
 assert.equal(chat.object, "chat.completion");

@@ -123,6 +123,51 @@ TEST_CASE("bench HTML is well-formed, self-contained and has its charts", "[benc
     REQUIRE(sweep.find("&amp;b=&lt;2&gt;") != std::string::npos);
 }
 
+TEST_CASE("bench HTML says what ran: sweep levels, objectives, failures, ticks only at levels", "[bench]") {
+    std::string sweep = render_bench_html(make_report(3));
+    CHECK(sweep.find("<td>closed loop, sweep over concurrency 1, 4</td>") != std::string::npos);
+    CHECK(sweep.find("<td>TTFT &lt;= 80 ms</td>") != std::string::npos);
+    // The x tick labels of the charts (the row under the plot) are the levels that ran.
+    const std::string tick = "y=\"252\" text-anchor=\"middle\">";
+    size_t sweep_end = sweep.find("</section>");
+    std::vector<std::string> labels;
+    for (size_t p = sweep.find(tick); p != std::string::npos && p < sweep_end; p = sweep.find(tick, p + 1)) {
+        size_t b = p + tick.size();
+        labels.push_back(sweep.substr(b, sweep.find('<', b) - b));
+    }
+    REQUIRE(labels.size() == 4 * 3);
+    for (const auto& l : labels) CHECK((l == "1" || l == "4" || l == "16"));
+
+    BenchReport open;
+    open.config.rate = 5;
+    open.runs.push_back(make_run(5, 10, false));
+    std::string one = render_bench_html(open);
+    CHECK(one.find("<td>open loop, 5 req/s (poisson arrivals)</td>") != std::string::npos);
+    CHECK(one.find("<td>none (goodput not measured)</td>") != std::string::npos);
+
+    // Every request failed: no latency is shown as 0, and the first error says why.
+    BenchStats st;
+    for (int i = 0; i < 3; ++i) {
+        RequestRecord f;
+        f.outcome = Outcome::HttpError;
+        f.http_status = 503;
+        f.error = "backend unavailable";
+        f.done_s = 0.1 * i;
+        st.add(f);
+    }
+    BenchReport failed;
+    failed.runs.push_back(BenchRun{"concurrency", 1, st.summarize(0.3)});
+    std::string bad = render_bench_html(failed);
+    INFO(bad);
+    CHECK(testutil::xml_problem(bad).empty());
+    CHECK(bad.find("0.000") == std::string::npos);
+    CHECK(bad.find("<td>TTFT</td><td>0</td><td>-</td>") != std::string::npos);
+    CHECK(bad.find("No request succeeded") != std::string::npos);
+    CHECK(bad.find("first error: backend unavailable") != std::string::npos);
+    // The run was one timeline slice: one flat step across the whole time axis (x 64 to 624).
+    CHECK(bad.find("points=\"64,236 624,236 \"") != std::string::npos);
+}
+
 TEST_CASE("xml checker rejects broken markup", "[bench]") {
     REQUIRE_FALSE(testutil::xml_problem("<a><b></a></b>").empty());
     REQUIRE_FALSE(testutil::xml_problem("<a>x & y</a>").empty());

@@ -156,4 +156,12 @@ TEST_CASE("timeline has fixed size and coarsens", "[bench]") {
     Timeline short_run;
     short_run.add(0.2, true, 1);
     REQUIRE(short_run.points(3.0).size() == 3);
+    // A run shorter than a slice: the one slice is as wide as the run, so its rate is the run's.
+    Timeline tenth;
+    for (int i = 0; i < 10; ++i) tenth.add(0.01 * i, true, 1);
+    auto one = tenth.points(0.25);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].width_s == Approx(0.25));
+    CHECK(double(one[0].completed) / one[0].width_s == Approx(40));
+    CHECK(short_run.points(2.5).back().width_s == Approx(0.5));
 }

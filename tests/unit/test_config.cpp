@@ -103,6 +103,12 @@ TEST_CASE("config: every variable has a flag and help, names are unique", "[conf
         CHECK(flags.insert(v.flag).second);
         CHECK(v.flag.rfind("--", 0) == 0);
         CHECK(!v.help.empty());
+        // --help shows the value's type; booleans have a boolean default (a bare flag means true),
+        // and a variable in seconds says so by its name and its type.
+        INFO(v.env);
+        CHECK(!v.type.empty());
+        if (v.type == "BOOL") CHECK((v.def == "true" || v.def == "false"));
+        CHECK((v.type == "SECONDS") == v.env.ends_with("_S"));
     }
     CHECK(envs.size() >= 28);
 }

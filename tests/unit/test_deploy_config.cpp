@@ -558,3 +558,30 @@ TEST_CASE("the documented Kubernetes scrape config selects the pod label deploy/
     CHECK(contains(ops, "source_labels: [__meta_kubernetes_pod_label_app_kubernetes_io_name]"));
     CHECK(!contains(ops, "[__meta_kubernetes_pod_label_app]"));
 }
+
+TEST_CASE("runtime images are pinned by version, in the templates and the compose defaults", "[deploy]") {
+    // A tag with a version number: not latest, not a moving name such as llama.cpp's "server".
+    const std::regex versioned(R"(^[a-z0-9./-]+:[A-Za-z-]*v?[0-9]+[0-9A-Za-z.-]*$)");
+    auto check_image = [&](const std::string& where, const std::string& image) {
+        INFO(where << ": " << image);
+        CHECK(std::regex_match(image, versioned));
+        CHECK(image.find("latest") == std::string::npos);
+    };
+    size_t seen = 0;
+    for (const auto& p : files_in(kRoot / "deploy/env", ".env"))
+        for (const auto& e : parse_env(slurp(p)))
+            if (e.key.size() > 6 && e.key.ends_with("_IMAGE") && e.key != "LLMGW_IMAGE") {
+                check_image(p.filename().string(), e.value);
+                ++seen;
+            }
+    const std::regex compose_default(R"(image: \$\{([A-Z_]+_IMAGE):-([^}]+)\})");
+    for (const auto& f : compose_files()) {
+        const std::string text = slurp(f);
+        for (std::sregex_iterator it(text.begin(), text.end(), compose_default), end; it != end; ++it)
+            if ((*it)[1] != "LLMGW_IMAGE") {
+                check_image(f.filename().string(), (*it)[2]);
+                ++seen;
+            }
+    }
+    CHECK(seen >= 16);  // 8 in the templates (two CUDA variants), 8 compose defaults
+}

@@ -168,6 +168,36 @@ TEST_CASE("probe: runtime identification", "[probe]") {
     auto unknown = identify_runtime({{"/", text(404, "")}});
     REQUIRE_FALSE(unknown.kind);
     REQUIRE_FALSE(unknown.gateway);
+    CHECK(unknown.display == "unidentified OpenAI-compatible server");
+    // No answer at all: said plainly, not guessed at.
+    ProbeReply refused, timed_out;
+    refused.error = "Failed to connect to 127.0.0.1 port 9 after 0 ms: Connection refused";
+    timed_out.error = "Connection timed out after 2000 milliseconds";
+    auto nothing = identify_runtime({{"/", refused}, {"/props", refused}});
+    CHECK(nothing.display == "nothing listening");
+    CHECK(nothing.evidence.find("Connection refused") != std::string::npos);
+    CHECK(identify_runtime({{"/", timed_out}}).display == "no answer");
+    ProbeReply couldnt;
+    couldnt.error = "Couldn't connect to server";  // what libcurl's multi interface reports
+    CHECK(identify_runtime({{"/", couldnt}}).display == "nothing listening");
+}
+
+TEST_CASE("probe: a 401 ends the report with a hint to pass the key", "[probe]") {
+    ProbeOutcome o;
+    o.url = "http://127.0.0.1:8000";
+    o.checks.push_back(check_reachable(reply(200, "{}"), "/health"));
+    o.checks.push_back(check_models(reply(401, R"({"error":{"message":"invalid or missing API key"}})"), "", nullptr));
+    o.required = {"reachable", "models"};
+    mark_required(o);
+    CHECK(o.hint.find("--key or LLMGW_API_KEY") != std::string::npos);
+    CHECK(render_probe_table(o).find("\nhint: the server answered 401 Unauthorized") != std::string::npos);
+    rapidjson::Document d;
+    d.Parse(render_probe_json(o).c_str());
+    CHECK(std::string(d["hint"].GetString()) == o.hint);
+    o.checks[1] = check_models(reply(200, R"({"data":[{"id":"m"}]})"), "", nullptr);
+    mark_required(o);
+    CHECK(o.hint.empty());
+    CHECK(render_probe_table(o).find("hint:") == std::string::npos);
 }
 
 TEST_CASE("probe: required checks, readiness, table and JSON", "[probe]") {

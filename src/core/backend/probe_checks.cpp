@@ -15,6 +15,7 @@
 #include "core/json/json_value.h"
 #include "core/json/json_parse.h"
 #include "core/base/sse.h"
+#include "core/base/text_util.h"
 
 namespace llmgw {
 
@@ -495,6 +496,19 @@ Identification identify_runtime(const std::map<std::string, ProbeReply>& replies
     if (const ProbeReply* rz = get("/readyz"); rz && ok(*rz)) return found(BackendKind::LocalAI, "GET /readyz answers 200");
     if (json_ok("/version", d) && json::get(d, "version")) return found(BackendKind::VLLM, "GET /version answers {\"version\"}");
     Identification id;
+    // Not one answer: say so instead of guessing at what the server is.
+    const bool answered = std::any_of(replies.begin(), replies.end(), [](const auto& r) { return r.second.status > 0; });
+    if (!answered) {
+        const ProbeReply& first = replies.begin()->second;
+        // curl says "Couldn't connect to server" (or "Connection refused") when no socket listens.
+        const std::string why = to_lower(first.error);
+        const bool refused = replies.empty() || why.find("refused") != std::string::npos ||
+                             why.find("couldn't connect") != std::string::npos ||
+                             why.find("failed to connect") != std::string::npos;
+        id.display = refused ? "nothing listening" : "no answer";
+        id.evidence = replies.empty() || first.error.empty() ? "no request was answered" : first.error;
+        return id;
+    }
     id.display = "unidentified OpenAI-compatible server";
     id.evidence = "no runtime-specific endpoint answered";
     return id;
@@ -512,6 +526,13 @@ bool probe_ready(const ProbeOutcome& o) {
 
 void mark_required(ProbeOutcome& o) {
     for (auto& c : o.checks) c.required = std::find(o.required.begin(), o.required.end(), c.name) != o.required.end();
+    // A gateway with auth on answers 401 to every /v1 check: the fix is one flag away.
+    o.hint.clear();
+    for (const auto& c : o.checks)
+        if (c.detail.rfind("HTTP 401", 0) == 0 || c.detail.find(" HTTP 401") != std::string::npos) {
+            o.hint = "the server answered 401 Unauthorized: pass its API key with --key or LLMGW_API_KEY";
+            break;
+        }
 }
 
 namespace {
@@ -548,6 +569,7 @@ std::string render_probe_table(const ProbeOutcome& o) {
     for (const auto& r : o.required) req += (req.empty() ? "" : ",") + r;
     out += std::string(probe_ready(o) ? "ready" : "NOT READY") + " (* required: " + req + ")";
     if (o.attempts > 1) out += ", after " + std::to_string(o.attempts) + " attempts";
+    if (!o.hint.empty()) out += "\nhint: " + o.hint;
     return out + "\n";
 }
 
@@ -593,6 +615,8 @@ std::string render_probe_json(const ProbeOutcome& o) {
     w.Key("exit_code"); w.Int(ready ? 0 : 1);
     w.Key("attempts"); w.Int(o.attempts);
     w.Key("elapsed_ms"); w.Double(round3(o.elapsed_ms));
+    w.Key("hint");
+    if (o.hint.empty()) w.Null(); else w.String(o.hint);
     w.EndObject();
     return std::string(sb.GetString(), sb.GetSize()) + "\n";
 }

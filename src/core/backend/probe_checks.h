@@ -104,10 +104,11 @@ struct ProbeOutcome {
     std::vector<std::string> required;
     int attempts = 1;
     double elapsed_ms = 0;
+    std::string hint;  // what to do about a common failure (a 401: pass --key); empty when none
 };
 // True when every required check passed (a required check that was skipped did not pass).
 bool probe_ready(const ProbeOutcome& o);
-// Marks each check's `required` flag from o.required.
+// Marks each check's `required` flag from o.required, and sets o.hint from the checks.
 void mark_required(ProbeOutcome& o);
 std::string render_probe_table(const ProbeOutcome& o);
 std::string render_probe_json(const ProbeOutcome& o);

@@ -56,6 +56,7 @@ std::string svg_open(const std::string& title, const std::string& xlabel, const 
 struct Axes {
     double x0, x1, y1;
     bool log_x;
+    std::vector<double> x_ticks = {};  // when set, the x ticks (a sweep's levels); else round numbers
     double px(double x) const {
         double a = log_x ? std::log10(std::max(x, 1e-9)) : x;
         double lo = log_x ? std::log10(std::max(x0, 1e-9)) : x0;
@@ -75,13 +76,13 @@ std::string axes_svg(Axes& ax, double ymax) {
         s += "<line x1=\"" + num(L) + "\" y1=\"" + num(ax.py(y)) + "\" x2=\"" + num(W - R) + "\" y2=\"" + num(ax.py(y)) + "\" class=\"grid\"/>\n";
         s += "<text x=\"" + num(L - 4) + "\" y=\"" + num(ax.py(y) + 4) + "\" text-anchor=\"end\">" + num(y) + "</text>\n";
     }
-    std::vector<double> xt;
-    if (ax.log_x) {
+    std::vector<double> xt = ax.x_ticks;
+    if (xt.empty() && ax.log_x) {
         for (double d = std::pow(10, std::floor(std::log10(std::max(ax.x0, 1e-9)))); d <= ax.x1 * 1.0001; d *= 10)
             for (double m : {1.0, 2.0, 5.0})
                 if (d * m >= ax.x0 * 0.9999 && d * m <= ax.x1 * 1.0001) xt.push_back(d * m);
         if (xt.empty()) xt = {ax.x0, ax.x1};
-    } else {
+    } else if (xt.empty()) {
         double xs = nice_step(ax.x1 - ax.x0, 6);
         for (double x = std::ceil(ax.x0 / xs) * xs; x <= ax.x1 + xs / 1000; x += xs) xt.push_back(x);
     }
@@ -91,7 +92,7 @@ std::string axes_svg(Axes& ax, double ymax) {
 }
 
 std::string line_chart(const std::string& title, const std::string& xlabel, const std::string& ylabel,
-                       const std::vector<Series>& series, bool log_x) {
+                       const std::vector<Series>& series, bool log_x, std::vector<double> x_ticks = {}) {
     double x0 = INFINITY, x1 = -INFINITY, ymax = 0;
     for (const auto& se : series)
         for (auto [x, y] : se.pts) {
@@ -101,7 +102,7 @@ std::string line_chart(const std::string& title, const std::string& xlabel, cons
         }
     if (!std::isfinite(x0)) { x0 = 0; x1 = 1; }
     if (x1 <= x0) x1 = x0 + 1;
-    Axes ax{x0, x1, 1, log_x && x0 > 0};
+    Axes ax{x0, x1, 1, log_x && x0 > 0, std::move(x_ticks)};
     std::string s = svg_open(title, xlabel, ylabel) + axes_svg(ax, ymax * 1.05);
     double lx = L + 8;
     for (const auto& se : series) {
@@ -150,7 +151,9 @@ std::string latency_table(const BenchSummary& s) {
                     "<th>p99</th><th>max</th></tr>\n";
     auto row = [&](const char* name, const LatencySummary& l) {
         t += "<tr><td>" + std::string(name) + "</td><td>" + std::to_string(l.count) + "</td>";
-        for (double v : {l.mean_ms, l.p50_ms, l.p90_ms, l.p95_ms, l.p99_ms, l.max_ms}) t += "<td>" + fmt("%.3f", v) + "</td>";
+        // Nothing measured is not a latency of zero.
+        for (double v : {l.mean_ms, l.p50_ms, l.p90_ms, l.p95_ms, l.p99_ms, l.max_ms})
+            t += "<td>" + (l.count ? fmt("%.3f", v) : std::string("-")) + "</td>";
         t += "</tr>\n";
     };
     row("TTFT", s.ttft);
@@ -166,22 +169,31 @@ std::string run_section(const BenchRun& run) {
     auto kv = [&](const std::string& k, const std::string& v) { h += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n"; };
     kv("duration", fmt("%.2f s", s.duration_s));
     kv("requests", std::to_string(s.succeeded) + " ok, " + std::to_string(s.failed) + " failed");
-    for (const auto& [cls, n] : s.failures) kv("failed: " + cls, std::to_string(n));
+    for (const auto& [cls, n] : s.failures) {
+        auto ex = s.failure_examples.find(cls);
+        kv("failed: " + cls, std::to_string(n) + (ex == s.failure_examples.end() ? "" : "; first error: " + ex->second));
+    }
     kv("requests/s", fmt("%.2f", s.requests_per_s));
     kv("input tokens/s", fmt("%.1f", s.input_tokens_per_s));
     kv("output tokens/s", fmt("%.1f", s.output_tokens_per_s));
     kv("token counts from", s.token_source);
     if (s.slo_set) kv("goodput", fmt("%.2f req/s", s.goodput_per_s) + " (" + std::to_string(s.slo_met) + " within SLO)");
-    h += "</table>\n" + latency_table(s);
+    h += "</table>\n";
+    if (s.succeeded == 0)
+        h += "<p class=\"warn\">No request succeeded, so no latency was measured; the failures above say why.</p>\n";
+    h += latency_table(s);
     h += "<div class=\"charts\">\n";
     if (!s.ttft_hist.empty()) h += distribution_chart("TTFT distribution", s.ttft_hist);
     if (!s.e2e_hist.empty()) h += distribution_chart("End-to-end latency distribution", s.e2e_hist);
     Series reqs{"completed req/s", "#4e79a7", {}}, fails{"failed req/s", "#e15759", {}}, toks{"output tok/s", "#59a14f", {}};
+    // Steps: each slice's rate held across its width, so the time axis spans the run (a run
+    // shorter than a slice is one flat step at the table's rate, not a lone point).
     for (const auto& p : s.timeline) {
-        double mid = p.start_s + p.width_s / 2;
-        reqs.pts.push_back({mid, double(p.completed) / p.width_s});
-        fails.pts.push_back({mid, double(p.failed) / p.width_s});
-        toks.pts.push_back({mid, double(p.output_tokens) / p.width_s});
+        for (double x : {p.start_s, p.start_s + p.width_s}) {
+            reqs.pts.push_back({x, double(p.completed) / p.width_s});
+            fails.pts.push_back({x, double(p.failed) / p.width_s});
+            toks.pts.push_back({x, double(p.output_tokens) / p.width_s});
+        }
     }
     h += line_chart("Requests over time", "time (s)", "requests/s", {reqs, fails}, false);
     h += line_chart("Output tokens over time", "time (s)", "tokens/s", {toks}, false);
@@ -202,12 +214,40 @@ std::string sweep_section(const BenchReport& r) {
         rps.pts.push_back({run.load, s.requests_per_s});
         tps.pts.push_back({run.load, s.output_tokens_per_s});
     }
+    // Ticks at the levels that ran: a concurrency of 1.5 never did.
+    std::vector<double> levels;
+    for (const auto& run : r.runs) levels.push_back(run.load);
     std::string h = "<section><h2>Sweep</h2>\n<div class=\"charts\">\n";
-    h += line_chart("TTFT against load", kind, "ms", {p50, p99}, false);
-    h += line_chart("End-to-end latency against load", kind, "ms", {e50, e99}, false);
-    h += line_chart("Request throughput against load", kind, "requests/s", {rps}, false);
-    h += line_chart("Token throughput against load", kind, "tokens/s", {tps}, false);
+    h += line_chart("TTFT against load", kind, "ms", {p50, p99}, false, levels);
+    h += line_chart("End-to-end latency against load", kind, "ms", {e50, e99}, false, levels);
+    h += line_chart("Request throughput against load", kind, "requests/s", {rps}, false, levels);
+    h += line_chart("Token throughput against load", kind, "tokens/s", {tps}, false, levels);
     return h + "</div>\n</section>\n";
+}
+
+// What load the run was asked for: one level, or the sweep's levels.
+std::string load_config_text(const BenchConfig& c) {
+    std::string levels;
+    for (double v : c.sweep) levels += (levels.empty() ? "" : ", ") + fmt("%g", v);
+    if (c.open_loop()) {
+        std::string arrivals = " (" + std::string(arrival_name(c.arrival)) + " arrivals)";
+        return c.sweep.empty() ? fmt("open loop, %g req/s", c.rate) + arrivals
+                               : "open loop, sweep over rates " + levels + " req/s" + arrivals;
+    }
+    return c.sweep.empty() ? fmt("closed loop, %g concurrent", c.concurrency)
+                           : "closed loop, sweep over concurrency " + levels;
+}
+
+std::string slo_text(const Slo& slo) {
+    if (!slo.any()) return "none (goodput not measured)";
+    std::string t;
+    auto add = [&t](const char* name, const std::optional<double>& v) {
+        if (v) t += (t.empty() ? "" : ", ") + std::string(name) + " <= " + fmt("%g ms", *v * 1000);
+    };
+    add("TTFT", slo.ttft_s);
+    add("TPOT", slo.tpot_s);
+    add("E2E", slo.e2e_s);
+    return t;
 }
 
 }  // namespace
@@ -221,7 +261,7 @@ std::string render_bench_html(const BenchReport& r) {
         "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
         "th{background:#f3f3f3}.charts{display:flex;flex-wrap:wrap;gap:12px}"
         "svg.chart{border:1px solid #ddd;font-size:11px}svg .t{font-size:13px;font-weight:bold}"
-        "svg .ax{stroke:#333}svg .grid{stroke:#eee}\n</style>\n</head>\n<body>\n";
+        "svg .ax{stroke:#333}svg .grid{stroke:#eee}.warn{color:#b00;font-weight:bold}\n</style>\n</head>\n<body>\n";
     h += "<h1>llmgw bench report</h1>\n<table>\n";
     auto kv = [&](const std::string& k, const std::string& v) { h += "<tr><th>" + html_escape(k) + "</th><td>" + html_escape(v) + "</td></tr>\n"; };
     kv("started", r.started_at);
@@ -230,8 +270,8 @@ std::string render_bench_html(const BenchReport& r) {
     kv("api", std::string(bench_api_name(c.api)));
     kv("model", c.model.empty() ? "(none)" : c.model);
     kv("stream", c.stream ? "yes" : "no");
-    kv("load", c.open_loop() ? fmt("open loop, %g req/s ", c.rate) + std::string(arrival_name(c.arrival))
-                             : fmt("closed loop, %g concurrent", c.concurrency));
+    kv("load", load_config_text(c));
+    kv("SLO (goodput objectives)", slo_text(c.slo));
     kv("length", c.duration_s > 0 ? fmt("%g s", c.duration_s) : std::to_string(c.requests) + " requests");
     kv("input tokens", c.dataset.empty() ? (c.input_tokens.fixed() ? std::to_string(c.input_tokens.min)
                                                                    : std::to_string(c.input_tokens.min) + "-" +

@@ -77,6 +77,9 @@ std::vector<TimelinePoint> Timeline::points(double until_s) const {
         TimelinePoint p;
         p.start_s = double(i) * width_s_;
         p.width_s = width_s_;
+        // The slice the run ended in counts only its part of the run: a 0.3 s run's one slice
+        // is 0.3 s wide, so its rate is the run's, not a third of it.
+        if (until_s > p.start_s && until_s < p.start_s + p.width_s) p.width_s = until_s - p.start_s;
         if (i < slices_.size()) {
             p.completed = slices_[i].completed;
             p.failed = slices_[i].failed;

@@ -72,7 +72,8 @@ public:
     static constexpr size_t kMaxSlices = 512;
     explicit Timeline(double initial_width_s = 1.0) : width_s_(initial_width_s) {}
     void add(double t_s, bool ok, uint64_t output_tokens);
-    // Slices up to the last one with activity, or up to `until_s` when given.
+    // Slices up to the last one with activity, or up to `until_s` when given (the slice that
+    // holds `until_s` then ends there).
     std::vector<TimelinePoint> points(double until_s = -1) const;
     double width_s() const { return width_s_; }
 

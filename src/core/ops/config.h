@@ -16,6 +16,7 @@ namespace llmgw {
 
 struct ConfigVar {
     std::string_view env;   // API_PORT
+    std::string_view type;  // what the value is, as --help shows it: BOOL, SECONDS, BYTES, INT, URL...
     std::string_view flag;  // --port
     std::string_view def;   // default as text ("" = unset)
     std::string_view help;
