@@ -16,6 +16,7 @@ declare -A ALLOWED=(
   [anthropic]="backend api json base"
   [responses]="backend api json base"
   [ops]="backend api json base"
+  [limits]="ops backend api json base"
   [mock]="backend api json base"
   [bench]="json base"
   [docs]="json base"

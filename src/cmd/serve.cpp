@@ -100,6 +100,10 @@ int run_serve(ServeFlags& flags) {
         gw::log_event(spdlog::level::warn, "serve", "API_KEYS_FILE holds no keys: every /v1 request will get 401",
                       {{"file", cfg->api_keys_file}});
 
+    if (cfg->redis && !cfg->rate_limit_enabled)
+        gw::log_event(spdlog::level::warn, "serve",
+                      "REDIS_URL is set but RATE_LIMIT_ENABLED=false: there is no limit to share, Redis is not used");
+
     net::WorkerPoolOptions opts;
     opts.workers = workers;
     opts.drain_timeout_s = cfg->drain_timeout_s;

@@ -13,6 +13,7 @@
 #include "core/base/request_id.h"
 #include "core/base/text_util.h"
 #include "core/base/via.h"
+#include "core/limits/shared_rate_limit.h"
 #include "core/ops/upstream_timeouts.h"
 #include "gateway/forward.h"
 #include "gateway/log.h"
@@ -117,7 +118,10 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       cors(std::move(cors_policy)),
       auth_required(!cfg.api_keys.empty() || !cfg.api_keys_file.empty()),
       keys(std::move(initial_keys)),
-      limiter(RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
+      limiter(cfg.redis ? local_fallback_limit({.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst},
+                                               cfg.rate_limit_replicas)
+                        : RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
+      workers(worker_count),
       metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count)}),
       responses(cfg),
       via_pseudonym(llmgw::via_pseudonym((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
@@ -178,7 +182,10 @@ GatewayWorker::GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shar
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32) ^ net::now_ns()),
       metrics_(shared.metrics.recorder(static_cast<size_t>(index))),
       keys_(shared.keys),
-      index_(index) {}
+      index_(index) {
+    if (shared.cfg.redis && shared.cfg.rate_limit_enabled)
+        shared_limiter_ = std::make_unique<SharedLimiter>(loop, shared.cfg, shared.limiter, shared.shared_limit);
+}
 
 GatewayWorker::~GatewayWorker() = default;
 
@@ -195,6 +202,7 @@ void GatewayWorker::close() {
     for (auto& [id, cut_off] : streams) cut_off();
     server_.close_all();
     upstream_.close();
+    if (shared_limiter_) shared_limiter_->close();
 }
 
 uint64_t GatewayWorker::open_stream(std::function<void()> cut_off) {
@@ -240,13 +248,8 @@ bool GatewayWorker::authorize(const net::HttpRequest& req, const std::string& cl
 
 bool GatewayWorker::admit(const RequestContext& ctx) {
     const std::string& identity = ctx.scope->identity;
-    RateLimitDecision d = shared_.limiter.acquire(identity, static_cast<double>(net::now_ns()) / 1e9);
-    for (auto& [k, v] : rate_limit_headers(d)) ctx.ex->add_header(std::move(k), std::move(v));
-    if (d.allowed) return true;
-    metrics_.on_rate_limited(identity);
-    ctx.fail(ApiError::rate_limited("rate limit exceeded for " + identity + ": retry after " +
-                                    std::to_string(retry_after_seconds(d.retry_after_s)) + "s"));
-    return false;
+    return apply_verdict(ctx, {LimitVerdict::Source::Local,
+                               shared_.limiter.acquire(identity, static_cast<double>(net::now_ns()) / 1e9)});
 }
 
 void GatewayWorker::handle(const std::shared_ptr<net::Exchange>& ex) {
@@ -258,13 +261,46 @@ void GatewayWorker::handle(const std::shared_ptr<net::Exchange>& ex) {
     if (ri.style == ApiStyle::Anthropic) ex->add_header("request-id", request_id);
     auto scope = RequestScope::open(*this, ex, ri, request_id, client_of(req, shared_.cfg.trusted_proxies));
     RequestContext ctx{*this, ex, ri, std::move(request_id), scope};
+    guarded(ctx, [&] { route(ctx); });
+}
+
+void GatewayWorker::guarded(const RequestContext& ctx, const std::function<void()>& step) {
     try {
-        route(ctx);
+        step();
     } catch (const std::exception& e) {
         // Answered here rather than by the server, so the request is still recorded.
-        if (!ex->responded()) ctx.fail(ApiError::internal(std::string("internal error: ") + e.what()));
-        else if (!scope->finished()) scope->end_stream();
+        if (!ctx.ex->responded()) ctx.fail(ApiError::internal(std::string("internal error: ") + e.what()));
+        else if (!ctx.scope->finished()) ctx.scope->end_stream();
     }
+}
+
+void GatewayWorker::admit_shared(const RequestContext& ctx) {
+    shared_limiter_->acquire(ctx.scope->identity, [this, ctx](const LimitVerdict& v) {
+        if (ctx.scope->finished()) return;  // the client left while Redis decided
+        guarded(ctx, [&] {
+            if (apply_verdict(ctx, v)) dispatch(ctx);
+        });
+    });
+}
+
+bool GatewayWorker::apply_verdict(const RequestContext& ctx, const LimitVerdict& v) {
+    const std::string& identity = ctx.scope->identity;
+    switch (v.source) {
+        case LimitVerdict::Source::Open: return true;  // no limit known: no headers to promise
+        case LimitVerdict::Source::Closed:
+            ctx.ex->add_header("retry-after", "1");
+            ctx.fail(ApiError::unavailable(
+                "rate limit store (Redis) unavailable and RATE_LIMIT_FAILURE_MODE=closed: retry after 1s"));
+            return false;
+        case LimitVerdict::Source::Redis:
+        case LimitVerdict::Source::Local: break;
+    }
+    for (auto& [k, v2] : rate_limit_headers(v.decision)) ctx.ex->add_header(std::move(k), std::move(v2));
+    if (v.decision.allowed) return true;
+    metrics_.on_rate_limited(identity);
+    ctx.fail(ApiError::rate_limited("rate limit exceeded for " + identity + ": retry after " +
+                                    std::to_string(retry_after_seconds(v.decision.retry_after_s)) + "s"));
+    return false;
 }
 
 bool GatewayWorker::decode_body(const RequestContext& ctx) {
@@ -324,8 +360,18 @@ void GatewayWorker::route(const RequestContext& ctx) {
                 "invalid or missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"));
             return;
         }
+        if (shared_limiter_) {
+            admit_shared(ctx);  // dispatch() follows once the shared limit has decided
+            return;
+        }
         if (shared_.cfg.rate_limit_enabled && !admit(ctx)) return;
     }
+    dispatch(ctx);
+}
+
+void GatewayWorker::dispatch(const RequestContext& ctx) {
+    const auto& req = ctx.ex->request();
+    const RouteInfo& ri = ctx.route;
     if (!decode_body(ctx)) return;
     if (ctx.scope->logs_bodies() && !req.body.empty()) ctx.scope->log_body("request body", req.body);
     switch (ri.route) {
@@ -364,7 +410,10 @@ void GatewayWorker::serve_metrics(const RequestContext& ctx) {
         ctx.ex->add_header("cache-control", "no-store");
         ctx.scope->respond(200, GatewayMetrics::kContentType,
                            GatewayMetrics::render_state(LLMGW_VERSION, shared_.profile->name, ready_.ok) +
-                               shared_.metrics.render());
+                               shared_.metrics.render() +
+                               (shared_limiter_ ? render_shared_limit_metrics(shared_.shared_limit, shared_.workers,
+                                                                              shared_.cfg.rate_limit_failure_mode)
+                                                : std::string()));
     });
 }
 
@@ -408,6 +457,7 @@ std::string GatewayWorker::transport_error(const net::HttpRequest& partial, int 
 
 int GatewayWorker::listen() {
     int rc = server_.listen();
+    if (rc == 0 && shared_limiter_) shared_limiter_->start();
     if (rc == 0 && index_ == 0) discover();
     return rc;
 }
@@ -477,6 +527,19 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
             w.Key("version"); w.String(LLMGW_VERSION);
             w.Key("uptime_s"); w.Double(static_cast<double>(net::now_ns() - shared_.start_ns) / 1e9);
             w.EndObject();
+            if (shared_limiter_) {
+                // The shared limit: this worker's connection, and every worker's fallbacks.
+                const auto& st = shared_.shared_limit;
+                w.Key("redis"); w.StartObject();
+                w.Key("state"); w.String(redis_state_name(shared_limiter_->state()));
+                w.Key("workers_up"); w.Int64(st.workers_up.load());
+                w.Key("workers"); w.Int(shared_.workers);
+                w.Key("failure_mode"); w.String(failure_mode_name(shared_.cfg.rate_limit_failure_mode));
+                w.Key("fallbacks"); w.Uint64(st.fallbacks());
+                w.Key("disconnects"); w.Uint64(st.disconnects.load());
+                if (!shared_limiter_->last_error().empty()) { w.Key("error"); w.String(shared_limiter_->last_error()); }
+                w.EndObject();
+            }
         }
         w.Key("backend"); w.StartObject();
         w.Key("ok"); w.Bool(ready_.ok);

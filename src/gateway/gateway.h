@@ -21,6 +21,7 @@
 #include "core/ops/rate_limiter.h"
 #include "gateway/backend_discovery.h"
 #include "gateway/responses_state.h"
+#include "gateway/shared_limiter.h"
 #include "net/http_server.h"
 #include "net/upstream_client.h"
 #include "net/worker_pool.h"
@@ -70,7 +71,11 @@ struct GatewayShared {
     // file emptied by mistake then refuses everyone instead of opening the gateway).
     const bool auth_required;
     KeyStore keys;
+    // In-process limit: the whole limit without REDIS_URL; with it, the fallback share
+    // (RATE_LIMIT_FAILURE_MODE=local), the limit divided by RATE_LIMIT_REPLICAS.
     RateLimiter limiter;
+    SharedLimitStats shared_limit;  // REDIS_URL: the shared limit's counters
+    const int workers;
     GatewayMetrics metrics;
     DiscoveredBackend backend;  // learned from the backend itself (backend_discovery.h)
     ResponsesState responses;  // stored responses and the reasoning sealer (/v1/responses)
@@ -120,6 +125,14 @@ private:
     bool authorize(const net::HttpRequest& req, const std::string& client, std::string* identity);
     // True when the identity's bucket had a token; the x-ratelimit-* headers are added either way.
     bool admit(const RequestContext& ctx);
+    // REDIS_URL: asks the shared limit, then continues with dispatch() once admitted.
+    void admit_shared(const RequestContext& ctx);
+    // Answers a limit's verdict (headers, 429 or 503); true when the request may go on.
+    bool apply_verdict(const RequestContext& ctx, const LimitVerdict& v);
+    // After auth and the limit: the body, then the route's handler.
+    void dispatch(const RequestContext& ctx);
+    // Runs `step` answering an exception with a 500 in the route's envelope.
+    void guarded(const RequestContext& ctx, const std::function<void()>& step);
     // A body sent with Content-Encoding is decoded in place, within MAX_BODY_BYTES; false when
     // the request was answered (415 unknown coding, 413 too large decoded, 400 corrupt).
     bool decode_body(const RequestContext& ctx);
@@ -141,6 +154,7 @@ private:
     std::mt19937_64 rng_;
     MetricsRecorder metrics_;  // this worker's shard
     KeySetCache keys_;
+    std::unique_ptr<SharedLimiter> shared_limiter_;  // REDIS_URL with RATE_LIMIT_ENABLED
 
     // Readiness, cached so probes cannot hammer the backend.
     struct Readiness {

@@ -32,6 +32,11 @@ const std::vector<ConfigVar>& config_vars() {
         {"RATE_LIMIT_ENABLED", "BOOL", "--rate-limit", "false", "token-bucket rate limit per API key (or client address) on /v1/* (a bare --rate-limit turns it on)"},
         {"RATE_LIMIT_RPM", "NUMBER", "--rate-limit-rpm", "120", "sustained requests per minute per identity"},
         {"RATE_LIMIT_BURST", "NUMBER", "--rate-limit-burst", "30", "bucket size: requests allowed at once per identity"},
+        {"REDIS_URL", "URL", "--redis-url", "", "redis://[:password@]host:port/db: the rate limit is shared by every replica using this Redis (unset: each process limits alone)"},
+        {"REDIS_PASSWORD", "KEY", "--redis-password", "", "Redis password (AUTH), when not in REDIS_URL"},
+        {"REDIS_TIMEOUT_MS", "MILLISECONDS", "--redis-timeout-ms", "20", "deadline of one Redis call; past it the request is decided by RATE_LIMIT_FAILURE_MODE"},
+        {"RATE_LIMIT_FAILURE_MODE", "MODE", "--rate-limit-failure-mode", "local", "while Redis is slow or down: local (in-process limit divided by RATE_LIMIT_REPLICAS) | open (admit) | closed (refuse with 503)"},
+        {"RATE_LIMIT_REPLICAS", "INT", "--rate-limit-replicas", "1", "replicas sharing the limit: the local fallback allows RATE_LIMIT_RPM and RATE_LIMIT_BURST divided by this"},
         {"CORS_ORIGINS", "LIST", "--cors-origins", "*", "comma-separated allowed origins, or *"},
         {"CORS_ALLOW_CREDENTIALS", "BOOL", "--cors-allow-credentials", "false", "send Access-Control-Allow-Credentials (not allowed with *)"},
         {"TRUSTED_PROXIES", "LIST", "--trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For / X-Real-IP are believed"},
@@ -53,6 +58,15 @@ bool parse_bool(std::string_view s, bool* out) {
     if (v == "1" || v == "true" || v == "yes" || v == "on") { *out = true; return true; }
     if (v == "0" || v == "false" || v == "no" || v == "off") { *out = false; return true; }
     return false;
+}
+
+const char* failure_mode_name(LimitFailureMode m) {
+    switch (m) {
+        case LimitFailureMode::Local: return "local";
+        case LimitFailureMode::Open: return "open";
+        case LimitFailureMode::Closed: return "closed";
+    }
+    return "local";
 }
 
 std::string Url::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
@@ -273,6 +287,19 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     c.rate_limit_enabled = r.boolean("RATE_LIMIT_ENABLED");
     c.rate_limit_rpm = r.number("RATE_LIMIT_RPM", 0.001, 1e9);
     c.rate_limit_burst = r.number("RATE_LIMIT_BURST", 1, 1e9);
+    if (std::string url = r.get("REDIS_URL"); !url.empty()) {
+        std::string why;
+        c.redis = parse_redis_url(url, &why);
+        if (!c.redis) r.fail("REDIS_URL", why);
+        else if (c.redis->password.empty()) c.redis->password = r.get("REDIS_PASSWORD");
+    }
+    c.redis_timeout_ms = r.number("REDIS_TIMEOUT_MS", 1, 60'000);
+    std::string fmode = r.get("RATE_LIMIT_FAILURE_MODE");
+    if (fmode == "local") c.rate_limit_failure_mode = LimitFailureMode::Local;
+    else if (fmode == "open") c.rate_limit_failure_mode = LimitFailureMode::Open;
+    else if (fmode == "closed") c.rate_limit_failure_mode = LimitFailureMode::Closed;
+    else r.fail("RATE_LIMIT_FAILURE_MODE", "'" + fmode + "' is not one of local, open, closed");
+    c.rate_limit_replicas = static_cast<int>(r.integer("RATE_LIMIT_REPLICAS", 1, 10'000));
     c.cors_origins = split_list(r.get("CORS_ORIGINS"));
     c.cors_allow_credentials = r.boolean("CORS_ALLOW_CREDENTIALS");
     if (r.ok && c.cors_allow_credentials) {

@@ -10,6 +10,7 @@
 
 #include "core/backend/backend_profile.h"
 #include "core/base/text_util.h"  // split_list, used with these values
+#include "core/ops/redis_url.h"
 #include "core/ops/sealed_blob.h"
 
 namespace llmgw {
@@ -35,6 +36,10 @@ enum class AnthropicMode { Translate, Native, Auto };
 // How /v1/responses reaches the runtime: translated to chat completions, passed to its own
 // /v1/responses, or natively only where start-up discovery found one that does what a request needs.
 enum class ResponsesMode { Translate, Native, Auto };
+
+// What a request gets while the shared limit's Redis is slow or unreachable (docs/LIMITS.md).
+enum class LimitFailureMode { Local, Open, Closed };
+const char* failure_mode_name(LimitFailureMode m);
 
 struct Url {
     std::string scheme, host, path;  // path without trailing '/', may be empty
@@ -66,6 +71,10 @@ struct ServeConfig {
     bool rate_limit_enabled = false;
     double rate_limit_rpm = 120;
     double rate_limit_burst = 30;
+    std::optional<RedisEndpoint> redis;  // REDIS_URL: limits shared through Redis
+    double redis_timeout_ms = 20;
+    LimitFailureMode rate_limit_failure_mode = LimitFailureMode::Local;
+    int rate_limit_replicas = 1;
     std::vector<std::string> cors_origins{"*"};
     bool cors_allow_credentials = false;
     std::vector<Cidr> trusted_proxies;

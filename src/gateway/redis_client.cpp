@@ -1,0 +1,300 @@
+#include "gateway/redis_client.h"
+
+#include <hiredis/adapters/libuv.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+
+#include "gateway/log.h"
+#include "net/http_server.h"
+
+namespace llmgw::gw {
+
+namespace {
+
+// Calls waiting for a reply at most; beyond, a call is answered Unavailable at once. Deadlines
+// already bound this (a call lives one deadline), the cap keeps a burst of traffic against a
+// stalled Redis from queueing without limit inside hiredis.
+constexpr size_t kMaxPendingCalls = 16384;
+// Reconnection back-off: the first retry soon (a restarted Redis is back within a second),
+// then doubling, so a Redis that stays down costs one attempt per worker every few seconds.
+constexpr uint64_t kReconnectMinMs = 50;
+constexpr uint64_t kReconnectMaxMs = 5000;
+// A connection must be up (connected, authenticated, scripts loaded) this long after the attempt
+// started, or it is dropped: a host that drops SYNs would otherwise keep it connecting forever.
+constexpr uint64_t kConnectTimeoutMs = 2000;
+// Nested arrays a reply may hold: the scripts answer flat arrays; anything deeper is not ours.
+constexpr int kMaxReplyDepth = 4;
+
+RedisValue to_value(const redisReply* r, int depth = 0) {
+    RedisValue v;
+    switch (r->type) {
+        case REDIS_REPLY_INTEGER: v.type = RedisValue::Type::Integer; v.integer = r->integer; break;
+        case REDIS_REPLY_STRING: v.type = RedisValue::Type::String; v.str.assign(r->str, r->len); break;
+        case REDIS_REPLY_STATUS: v.type = RedisValue::Type::Status; v.str.assign(r->str, r->len); break;
+        case REDIS_REPLY_ERROR: v.type = RedisValue::Type::Error; v.str.assign(r->str, r->len); break;
+        case REDIS_REPLY_ARRAY:
+            v.type = RedisValue::Type::Array;
+            if (depth < kMaxReplyDepth)
+                for (size_t i = 0; i < r->elements; ++i) v.elements.push_back(to_value(r->element[i], depth + 1));
+            break;
+        default: break;  // REDIS_REPLY_NIL
+    }
+    return v;
+}
+
+}  // namespace
+
+const char* redis_state_name(RedisState s) {
+    switch (s) {
+        case RedisState::Connecting: return "connecting";
+        case RedisState::Up: return "up";
+        case RedisState::Down: return "down";
+    }
+    return "down";
+}
+
+RedisClient::RedisClient(uv_loop_t* loop, RedisClientOptions opts, std::function<void(RedisState)> on_state)
+    : loop_(loop),
+      opts_(std::move(opts)),
+      on_state_(std::move(on_state)),
+      backoff_ms_(kReconnectMinMs),
+      deadline_timer_(loop),
+      reconnect_timer_(loop) {
+    idle_.init(uv_idle_init, loop, this);
+}
+
+RedisClient::~RedisClient() { close(); }
+
+void RedisClient::start() { connect(); }
+
+void RedisClient::connect() {
+    if (closing_) return;
+    set_state(RedisState::Connecting);
+    redisAsyncContext* ac = redisAsyncConnect(opts_.endpoint.host.c_str(), opts_.endpoint.port);
+    if (!ac || ac->err) {
+        last_error_ = ac ? ac->errstr : "out of memory";
+        if (ac) redisAsyncFree(ac);
+        set_state(RedisState::Down);
+        schedule_reconnect();
+        return;
+    }
+    if (redisLibuvAttach(ac, loop_) != REDIS_OK) {
+        last_error_ = "cannot attach the connection to the loop";
+        redisAsyncFree(ac);
+        set_state(RedisState::Down);
+        schedule_reconnect();
+        return;
+    }
+    ac->data = this;
+    ctx_ = ac;
+    redisAsyncSetConnectCallback(ac, on_connect);
+    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    // Queued now, sent once connected; the connection is up when the last of these answers.
+    std::vector<std::vector<std::string>> setup;
+    const auto& ep = opts_.endpoint;
+    if (!ep.password.empty()) {
+        if (ep.username.empty()) setup.push_back({"AUTH", ep.password});
+        else setup.push_back({"AUTH", ep.username, ep.password});
+    }
+    if (ep.db != 0) setup.push_back({"SELECT", std::to_string(ep.db)});
+    for (const auto& s : opts_.scripts) setup.push_back({"SCRIPT", "LOAD", s});
+    setup.push_back({"PING"});
+    setup_pending_ = setup.size();
+    for (const auto& argv : setup) {
+        std::vector<const char*> p;
+        std::vector<size_t> n;
+        for (const auto& a : argv) {
+            p.push_back(a.data());
+            n.push_back(a.size());
+        }
+        redisAsyncCommandArgv(ac, on_setup_reply, nullptr, static_cast<int>(p.size()), p.data(), n.data());
+    }
+    reconnect_timer_.once(kConnectTimeoutMs, [this] {
+        if (state_ != RedisState::Up) drop_connection("no answer within " + std::to_string(kConnectTimeoutMs) + " ms of connecting");
+    });
+}
+
+void RedisClient::on_connect(const redisAsyncContext* ac, int status) {
+    auto* self = static_cast<RedisClient*>(ac->data);
+    if (!self || status == REDIS_OK) return;
+    // hiredis frees the context when this returns.
+    self->lost(std::string("connect failed: ") + ac->errstr);
+}
+
+void RedisClient::on_disconnect(const redisAsyncContext* ac, int status) {
+    auto* self = static_cast<RedisClient*>(ac->data);
+    if (!self || self->ctx_ != ac) return;  // dropped by us: already handled
+    self->lost(status == REDIS_OK ? "connection closed" : std::string("connection lost: ") + ac->errstr);
+}
+
+void RedisClient::lost(std::string why) {
+    ctx_ = nullptr;
+    last_error_ = std::move(why);
+    set_state(RedisState::Down);
+    schedule_reconnect();
+}
+
+void RedisClient::on_setup_reply(redisAsyncContext* ac, void* reply, void*) {
+    auto* self = static_cast<RedisClient*>(ac->data);
+    if (!self || self->ctx_ != ac || !reply) return;
+    auto* r = static_cast<redisReply*>(reply);
+    if (r->type == REDIS_REPLY_ERROR) {
+        // AUTH refused, a wrong database, scripting disabled: this connection is of no use.
+        self->last_error_ = std::string("setup refused: ") + std::string(r->str, r->len);
+        self->setup_pending_ = 0;
+        redisAsyncDisconnect(ac);  // allowed inside a callback: runs once the replies are in
+        return;
+    }
+    if (self->setup_pending_ > 0 && --self->setup_pending_ == 0) {
+        self->reconnect_timer_.stop();
+        self->backoff_ms_ = kReconnectMinMs;
+        self->last_error_.clear();
+        self->set_state(RedisState::Up);
+    }
+}
+
+void RedisClient::schedule_reconnect() {
+    if (closing_) return;
+    const uint64_t wait = backoff_ms_;
+    backoff_ms_ = std::min(kReconnectMaxMs, backoff_ms_ * 2);
+    reconnect_timer_.once(wait, [this] { connect(); });
+}
+
+void RedisClient::set_state(RedisState s) {
+    if (s == state_) return;
+    const RedisState before = state_;
+    state_ = s;
+    if (s == RedisState::Down || before == RedisState::Up)
+        log_event(s == RedisState::Up ? spdlog::level::info : spdlog::level::warn, "redis",
+                  s == RedisState::Up ? "connected" : "unavailable",
+                  {{"state", redis_state_name(s)}, {"error", last_error_}});
+    else if (s == RedisState::Up)
+        log_event(spdlog::level::info, "redis", "connected", {{"state", "up"}});
+    if (on_state_) on_state_(s);
+}
+
+bool RedisClient::send(uint64_t id, const std::vector<std::string>& argv) {
+    std::vector<const char*> p;
+    std::vector<size_t> n;
+    p.reserve(argv.size());
+    n.reserve(argv.size());
+    for (const auto& a : argv) {
+        p.push_back(a.data());
+        n.push_back(a.size());
+    }
+    return redisAsyncCommandArgv(ctx_, on_reply, reinterpret_cast<void*>(static_cast<uintptr_t>(id)),
+                                 static_cast<int>(p.size()), p.data(), n.data()) == REDIS_OK;
+}
+
+void RedisClient::call(std::vector<std::string> argv, Done done, Retry retry) {
+    if (closing_) return;
+    if (state_ != RedisState::Up || !ctx_ || pending_.size() >= kMaxPendingCalls) {
+        answered_.emplace_back(std::move(done), RedisOutcome{RedisOutcome::Status::Unavailable, {}});
+        uv_idle_start(idle_.get(), [](uv_idle_t* h) {
+            if (auto* self = static_cast<RedisClient*>(h->data)) self->dispatch();
+        });
+        return;
+    }
+    const uint64_t id = next_id_++;
+    pending_.emplace(id, Pending{std::move(done), std::move(retry)});
+    deadlines_.emplace_back(net::now_ns() + opts_.deadline_ms * 1'000'000, id);
+    if (!send(id, argv)) complete(id, RedisOutcome{RedisOutcome::Status::Unavailable, {}});
+    if (deadlines_.size() == 1) arm_deadline();
+}
+
+void RedisClient::on_reply(redisAsyncContext* ac, void* reply, void* privdata) {
+    auto* self = static_cast<RedisClient*>(ac->data);
+    if (!self || self->closing_) return;
+    const uint64_t id = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(privdata));
+    auto it = self->pending_.find(id);
+    if (it == self->pending_.end()) return;  // answered already (deadline passed)
+    if (!reply) {  // the connection went away with the call in flight
+        self->complete(id, RedisOutcome{RedisOutcome::Status::Unavailable, {}});
+        return;
+    }
+    RedisValue v = to_value(static_cast<redisReply*>(reply));
+    if (v.is_error() && it->second.retry && self->ctx_ == ac) {
+        auto again = std::move(it->second.retry);
+        std::vector<std::string> argv = again(v);
+        if (!argv.empty() && self->send(id, argv)) return;  // hiredis allows commands from callbacks
+    }
+    self->complete(id, RedisOutcome{RedisOutcome::Status::Reply, std::move(v)});
+}
+
+void RedisClient::complete(uint64_t id, RedisOutcome outcome) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return;
+    answered_.emplace_back(std::move(it->second.done), std::move(outcome));
+    pending_.erase(it);
+    uv_idle_start(idle_.get(), [](uv_idle_t* h) {
+        if (auto* self = static_cast<RedisClient*>(h->data)) self->dispatch();
+    });
+}
+
+void RedisClient::dispatch() {
+    uv_idle_stop(idle_.get());
+    auto batch = std::move(answered_);
+    answered_.clear();
+    for (auto& [done, outcome] : batch) {
+        if (closing_) return;
+        done(outcome);
+    }
+}
+
+void RedisClient::arm_deadline() {
+    // Drop the entries of calls already answered, then wait for the oldest still pending.
+    while (!deadlines_.empty() && !pending_.count(deadlines_.front().second)) deadlines_.pop_front();
+    if (deadlines_.empty()) {
+        deadline_timer_.stop();
+        return;
+    }
+    const uint64_t now = net::now_ns(), at = deadlines_.front().first;
+    const uint64_t wait_ms = at > now ? (at - now + 999'999) / 1'000'000 : 0;
+    deadline_timer_.once(wait_ms, [this] { expire(); });
+}
+
+void RedisClient::expire() {
+    const uint64_t now = net::now_ns();
+    size_t expired = 0;
+    while (!deadlines_.empty() && deadlines_.front().first <= now) {
+        const uint64_t id = deadlines_.front().second;
+        deadlines_.pop_front();
+        if (pending_.count(id)) {
+            complete(id, RedisOutcome{RedisOutcome::Status::Timeout, {}});
+            ++expired;
+        }
+    }
+    if (expired > 0 && ctx_)
+        drop_connection("no reply within REDIS_TIMEOUT_MS (" + std::to_string(opts_.deadline_ms) + " ms)");
+    arm_deadline();
+}
+
+void RedisClient::drop_connection(std::string why) {
+    redisAsyncContext* ac = ctx_;
+    ctx_ = nullptr;
+    last_error_ = std::move(why);
+    // Runs every pending reply callback with no reply (answered Unavailable) and closes the socket.
+    if (ac) redisAsyncFree(ac);
+    set_state(RedisState::Down);
+    schedule_reconnect();
+}
+
+void RedisClient::close() {
+    if (closing_) return;
+    closing_ = true;
+    if (redisAsyncContext* ac = ctx_) {
+        ctx_ = nullptr;
+        ac->data = nullptr;
+        redisAsyncFree(ac);
+    }
+    pending_.clear();
+    answered_.clear();
+    deadlines_.clear();
+    deadline_timer_.stop();
+    reconnect_timer_.stop();
+    idle_.close();
+}
+
+}  // namespace llmgw::gw
