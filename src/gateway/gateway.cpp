@@ -97,7 +97,7 @@ std::vector<ApiRoute> api_routes() {
 }
 
 GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::shared_ptr<const KeySet> initial_keys,
-                             int worker_count)
+                             int worker_count, std::optional<BackendsConfig> backends)
     : cfg(std::move(config)),
       profile(&backend_profile(cfg.backend_kind)),
       start_ns(net::now_ns()),
@@ -106,6 +106,7 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       keys(std::move(initial_keys)),
       limiter(RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
       metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count)}),
+      pools(backends ? *backends : single_backend_config(cfg), backends.has_value()),
       responses(cfg),
       via_pseudonym(llmgw::via_pseudonym((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
                                          start_ns)) {}
@@ -199,12 +200,17 @@ std::string GatewayWorker::backend_url(std::string_view path) const {
 
 std::vector<std::string> GatewayWorker::upstream_headers(const std::string& request_id,
                                                          const net::HttpRequest* incoming) const {
+    return pool_headers(request_id, incoming, shared_.cfg.backend_api_key);
+}
+
+std::vector<std::string> GatewayWorker::pool_headers(const std::string& request_id, const net::HttpRequest* incoming,
+                                                     const std::string& api_key) const {
     std::vector<std::string> h;
     h.reserve(4);
     h.emplace_back("Content-Type: application/json");
     h.emplace_back("X-Request-Id: " + request_id);
     h.emplace_back("Via: " + forwarded_via(incoming ? header_list(*incoming, "via") : std::string(), shared_.via_pseudonym));
-    if (!shared_.cfg.backend_api_key.empty()) h.emplace_back("Authorization: Bearer " + shared_.cfg.backend_api_key);
+    if (!api_key.empty()) h.emplace_back("Authorization: Bearer " + api_key);
     return h;
 }
 
@@ -319,7 +325,10 @@ void GatewayWorker::route(const RequestContext& ctx) {
         case Route::Docs: docs(ctx); return;
         case Route::Reference: serve_reference(ctx); return;
         case Route::Models:
-        case Route::Model: proxy_get(ctx); return;
+        case Route::Model:
+            if (shared_.pools.from_file()) list_models(ctx);
+            else proxy_get(ctx);
+            return;
         case Route::ChatCompletions:
         case Route::Completions:
         case Route::Embeddings: proxy_openai_post(ctx); return;
@@ -345,7 +354,8 @@ void GatewayWorker::serve_metrics(const RequestContext& ctx) {
         ctx.ex->add_header("cache-control", "no-store");
         ctx.scope->respond(200, GatewayMetrics::kContentType,
                            GatewayMetrics::render_state(LLMGW_VERSION, shared_.profile->name, ready_.ok) +
-                               shared_.metrics.render());
+                               shared_.metrics.render() +
+                               (shared_.pools.from_file() ? shared_.pools.metrics_text(net::now_ns()) : std::string()));
     });
 }
 
@@ -493,6 +503,12 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
             learned("tokenizer", caps.tokenizer);
         }
         w.EndObject();
+        // BACKENDS_FILE: each pool and replica, their load and health (backend_pools.h).
+        if (detailed && shared_.pools.from_file()) {
+            std::string pools = shared_.pools.health_json(net::now_ns());
+            w.Key("pools");
+            w.RawValue(pools.data(), pools.size(), rapidjson::kArrayType);
+        }
         w.EndObject();
         ex->add_header("cache-control", "no-store");
         scope->respond(ready_.ok ? 200 : 503, "application/json", std::string_view(sb.GetString(), sb.GetSize()));

@@ -29,6 +29,8 @@ std::string header_list(const net::HttpRequest& req, std::string_view lower_name
 // openai_routes.cpp
 void proxy_get(const RequestContext& ctx);
 void proxy_openai_post(const RequestContext& ctx);
+// models_routes.cpp: the merged list of a backends file's pools
+void list_models(const RequestContext& ctx);
 // docs_routes.cpp: the generated documents
 void serve_openapi(const RequestContext& ctx);
 void serve_reference(const RequestContext& ctx);

@@ -17,6 +17,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"BACKEND_KIND", "--backend-kind", "vllm", "runtime behind the gateway: vllm | ollama | llamacpp | tgi | sglang | localai | lmstudio | openai"},
         {"BACKEND_BASE_URL", "--backend-url", "", "runtime base URL (default: the runtime's usual local address); a trailing /v1 is accepted"},
         {"BACKEND_API_KEY", "--backend-api-key", "", "key sent upstream as Authorization: Bearer (client keys never are)"},
+        {"BACKENDS_FILE", "--backends-file", "", "YAML file of pools of replicas, models and fallbacks (docs/ROUTING.md); replaces the BACKEND_* variables; reloaded on SIGHUP"},
         {"MODEL_NAME", "--model", "", "default model: used when a request names none, and checked by probe"},
         {"REQUEST_TIMEOUT_S", "--request-timeout", "600", "upper bound on one upstream request, streams included (seconds)"},
         {"CONNECT_TIMEOUT_S", "--connect-timeout", "10", "upstream connect timeout (seconds)"},
@@ -251,6 +252,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
         r.fail("BACKEND_BASE_URL", "'" + url + "' is not a valid http(s) URL");
     }
     c.backend_api_key = r.get("BACKEND_API_KEY");
+    c.backends_file = r.get("BACKENDS_FILE");
     c.model_name = r.get("MODEL_NAME");
     c.request_timeout_s = r.number("REQUEST_TIMEOUT_S", 0.001, 86400);
     c.connect_timeout_s = r.number("CONNECT_TIMEOUT_S", 0.001, 3600);

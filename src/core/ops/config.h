@@ -50,6 +50,7 @@ struct ServeConfig {
     BackendKind backend_kind = BackendKind::VLLM;
     std::string backend_base_url;  // origin plus optional prefix, never ending in "/v1" or "/"
     std::string backend_api_key;
+    std::string backends_file;  // BACKENDS_FILE: pools of replicas (core/routing); empty: the BACKEND_* variables
     std::string model_name;
     double request_timeout_s = 600;
     double connect_timeout_s = 10;

@@ -1,0 +1,278 @@
+// BACKENDS_FILE: several `llmgw mock` runtimes behind one gateway. Models routed by name and
+// alias (rewritten both ways, streams included), the merged /v1/models, spreading across
+// replicas, failover before the first byte to another replica and to the fallback pool, and
+// reload on SIGHUP.
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+
+#include "harness.h"
+
+using namespace harness;
+
+namespace {
+
+const std::vector<std::string> kJson = {"Content-Type: application/json"};
+const std::vector<std::string> kAnthropic = {"anthropic-version: 2023-06-01", "Content-Type: application/json"};
+
+// A backends file in its own temporary directory, removed with it.
+struct BackendsFile {
+    std::string dir, path;
+    explicit BackendsFile(const std::string& yaml) {
+        char tmpl[] = "/tmp/llmgw-backends-XXXXXX";
+        REQUIRE(mkdtemp(tmpl));
+        dir = tmpl;
+        path = dir + "/backends.yaml";
+        write(yaml);
+    }
+    ~BackendsFile() {
+        ::unlink(path.c_str());
+        ::rmdir(dir.c_str());
+    }
+    void write(const std::string& yaml) const {
+        std::ofstream(path, std::ios::trunc) << yaml;
+    }
+};
+
+Process serve_with(const BackendsFile& f, const Process& first_replica) {
+    return start_serve(first_replica.url(), {{"BACKENDS_FILE", f.path}});
+}
+
+std::string chat(const std::string& model, bool stream = false) {
+    return R"({"model":")" + model + R"(","max_tokens":4,"stream":)" + (stream ? "true" : "false") +
+           R"(,"messages":[{"role":"user","content":"Hello"}]})";
+}
+
+std::string str(const rapidjson::Value& v) { return v.IsString() ? v.GetString() : std::string("<not a string>"); }
+
+int64_t chats(const Process& mock) {
+    auto st = mock_stats(mock);
+    const auto& by = st["requests_by_path"];
+    return by.HasMember("/v1/chat/completions") ? by["/v1/chat/completions"].GetInt64() : 0;
+}
+
+std::string last_model_sent(const Process& mock) {
+    auto st = mock_stats(mock);
+    return str(json(st["last_request"]["body"].GetString())["model"]);
+}
+
+}  // namespace
+
+TEST_CASE("routing: models by name and alias go to their pool, renamed both ways, streams too", "[serve][routing]") {
+    // --strict-model: the runtime answers 404 to any name but its own, so a 200 proves the rewrite.
+    auto chat_rt = start_mock({"--model", "Qwen/Qwen2.5-7B-Instruct", "--strict-model"});
+    auto embed_rt = start_mock({"--profile", "llamacpp"});
+    BackendsFile f("pools:\n"
+                   "  - name: chat\n    kind: vllm\n    replicas: [" + chat_rt.url("/v1") + "]\n"
+                   "    models:\n      - name: qwen-7b\n        upstream: Qwen/Qwen2.5-7B-Instruct\n"
+                   "        aliases: [gpt-4o-mini]\n"
+                   "  - name: embed\n    kind: llamacpp\n    replicas: [" + embed_rt.url("/v1") + "]\n");
+    auto gw = serve_with(f, chat_rt);
+
+    for (const char* model : {"qwen-7b", "gpt-4o-mini"}) {
+        auto r = post(gw.url("/v1/chat/completions"), chat(model), kJson);
+        REQUIRE(r.status == 200);
+        CHECK(str(json(r.body)["model"]) == "qwen-7b");
+        CHECK(last_model_sent(chat_rt) == "Qwen/Qwen2.5-7B-Instruct");
+    }
+
+    // The alias in a stream: every chunk names the public model, none the runtime's.
+    auto s = post(gw.url("/v1/chat/completions"), chat("gpt-4o-mini", true), kJson);
+    REQUIRE(s.status == 200);
+    auto events = sse_data(s.body);
+    REQUIRE(events.size() > 2);
+    CHECK(events.back() == "[DONE]");
+    for (size_t i = 0; i + 1 < events.size(); ++i) CHECK(str(json(events[i])["model"]) == "qwen-7b");
+    CHECK(s.body.find("Qwen/") == std::string::npos);
+
+    // Anthropic messages, whole and streamed, through the translator (which answers under the
+    // name the client sent, alias or not): the runtime's name never reaches the client.
+    const std::string msg = R"({"model":"qwen-7b","max_tokens":8,"messages":[{"role":"user","content":"Hi"}]})";
+    auto m = post(gw.url("/v1/messages"), msg, kAnthropic);
+    REQUIRE(m.status == 200);
+    CHECK(str(json(m.body)["model"]) == "qwen-7b");
+    CHECK(last_model_sent(chat_rt) == "Qwen/Qwen2.5-7B-Instruct");
+    auto ms = post(gw.url("/v1/messages"), msg.substr(0, msg.size() - 1) + R"(,"stream":true})", kAnthropic);
+    REQUIRE(ms.status == 200);
+    CHECK(ms.body.find("\"model\":\"qwen-7b\"") != std::string::npos);
+    CHECK(ms.body.find("Qwen/") == std::string::npos);
+
+    // Responses.
+    auto rs = post(gw.url("/v1/responses"), R"({"model":"qwen-7b","input":"Hi","max_output_tokens":8})", kJson);
+    REQUIRE(rs.status == 200);
+    CHECK(str(json(rs.body)["model"]) == "qwen-7b");
+    CHECK(last_model_sent(chat_rt) == "Qwen/Qwen2.5-7B-Instruct");
+
+    // A name no pool declares goes to the pool without a model list, unchanged.
+    auto e = post(gw.url("/v1/embeddings"), R"({"model":"nomic-embed","input":"hello"})", kJson);
+    REQUIRE(e.status == 200);
+    auto est = mock_stats(embed_rt);
+    CHECK(str(json(est["last_request"]["body"].GetString())["model"]) == "nomic-embed");
+}
+
+TEST_CASE("routing: GET /v1/models merges every pool's models under their public names", "[serve][routing]") {
+    auto chat_rt = start_mock({"--model", "Qwen/Q"});
+    auto open_rt = start_mock({"--model", "open-model"});
+    BackendsFile f("pools:\n"
+                   "  - name: chat\n    kind: vllm\n    replicas: [" + chat_rt.url() + "]\n"
+                   "    models:\n      - name: qwen-7b\n        upstream: Qwen/Q\n      - small\n"
+                   "  - name: any\n    kind: vllm\n    replicas: [" + open_rt.url() + "]\n");
+    auto gw = serve_with(f, chat_rt);
+    auto r = get(gw.url("/v1/models"));
+    REQUIRE(r.status == 200);
+    auto d = json(r.body);
+    REQUIRE(d["data"].IsArray());
+    std::vector<std::string> ids;
+    for (const auto& m : d["data"].GetArray()) ids.push_back(str(m["id"]));
+    CHECK(ids == std::vector<std::string>{"qwen-7b", "small", "open-model"});
+    CHECK(str(d["data"][0]["owned_by"]) == "chat");
+
+    auto one = get(gw.url("/v1/models/qwen-7b"));
+    REQUIRE(one.status == 200);
+    CHECK(str(json(one.body)["id"]) == "qwen-7b");
+    auto none = get(gw.url("/v1/models/nope"));
+    CHECK(none.status == 404);
+    CHECK(str(json(none.body)["error"]["code"]) == "model_not_found");
+}
+
+TEST_CASE("routing: a model no pool serves is a 404 in the route's envelope, listing the served ones", "[serve][routing]") {
+    auto rt = start_mock();
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + rt.url() +
+                   "]\n    models: [mock-model, other]\n");
+    auto gw = serve_with(f, rt);
+    const int64_t before = chats(rt);  // discovery's requests
+    auto r = post(gw.url("/v1/chat/completions"), chat("gpt-5"), kJson);
+    REQUIRE(r.status == 404);
+    auto d = json(r.body);
+    CHECK(str(d["error"]["code"]) == "model_not_found");
+    CHECK(str(d["error"]["param"]) == "model");
+    CHECK(str(d["error"]["message"]).find("served models: mock-model, other") != std::string::npos);
+    auto a = post(gw.url("/v1/messages"), R"({"model":"gpt-5","max_tokens":8,"messages":[{"role":"user","content":"Hi"}]})",
+                  kAnthropic);
+    REQUIRE(a.status == 404);
+    auto ad = json(a.body);
+    CHECK(str(ad["type"]) == "error");
+    CHECK(str(ad["error"]["type"]) == "not_found_error");
+    CHECK(chats(rt) == before);
+}
+
+TEST_CASE("routing: requests spread over a pool's replicas", "[serve][routing]") {
+    auto a = start_mock();
+    auto b = start_mock();
+    auto c = start_mock();
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas:\n      - " + a.url() + "\n      - " +
+                   b.url() + "\n      - " + c.url() + "\n");
+    auto gw = serve_with(f, a);
+    const int64_t before = chats(a);  // discovery's requests
+    for (int i = 0; i < 90; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson).status == 200);
+    // One after another, loads tie and the draw decides: 30 each on average; 12 is over five
+    // standard deviations below.
+    int64_t na = chats(a) - before, nb = chats(b), nc = chats(c);
+    CHECK(na + nb + nc == 90);
+    CHECK(na >= 12);
+    CHECK(nb >= 12);
+    CHECK(nc >= 12);
+}
+
+TEST_CASE("routing: a killed replica costs no client an error; it is ejected and shown so", "[serve][routing]") {
+    auto a = start_mock();
+    auto b = start_mock();
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + a.url() + ", " + b.url() + "]\n");
+    auto gw = serve_with(f, a);
+    for (int i = 0; i < 10; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson).status == 200);
+    const std::string dead = b.url();
+    b.stop(9);
+    for (int i = 0; i < 30; ++i) {
+        auto r = post(gw.url("/v1/chat/completions"), chat("mock-model", i % 2 == 1), kJson);
+        CHECK(r.status == 200);
+        CHECK(r.body.find("error") == std::string::npos);
+    }
+    auto h = json(get(gw.url("/health")).body);
+    REQUIRE(h["pools"].IsArray());
+    const auto& reps = h["pools"][0]["replicas"];
+    REQUIRE(reps.Size() == 2);
+    CHECK(str(reps[1]["url"]) == dead);
+    CHECK(reps[1]["up"].IsFalse());
+    CHECK(reps[1]["ejections"].GetUint64() >= 1);
+    CHECK(reps[1]["ejected_for_s"].IsNumber());
+    CHECK(reps[0]["up"].IsTrue());
+    auto metrics = get(gw.url("/metrics")).body;
+    CHECK(metrics.find("llmgw_replica_up{pool=\"chat\",replica=\"" + dead + "\"} 0") != std::string::npos);
+    CHECK(metrics.find("llmgw_replica_ejections_total{pool=\"chat\",replica=\"" + dead + "\"} 0") == std::string::npos);
+    CHECK(metrics.find("llmgw_pool_retries_total{pool=\"chat\"}") != std::string::npos);
+}
+
+TEST_CASE("routing: 502 and 503 before the answer move the request to another replica", "[serve][routing]") {
+    auto failing = start_mock({"--fail-rate", "1", "--fail-status", "503"});
+    auto good = start_mock();
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + failing.url() + ", " + good.url() + "]\n");
+    auto gw = serve_with(f, good);
+    for (int i = 0; i < 12; ++i) {
+        auto r = post(gw.url("/v1/chat/completions"), chat("mock-model", i % 2 == 0), kJson);
+        CHECK(r.status == 200);
+    }
+    CHECK(chats(good) >= 12);
+}
+
+TEST_CASE("routing: the fallback pool answers when no replica of the pool can", "[serve][routing]") {
+    auto laptop = start_mock({"--model", "small-model", "--strict-model"});
+    const int nobody = free_port();
+    BackendsFile f("pools:\n"
+                   "  - name: chat\n    kind: vllm\n    replicas: [http://127.0.0.1:" + std::to_string(nobody) + "]\n"
+                   "    models:\n      - name: qwen-7b\n        upstream: Qwen/Q\n        aliases: [gpt-4o-mini]\n"
+                   "    fallback: laptop\n"
+                   "  - name: laptop\n    kind: lmstudio\n    replicas: [" + laptop.url() + "/v1]\n"
+                   "    models: [small-model]\n");
+    auto gw = start_serve(laptop.url(), {{"BACKENDS_FILE", f.path}});
+    for (bool stream : {false, true}) {
+        auto r = post(gw.url("/v1/chat/completions"), chat("gpt-4o-mini", stream), kJson);
+        REQUIRE(r.status == 200);
+        // The laptop's model answered, under the name the client asked for.
+        CHECK(r.body.find("\"model\":\"qwen-7b\"") != std::string::npos);
+        CHECK(r.body.find("small-model") == std::string::npos);
+        CHECK(last_model_sent(laptop) == "small-model");
+    }
+}
+
+TEST_CASE("routing: SIGHUP reloads the file; a bad file keeps the pools in effect", "[serve][routing]") {
+    auto a = start_mock();
+    auto b = start_mock();
+    auto pool_on = [](const Process& p) {
+        return "pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + p.url() + "]\n";
+    };
+    BackendsFile f(pool_on(a));
+    auto gw = serve_with(f, a);
+    REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson).status == 200);
+    CHECK(chats(b) == 0);
+
+    f.write(pool_on(b));
+    gw.signal(SIGHUP);
+    REQUIRE(wait_until([&] {
+        post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson);
+        return chats(b) > 0;
+    }));
+
+    f.write("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + a.url() + "]\n    fallback: nowhere\n");
+    gw.signal(SIGHUP);
+    REQUIRE(wait_until([&] { return gw.log().find("backends not reloaded") != std::string::npos; }));
+    CHECK(gw.log().find("line 5") != std::string::npos);
+    const int64_t on_a = chats(a), on_b = chats(b);
+    for (int i = 0; i < 5; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson).status == 200);
+    CHECK(chats(a) == on_a);
+    CHECK(chats(b) == on_b + 5);
+}
+
+TEST_CASE("routing: a bad backends file at start-up exits 2 naming the line", "[serve][routing]") {
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [http://127.0.0.1:1]\n    modles: [x]\n");
+    auto r = run_llmgw({"serve", "--port", "0"}, {{"BACKENDS_FILE", f.path}});
+    CHECK(r.exit == 2);
+    CHECK(r.err.find("line 5") != std::string::npos);
+    CHECK(r.err.find("modles") != std::string::npos);
+    auto missing = run_llmgw({"serve", "--port", "0"}, {{"BACKENDS_FILE", f.dir + "/absent.yaml"}});
+    CHECK(missing.exit == 2);
+    CHECK(missing.err.find("cannot read") != std::string::npos);
+}
