@@ -87,24 +87,31 @@ bool BackendPools::release(ReplicaLease& lease, AttemptOutcome outcome, std::str
     bool ejected = false;
     {
         std::lock_guard lock(mu_);
-        auto& rt = *lease.pool;
-        auto& s = rt.states[lease.replica];
+        auto& s = lease.pool->states[lease.replica];
         if (s.outstanding > 0) --s.outstanding;
-        switch (outcome) {
-            case AttemptOutcome::Answered: record_success(s); break;
-            case AttemptOutcome::Failed:
-                ++rt.failures[lease.replica];
-                rt.last_error[lease.replica] = std::string(error.substr(0, kMaxLastErrorBytes));
-                ejected = record_failure(s, net::now_ns(), policy_);
-                break;
-            case AttemptOutcome::Warming:
-                rt.last_error[lease.replica] = std::string(error.substr(0, kMaxLastErrorBytes));
-                break;
-            case AttemptOutcome::Abandoned: break;
-        }
+        ejected = record(*lease.pool, lease.replica, outcome, error);
     }
     lease = {};
     return ejected;
+}
+
+bool BackendPools::record_probe(PoolRuntime& pool, size_t replica, AttemptOutcome outcome, std::string_view error) {
+    std::lock_guard lock(mu_);
+    return record(pool, replica, outcome, error);
+}
+
+bool BackendPools::record(PoolRuntime& rt, size_t i, AttemptOutcome outcome, std::string_view error) {
+    auto& s = rt.states[i];
+    switch (outcome) {
+        case AttemptOutcome::Answered: record_success(s); return false;
+        case AttemptOutcome::Failed:
+            ++rt.failures[i];
+            rt.last_error[i] = std::string(error.substr(0, kMaxLastErrorBytes));
+            return record_failure(s, net::now_ns(), policy_);
+        case AttemptOutcome::Warming: rt.last_error[i] = std::string(error.substr(0, kMaxLastErrorBytes)); return false;
+        case AttemptOutcome::Abandoned: return false;
+    }
+    return false;
 }
 
 void BackendPools::count_retry(const RoutingTable& t, size_t pool) {

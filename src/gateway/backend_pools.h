@@ -62,6 +62,9 @@ public:
     ReplicaLease acquire(const RoutingTable& t, size_t pool, ReplicaSet* tried, uint64_t random);
     // Ends the attempt: outstanding down, health updated. True when this result ejected it.
     bool release(ReplicaLease& lease, AttemptOutcome outcome, std::string_view error = {});
+    // An active health check's result: a success re-admits an ejected replica, a failure counts
+    // like a failed request. True when it ejected the replica.
+    bool record_probe(PoolRuntime& pool, size_t replica, AttemptOutcome outcome, std::string_view error = {});
     void count_retry(const RoutingTable& t, size_t pool);
 
     // Each pool and replica as JSON (for /health) and as Prometheus text (for /metrics).
@@ -71,6 +74,7 @@ public:
     bool all_pools_up(uint64_t now_ns) const;
 
 private:
+    bool record(PoolRuntime& rt, size_t replica, AttemptOutcome outcome, std::string_view error);  // mu_ held
     const bool from_file_;
     const EjectionPolicy policy_;
     mutable std::mutex mu_;

@@ -36,14 +36,6 @@ constexpr int kMaxAttempts = 4;
 // The served models a 404 lists, at most (a pool may declare a thousand).
 constexpr size_t kMaxListedModels = 20;
 
-// What an attempt's end says about the replica that answered it.
-AttemptOutcome outcome_of(const net::UpstreamResult& r, int status, std::string_view body) {
-    if (r.failure != net::UpstreamFailure::None) return AttemptOutcome::Failed;
-    // llama.cpp answers 503 "Loading model" while it loads: warming, not broken.
-    if (status == 503 && body.find("Loading model") != std::string_view::npos) return AttemptOutcome::Warming;
-    return status >= 500 ? AttemptOutcome::Failed : AttemptOutcome::Answered;
-}
-
 ApiError unknown_model_error(std::string_view model, const ModelRouter& router) {
     std::string list;
     const auto& names = router.public_names();
@@ -455,7 +447,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         const std::string error = r.failure != net::UpstreamFailure::None ? r.message
                                   : status >= 500                          ? "HTTP " + std::to_string(status)
                                                                            : std::string();
-        end_attempt(outcome_of(r, status, body), error);
+        end_attempt(attempt_outcome(r, status, body), error);
         if (retry_without_stream_options(r)) return;
         upstream_finished();
         if (r.failure != net::UpstreamFailure::None) {
@@ -525,6 +517,13 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 };
 
 }  // namespace
+
+AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body) {
+    if (r.failure != net::UpstreamFailure::None) return AttemptOutcome::Failed;
+    // llama.cpp answers 503 "Loading model" while it loads: warming, not broken.
+    if (status == 503 && body.find("Loading model") != std::string_view::npos) return AttemptOutcome::Warming;
+    return status >= 500 ? AttemptOutcome::Failed : AttemptOutcome::Answered;
+}
 
 ApiError upstream_failure_error(const net::UpstreamResult& r) {
     switch (r.failure) {

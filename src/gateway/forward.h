@@ -53,6 +53,9 @@ struct ForwardRequest {
 // duration, backend errors, TTFT, inter-token latency, tokens, active streams) on the way.
 void forward(const RequestContext& ctx, ForwardRequest fr);
 
+// What an attempt's end says about the replica that answered it (status 0: no head came).
+AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body);
+
 // Maps a transport failure to the error a client sees (502 unreachable, 504 timeout, ...).
 ApiError upstream_failure_error(const net::UpstreamResult& r);
 

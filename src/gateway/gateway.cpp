@@ -175,6 +175,7 @@ void GatewayWorker::close() {
     auto streams = std::move(open_streams_);
     open_streams_.clear();
     for (auto& [id, cut_off] : streams) cut_off();
+    if (health_) health_->stop();
     server_.close_all();
     upstream_.close();
 }
@@ -400,6 +401,10 @@ std::string GatewayWorker::transport_error(const net::HttpRequest& partial, int 
 int GatewayWorker::listen() {
     int rc = server_.listen();
     if (rc == 0 && index_ == 0) discover();
+    if (rc == 0 && index_ == 0 && shared_.pools.from_file() && shared_.cfg.health_check_interval_s > 0) {
+        health_ = std::make_unique<HealthChecker>(*this);
+        health_->start();
+    }
     return rc;
 }
 
@@ -461,7 +466,9 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
         rapidjson::StringBuffer sb;
         rapidjson::Writer<rapidjson::StringBuffer> w(sb);
         w.StartObject();
-        w.Key("status"); w.String(ready_.ok ? "ok" : "unavailable");
+        // With BACKENDS_FILE: ready while every pool has a replica in rotation.
+        const bool ok = shared_.pools.from_file() ? shared_.pools.all_pools_up(net::now_ns()) : ready_.ok;
+        w.Key("status"); w.String(ok ? "ok" : "unavailable");
         if (detailed) {
             w.Key("gateway"); w.StartObject();
             w.Key("ok"); w.Bool(true);
@@ -511,7 +518,7 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
         }
         w.EndObject();
         ex->add_header("cache-control", "no-store");
-        scope->respond(ready_.ok ? 200 : 503, "application/json", std::string_view(sb.GetString(), sb.GetSize()));
+        scope->respond(ok ? 200 : 503, "application/json", std::string_view(sb.GetString(), sb.GetSize()));
     };
     with_readiness(std::move(answer));
 }

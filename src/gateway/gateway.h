@@ -21,6 +21,7 @@
 #include "core/ops/rate_limiter.h"
 #include "gateway/backend_discovery.h"
 #include "gateway/backend_pools.h"
+#include "gateway/health_checks.h"
 #include "gateway/responses_state.h"
 #include "net/http_server.h"
 #include "net/upstream_client.h"
@@ -144,6 +145,7 @@ private:
     std::mt19937_64 rng_;
     MetricsRecorder metrics_;  // this worker's shard
     KeySetCache keys_;
+    std::unique_ptr<HealthChecker> health_;  // the first worker's, with BACKENDS_FILE
 
     // Readiness, cached so probes cannot hammer the backend.
     struct Readiness {

@@ -38,8 +38,9 @@ struct BackendsFile {
     }
 };
 
-Process serve_with(const BackendsFile& f, const Process& first_replica) {
-    return start_serve(first_replica.url(), {{"BACKENDS_FILE", f.path}});
+Process serve_with(const BackendsFile& f, const Process& first_replica, std::map<std::string, std::string> env = {}) {
+    env.emplace("BACKENDS_FILE", f.path);
+    return start_serve(first_replica.url(), env);
 }
 
 std::string chat(const std::string& model, bool stream = false) {
@@ -143,7 +144,8 @@ TEST_CASE("routing: a model no pool serves is a 404 in the route's envelope, lis
     auto rt = start_mock();
     BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + rt.url() +
                    "]\n    models: [mock-model, other]\n");
-    auto gw = serve_with(f, rt);
+    // No health checks: they would send completions too.
+    auto gw = serve_with(f, rt, {{"HEALTH_CHECK_INTERVAL_S", "0"}});
     const int64_t before = chats(rt);  // discovery's requests
     auto r = post(gw.url("/v1/chat/completions"), chat("gpt-5"), kJson);
     REQUIRE(r.status == 404);
@@ -178,7 +180,7 @@ TEST_CASE("routing: requests spread over a pool's replicas", "[serve][routing]")
     CHECK(nc >= 12);
 }
 
-TEST_CASE("routing: a killed replica costs no client an error; it is ejected and shown so", "[serve][routing]") {
+TEST_CASE("routing: a killed replica costs no client an error, and is ejected and shown so", "[serve][routing]") {
     auto a = start_mock();
     auto b = start_mock();
     BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + a.url() + ", " + b.url() + "]\n");
@@ -238,7 +240,7 @@ TEST_CASE("routing: the fallback pool answers when no replica of the pool can", 
     }
 }
 
-TEST_CASE("routing: SIGHUP reloads the file; a bad file keeps the pools in effect", "[serve][routing]") {
+TEST_CASE("routing: SIGHUP reloads the file, and a bad file keeps the pools in effect", "[serve][routing]") {
     auto a = start_mock();
     auto b = start_mock();
     auto pool_on = [](const Process& p) {
@@ -275,4 +277,59 @@ TEST_CASE("routing: a bad backends file at start-up exits 2 naming the line", "[
     auto missing = run_llmgw({"serve", "--port", "0"}, {{"BACKENDS_FILE", f.dir + "/absent.yaml"}});
     CHECK(missing.exit == 2);
     CHECK(missing.err.find("cannot read") != std::string::npos);
+}
+
+namespace {
+
+// /health's entry for a pool's replica.
+bool replica_up(const Process& gw, size_t pool, size_t replica) {
+    auto h = json(get(gw.url("/health")).body);
+    if (!h.IsObject() || !h.HasMember("pools")) return false;
+    return h["pools"][static_cast<rapidjson::SizeType>(pool)]["replicas"][static_cast<rapidjson::SizeType>(replica)]["up"]
+        .IsTrue();
+}
+
+}  // namespace
+
+TEST_CASE("routing: a replica that lists its models but hangs on completions is ejected by the health check", "[serve][routing]") {
+    auto good = start_mock();
+    // --hang: every /v1 request is accepted and never answered (the runtime's health URL still is).
+    auto wedged = start_mock({"--hang"});
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + good.url() + ", " + wedged.url() +
+                   "]\n    models: [mock-model]\n");
+    auto gw = serve_with(f, good, {{"HEALTH_CHECK_INTERVAL_S", "1"}, {"REQUEST_TIMEOUT_S", "2"}});
+    REQUIRE(wait_until([&] { return !replica_up(gw, 0, 1); }, 30));
+    CHECK(replica_up(gw, 0, 0));
+    // Out of rotation: requests go to the good replica at once.
+    const int64_t before = chats(good);
+    for (int i = 0; i < 5; ++i) CHECK(post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson).status == 200);
+    CHECK(chats(good) >= before + 5);
+    auto h = json(get(gw.url("/health")).body);
+    CHECK(str(h["pools"][0]["replicas"][1]["last_error"]).find("health check") != std::string::npos);
+    CHECK(get(gw.url("/readyz")).status == 200);  // the pool still has a replica
+}
+
+TEST_CASE("routing: a replica that comes back is re-admitted by its health check", "[serve][routing]") {
+    auto good = start_mock();
+    const int port = free_port();
+    const std::string later = "http://127.0.0.1:" + std::to_string(port);
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + good.url() + ", " + later + "]\n");
+    auto gw = serve_with(f, good, {{"HEALTH_CHECK_INTERVAL_S", "1"}});
+    REQUIRE(wait_until([&] { return !replica_up(gw, 0, 1); }, 30));
+    auto back = start_mock({"--port", std::to_string(port)});
+    REQUIRE(wait_until([&] { return replica_up(gw, 0, 1); }, 30));
+    // In rotation again: it gets a share of the requests.
+    for (int i = 0; i < 40; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson).status == 200);
+    CHECK(chats(back) > 0);
+}
+
+TEST_CASE("routing: /readyz is 503 while a pool has no replica in rotation", "[serve][routing]") {
+    auto good = start_mock();
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + good.url() +
+                   "]\n  - name: gone\n    kind: vllm\n    replicas: [http://127.0.0.1:" + std::to_string(free_port()) +
+                   "]\n");
+    auto gw = serve_with(f, good, {{"HEALTH_CHECK_INTERVAL_S", "1"}});
+    REQUIRE(wait_until([&] { return get(gw.url("/readyz")).status == 503; }, 30));
+    CHECK(replica_up(gw, 0, 0));
+    CHECK_FALSE(replica_up(gw, 1, 0));
 }

@@ -45,6 +45,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"ANTHROPIC_KEEP_BILLING_HEADER", "--anthropic-keep-billing-header", "false", "keep Claude Code's x-anthropic-billing-header system block in the prompt (dropped by default: its per-request nonce defeats the runtime's prefix cache)"},
         {"MAX_TOKENS_CAP", "--max-tokens-cap", "0", "clamp max_tokens on /v1/messages to this (0: the runtime's reported context, if known)"},
         {"READINESS_CACHE_S", "--readiness-cache", "2", "how long a backend readiness result is reused (seconds)"},
+        {"HEALTH_CHECK_INTERVAL_S", "--health-check-interval", "10", "BACKENDS_FILE: seconds between active health checks of each replica (0: passive ejection only)"},
     };
     return vars;
 }
@@ -306,6 +307,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     c.anthropic_keep_billing_header = r.boolean("ANTHROPIC_KEEP_BILLING_HEADER");
     c.max_tokens_cap = r.integer("MAX_TOKENS_CAP", 0, int64_t{1} << 40);
     c.readiness_cache_s = r.number("READINESS_CACHE_S", 0, 3600);
+    c.health_check_interval_s = r.number("HEALTH_CHECK_INTERVAL_S", 0, 3600);
     if (!r.ok) return std::nullopt;
     return c;
 }

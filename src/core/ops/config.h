@@ -78,6 +78,7 @@ struct ServeConfig {
     double responses_store_ttl_s = 86400;
     std::optional<SealKey> responses_seal_key;  // unset: a random key per process
     double readiness_cache_s = 2;
+    double health_check_interval_s = 10;  // BACKENDS_FILE's active checks; 0: off
 };
 
 struct ConfigError {

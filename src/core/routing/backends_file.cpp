@@ -109,7 +109,7 @@ ModelEntry parse_model(const YAML::Node& n) {
 
 PoolConfig parse_pool(const YAML::Node& n, const EnvLookup& env) {
     if (!n.IsMap()) fail(n, "a pool must be a map");
-    only_keys(n, {"name", "kind", "replicas", "api_key", "api_key_env", "models", "fallback"}, "a pool");
+    only_keys(n, {"name", "kind", "replicas", "api_key", "api_key_env", "models", "fallback", "health"}, "a pool");
     PoolConfig p;
     if (!n["name"]) fail(n, "a pool needs a name");
     p.name = non_empty(n["name"], "a pool's name");
@@ -150,6 +150,15 @@ PoolConfig parse_pool(const YAML::Node& n, const EnvLookup& env) {
         for (const auto& m : ms) p.models.push_back(parse_model(m));
     }
     if (n["fallback"]) p.fallback = non_empty(n["fallback"], "fallback");
+    p.health = p.models.empty() ? HealthProbe::Path : HealthProbe::Completion;
+    if (const auto h = n["health"]) {
+        const std::string v = scalar(h, "health");
+        if (v == "completion") p.health = HealthProbe::Completion;
+        else if (v == "path") p.health = HealthProbe::Path;
+        else fail(h, "health must be 'completion' (a one-token request) or 'path' (the runtime's health URL)");
+        if (p.health == HealthProbe::Completion && p.models.empty())
+            fail(h, "health: completion needs a model list (the request names the pool's first model)");
+    }
     return p;
 }
 

@@ -38,6 +38,12 @@ struct ModelEntry {
     std::vector<std::string> aliases;  // more public names, answered under `name`
 };
 
+// How the active health check asks a replica whether it serves.
+enum class HealthProbe {
+    Completion,  // a one-token chat completion of the pool's first model: a wedged runtime fails it
+    Path,        // a GET of the runtime's health path (embeddings pools, pools without a model list)
+};
+
 struct PoolConfig {
     std::string name;
     BackendKind kind = BackendKind::VLLM;
@@ -45,6 +51,7 @@ struct PoolConfig {
     std::string api_key;  // sent upstream as a bearer token when not empty
     std::vector<ModelEntry> models;  // empty: the pool serves whatever model a request names
     std::string fallback;            // another pool's name, or empty
+    HealthProbe health = HealthProbe::Path;  // default: Completion when models are declared
 };
 
 struct BackendsConfig {
