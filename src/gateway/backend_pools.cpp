@@ -25,6 +25,7 @@ std::shared_ptr<const RoutingTable> build_table(const BackendsConfig& c, const R
         if (old) rt->retries = old->retries;
         for (const auto& r : p.replicas) {
             rt->urls.push_back(r.url);
+            rt->ids.push_back(replica_id(r.url));
             ReplicaState s;
             uint64_t requests = 0, failures = 0;
             std::string last;
@@ -66,11 +67,12 @@ void BackendPools::replace(const BackendsConfig& config) {
     table_ = build_table(config, table_.get());
 }
 
-ReplicaLease BackendPools::acquire(const RoutingTable& t, size_t pool, ReplicaSet* tried, uint64_t random) {
+ReplicaLease BackendPools::acquire(const RoutingTable& t, size_t pool, ReplicaSet* tried, uint64_t random,
+                                   uint64_t session) {
     if (pool >= t.pools.size()) return {};
     const auto& rt = t.pools[pool];
     std::lock_guard lock(mu_);
-    auto idx = pick_replica(rt->states, *tried, net::now_ns(), random);
+    auto idx = pick_replica_for(rt->states, rt->ids, session, *tried, net::now_ns(), random);
     if (!idx) return {};
     *tried |= ReplicaSet{1} << *idx;
     ++rt->states[*idx].outstanding;

@@ -12,6 +12,7 @@
 #include "core/routing/backends_file.h"
 #include "core/routing/model_router.h"
 #include "core/routing/replica_picker.h"
+#include "core/routing/session_affinity.h"
 
 namespace llmgw::gw {
 
@@ -19,6 +20,7 @@ namespace llmgw::gw {
 struct PoolRuntime {
     std::string name;
     std::vector<std::string> urls;
+    std::vector<uint64_t> ids;  // replica_id(url), for session affinity
     std::vector<ReplicaState> states;
     std::vector<uint64_t> requests, failures;  // attempts sent, attempts failed (connect, reset, timeout, 5xx)
     std::vector<std::string> last_error;
@@ -59,7 +61,8 @@ public:
     void replace(const BackendsConfig& config);
 
     // A replica of `pool` not in `tried` (its bit is set on return); an empty lease when all were.
-    ReplicaLease acquire(const RoutingTable& t, size_t pool, ReplicaSet* tried, uint64_t random);
+    // `session` (session_hash, 0: none) keeps a conversation on one replica within its load bound.
+    ReplicaLease acquire(const RoutingTable& t, size_t pool, ReplicaSet* tried, uint64_t random, uint64_t session = 0);
     // Ends the attempt: outstanding down, health updated. True when this result ejected it.
     bool release(ReplicaLease& lease, AttemptOutcome outcome, std::string_view error = {});
     // An active health check's result: a success re-admits an ejected replica, a failure counts

@@ -8,6 +8,7 @@
 #include "core/api/stream_observer.h"
 #include "core/ops/upstream_timeouts.h"
 #include "core/routing/model_rewrite.h"
+#include "core/routing/session_affinity.h"
 #include "gateway/log.h"
 
 namespace llmgw::gw {
@@ -124,7 +125,10 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
     void start() {
         if (!route_model()) return;
-        lease = worker.shared().pools.acquire(*table, model_route.pool, &tried, worker.random64());
+        // Affinity matters only where there is a choice (it costs a scan of the body).
+        if (!fr.session && table->pools[model_route.pool]->urls.size() > 1)
+            fr.session = session_hash(client_body, session_header(ex->request()));
+        lease = worker.shared().pools.acquire(*table, model_route.pool, &tried, worker.random64(), fr.session);
         attempt();
     }
 
@@ -196,7 +200,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         bool retryable = (r.failure != net::UpstreamFailure::None && status == 0) || status == 502 || status == 503;
         if (!retryable || streaming || ex->responded() || ex->detached() || attempts >= kMaxAttempts) return false;
         auto& pools = worker.shared().pools;
-        ReplicaLease next = pools.acquire(*table, model_route.pool, &tried, worker.random64());
+        ReplicaLease next = pools.acquire(*table, model_route.pool, &tried, worker.random64(), fr.session);
         if (!next && !on_fallback) {
             if (auto fb = table->router.fallback(model_route)) {
                 on_fallback = true;
@@ -517,6 +521,11 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 };
 
 }  // namespace
+
+std::string_view session_header(const net::HttpRequest& req) {
+    std::string_view h = req.header("x-session-id");
+    return h.empty() ? req.header("session-id") : h;
+}
 
 AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body) {
     if (r.failure != net::UpstreamFailure::None) return AttemptOutcome::Failed;

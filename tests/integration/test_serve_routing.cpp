@@ -170,9 +170,13 @@ TEST_CASE("routing: requests spread over a pool's replicas", "[serve][routing]")
                    b.url() + "\n      - " + c.url() + "\n");
     auto gw = serve_with(f, a);
     const int64_t before = chats(a);  // discovery's requests
-    for (int i = 0; i < 90; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson).status == 200);
-    // One after another, loads tie and the draw decides: 30 each on average; 12 is over five
-    // standard deviations below.
+    // 90 conversations (each its own first message, so session affinity spreads them too).
+    for (int i = 0; i < 90; ++i) {
+        std::string body = R"({"model":"mock-model","max_tokens":4,"messages":[{"role":"user","content":"Hello )" +
+                           std::to_string(i) + R"("}]})";
+        REQUIRE(post(gw.url("/v1/chat/completions"), body, kJson).status == 200);
+    }
+    // 30 each on average; 12 is over three standard deviations below.
     int64_t na = chats(a) - before, nb = chats(b), nc = chats(c);
     CHECK(na + nb + nc == 90);
     CHECK(na >= 12);
@@ -189,7 +193,9 @@ TEST_CASE("routing: a killed replica costs no client an error, and is ejected an
     const std::string dead = b.url();
     b.stop(9);
     for (int i = 0; i < 30; ++i) {
-        auto r = post(gw.url("/v1/chat/completions"), chat("mock-model", i % 2 == 1), kJson);
+        auto h = kJson;
+        h.push_back("x-session-id: s" + std::to_string(i));  // 30 conversations: some were at home on b
+        auto r = post(gw.url("/v1/chat/completions"), chat("mock-model", i % 2 == 1), h);
         CHECK(r.status == 200);
         CHECK(r.body.find("error") == std::string::npos);
     }
@@ -214,7 +220,9 @@ TEST_CASE("routing: 502 and 503 before the answer move the request to another re
     BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + failing.url() + ", " + good.url() + "]\n");
     auto gw = serve_with(f, good);
     for (int i = 0; i < 12; ++i) {
-        auto r = post(gw.url("/v1/chat/completions"), chat("mock-model", i % 2 == 0), kJson);
+        auto h = kJson;
+        h.push_back("x-session-id: s" + std::to_string(i));
+        auto r = post(gw.url("/v1/chat/completions"), chat("mock-model", i % 2 == 0), h);
         CHECK(r.status == 200);
     }
     CHECK(chats(good) >= 12);
@@ -318,8 +326,12 @@ TEST_CASE("routing: a replica that comes back is re-admitted by its health check
     REQUIRE(wait_until([&] { return !replica_up(gw, 0, 1); }, 30));
     auto back = start_mock({"--port", std::to_string(port)});
     REQUIRE(wait_until([&] { return replica_up(gw, 0, 1); }, 30));
-    // In rotation again: it gets a share of the requests.
-    for (int i = 0; i < 40; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), kJson).status == 200);
+    // In rotation again: it gets a share of the conversations.
+    for (int i = 0; i < 40; ++i) {
+        auto h = kJson;
+        h.push_back("x-session-id: s" + std::to_string(i));
+        REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), h).status == 200);
+    }
     CHECK(chats(back) > 0);
 }
 
@@ -332,4 +344,52 @@ TEST_CASE("routing: /readyz is 503 while a pool has no replica in rotation", "[s
     REQUIRE(wait_until([&] { return get(gw.url("/readyz")).status == 503; }, 30));
     CHECK(replica_up(gw, 0, 0));
     CHECK_FALSE(replica_up(gw, 1, 0));
+}
+
+TEST_CASE("routing: the turns of one conversation stay on one replica", "[serve][routing]") {
+    std::vector<Process> rts;
+    for (int i = 0; i < 3; ++i) rts.push_back(start_mock());
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + rts[0].url() + ", " + rts[1].url() + ", " +
+                   rts[2].url() + "]\n");
+    auto gw = serve_with(f, rts[0], {{"HEALTH_CHECK_INTERVAL_S", "0"}});
+    auto counts = [&] {
+        std::vector<int64_t> c;
+        for (const auto& r : rts) c.push_back(chats(r));
+        return c;
+    };
+    // Which replicas got requests between two snapshots.
+    auto served = [](const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+        int n = 0;
+        for (size_t i = 0; i < a.size(); ++i) n += b[i] > a[i];
+        return n;
+    };
+    const std::string codex = R"({"model":"mock-model","prompt_cache_key":"conv-1","max_tokens":4,"messages":[{"role":"user","content":"Hi"}]})";
+    auto before = counts();
+    for (int i = 0; i < 12; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), codex, kJson).status == 200);
+    CHECK(served(before, counts()) == 1);
+
+    before = counts();
+    for (int i = 0; i < 12; ++i) {
+        auto h = kJson;
+        h.push_back("x-session-id: session-7");
+        REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), h).status == 200);
+    }
+    CHECK(served(before, counts()) == 1);
+
+    // Responses: Codex's prompt_cache_key, which the translation leaves out, still decides.
+    before = counts();
+    for (int i = 0; i < 8; ++i)
+        REQUIRE(post(gw.url("/v1/responses"),
+                     R"({"model":"mock-model","prompt_cache_key":"conv-9","input":"Hi","max_output_tokens":8,"store":false})", kJson)
+                    .status == 200);
+    CHECK(served(before, counts()) == 1);
+
+    // Many conversations use every replica.
+    before = counts();
+    for (int i = 0; i < 30; ++i) {
+        std::string body = R"({"model":"mock-model","prompt_cache_key":"c)" + std::to_string(i) +
+                           R"(","max_tokens":4,"messages":[{"role":"user","content":"Hi"}]})";
+        REQUIRE(post(gw.url("/v1/chat/completions"), body, kJson).status == 200);
+    }
+    CHECK(served(before, counts()) == 3);
 }

@@ -8,6 +8,7 @@
 #include "core/routing/model_rewrite.h"
 #include "core/routing/model_router.h"
 #include "core/routing/replica_picker.h"
+#include "core/routing/session_affinity.h"
 
 using namespace llmgw;
 
@@ -274,4 +275,44 @@ TEST_CASE("backends: without the file, one pool with the single backend", "[rout
     REQUIRE(r);
     CHECK_FALSE(r->rewrites());
     CHECK(router.resolve(""));
+}
+
+TEST_CASE("session affinity: the conversation key, first present of its sources", "[routing]") {
+    const std::string a = R"({"prompt_cache_key":"conv-1","user":"u","messages":[{"role":"user","content":"x"}]})";
+    const std::string b = R"({"prompt_cache_key":"conv-2","user":"u","messages":[{"role":"user","content":"x"}]})";
+    CHECK(session_hash(a, "") != session_hash(b, ""));
+    CHECK(session_hash(a, "hdr") == session_hash(a, "other"));  // the body's key wins
+    const std::string u = R"({"user":"user_1_session_9","messages":[]})";
+    CHECK(session_hash(u, "hdr") != session_hash(u, ""));  // the header wins over user
+    CHECK(session_hash(u, "") == session_hash(R"({"user":"user_1_session_9","messages":[1]})", ""));
+    // Only the conversation's start counts: a later turn of it hashes the same.
+    std::string start = R"({"messages":[{"role":"system","content":")" + std::string(kAffinityPrefixBytes, 's') + "\"}";
+    CHECK(session_hash(start + "]}", "") == session_hash(start + R"(,{"role":"user","content":"next"}]})", ""));
+    CHECK(session_hash(R"({"input":"hello"})", "") != 0);
+    CHECK(session_hash(R"({"model":"m"})", "") == 0);
+}
+
+TEST_CASE("session affinity: a session sticks to one replica until it carries too much", "[routing]") {
+    std::vector<ReplicaState> rs(3);
+    std::vector<uint64_t> ids{replica_id("http://a:1"), replica_id("http://b:1"), replica_id("http://c:1")};
+    std::mt19937_64 rng(3);
+    const uint64_t s = session_hash(R"({"prompt_cache_key":"conv-1"})", "");
+    auto home = pick_replica_for(rs, ids, s, 0, 0, rng());
+    REQUIRE(home);
+    for (int i = 0; i < 50; ++i) CHECK(pick_replica_for(rs, ids, s, 0, 0, rng()) == home);
+    // Sessions spread: 300 keys land on every replica.
+    std::vector<int> homes(3);
+    for (int k = 0; k < 300; ++k) {
+        const std::string key = std::to_string(k);
+        ++homes[*pick_replica_for(rs, ids, session_hash("{}", key), 0, 0, rng())];
+    }
+    for (int h : homes) CHECK(h > 60);
+    // Its home carries 4 of the pool's 4 requests: over 1.25 x its share, the session moves.
+    rs[*home].outstanding = 4;
+    for (int i = 0; i < 20; ++i) CHECK(pick_replica_for(rs, ids, s, 0, 0, rng()) != home);
+    // A balanced pool keeps it home.
+    for (auto& r : rs) r.outstanding = 4;
+    CHECK(pick_replica_for(rs, ids, s, 0, 0, rng()) == home);
+    // Tried or ejected, the next replica of the session's order takes it.
+    CHECK(pick_replica_for(rs, ids, s, ReplicaSet{1} << *home, 0, rng()) != home);
 }
