@@ -137,6 +137,10 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         auto& shared = worker.shared();
         ++attempts;
         scope->model = model_route.public_name.empty() ? fr.model : model_route.public_name;
+        if (shared.pools.from_file() && lease) {
+            scope->pool = lease.pool->name;
+            scope->replica = lease.url;
+        }
         const auto& pool = table->router.config().pools[model_route.pool];
         net::UpstreamRequest req;
         req.method = fr.method;

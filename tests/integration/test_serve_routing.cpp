@@ -237,7 +237,7 @@ TEST_CASE("routing: the fallback pool answers when no replica of the pool can", 
                    "    fallback: laptop\n"
                    "  - name: laptop\n    kind: lmstudio\n    replicas: [" + laptop.url() + "/v1]\n"
                    "    models: [small-model]\n");
-    auto gw = start_serve(laptop.url(), {{"BACKENDS_FILE", f.path}});
+    auto gw = start_serve(laptop.url(), {{"BACKENDS_FILE", f.path}, {"LOG_LEVEL", "info"}});
     for (bool stream : {false, true}) {
         auto r = post(gw.url("/v1/chat/completions"), chat("gpt-4o-mini", stream), kJson);
         REQUIRE(r.status == 200);
@@ -246,6 +246,8 @@ TEST_CASE("routing: the fallback pool answers when no replica of the pool can", 
         CHECK(r.body.find("small-model") == std::string::npos);
         CHECK(last_model_sent(laptop) == "small-model");
     }
+    // The access log names where the request went in the end.
+    CHECK(wait_until([&] { return gw.log().find(R"("pool":"laptop","replica":")" + laptop.url() + "\"") != std::string::npos; }));
 }
 
 TEST_CASE("routing: SIGHUP reloads the file, and a bad file keeps the pools in effect", "[serve][routing]") {
