@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "cmd/commands.h"
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 #include "core/anthropic/anthropic_request.h"
 #include "core/anthropic/anthropic_response.h"
 #include "core/anthropic/anthropic_reverse.h"
@@ -64,15 +64,15 @@ std::string where(const CaptureBody& cap, size_t offset) {
 }
 
 void check_json(const CaptureBody& cap, std::string_view what) {
-    ajson::Document d;
-    if (auto f = ajson::parse(cap.body, d))
+    json::Document d;
+    if (auto f = json::parse(cap.body, d))
         malformed(std::string(what) + " is not valid JSON: " + f->reason + " at " + where(cap, f->offset));
 }
 
 std::string pretty_sse(std::string_view sse) {
     std::string out;
     SseParser p([&](const SseEvent& e) {
-        out += sse_format(e.event, e.data == "[DONE]" ? e.data : ajson::prettify(e.data));
+        out += sse_format(e.event, e.data == "[DONE]" ? e.data : json::prettify(e.data));
     });
     p.feed(sse);
     p.finish();
@@ -102,8 +102,8 @@ std::vector<InputEvent> read_events(const CaptureBody& cap) {
     parser.finish();
     for (const auto& e : events) {
         if (e.data == "[DONE]") continue;
-        ajson::Document d;
-        if (auto f = ajson::parse(e.data, d))
+        json::Document d;
+        if (auto f = json::parse(e.data, d))
             malformed("stream event at line " + std::to_string(e.line) + " is not valid JSON: " + f->reason +
                       " at column " + std::to_string(f->offset + 1) + " of its data");
     }
@@ -170,18 +170,18 @@ std::string run_response(const TranslateFlags& fl, const CaptureBody& cap) {
         return t.body;
     }
     if (fl.to == "responses") {
-        ajson::Document d;
-        ajson::parse(cap.body, d);
-        auto ctx = responses_context(fl, !fl.model.empty() ? fl.model : std::string(ajson::get_str(d, "model").value_or("")));
+        json::Document d;
+        json::parse(cap.body, d);
+        auto ctx = responses_context(fl, !fl.model.empty() ? fl.model : std::string(json::get_str(d, "model").value_or("")));
         auto t = translate_chat_to_response(cap.body, ctx);
         if (t.ok()) return t.body;
         if (inband_upstream_error(d, 502)) return render_openai_error(*t.error);
         malformed("cannot translate OpenAI response: " + t.error->message);
     }
     if (fl.from == "openai") {
-        ajson::Document d;
-        ajson::parse(cap.body, d);
-        std::string model = !fl.model.empty() ? fl.model : std::string(ajson::get_str(d, "model").value_or(""));
+        json::Document d;
+        json::parse(cap.body, d);
+        std::string model = !fl.model.empty() ? fl.model : std::string(json::get_str(d, "model").value_or(""));
         AnthropicResponseContext ctx{model, fl.thinking, {}};
         auto t = translate_openai_response(cap.body, ctx);
         if (t.ok()) return t.body;
@@ -202,8 +202,8 @@ std::string run_stream(const TranslateFlags& fl, const CaptureBody& cap) {
         std::string model = fl.model;
         for (const auto& e : events) {
             if (!model.empty()) break;
-            ajson::Document d;
-            if (!ajson::parse(e.data, d)) model = ajson::get_str(d, "model").value_or("");
+            json::Document d;
+            if (!json::parse(e.data, d)) model = json::get_str(d, "model").value_or("");
         }
         ResponsesStreamTranslator tr(responses_context(fl, model));
         for (const auto& e : events) tr.feed(e.data, out);
@@ -215,8 +215,8 @@ std::string run_stream(const TranslateFlags& fl, const CaptureBody& cap) {
         std::string model = fl.model;
         for (const auto& e : events) {
             if (!model.empty()) break;
-            ajson::Document d;
-            if (!ajson::parse(e.data, d)) model = ajson::get_str(d, "model").value_or("");
+            json::Document d;
+            if (!json::parse(e.data, d)) model = json::get_str(d, "model").value_or("");
         }
         AnthropicStreamTranslator tr({model, fl.thinking, {}});
         for (const auto& e : events) tr.feed(e.data, out);
@@ -256,7 +256,7 @@ int run_translate(const TranslateFlags& flags, const std::vector<std::string>& e
         if (fl.kind == "stream") {
             std::cout << (fl.pretty ? pretty_sse(out) : out);
         } else {
-            std::cout << (fl.pretty ? ajson::prettify(out) : out) << "\n";
+            std::cout << (fl.pretty ? json::prettify(out) : out) << "\n";
         }
         std::cout.flush();
         return 0;

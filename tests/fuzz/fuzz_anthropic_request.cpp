@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     opts.require_max_tokens = (h >> 10) & 1;
 
     AnthropicRequestTranslation t = translate_anthropic_request(body, opts);
-    ajson::Document dom;
+    json::Document dom;
     AnthropicRequestFacts dom_facts;
     auto dom_error = anthropic_request_to_openai(body, opts, dom, dom_facts);
     FUZZ_CHECK(t.ok() == !dom_error);
@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(dom_error->message == t.error->message);
         return 0;
     }
-    FUZZ_CHECK(ajson::to_string(dom) == t.body);
+    FUZZ_CHECK(json::to_string(dom) == t.body);
 
     llmgw::StackDocument out;
     FUZZ_CHECK(parses(t.body, out) && out.IsObject());

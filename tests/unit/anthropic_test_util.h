@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 #include "core/base/sse.h"
 #include "core/api/translate_capture.h"
 #include "fixtures.h"
@@ -63,15 +63,15 @@ inline Rebuilt rebuild(std::string_view sse) {
         INFO("event " << e.name << " " << e.data);
         REQUIRE_FALSE(ended);
         r.names.push_back(e.name);
-        ajson::Document d;
-        REQUIRE_FALSE(ajson::parse(e.data, d));
-        REQUIRE(ajson::get_str(d, "type").value_or("") == e.name);
+        json::Document d;
+        REQUIRE_FALSE(json::parse(e.data, d));
+        REQUIRE(json::get_str(d, "type").value_or("") == e.name);
         if (e.name == "message_start") {
             REQUIRE(r.names.size() == 1);
-            const auto* m = ajson::get(d, "message");
+            const auto* m = json::get(d, "message");
             REQUIRE(m);
-            CHECK(ajson::get_str(*m, "id").value_or("").rfind("msg_", 0) == 0);
-            CHECK(ajson::get(*m, "usage") != nullptr);
+            CHECK(json::get_str(*m, "id").value_or("").rfind("msg_", 0) == 0);
+            CHECK(json::get(*m, "usage") != nullptr);
         } else if (e.name != "error") {
             REQUIRE(r.names.front() == "message_start");
         }
@@ -81,17 +81,17 @@ inline Rebuilt rebuild(std::string_view sse) {
             CHECK(r.blocks.empty());
         } else if (e.name == "content_block_start") {
             REQUIRE(open == -1);
-            auto idx = ajson::get_int(d, "index");
+            auto idx = json::get_int(d, "index");
             REQUIRE(idx);
             REQUIRE(*idx == static_cast<int64_t>(r.blocks.size()));
-            const auto* b = ajson::get(d, "content_block");
+            const auto* b = json::get(d, "content_block");
             REQUIRE(b);
             Block blk;
-            blk.type = ajson::get_str(*b, "type").value_or("");
+            blk.type = json::get_str(*b, "type").value_or("");
             if (blk.type == "tool_use") {
-                blk.id = ajson::get_str(*b, "id").value_or("");
-                blk.name = ajson::get_str(*b, "name").value_or("");
-                const auto* in = ajson::get(*b, "input");
+                blk.id = json::get_str(*b, "id").value_or("");
+                blk.name = json::get_str(*b, "name").value_or("");
+                const auto* in = json::get(*b, "input");
                 REQUIRE(in);
                 CHECK(in->IsObject());
                 CHECK(in->MemberCount() == 0);
@@ -100,38 +100,38 @@ inline Rebuilt rebuild(std::string_view sse) {
             open = static_cast<int>(*idx);
         } else if (e.name == "content_block_delta") {
             REQUIRE(open >= 0);
-            REQUIRE(ajson::get_int(d, "index") == open);
-            const auto* dl = ajson::get(d, "delta");
+            REQUIRE(json::get_int(d, "index") == open);
+            const auto* dl = json::get(d, "delta");
             REQUIRE(dl);
-            auto t = ajson::get_str(*dl, "type").value_or("");
+            auto t = json::get_str(*dl, "type").value_or("");
             Block& b = r.blocks[open];
-            if (t == "text_delta") { REQUIRE(b.type == "text"); b.text += *ajson::get_str(*dl, "text"); }
-            else if (t == "thinking_delta") { REQUIRE(b.type == "thinking"); b.text += *ajson::get_str(*dl, "thinking"); }
-            else if (t == "input_json_delta") { REQUIRE(b.type == "tool_use"); b.partial_json += *ajson::get_str(*dl, "partial_json"); }
+            if (t == "text_delta") { REQUIRE(b.type == "text"); b.text += *json::get_str(*dl, "text"); }
+            else if (t == "thinking_delta") { REQUIRE(b.type == "thinking"); b.text += *json::get_str(*dl, "thinking"); }
+            else if (t == "input_json_delta") { REQUIRE(b.type == "tool_use"); b.partial_json += *json::get_str(*dl, "partial_json"); }
             else if (t == "signature_delta") { REQUIRE(b.type == "thinking"); }
             else FAIL("unknown delta type " << t);
         } else if (e.name == "content_block_stop") {
             REQUIRE(open >= 0);
-            REQUIRE(ajson::get_int(d, "index") == open);
+            REQUIRE(json::get_int(d, "index") == open);
             open = -1;
         } else if (e.name == "message_delta") {
             REQUIRE(open == -1);
-            const auto* dl = ajson::get(d, "delta");
+            const auto* dl = json::get(d, "delta");
             REQUIRE(dl);
-            r.stop_reason = ajson::get_str(*dl, "stop_reason").value_or("");
-            r.stop_sequence = ajson::get_str(*dl, "stop_sequence").value_or("");
-            const auto* u = ajson::get(d, "usage");
+            r.stop_reason = json::get_str(*dl, "stop_reason").value_or("");
+            r.stop_sequence = json::get_str(*dl, "stop_sequence").value_or("");
+            const auto* u = json::get(d, "usage");
             REQUIRE(u);
-            r.output_tokens = ajson::get_int(*u, "output_tokens").value_or(-1);
-            r.input_tokens = ajson::get_int(*u, "input_tokens").value_or(-1);
+            r.output_tokens = json::get_int(*u, "output_tokens").value_or(-1);
+            r.input_tokens = json::get_int(*u, "input_tokens").value_or(-1);
         } else if (e.name == "message_stop") {
             REQUIRE_FALSE(r.stop_reason.empty());
             r.stopped = true;
             ended = true;
         } else if (e.name == "error") {
-            const auto* er = ajson::get(d, "error");
+            const auto* er = json::get(d, "error");
             REQUIRE(er);
-            r.error_type = ajson::get_str(*er, "type").value_or("");
+            r.error_type = json::get_str(*er, "type").value_or("");
             ended = true;
         } else {
             FAIL("unexpected event " << e.name);

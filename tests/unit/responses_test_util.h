@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "anthropic_test_util.h"
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 #include "core/responses/responses_output.h"
 
 namespace llmgw::test {
@@ -34,51 +34,51 @@ inline RebuiltResponse rebuild_responses(std::string_view sse) {
     for (const auto& e : sse_events(sse)) {
         INFO("event " << e.name << " " << e.data);
         REQUIRE(r.terminal.empty());
-        ajson::Document d;
-        REQUIRE_FALSE(ajson::parse(e.data, d));
-        REQUIRE(ajson::get_str(d, "type").value_or("") == e.name);
-        REQUIRE(ajson::get_int(d, "sequence_number") == seq);
+        json::Document d;
+        REQUIRE_FALSE(json::parse(e.data, d));
+        REQUIRE(json::get_str(d, "type").value_or("") == e.name);
+        REQUIRE(json::get_int(d, "sequence_number") == seq);
         ++seq;
         r.names.push_back(e.name);
         if (r.names.size() == 1) REQUIRE(e.name == "response.created");
         if (r.names.size() == 2) REQUIRE(e.name == "response.in_progress");
         if (e.name == "response.created" || e.name == "response.in_progress") {
             REQUIRE(r.names.size() <= 2);
-            const auto* resp = ajson::get(d, "response");
+            const auto* resp = json::get(d, "response");
             REQUIRE(resp);
-            CHECK(ajson::get_str(*resp, "status") == std::optional<std::string_view>("in_progress"));
-            r.response_id = ajson::get_str(*resp, "id").value_or("");
+            CHECK(json::get_str(*resp, "status") == std::optional<std::string_view>("in_progress"));
+            r.response_id = json::get_str(*resp, "id").value_or("");
             CHECK(r.response_id.rfind("resp_", 0) == 0);
             continue;
         }
         if (e.name == "response.completed" || e.name == "response.incomplete" || e.name == "response.failed") {
             r.terminal = e.name;
-            const auto* resp = ajson::get(d, "response");
+            const auto* resp = json::get(d, "response");
             REQUIRE(resp);
-            CHECK(ajson::get_str(*resp, "id").value_or("") == r.response_id);
-            CHECK("response." + std::string(ajson::get_str(*resp, "status").value_or("")) == e.name);
-            r.response = ajson::to_string(*resp);
-            const auto* output = ajson::get(*resp, "output");
+            CHECK(json::get_str(*resp, "id").value_or("") == r.response_id);
+            CHECK("response." + std::string(json::get_str(*resp, "status").value_or("")) == e.name);
+            r.response = json::to_string(*resp);
+            const auto* output = json::get(*resp, "output");
             REQUIRE(output);
             REQUIRE(output->IsArray());
             if (e.name != "response.failed") {
                 REQUIRE(output->Size() == r.items.size());
-                for (rapidjson::SizeType i = 0; i < output->Size(); ++i) CHECK(ajson::to_string((*output)[i]) == r.items[i]);
+                for (rapidjson::SizeType i = 0; i < output->Size(); ++i) CHECK(json::to_string((*output)[i]) == r.items[i]);
                 for (auto& [idx, is_open] : open) CHECK_FALSE(is_open);
             }
             continue;
         }
-        auto idx = ajson::get_int(d, "output_index");
+        auto idx = json::get_int(d, "output_index");
         REQUIRE(idx);
         size_t i = static_cast<size_t>(*idx);
         if (e.name == "response.output_item.added") {
             REQUIRE(i == open.size());
             open[i] = true;
             r.items.emplace_back();
-            const auto* item = ajson::get(d, "item");
+            const auto* item = json::get(d, "item");
             REQUIRE(item);
-            auto id = ajson::get_str(*item, "id").value_or("");
-            auto type = ajson::get_str(*item, "type").value_or("");
+            auto id = json::get_str(*item, "id").value_or("");
+            auto type = json::get_str(*item, "type").value_or("");
             std::string prefix = type == "message" ? "msg_" : type == "function_call" ? "fc_"
                                : type == "custom_tool_call" ? "ctc_" : type == "reasoning" ? "rs_" : "?";
             CHECK(std::string(id).rfind(prefix, 0) == 0);
@@ -88,21 +88,21 @@ inline RebuiltResponse rebuild_responses(std::string_view sse) {
         REQUIRE(open[i]);
         if (e.name == "response.output_item.done") {
             open[i] = false;
-            const auto* item = ajson::get(d, "item");
+            const auto* item = json::get(d, "item");
             REQUIRE(item);
-            r.items[i] = ajson::to_string(*item);
+            r.items[i] = json::to_string(*item);
             continue;
         }
-        if (auto delta = ajson::get_str(d, "delta")) r.text[i] += *delta;
+        if (auto delta = json::get_str(d, "delta")) r.text[i] += *delta;
     }
     REQUIRE_FALSE(r.terminal.empty());
     return r;
 }
 
 // A parsed JSON value for CHECKs on its members.
-inline ajson::Document json_doc(std::string_view text) {
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(text, d));
+inline json::Document json_doc(std::string_view text) {
+    json::Document d;
+    REQUIRE_FALSE(json::parse(text, d));
     return d;
 }
 

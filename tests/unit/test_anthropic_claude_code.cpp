@@ -16,12 +16,12 @@ AnthropicRequestTranslation tr(const std::string& body, BackendKind k = BackendK
     return translate_anthropic_request(body, o);
 }
 
-ajson::Document ok_doc(const std::string& body, BackendKind k = BackendKind::LlamaCpp, bool keep_billing = false) {
+json::Document ok_doc(const std::string& body, BackendKind k = BackendKind::LlamaCpp, bool keep_billing = false) {
     auto t = tr(body, k, keep_billing);
     if (t.error) INFO(t.error->message);
     REQUIRE(t.ok());
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(t.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(t.body, d));
     return d;
 }
 
@@ -32,9 +32,9 @@ std::string req(const std::string& messages, const std::string& extra = "") {
 // The body of a captured agent request (tests/fixtures/agents/NAME), as JSON text.
 std::string agent_body(const std::string& name) {
     auto text = test::read_fixture(std::string("agents/").append(name));
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(text, d));
-    return ajson::to_string(d["body"]);
+    json::Document d;
+    REQUIRE_FALSE(json::parse(text, d));
+    return json::to_string(d["body"]);
 }
 
 const char* kBilling = "x-anthropic-billing-header: cc_version=2.1.197.c40; cc_entrypoint=sdk-cli; cch=8f3a1;";
@@ -138,10 +138,10 @@ std::string three_tool_uses(const std::string& edit) {
     return req(msgs, R"(,"context_management":{"edits":[)" + edit + "]}");
 }
 // The content of each tool message, in order.
-std::vector<std::string> tool_results(const ajson::Document& d) {
+std::vector<std::string> tool_results(const json::Document& d) {
     std::vector<std::string> out;
     for (const auto& m : d["messages"].GetArray())
-        if (m["role"] == "tool") out.emplace_back(ajson::sv(m["content"]));
+        if (m["role"] == "tool") out.emplace_back(json::sv(m["content"]));
     return out;
 }
 const std::string kCleared(kClearedToolResult);
@@ -195,14 +195,14 @@ TEST_CASE("claude code: both captured turns translate, billing dropped, system i
         CHECK(t.facts.billing_header_dropped);
         CHECK(t.facts.stream);
         CHECK(t.facts.thinking_enabled);
-        ajson::Document d;
-        REQUIRE_FALSE(ajson::parse(t.body, d));
+        json::Document d;
+        REQUIRE_FALSE(json::parse(t.body, d));
         const auto& m = d["messages"];
         CHECK(m[0]["role"] == "system");
-        CHECK(ajson::sv(m[0]["content"]).starts_with("You are a Claude agent"));
+        CHECK(json::sv(m[0]["content"]).starts_with("You are a Claude agent"));
         CHECK(m[1]["role"] == "user");
         CHECK(m[2]["role"] == "system");
-        CHECK(ajson::sv(m[2]["content"]).starts_with("Available agent types"));
+        CHECK(json::sv(m[2]["content"]).starts_with("Available agent types"));
         CHECK(d["reasoning_effort"] == "high");
         CHECK(d["chat_template_kwargs"]["enable_thinking"].GetBool());
         CHECK(d["tools"].Size() == 24);

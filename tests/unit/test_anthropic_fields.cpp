@@ -20,14 +20,14 @@ constexpr std::string_view kBase = R"({"model":"m","max_tokens":100,"messages":[
 
 // `base` with each member of `extra` (a JSON object's members) set, replacing equal keys.
 std::string with(std::string_view base, const std::string& extra) {
-    ajson::Document d, e;
-    REQUIRE_FALSE(ajson::parse(base, d));
-    REQUIRE_FALSE(ajson::parse("{" + extra + "}", e));
+    json::Document d, e;
+    REQUIRE_FALSE(json::parse(base, d));
+    REQUIRE_FALSE(json::parse("{" + extra + "}", e));
     for (auto& m : e.GetObject()) {
         d.RemoveMember(m.name);
-        d.AddMember(ajson::Value(m.name, d.GetAllocator()), ajson::Value(m.value, d.GetAllocator()), d.GetAllocator());
+        d.AddMember(json::Value(m.name, d.GetAllocator()), json::Value(m.value, d.GetAllocator()), d.GetAllocator());
     }
-    return ajson::to_string(d);
+    return json::to_string(d);
 }
 
 AnthropicRequestTranslation tr(const std::string& body, const BackendProfile& p = llamacpp(), bool keep_billing = false) {
@@ -36,11 +36,11 @@ AnthropicRequestTranslation tr(const std::string& body, const BackendProfile& p 
     return translate_anthropic_request(body, o);
 }
 
-ajson::Document doc(const AnthropicRequestTranslation& t) {
+json::Document doc(const AnthropicRequestTranslation& t) {
     if (t.error) INFO(t.error->message);
     REQUIRE(t.ok());
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(t.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(t.body, d));
     return d;
 }
 

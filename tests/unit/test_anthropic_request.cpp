@@ -14,13 +14,13 @@ AnthropicRequestTranslation tr(const std::string& body, const BackendProfile& p 
     return translate_anthropic_request(body, AnthropicRequestOptions{p, cap, true, true});
 }
 
-ajson::Document ok_doc(const std::string& body, const BackendProfile& p = vllm(), int64_t cap = 0) {
+json::Document ok_doc(const std::string& body, const BackendProfile& p = vllm(), int64_t cap = 0) {
     auto t = tr(body, p, cap);
     INFO(body);
     if (t.error) INFO(t.error->message);
     REQUIRE(t.ok());
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(t.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(t.body, d));
     return d;
 }
 
@@ -163,7 +163,7 @@ TEST_CASE("request: tools and every tool_choice", "[anthropic]") {
     for (const auto& r : rows) {
         INFO(r.choice);
         auto t = ok_doc(wrap(R"([{"role":"user","content":"x"}])", tools + R"(,"tool_choice":)" + r.choice));
-        CHECK(ajson::to_string(t["tool_choice"]) == r.expect);
+        CHECK(json::to_string(t["tool_choice"]) == r.expect);
         CHECK(t.HasMember("parallel_tool_calls") == r.parallel_false);
         if (r.parallel_false) CHECK(t["parallel_tool_calls"].IsFalse());
     }
@@ -284,10 +284,10 @@ TEST_CASE("request: llama.cpp fixture requests translate to what the chat fixtur
     // messages_tool_result_followup is the Anthropic twin of chat_tool_result_followup.
     auto t = tr(test::fixture_body("messages_tool_result_followup.request"), backend_profile(BackendKind::LlamaCpp));
     REQUIRE(t.ok());
-    ajson::Document got, want;
-    REQUIRE_FALSE(ajson::parse(t.body, got));
-    REQUIRE_FALSE(ajson::parse(test::fixture_body("chat_tool_result_followup.request"), want));
-    CHECK(ajson::to_string(got["tools"]) == ajson::to_string(want["tools"]));
+    json::Document got, want;
+    REQUIRE_FALSE(json::parse(t.body, got));
+    REQUIRE_FALSE(json::parse(test::fixture_body("chat_tool_result_followup.request"), want));
+    CHECK(json::to_string(got["tools"]) == json::to_string(want["tools"]));
     REQUIRE(got["messages"].Size() == want["messages"].Size());
     CHECK(got["messages"][1]["tool_calls"][0]["function"]["name"] == want["messages"][1]["tool_calls"][0]["function"]["name"]);
     CHECK(got["messages"][2]["role"] == "tool");

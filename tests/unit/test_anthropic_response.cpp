@@ -7,12 +7,12 @@
 using namespace llmgw;
 
 namespace {
-ajson::Document ok(const std::string& body, bool thinking = false, std::string_view seed = "req-1") {
+json::Document ok(const std::string& body, bool thinking = false, std::string_view seed = "req-1") {
     auto t = translate_openai_response(body, AnthropicResponseContext{"claude-x", thinking, seed});
     if (t.error) INFO(t.error->message);
     REQUIRE(t.ok());
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(t.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(t.body, d));
     return d;
 }
 std::string completion(const std::string& message, const std::string& finish, const std::string& extra = "") {
@@ -71,12 +71,12 @@ TEST_CASE("response: tool calls become tool_use blocks with parsed input", "[ant
     CHECK(c[0]["type"] == "tool_use");
     CHECK(c[0]["id"] == "call_1");
     CHECK(c[0]["name"] == "f");
-    CHECK(ajson::to_string(c[0]["input"]) == R"({"a":[1,2]})");
+    CHECK(json::to_string(c[0]["input"]) == R"({"a":[1,2]})");
     CHECK(c[1]["id"] == "toolu_req-1_1");  // made up: the runtime sent none
-    CHECK(ajson::to_string(c[1]["input"]) == R"({"b":true})");  // TGI object arguments
-    CHECK(ajson::to_string(c[2]["input"]) == "{}");
-    CHECK(ajson::to_string(c[3]["input"]) == R"({"_raw_arguments":"{\"broken\": "})");
-    CHECK(ajson::to_string(c[4]["input"]) == R"({"_raw_arguments":"[1]"})");
+    CHECK(json::to_string(c[1]["input"]) == R"({"b":true})");  // TGI object arguments
+    CHECK(json::to_string(c[2]["input"]) == "{}");
+    CHECK(json::to_string(c[3]["input"]) == R"({"_raw_arguments":"{\"broken\": "})");
+    CHECK(json::to_string(c[4]["input"]) == R"({"_raw_arguments":"[1]"})");
     CHECK(d["stop_reason"] == "tool_use");
 }
 
@@ -128,13 +128,13 @@ TEST_CASE("response: unusable upstream bodies are errors, not crashes", "[anthro
 TEST_CASE("response golden: llama.cpp captures", "[anthropic]") {
     auto t = translate_openai_response(test::fixture_body("chat_tools_auto_nonstream.response"), {"tiny", true, ""});
     REQUIRE(t.ok());
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(t.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(t.body, d));
     REQUIRE(d["content"].Size() == 2);
     CHECK(d["content"][0]["type"] == "thinking");
     CHECK(d["content"][1]["type"] == "tool_use");
     CHECK(d["content"][1]["id"] == "x0Qpp4EgpQV0OsTXnqL5VPX4FyVvwnNL");
-    CHECK(ajson::to_string(d["content"][1]["input"]) == R"({"city":"Paris","unit":"f"})");
+    CHECK(json::to_string(d["content"][1]["input"]) == R"({"city":"Paris","unit":"f"})");
     CHECK(d["stop_reason"] == "tool_use");
     CHECK(d["usage"]["input_tokens"].GetInt64() == 1);
     CHECK(d["usage"]["cache_read_input_tokens"].GetInt64() == 198);
@@ -143,9 +143,9 @@ TEST_CASE("response golden: llama.cpp captures", "[anthropic]") {
 
     // Same numbers llama.cpp's own /v1/messages reports for the same prompt.
     auto plain = translate_openai_response(test::fixture_body("chat_nonstream.response"), {"tiny", true, ""});
-    ajson::Document p, native;
-    REQUIRE_FALSE(ajson::parse(plain.body, p));
-    REQUIRE_FALSE(ajson::parse(test::fixture_body("messages_nonstream.response"), native));
-    CHECK(ajson::to_string(p["content"]) == ajson::to_string(native["content"]));
+    json::Document p, native;
+    REQUIRE_FALSE(json::parse(plain.body, p));
+    REQUIRE_FALSE(json::parse(test::fixture_body("messages_nonstream.response"), native));
+    CHECK(json::to_string(p["content"]) == json::to_string(native["content"]));
     CHECK(p["stop_reason"] == native["stop_reason"]);
 }

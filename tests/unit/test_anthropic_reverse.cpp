@@ -13,20 +13,20 @@ namespace {
 // Normal form of an Anthropic request's meaning: content as block arrays, adjacent text blocks
 // joined the way the translation joins them, thinking dropped.
 std::string normal_request(const std::string& body) {
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(body, d));
     auto& a = d.GetAllocator();
     for (auto& m : d["messages"].GetArray()) {
         auto& c = m["content"];
         if (c.IsString()) {
-            ajson::Value arr(rapidjson::kArrayType);
-            ajson::Value b(rapidjson::kObjectType);
+            json::Value arr(rapidjson::kArrayType);
+            json::Value b(rapidjson::kObjectType);
             b.AddMember("type", "text", a);
-            b.AddMember("text", ajson::Value(c, a), a);
+            b.AddMember("text", json::Value(c, a), a);
             arr.PushBack(b, a);
             c = arr;
         }
-        ajson::Value out(rapidjson::kArrayType);
+        json::Value out(rapidjson::kArrayType);
         for (auto& b : c.GetArray()) {
             if (b["type"] == "thinking") continue;
             bool text = b["type"] == "text";
@@ -35,12 +35,12 @@ std::string normal_request(const std::string& body) {
                 out[out.Size() - 1]["text"].SetString(joined.c_str(), static_cast<rapidjson::SizeType>(joined.size()), a);
                 continue;
             }
-            out.PushBack(ajson::Value(b, a), a);
+            out.PushBack(json::Value(b, a), a);
         }
         c = out;
     }
     d.RemoveMember("thinking");
-    return ajson::to_string(d);
+    return json::to_string(d);
 }
 }  // namespace
 
@@ -65,9 +65,9 @@ TEST_CASE("round trip: Anthropic request -> OpenAI -> Anthropic keeps meaning", 
         if (back.error) INFO(back.error->message);
         REQUIRE(back.ok());
         // Object member order may differ; RapidJSON's == compares objects by members.
-        ajson::Document got, want;
-        REQUIRE_FALSE(ajson::parse(normal_request(back.body), got));
-        REQUIRE_FALSE(ajson::parse(normal_request(c), want));
+        json::Document got, want;
+        REQUIRE_FALSE(json::parse(normal_request(back.body), got));
+        REQUIRE_FALSE(json::parse(normal_request(c), want));
         INFO(normal_request(back.body));
         CHECK(got == want);
     }
@@ -81,9 +81,9 @@ TEST_CASE("round trip: OpenAI response -> Anthropic -> OpenAI keeps content, cal
         REQUIRE(a.ok());
         auto o = translate_anthropic_response(a.body);
         REQUIRE(o.ok());
-        ajson::Document x, y;
-        REQUIRE_FALSE(ajson::parse(orig, x));
-        REQUIRE_FALSE(ajson::parse(o.body, y));
+        json::Document x, y;
+        REQUIRE_FALSE(json::parse(orig, x));
+        REQUIRE_FALSE(json::parse(o.body, y));
         const auto& mx = x["choices"][0]["message"];
         const auto& my = y["choices"][0]["message"];
         CHECK(x["choices"][0]["finish_reason"] == y["choices"][0]["finish_reason"]);
@@ -94,9 +94,9 @@ TEST_CASE("round trip: OpenAI response -> Anthropic -> OpenAI keeps content, cal
         if (mx.HasMember("tool_calls")) {
             REQUIRE(my.HasMember("tool_calls"));
             CHECK(mx["tool_calls"][0]["id"] == my["tool_calls"][0]["id"]);
-            ajson::Document ax, ay;
-            REQUIRE_FALSE(ajson::parse(mx["tool_calls"][0]["function"]["arguments"].GetString(), ax));
-            REQUIRE_FALSE(ajson::parse(my["tool_calls"][0]["function"]["arguments"].GetString(), ay));
+            json::Document ax, ay;
+            REQUIRE_FALSE(json::parse(mx["tool_calls"][0]["function"]["arguments"].GetString(), ax));
+            REQUIRE_FALSE(json::parse(my["tool_calls"][0]["function"]["arguments"].GetString(), ay));
             CHECK(ax == ay);
         }
         CHECK(x["usage"]["prompt_tokens"] == y["usage"]["prompt_tokens"]);
@@ -110,8 +110,8 @@ TEST_CASE("reverse request: OpenAI specifics", "[anthropic]") {
         "max_completion_tokens":77,"parallel_tool_calls":false,"tools":[{"type":"function","function":{"name":"f"}}],
         "reasoning_effort":"high"})");
     REQUIRE(t.ok());
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(t.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(t.body, d));
     CHECK(d["system"] == "a\n\nb");
     CHECK(d["max_tokens"].GetInt64() == 77);
     CHECK(d["stop_sequences"][0] == "END");
@@ -150,22 +150,22 @@ TEST_CASE("reverse stream: llama.cpp's native /v1/messages stream -> OpenAI chun
     int64_t completion = -1;
     for (const auto& p : data) {
         if (p == "[DONE]") continue;
-        ajson::Document d;
-        REQUIRE_FALSE(ajson::parse(p, d));
-        if (const auto* u = ajson::get(d, "usage")) completion = ajson::get_int(*u, "completion_tokens").value_or(-1);
+        json::Document d;
+        REQUIRE_FALSE(json::parse(p, d));
+        if (const auto* u = json::get(d, "usage")) completion = json::get_int(*u, "completion_tokens").value_or(-1);
         const auto& ch = d["choices"];
         if (ch.Empty()) continue;
         const auto& delta = ch[0]["delta"];
-        if (auto r = ajson::get_str(delta, "reasoning_content")) reasoning += *r;
-        if (const auto* tc = ajson::get(delta, "tool_calls")) {
+        if (auto r = json::get_str(delta, "reasoning_content")) reasoning += *r;
+        if (const auto* tc = json::get(delta, "tool_calls")) {
             CHECK((*tc)[0]["index"].GetInt() == 0);
-            if (auto a = ajson::get_str((*tc)[0]["function"], "arguments")) args += *a;
+            if (auto a = json::get_str((*tc)[0]["function"], "arguments")) args += *a;
         }
-        if (auto f = ajson::get_str(ch[0], "finish_reason")) finish = *f;
+        if (auto f = json::get_str(ch[0], "finish_reason")) finish = *f;
     }
     CHECK(reasoning == "The user wants a reply.");
-    ajson::Document a;
-    REQUIRE_FALSE(ajson::parse(args, a));
+    json::Document a;
+    REQUIRE_FALSE(json::parse(args, a));
     CHECK(a["city"] == "Paris");
     CHECK(finish == "tool_calls");
     CHECK(completion == 44);
@@ -185,16 +185,16 @@ TEST_CASE("round trip: OpenAI stream -> Anthropic stream -> OpenAI stream keeps 
         auto collect = [](const std::string& sse) {
             std::string content, reasoning, args, finish;
             for (const auto& p : test::sse_data(sse)) {
-                ajson::Document d;
-                if (p == "[DONE]" || ajson::parse(p, d)) continue;
-                const auto* ch = ajson::get(d, "choices");
+                json::Document d;
+                if (p == "[DONE]" || json::parse(p, d)) continue;
+                const auto* ch = json::get(d, "choices");
                 if (!ch || ch->Empty()) continue;
                 const auto& delta = (*ch)[0]["delta"];
-                content += ajson::get_str(delta, "content").value_or("");
-                reasoning += ajson::get_str(delta, "reasoning_content").value_or("");
-                if (const auto* tc = ajson::get(delta, "tool_calls"))
-                    args += ajson::get_str((*tc)[0]["function"], "arguments").value_or("");
-                if (auto f = ajson::get_str((*ch)[0], "finish_reason")) finish = *f;
+                content += json::get_str(delta, "content").value_or("");
+                reasoning += json::get_str(delta, "reasoning_content").value_or("");
+                if (const auto* tc = json::get(delta, "tool_calls"))
+                    args += json::get_str((*tc)[0]["function"], "arguments").value_or("");
+                if (auto f = json::get_str((*ch)[0], "finish_reason")) finish = *f;
             }
             return content + "|" + reasoning + "|" + args + "|" + finish;
         };
@@ -226,8 +226,8 @@ TEST_CASE("reverse translators: token sums saturate instead of overflowing", "[a
                        R"("cache_creation_input_tokens":)" + kMax + R"(,"output_tokens":)" + kMax + "}}";
     auto t = translate_anthropic_response(body);
     REQUIRE(t.ok());
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(t.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(t.body, d));
     CHECK(d["usage"]["prompt_tokens"].GetInt64() == INT64_MAX);
     CHECK(d["usage"]["total_tokens"].GetInt64() == INT64_MAX);
 

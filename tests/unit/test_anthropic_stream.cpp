@@ -32,9 +32,9 @@ std::string run_fixture(const std::string& name, bool thinking, AnthropicStreamT
 }
 
 void check_args_equal(const std::string& partial, const std::string& expected_json) {
-    ajson::Document a, b;
-    REQUIRE_FALSE(ajson::parse(partial, a));
-    REQUIRE_FALSE(ajson::parse(expected_json, b));
+    json::Document a, b;
+    REQUIRE_FALSE(json::parse(partial, a));
+    REQUIRE_FALSE(json::parse(expected_json, b));
     CHECK(a == b);
 }
 }  // namespace
@@ -278,7 +278,7 @@ TEST_CASE("stream: errors end with an error event, never a fake message_stop", "
 }
 
 TEST_CASE("stream golden: llama.cpp chat_tools_auto_stream", "[anthropic]") {
-    ajson::Document nonstream;
+    json::Document nonstream;
     for (bool thinking : {true, false}) {
         INFO("thinking " << thinking);
         AnthropicStreamTranslator t({"tiny", thinking, ""});
@@ -330,8 +330,8 @@ TEST_CASE("stream golden: every llama.cpp chat stream capture", "[anthropic]") {
         for (size_t i = 1; i < r.blocks.size(); ++i) CHECK(r.blocks[i].type != "thinking");
         for (const auto& b : r.blocks)
             if (b.type == "tool_use") {
-                ajson::Document d;
-                CHECK_FALSE(ajson::parse(b.partial_json, d));
+                json::Document d;
+                CHECK_FALSE(json::parse(b.partial_json, d));
                 CHECK(d.IsObject());
             }
     }

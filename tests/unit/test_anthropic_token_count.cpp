@@ -19,8 +19,8 @@ TEST_CASE("count_tokens: vLLM/SGLang tokenize the chat messages with tools", "[a
     REQUIRE(plan.ok());
     CHECK(plan.style == TokenizeStyle::ChatTokenize);
     CHECK(plan.path == "/tokenize");
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(plan.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(plan.body, d));
     CHECK(d["model"] == "Qwen/Qwen3-8B");
     REQUIRE(d["messages"].Size() == 4);
     CHECK(d["messages"][0]["role"] == "system");
@@ -38,16 +38,16 @@ TEST_CASE("count_tokens: llama.cpp apply-template then tokenize, fixture shapes"
     auto plan = plan_token_count(test::fixture_body("messages_count_tokens_tools.request"), backend_profile(BackendKind::LlamaCpp));
     REQUIRE(plan.ok());
     CHECK(plan.path == "/apply-template");
-    ajson::Document d;
-    REQUIRE_FALSE(ajson::parse(plan.body, d));
+    json::Document d;
+    REQUIRE_FALSE(json::parse(plan.body, d));
     CHECK(d["messages"][0]["content"] == "What is the weather in Paris?");
     CHECK(d["tools"][0]["function"]["name"] == "get_weather");
     CHECK_FALSE(d.HasMember("model"));
 
     auto second = tokenize_request_from_template(test::fixture_body("apply_template.response"));
     REQUIRE(second);
-    ajson::Document t;
-    REQUIRE_FALSE(ajson::parse(*second, t));
+    json::Document t;
+    REQUIRE_FALSE(json::parse(*second, t));
     CHECK(t["content"] == "<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n");
     CHECK(t["add_special"].IsTrue());
     CHECK_FALSE(tokenize_request_from_template(R"({"nope":1})"));

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 #include "core/json/json_parse.h"
 #include "core/json/stack_document.h"
 
@@ -33,7 +33,7 @@ TEST_CASE("json::parse: 128 levels accepted, 129 refused as too deep", "[json_pa
     for (auto make : {arrays, objects}) {
         rapidjson::Document d;
         CHECK_FALSE(json::parse(make(json::kMaxDepth), d));
-        CHECK(ajson::to_string(d).size() >= 2 * json::kMaxDepth);  // and safe to serialise
+        CHECK(json::to_string(d).size() >= 2 * json::kMaxDepth);  // and safe to serialise
         auto e = json::parse(make(json::kMaxDepth + 1), d);
         REQUIRE(e);
         CHECK(e->too_deep);
@@ -94,10 +94,10 @@ TEST_CASE("json::parse_insitu: strings point into the buffer, same limits", "[js
     CHECK(json::parse_insitu(nul.data(), nul.size(), d));
 }
 
-TEST_CASE("json::parse: ajson::parse is the same policy", "[json_parse]") {
-    ajson::Document d;
-    auto e = ajson::parse(arrays(json::kMaxDepth + 1), d);
+TEST_CASE("json::parse: json::parse is the same policy", "[json_parse]") {
+    json::Document d;
+    auto e = json::parse(arrays(json::kMaxDepth + 1), d);
     REQUIRE(e);
     CHECK(e->too_deep);
-    CHECK_FALSE(ajson::parse(arrays(json::kMaxDepth), d));
+    CHECK_FALSE(json::parse(arrays(json::kMaxDepth), d));
 }

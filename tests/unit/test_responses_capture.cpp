@@ -24,25 +24,25 @@ TEST_CASE("responses golden: Codex turn 1 becomes a valid chat request for llama
     auto t = translate_responses_request(codex_turn1(), opts);
     REQUIRE(t.ok());
     auto body = json_doc(t.body);
-    CHECK(ajson::get_str(body, "model") == std::optional<std::string_view>("tiny"));
+    CHECK(json::get_str(body, "model") == std::optional<std::string_view>("tiny"));
     CHECK(body["stream"].IsTrue());
 
     // The two developer messages lead as one system message; the user messages follow in order.
     auto msgs = body["messages"].GetArray();
     REQUIRE(msgs.Size() == 3);
-    CHECK(ajson::get_str(msgs[0], "role") == std::optional<std::string_view>("system"));
-    std::string system(ajson::get_str(msgs[0], "content").value_or(""));
+    CHECK(json::get_str(msgs[0], "role") == std::optional<std::string_view>("system"));
+    std::string system(json::get_str(msgs[0], "content").value_or(""));
     CHECK(system.rfind("You are a coding agent running in the Codex CLI", 0) == 0);
     CHECK_THAT(system, Catch::Contains("<skills_instructions>"));
-    CHECK(ajson::get_str(msgs[1], "role") == std::optional<std::string_view>("user"));
-    CHECK_THAT(std::string(ajson::get_str(msgs[1], "content").value_or("")), Catch::StartsWith("<environment_context>"));
-    CHECK(ajson::get_str(msgs[2], "content") == std::optional<std::string_view>("Run echo hi"));
+    CHECK(json::get_str(msgs[1], "role") == std::optional<std::string_view>("user"));
+    CHECK_THAT(std::string(json::get_str(msgs[1], "content").value_or("")), Catch::StartsWith("<environment_context>"));
+    CHECK(json::get_str(msgs[2], "content") == std::optional<std::string_view>("Run echo hi"));
 
     // Functions flat, the namespace flattened, web_search dropped and named.
     std::vector<std::string> names;
     for (auto& tool : body["tools"].GetArray()) {
-        CHECK(ajson::get_str(tool, "type") == std::optional<std::string_view>("function"));
-        names.emplace_back(ajson::get_str(tool["function"], "name").value_or(""));
+        CHECK(json::get_str(tool, "type") == std::optional<std::string_view>("function"));
+        names.emplace_back(json::get_str(tool["function"], "name").value_or(""));
     }
     std::vector<std::string> expected{"exec_command", "write_stdin", "request_user_input", "view_image",
                                       "multi_agent_v1__close_agent", "multi_agent_v1__resume_agent",
@@ -57,7 +57,7 @@ TEST_CASE("responses golden: Codex turn 1 becomes a valid chat request for llama
     // Codex offers apply_patch as a custom tool in some versions; this capture has none.
     for (const auto& tool : t.facts.tools.all()) CHECK(tool.kind == ResponsesToolKind::Function);
 
-    CHECK(ajson::get_str(body, "tool_choice") == std::optional<std::string_view>("auto"));
+    CHECK(json::get_str(body, "tool_choice") == std::optional<std::string_view>("auto"));
     CHECK(body["parallel_tool_calls"].IsTrue());
     CHECK_FALSE(body.HasMember("reasoning_effort"));  // Codex sends only reasoning.summary
     CHECK(t.facts.reasoning_summary);

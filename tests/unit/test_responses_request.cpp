@@ -24,7 +24,7 @@ std::string req(const std::string& extra = "", const std::string& input = R"("hi
     return R"({"model":"m","input":)" + input + (extra.empty() ? "" : "," + extra) + "}";
 }
 
-std::string messages(const ResponsesRequestTranslation& t) { return ajson::to_string(json_doc(t.body)["messages"]); }
+std::string messages(const ResponsesRequestTranslation& t) { return json::to_string(json_doc(t.body)["messages"]); }
 
 bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
@@ -168,7 +168,7 @@ TEST_CASE("responses table: every tool row, hosted and unknown tools are dropped
         auto body = json_doc(t.body);
         auto tools = body["tools"].GetArray();
         REQUIRE(tools.Size() == 1);
-        CHECK(ajson::get_str(tools[0]["function"], "name") == std::optional<std::string_view>("f"));
+        CHECK(json::get_str(tools[0]["function"], "name") == std::optional<std::string_view>("f"));
     }
     auto t = translate(req(R"("tools":[{"type":"web_search"},{"type":"web_search"},{"type":"future_tool"}],"tool_choice":"auto")"));
     REQUIRE(t.ok());
@@ -218,8 +218,8 @@ TEST_CASE("responses request: images are image_url parts, in tool outputs they f
     REQUIRE(tool.ok());
     auto m = json_doc(messages(tool));
     REQUIRE(m.Size() == 3);
-    CHECK(ajson::get_str(m[1], "content") == std::optional<std::string_view>("[image attached below]"));
-    CHECK(ajson::get_str(m[2], "role") == std::optional<std::string_view>("user"));
+    CHECK(json::get_str(m[1], "content") == std::optional<std::string_view>("[image attached below]"));
+    CHECK(json::get_str(m[2], "role") == std::optional<std::string_view>("user"));
     auto assistant_image = translate(req("", R"([{"role":"assistant","content":[{"type":"input_image","image_url":"u"}]}])"));
     REQUIRE(assistant_image.error);
     CHECK(assistant_image.error->param == "input.0.content.0.type");
@@ -248,7 +248,7 @@ TEST_CASE("responses request: consecutive function calls are one assistant messa
         {"type":"function_call","call_id":"c1","name":"a","arguments":"{}"}])"));
     auto m = json_doc(messages(text_then_call));
     REQUIRE(m.Size() == 1);
-    CHECK(ajson::get_str(m[0], "content") == std::optional<std::string_view>("let me look"));
+    CHECK(json::get_str(m[0], "content") == std::optional<std::string_view>("let me look"));
     CHECK(m[0]["tool_calls"].Size() == 1);
 }
 
@@ -264,12 +264,12 @@ TEST_CASE("responses request: namespace tools flatten to runtime names and repla
     auto body = json_doc(t.body);
     auto tools = body["tools"].GetArray();
     REQUIRE(tools.Size() == 3);
-    CHECK(ajson::get_str(tools[0]["function"], "name") == std::optional<std::string_view>("multi_agent_v1__close_agent"));
-    CHECK(ajson::get_str(tools[1]["function"], "name") == std::optional<std::string_view>("multi_agent_v1__spawn_agent"));
-    CHECK(ajson::get_str(tools[2]["function"], "name") == std::optional<std::string_view>("exec_command"));
+    CHECK(json::get_str(tools[0]["function"], "name") == std::optional<std::string_view>("multi_agent_v1__close_agent"));
+    CHECK(json::get_str(tools[1]["function"], "name") == std::optional<std::string_view>("multi_agent_v1__spawn_agent"));
+    CHECK(json::get_str(tools[2]["function"], "name") == std::optional<std::string_view>("exec_command"));
     CHECK_FALSE(tools[2]["function"].HasMember("strict"));
-    CHECK(ajson::get_str(body["tool_choice"]["function"], "name") == std::optional<std::string_view>("multi_agent_v1__close_agent"));
-    CHECK(ajson::get_str(body["messages"][0]["tool_calls"][0]["function"], "name") ==
+    CHECK(json::get_str(body["tool_choice"]["function"], "name") == std::optional<std::string_view>("multi_agent_v1__close_agent"));
+    CHECK(json::get_str(body["messages"][0]["tool_calls"][0]["function"], "name") ==
           std::optional<std::string_view>("multi_agent_v1__close_agent"));
     const auto* back = t.facts.tools.by_runtime_name("multi_agent_v1__spawn_agent");
     REQUIRE(back);
@@ -308,10 +308,10 @@ TEST_CASE("responses request: custom tools become one-string-argument functions 
     REQUIRE(t.ok());
     auto body = json_doc(t.body);
     const auto& fn = body["tools"][0]["function"];
-    CHECK(ajson::get_str(fn, "name") == std::optional<std::string_view>("apply_patch"));
-    CHECK_THAT(std::string(ajson::get_str(fn, "description").value_or("")), Catch::Contains("lark grammar:\nstart: begin_patch"));
-    CHECK(ajson::to_string(fn["parameters"]["required"]) == R"(["input"])");
-    CHECK(ajson::get_str(body["messages"][0]["tool_calls"][0]["function"], "arguments") ==
+    CHECK(json::get_str(fn, "name") == std::optional<std::string_view>("apply_patch"));
+    CHECK_THAT(std::string(json::get_str(fn, "description").value_or("")), Catch::Contains("lark grammar:\nstart: begin_patch"));
+    CHECK(json::to_string(fn["parameters"]["required"]) == R"(["input"])");
+    CHECK(json::get_str(body["messages"][0]["tool_calls"][0]["function"], "arguments") ==
           std::optional<std::string_view>(R"({"input":"*** Begin Patch"})"));
     CHECK(t.facts.tools.by_runtime_name("apply_patch")->kind == ResponsesToolKind::Custom);
     auto bad = translate(req(R"("tools":[{"type":"custom","name":"x","format":{"type":"regexp"}}])"));
@@ -333,11 +333,11 @@ TEST_CASE("responses request: reasoning items become reasoning_content of the ne
         {"type":"message","role":"assistant","content":"done"}])"), opts);
     REQUIRE(t.ok());
     auto m = json_doc(messages(t));
-    CHECK(ajson::get_str(m[1], "reasoning_content") == std::optional<std::string_view>("full chain"));
-    CHECK(ajson::get_str(m[3], "reasoning_content") == std::optional<std::string_view>("fallback"));
+    CHECK(json::get_str(m[1], "reasoning_content") == std::optional<std::string_view>("full chain"));
+    CHECK(json::get_str(m[3], "reasoning_content") == std::optional<std::string_view>("fallback"));
     auto content = translate(req("", R"([{"type":"reasoning","summary":[],"content":[{"type":"reasoning_text","text":"raw"}]},
         {"role":"assistant","content":"a"}])"));
-    CHECK(ajson::get_str(json_doc(messages(content))[0], "reasoning_content") == std::optional<std::string_view>("raw"));
+    CHECK(json::get_str(json_doc(messages(content))[0], "reasoning_content") == std::optional<std::string_view>("raw"));
 }
 
 TEST_CASE("responses request: previous items are prepended, their calls answer this input's outputs", "[responses]") {
@@ -349,9 +349,9 @@ TEST_CASE("responses request: previous items are prepended, their calls answer t
     REQUIRE(t.ok());
     auto m = json_doc(messages(t));
     REQUIRE(m.Size() == 4);
-    CHECK(ajson::get_str(m[0], "role") == std::optional<std::string_view>("system"));
-    CHECK(ajson::get_str(m[1], "content") == std::optional<std::string_view>("first"));
-    CHECK(ajson::get_str(m[3], "tool_call_id") == std::optional<std::string_view>("c9"));
+    CHECK(json::get_str(m[0], "role") == std::optional<std::string_view>("system"));
+    CHECK(json::get_str(m[1], "content") == std::optional<std::string_view>("first"));
+    CHECK(json::get_str(m[3], "tool_call_id") == std::optional<std::string_view>("c9"));
     CHECK(t.facts.previous_response_id == "resp_x");
     CHECK(json_doc(t.facts.input_items).Size() == 1);  // only this request's input
     opts.previous_items = "{broken";
@@ -370,13 +370,13 @@ TEST_CASE("responses request: parameters map to the chat request", "[responses]"
     CHECK(b["max_tokens"].GetInt64() == 100);
     CHECK(b["temperature"].GetDouble() == 0.5);
     CHECK(b["top_p"].GetDouble() == 0.8);
-    CHECK(ajson::get_str(b, "user") == std::optional<std::string_view>("u"));
-    CHECK(ajson::get_str(b, "reasoning_effort") == std::optional<std::string_view>("high"));
+    CHECK(json::get_str(b, "user") == std::optional<std::string_view>("u"));
+    CHECK(json::get_str(b, "reasoning_effort") == std::optional<std::string_view>("high"));
     CHECK(b["stream"].IsTrue());
     CHECK(b["stream_options"]["include_usage"].IsTrue());
-    CHECK(ajson::to_string(b["response_format"]) ==
+    CHECK(json::to_string(b["response_format"]) ==
           R"({"type":"json_schema","json_schema":{"name":"out","schema":{"type":"object"},"strict":true}})");
-    CHECK(ajson::get_str(b, "tool_choice") == std::optional<std::string_view>("none"));
+    CHECK(json::get_str(b, "tool_choice") == std::optional<std::string_view>("none"));
     CHECK(b["parallel_tool_calls"].IsFalse());
     CHECK_FALSE(b.HasMember("metadata"));
     CHECK_FALSE(b.HasMember("store"));
@@ -384,16 +384,16 @@ TEST_CASE("responses request: parameters map to the chat request", "[responses]"
     CHECK_FALSE(t.facts.store);
     CHECK(t.facts.reasoning_summary);
     auto echo = json_doc(t.facts.response_echo);
-    CHECK(ajson::get_str(echo["metadata"], "a") == std::optional<std::string_view>("b"));
+    CHECK(json::get_str(echo["metadata"], "a") == std::optional<std::string_view>("b"));
     CHECK(echo["max_output_tokens"].GetInt64() == 100);
-    CHECK(ajson::get_str(echo["reasoning"], "effort") == std::optional<std::string_view>("high"));
+    CHECK(json::get_str(echo["reasoning"], "effort") == std::optional<std::string_view>("high"));
     CHECK(echo["store"].IsFalse());
-    CHECK(ajson::get_str(echo["text"]["format"], "type") == std::optional<std::string_view>("json_schema"));
+    CHECK(json::get_str(echo["text"]["format"], "type") == std::optional<std::string_view>("json_schema"));
     auto defaults = json_doc(translate(req()).facts.response_echo);
     CHECK(defaults["store"].IsTrue());
     CHECK(defaults["parallel_tool_calls"].IsTrue());
-    CHECK(ajson::get_str(defaults["text"]["format"], "type") == std::optional<std::string_view>("text"));
-    CHECK(ajson::get_str(defaults, "tool_choice") == std::optional<std::string_view>("auto"));
+    CHECK(json::get_str(defaults["text"]["format"], "type") == std::optional<std::string_view>("text"));
+    CHECK(json::get_str(defaults, "tool_choice") == std::optional<std::string_view>("auto"));
 }
 
 TEST_CASE("responses request: max_output_tokens clamps, the thinking switch follows reasoning.effort", "[responses]") {
@@ -415,11 +415,11 @@ TEST_CASE("responses request: max_output_tokens clamps, the thinking switch foll
 TEST_CASE("responses request: tool_choice forms", "[responses]") {
     std::string tools = R"("tools":[{"type":"function","name":"a"},{"type":"function","name":"b"},{"type":"custom","name":"c"}])";
     auto forced = json_doc(translate(req(tools + R"(,"tool_choice":{"type":"custom","name":"c"})")).body);
-    CHECK(ajson::get_str(forced["tool_choice"]["function"], "name") == std::optional<std::string_view>("c"));
+    CHECK(json::get_str(forced["tool_choice"]["function"], "name") == std::optional<std::string_view>("c"));
     auto allowed = json_doc(translate(req(tools + R"(,"tool_choice":{"type":"allowed_tools","mode":"required","tools":[{"type":"function","name":"b"}]})")).body);
     REQUIRE(allowed["tools"].Size() == 1);
-    CHECK(ajson::get_str(allowed["tools"][0]["function"], "name") == std::optional<std::string_view>("b"));
-    CHECK(ajson::get_str(allowed, "tool_choice") == std::optional<std::string_view>("required"));
+    CHECK(json::get_str(allowed["tools"][0]["function"], "name") == std::optional<std::string_view>("b"));
+    CHECK(json::get_str(allowed, "tool_choice") == std::optional<std::string_view>("required"));
     auto missing = translate(req(tools + R"(,"tool_choice":{"type":"function","name":"zz"})"));
     REQUIRE(missing.error);
     CHECK(missing.error->param == "tool_choice.name");

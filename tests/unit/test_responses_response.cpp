@@ -35,22 +35,22 @@ TEST_CASE("responses response: text, reasoning and usage make a completed respon
     REQUIRE(t.ok());
     CHECK(t.status == "completed");
     auto r = json_doc(t.body);
-    CHECK(ajson::get_str(r, "id") == std::optional<std::string_view>("resp_req7"));
-    CHECK(ajson::get_str(r, "object") == std::optional<std::string_view>("response"));
-    CHECK(ajson::get_str(r, "status") == std::optional<std::string_view>("completed"));
-    CHECK(ajson::get_str(r, "model") == std::optional<std::string_view>("tiny"));
-    CHECK(ajson::get_str(r, "instructions") == std::optional<std::string_view>("sys"));
+    CHECK(json::get_str(r, "id") == std::optional<std::string_view>("resp_req7"));
+    CHECK(json::get_str(r, "object") == std::optional<std::string_view>("response"));
+    CHECK(json::get_str(r, "status") == std::optional<std::string_view>("completed"));
+    CHECK(json::get_str(r, "model") == std::optional<std::string_view>("tiny"));
+    CHECK(json::get_str(r, "instructions") == std::optional<std::string_view>("sys"));
     CHECK(r["error"].IsNull());
     CHECK(r["incomplete_details"].IsNull());
     REQUIRE(r["output"].Size() == 2);
-    CHECK(ajson::get_str(r["output"][0], "encrypted_content") == std::optional<std::string_view>("S(why)"));
-    CHECK(ajson::get_str(r["output"][1]["content"][0], "text") == std::optional<std::string_view>("Hello"));
-    CHECK(ajson::get_str(r["output"][1], "id") == std::optional<std::string_view>("msg_req7_1"));
+    CHECK(json::get_str(r["output"][0], "encrypted_content") == std::optional<std::string_view>("S(why)"));
+    CHECK(json::get_str(r["output"][1]["content"][0], "text") == std::optional<std::string_view>("Hello"));
+    CHECK(json::get_str(r["output"][1], "id") == std::optional<std::string_view>("msg_req7_1"));
     CHECK(r["usage"]["input_tokens"].GetInt64() == 10);
     CHECK(r["usage"]["input_tokens_details"]["cached_tokens"].GetInt64() == 4);
     CHECK(r["usage"]["output_tokens"].GetInt64() == 3);
     CHECK(r["usage"]["total_tokens"].GetInt64() == 13);
-    CHECK(ajson::to_string(r["output"]) == t.output_items);
+    CHECK(json::to_string(r["output"]) == t.output_items);
 }
 
 TEST_CASE("responses response: tool calls map back, length is incomplete", "[responses]") {
@@ -63,20 +63,20 @@ TEST_CASE("responses response: tool calls map back, length is incomplete", "[res
     REQUIRE(t.ok());
     auto out = json_doc(t.output_items);
     REQUIRE(out.Size() == 2);
-    CHECK(ajson::get_str(out[0], "type") == std::optional<std::string_view>("function_call"));
-    CHECK(ajson::get_str(out[0], "name") == std::optional<std::string_view>("tool"));
-    CHECK(ajson::get_str(out[0], "namespace") == std::optional<std::string_view>("ns"));
-    CHECK(ajson::get_str(out[0], "call_id") == std::optional<std::string_view>("c1"));
-    CHECK(ajson::get_str(out[1], "type") == std::optional<std::string_view>("custom_tool_call"));
-    CHECK(ajson::get_str(out[1], "input") == std::optional<std::string_view>("patch"));
-    CHECK(ajson::get_str(out[1], "call_id") == std::optional<std::string_view>("call_req7_1"));
-    CHECK(ajson::get_str(out[1], "id") == std::optional<std::string_view>("ctc_req7_1"));
+    CHECK(json::get_str(out[0], "type") == std::optional<std::string_view>("function_call"));
+    CHECK(json::get_str(out[0], "name") == std::optional<std::string_view>("tool"));
+    CHECK(json::get_str(out[0], "namespace") == std::optional<std::string_view>("ns"));
+    CHECK(json::get_str(out[0], "call_id") == std::optional<std::string_view>("c1"));
+    CHECK(json::get_str(out[1], "type") == std::optional<std::string_view>("custom_tool_call"));
+    CHECK(json::get_str(out[1], "input") == std::optional<std::string_view>("patch"));
+    CHECK(json::get_str(out[1], "call_id") == std::optional<std::string_view>("call_req7_1"));
+    CHECK(json::get_str(out[1], "id") == std::optional<std::string_view>("ctc_req7_1"));
 
     auto cut = translate_chat_to_response(completion(R"({"role":"assistant","content":"trunc"})", "length"), context());
     CHECK(cut.status == "incomplete");
     auto r = json_doc(cut.body);
-    CHECK(ajson::get_str(r["incomplete_details"], "reason") == std::optional<std::string_view>("max_output_tokens"));
-    CHECK(ajson::get_str(r["output"][0], "status") == std::optional<std::string_view>("incomplete"));
+    CHECK(json::get_str(r["incomplete_details"], "reason") == std::optional<std::string_view>("max_output_tokens"));
+    CHECK(json::get_str(r["output"][0], "status") == std::optional<std::string_view>("incomplete"));
 }
 
 TEST_CASE("responses response: the same response object as the stream's terminal event", "[responses]") {
@@ -101,7 +101,7 @@ TEST_CASE("responses response: unusable upstream answers are errors, a failed re
     REQUIRE(inband.error);
     CHECK(inband.error->status == 400);
     auto failed = json_doc(failed_response_json(context(), ApiError::rate_limited("slow down")));
-    CHECK(ajson::get_str(failed, "status") == std::optional<std::string_view>("failed"));
-    CHECK(ajson::get_str(failed["error"], "code") == std::optional<std::string_view>("rate_limit_exceeded"));
-    CHECK(ajson::get_str(failed["error"], "message") == std::optional<std::string_view>("slow down"));
+    CHECK(json::get_str(failed, "status") == std::optional<std::string_view>("failed"));
+    CHECK(json::get_str(failed["error"], "code") == std::optional<std::string_view>("rate_limit_exceeded"));
+    CHECK(json::get_str(failed["error"], "message") == std::optional<std::string_view>("slow down"));
 }

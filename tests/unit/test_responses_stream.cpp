@@ -56,17 +56,17 @@ TEST_CASE("responses stream: text is one message item, events in the API's order
     CHECK(r.response_id == "resp_req1");
     REQUIRE(r.items.size() == 1);
     auto item = json_doc(r.items[0]);
-    CHECK(ajson::get_str(item, "id") == std::optional<std::string_view>("msg_req1_0"));
-    CHECK(ajson::get_str(item, "status") == std::optional<std::string_view>("completed"));
-    CHECK(ajson::get_str(item["content"][0], "text") == std::optional<std::string_view>("Hello"));
-    CHECK(ajson::get_str(item["content"][0], "type") == std::optional<std::string_view>("output_text"));
+    CHECK(json::get_str(item, "id") == std::optional<std::string_view>("msg_req1_0"));
+    CHECK(json::get_str(item, "status") == std::optional<std::string_view>("completed"));
+    CHECK(json::get_str(item["content"][0], "text") == std::optional<std::string_view>("Hello"));
+    CHECK(json::get_str(item["content"][0], "type") == std::optional<std::string_view>("output_text"));
     CHECK(t.done());
     CHECK(t.status() == "completed");
     auto resp = json_doc(t.response_json());
-    CHECK(ajson::get_str(resp, "model") == std::optional<std::string_view>("tiny"));
-    CHECK(ajson::get_int(resp, "created_at") == 1700000000);
+    CHECK(json::get_str(resp, "model") == std::optional<std::string_view>("tiny"));
+    CHECK(json::get_int(resp, "created_at") == 1700000000);
     CHECK(resp["store"].IsFalse());  // the request echo
-    CHECK(ajson::to_string(resp["output"]) == t.output_items_json());
+    CHECK(json::to_string(resp["output"]) == t.output_items_json());
     CHECK(json_doc(t.output_items_json()).Size() == 1);
 }
 
@@ -78,9 +78,9 @@ TEST_CASE("responses stream: reasoning streams as reasoning_text, or as summary 
     CHECK(std::count(plain.names.begin(), plain.names.end(), "response.reasoning_summary_text.delta") == 0);
     REQUIRE(plain.items.size() == 2);
     auto rs = json_doc(plain.items[0]);
-    CHECK(ajson::get_str(rs, "type") == std::optional<std::string_view>("reasoning"));
-    CHECK(ajson::get_str(rs, "id") == std::optional<std::string_view>("rs_req1_0"));
-    CHECK(ajson::get_str(rs["content"][0], "text") == std::optional<std::string_view>("think more"));
+    CHECK(json::get_str(rs, "type") == std::optional<std::string_view>("reasoning"));
+    CHECK(json::get_str(rs, "id") == std::optional<std::string_view>("rs_req1_0"));
+    CHECK(json::get_str(rs["content"][0], "text") == std::optional<std::string_view>("think more"));
     CHECK(rs["summary"].Empty());
     CHECK_FALSE(rs.HasMember("encrypted_content"));
     CHECK(plain.text[0] == "think more");
@@ -91,7 +91,7 @@ TEST_CASE("responses stream: reasoning streams as reasoning_text, or as summary 
     CHECK(std::count(summary.names.begin(), summary.names.end(), "response.reasoning_summary_part.added") == 1);
     CHECK(std::count(summary.names.begin(), summary.names.end(), "response.reasoning_summary_part.done") == 1);
     auto srs = json_doc(summary.items[0]);
-    CHECK(ajson::get_str(srs["summary"][0], "text") == std::optional<std::string_view>("think more"));
+    CHECK(json::get_str(srs["summary"][0], "text") == std::optional<std::string_view>("think more"));
     CHECK_FALSE(srs.HasMember("content"));
 }
 
@@ -104,7 +104,7 @@ TEST_CASE("responses stream: reasoning is sealed into encrypted_content only whe
     CHECK_FALSE(json_doc(without.items[0]).HasMember("encrypted_content"));
     ctx.include_encrypted_reasoning = true;
     auto with = rebuild_responses(run(in, ctx));
-    CHECK(ajson::get_str(json_doc(with.items[0]), "encrypted_content") == std::optional<std::string_view>("sealed:secret plan"));
+    CHECK(json::get_str(json_doc(with.items[0]), "encrypted_content") == std::optional<std::string_view>("sealed:secret plan"));
 }
 
 TEST_CASE("responses stream: parallel tool calls with split arguments, each a complete function_call item", "[responses]") {
@@ -120,14 +120,14 @@ TEST_CASE("responses stream: parallel tool calls with split arguments, each a co
     CHECK(r.terminal == "response.completed");
     REQUIRE(r.items.size() == 2);
     auto a = json_doc(r.items[0]);
-    CHECK(ajson::get_str(a, "type") == std::optional<std::string_view>("function_call"));
-    CHECK(ajson::get_str(a, "id") == std::optional<std::string_view>("fc_req1_0"));
-    CHECK(ajson::get_str(a, "call_id") == std::optional<std::string_view>("call_a"));
-    CHECK(ajson::get_str(a, "name") == std::optional<std::string_view>("exec_command"));
-    CHECK(ajson::get_str(a, "arguments") == std::optional<std::string_view>(R"({"cmd":"echo hi"})"));
+    CHECK(json::get_str(a, "type") == std::optional<std::string_view>("function_call"));
+    CHECK(json::get_str(a, "id") == std::optional<std::string_view>("fc_req1_0"));
+    CHECK(json::get_str(a, "call_id") == std::optional<std::string_view>("call_a"));
+    CHECK(json::get_str(a, "name") == std::optional<std::string_view>("exec_command"));
+    CHECK(json::get_str(a, "arguments") == std::optional<std::string_view>(R"({"cmd":"echo hi"})"));
     auto b = json_doc(r.items[1]);
-    CHECK(ajson::get_str(b, "call_id") == std::optional<std::string_view>("call_b"));
-    CHECK(ajson::get_str(b, "arguments") == std::optional<std::string_view>("{}"));
+    CHECK(json::get_str(b, "call_id") == std::optional<std::string_view>("call_b"));
+    CHECK(json::get_str(b, "arguments") == std::optional<std::string_view>("{}"));
     CHECK(r.text[0] == R"({"cmd":"echo hi"})");
     CHECK(std::count(r.names.begin(), r.names.end(), "response.function_call_arguments.done") == 2);
     CHECK(t.tool_calls() == 2);
@@ -140,9 +140,9 @@ TEST_CASE("responses stream: calls without ids get call ids, Ollama's whole call
         chunk(R"({"tool_calls":[{"function":{"name":"c","arguments":"{}"}}]})", R"("tool_calls")")}));
     REQUIRE(r.items.size() == 2);  // the id-less fragment continues the latest call
     auto second = json_doc(r.items[1]);
-    CHECK(ajson::get_str(second, "name") == std::optional<std::string_view>("b"));
+    CHECK(json::get_str(second, "name") == std::optional<std::string_view>("b"));
     auto fresh = rebuild_responses(run({chunk(R"({"tool_calls":[{"index":0,"function":{"name":"a","arguments":"{}"}}]})", R"("tool_calls")")}));
-    CHECK(ajson::get_str(json_doc(fresh.items[0]), "call_id") == std::optional<std::string_view>("call_req1_0"));
+    CHECK(json::get_str(json_doc(fresh.items[0]), "call_id") == std::optional<std::string_view>("call_req1_0"));
 }
 
 TEST_CASE("responses stream: namespace and custom tools are mapped back to the client's tools", "[responses]") {
@@ -156,13 +156,13 @@ TEST_CASE("responses stream: namespace and custom tools are mapped back to the c
         chunk("{}", R"("tool_calls")")}, ctx));
     REQUIRE(r.items.size() == 2);
     auto ns = json_doc(r.items[0]);
-    CHECK(ajson::get_str(ns, "name") == std::optional<std::string_view>("close_agent"));
-    CHECK(ajson::get_str(ns, "namespace") == std::optional<std::string_view>("multi_agent_v1"));
+    CHECK(json::get_str(ns, "name") == std::optional<std::string_view>("close_agent"));
+    CHECK(json::get_str(ns, "namespace") == std::optional<std::string_view>("multi_agent_v1"));
     auto custom = json_doc(r.items[1]);
-    CHECK(ajson::get_str(custom, "type") == std::optional<std::string_view>("custom_tool_call"));
-    CHECK(ajson::get_str(custom, "id") == std::optional<std::string_view>("ctc_req1_1"));
-    CHECK(ajson::get_str(custom, "name") == std::optional<std::string_view>("apply_patch"));
-    CHECK(ajson::get_str(custom, "input") == std::optional<std::string_view>("*** Begin Patch\n"));
+    CHECK(json::get_str(custom, "type") == std::optional<std::string_view>("custom_tool_call"));
+    CHECK(json::get_str(custom, "id") == std::optional<std::string_view>("ctc_req1_1"));
+    CHECK(json::get_str(custom, "name") == std::optional<std::string_view>("apply_patch"));
+    CHECK(json::get_str(custom, "input") == std::optional<std::string_view>("*** Begin Patch\n"));
     CHECK_FALSE(custom.HasMember("arguments"));
     CHECK(std::count(r.names.begin(), r.names.end(), "response.custom_tool_call_input.done") == 1);
     CHECK(std::count(r.names.begin(), r.names.end(), "response.function_call_arguments.delta") == 1);  // custom input is not
@@ -174,8 +174,8 @@ TEST_CASE("responses stream: finish_reason length ends response.incomplete with 
     auto r = rebuild_responses(run(t, {chunk(R"({"content":"cut"})"), chunk("{}", R"("length")")}));
     CHECK(r.terminal == "response.incomplete");
     auto resp = json_doc(r.response);
-    CHECK(ajson::get_str(resp["incomplete_details"], "reason") == std::optional<std::string_view>("max_output_tokens"));
-    CHECK(ajson::get_str(json_doc(r.items[0]), "status") == std::optional<std::string_view>("incomplete"));
+    CHECK(json::get_str(resp["incomplete_details"], "reason") == std::optional<std::string_view>("max_output_tokens"));
+    CHECK(json::get_str(json_doc(r.items[0]), "status") == std::optional<std::string_view>("incomplete"));
     CHECK(t.status() == "incomplete");
 }
 
@@ -184,11 +184,11 @@ TEST_CASE("responses stream: a stream cut before finish_reason ends response.fai
     auto r = rebuild_responses(run(t, {chunk(R"({"content":"partial"})")}));
     CHECK(r.terminal == "response.failed");
     auto resp = json_doc(r.response);
-    CHECK(ajson::get_str(resp["error"], "code") == std::optional<std::string_view>("server_error"));
-    CHECK_THAT(std::string(ajson::get_str(resp["error"], "message").value_or("")), Catch::Contains("ended before"));
+    CHECK(json::get_str(resp["error"], "code") == std::optional<std::string_view>("server_error"));
+    CHECK_THAT(std::string(json::get_str(resp["error"], "message").value_or("")), Catch::Contains("ended before"));
     // The item the failure cut short stays in the output, incomplete; no output_item.done for it.
     CHECK(std::count(r.names.begin(), r.names.end(), "response.output_item.done") == 0);
-    CHECK(ajson::get_str(resp["output"][0], "status") == std::optional<std::string_view>("incomplete"));
+    CHECK(json::get_str(resp["output"][0], "status") == std::optional<std::string_view>("incomplete"));
     REQUIRE(t.error());
     CHECK(t.error()->status == 502);
     CHECK(t.started_before_error());
@@ -266,8 +266,8 @@ TEST_CASE("responses stream: a refusal is a message with a refusal part", "[resp
     CHECK(std::count(r.names.begin(), r.names.end(), "response.refusal.delta") == 1);
     CHECK(std::count(r.names.begin(), r.names.end(), "response.refusal.done") == 1);
     auto item = json_doc(r.items[0]);
-    CHECK(ajson::get_str(item["content"][0], "type") == std::optional<std::string_view>("refusal"));
-    CHECK(ajson::get_str(item["content"][0], "refusal") == std::optional<std::string_view>("I can't"));
+    CHECK(json::get_str(item["content"][0], "type") == std::optional<std::string_view>("refusal"));
+    CHECK(json::get_str(item["content"][0], "refusal") == std::optional<std::string_view>("I can't"));
 }
 
 TEST_CASE("responses stream: text after a tool call opens a new item, n>1 choices are ignored", "[responses]") {
@@ -276,7 +276,7 @@ TEST_CASE("responses stream: text after a tool call opens a new item, n>1 choice
         R"({"choices":[{"index":1,"delta":{"content":"other choice"}}]})",
         chunk(R"({"content":"after"})"), chunk("{}", R"("stop")")}));
     REQUIRE(r.items.size() == 2);
-    CHECK(ajson::get_str(json_doc(r.items[1]), "type") == std::optional<std::string_view>("message"));
+    CHECK(json::get_str(json_doc(r.items[1]), "type") == std::optional<std::string_view>("message"));
     CHECK(r.text[1] == "after");
 }
 
@@ -330,6 +330,6 @@ TEST_CASE("responses stream: a tool call fragment without a function object is a
     auto r = rebuild_responses(run({chunk(R"({"tool_calls":{"index":0,"id":"c7"}})"), chunk("{}", R"("tool_calls")")}));
     REQUIRE(r.items.size() == 1);
     auto item = json_doc(r.items[0]);
-    CHECK(ajson::get_str(item, "call_id") == std::optional<std::string_view>("c7"));
-    CHECK(ajson::get_str(item, "name") == std::optional<std::string_view>(""));
+    CHECK(json::get_str(item, "call_id") == std::optional<std::string_view>("c7"));
+    CHECK(json::get_str(item, "name") == std::optional<std::string_view>(""));
 }

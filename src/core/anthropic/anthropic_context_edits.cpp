@@ -5,7 +5,7 @@
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 namespace {
 
@@ -26,7 +26,7 @@ struct ToolUse {
 
 }  // namespace
 
-size_t apply_clear_tool_uses(Value& messages, const ClearToolUses& edit, int64_t prompt_tokens, ajson::Alloc& a) {
+size_t apply_clear_tool_uses(Value& messages, const ClearToolUses& edit, int64_t prompt_tokens, json::Alloc& a) {
     if (!messages.IsArray()) return 0;
     std::map<std::string, ToolUse> calls;  // by call id, from the assistants' tool_calls
     std::vector<ToolUse> uses;             // tool results in conversation order
@@ -37,14 +37,14 @@ size_t apply_clear_tool_uses(Value& messages, const ClearToolUses& edit, int64_t
                 Value* fn = member(tc, "function");
                 if (!id || !id->IsString() || !fn) continue;
                 Value* name = member(*fn, "name");
-                calls[std::string(ajson::sv(*id))] =
-                    ToolUse{nullptr, member(*fn, "arguments"), name && name->IsString() ? std::string(ajson::sv(*name)) : ""};
+                calls[std::string(json::sv(*id))] =
+                    ToolUse{nullptr, member(*fn, "arguments"), name && name->IsString() ? std::string(json::sv(*name)) : ""};
             }
         }
         Value* role = member(m, "role");
         Value* id = member(m, "tool_call_id");
-        if (!role || !role->IsString() || ajson::sv(*role) != "tool" || !id || !id->IsString()) continue;
-        auto it = calls.find(std::string(ajson::sv(*id)));
+        if (!role || !role->IsString() || json::sv(*role) != "tool" || !id || !id->IsString()) continue;
+        auto it = calls.find(std::string(json::sv(*id)));
         if (it == calls.end()) continue;
         ToolUse u = it->second;
         u.result = member(m, "content");

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 
 namespace llmgw {
 
@@ -27,7 +27,7 @@ inline constexpr std::string_view kClearedToolResult = "[tool result cleared to 
 
 // `messages`: an OpenAI chat messages array. `prompt_tokens`: the estimate of the whole request.
 // Returns how many tool results were cleared.
-size_t apply_clear_tool_uses(ajson::Value& messages, const ClearToolUses& edit, int64_t prompt_tokens,
-                             ajson::Alloc& a);
+size_t apply_clear_tool_uses(json::Value& messages, const ClearToolUses& edit, int64_t prompt_tokens,
+                             json::Alloc& a);
 
 }  // namespace llmgw

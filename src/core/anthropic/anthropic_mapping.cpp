@@ -7,7 +7,7 @@
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 namespace {
 struct StopRow {
@@ -54,17 +54,17 @@ std::string_view openai_finish_reason(std::string_view anthropic) {
 }
 
 std::optional<std::string> matched_stop_string(const Value& choice) {
-    auto s = ajson::get_str(choice, "stop_reason");
+    auto s = json::get_str(choice, "stop_reason");
     if (!s || s->empty()) return std::nullopt;
     return std::string(*s);
 }
 
-Value openai_tool_choice(const ToolChoice& c, ajson::Alloc& a) {
+Value openai_tool_choice(const ToolChoice& c, json::Alloc& a) {
     if (c.type == "any") return Value("required");
     if (c.type == "none") return Value("none");
     if (c.type == "tool") {
         Value fn(rapidjson::kObjectType);
-        ajson::add_str(fn, "name", c.name, a);
+        json::add_str(fn, "name", c.name, a);
         Value v(rapidjson::kObjectType);
         v.AddMember("type", "function", a);
         v.AddMember("function", fn, a);
@@ -75,15 +75,15 @@ Value openai_tool_choice(const ToolChoice& c, ajson::Alloc& a) {
 
 std::optional<ToolChoice> tool_choice_from_openai(const Value& v) {
     if (v.IsString()) {
-        auto s = ajson::sv(v);
+        auto s = json::sv(v);
         if (s == "auto") return ToolChoice{"auto", {}, false};
         if (s == "required") return ToolChoice{"any", {}, false};
         if (s == "none") return ToolChoice{"none", {}, false};
         return std::nullopt;
     }
     if (v.IsObject()) {
-        const Value* fn = ajson::get(v, "function");
-        auto name = fn ? ajson::get_str(*fn, "name") : std::nullopt;
+        const Value* fn = json::get(v, "function");
+        auto name = fn ? json::get_str(*fn, "name") : std::nullopt;
         if (name) return ToolChoice{"tool", std::string(*name), false};
     }
     return std::nullopt;
@@ -93,16 +93,16 @@ TokenUsage usage_from_anthropic(const Value* usage) {
     TokenUsage u;
     if (!usage || !usage->IsObject()) return u;
     u.present = true;
-    int64_t input = std::max<int64_t>(0, ajson::get_int(*usage, "input_tokens").value_or(0));
-    int64_t read = std::max<int64_t>(0, ajson::get_int(*usage, "cache_read_input_tokens").value_or(0));
-    int64_t created = std::max<int64_t>(0, ajson::get_int(*usage, "cache_creation_input_tokens").value_or(0));
+    int64_t input = std::max<int64_t>(0, json::get_int(*usage, "input_tokens").value_or(0));
+    int64_t read = std::max<int64_t>(0, json::get_int(*usage, "cache_read_input_tokens").value_or(0));
+    int64_t created = std::max<int64_t>(0, json::get_int(*usage, "cache_creation_input_tokens").value_or(0));
     u.prompt_tokens = saturating_add(saturating_add(input, read), created);
     u.cached_tokens = read;
-    u.completion_tokens = std::max<int64_t>(0, ajson::get_int(*usage, "output_tokens").value_or(0));
+    u.completion_tokens = std::max<int64_t>(0, json::get_int(*usage, "output_tokens").value_or(0));
     return u;
 }
 
-Value anthropic_usage_json(const TokenUsage& u, ajson::Alloc& a) {
+Value anthropic_usage_json(const TokenUsage& u, json::Alloc& a) {
     Value v(rapidjson::kObjectType);
     v.AddMember("input_tokens", Value(static_cast<int64_t>(u.anthropic_input_tokens())), a);
     v.AddMember("cache_creation_input_tokens", Value(static_cast<int64_t>(0)), a);
@@ -132,15 +132,15 @@ std::string make_completion_id(std::string_view seed) {
     return std::string("chatcmpl-").append(s.empty() ? std::string_view("0") : std::string_view(s));
 }
 
-Value tool_input_from_arguments(const Value* arguments, ajson::Alloc& a) {
+Value tool_input_from_arguments(const Value* arguments, json::Alloc& a) {
     if (!arguments) return Value(rapidjson::kObjectType);
     if (arguments->IsObject()) return Value(*arguments, a);
-    std::string text = arguments->IsString() ? std::string(ajson::sv(*arguments)) : ajson::to_string(*arguments);
+    std::string text = arguments->IsString() ? std::string(json::sv(*arguments)) : json::to_string(*arguments);
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) return Value(rapidjson::kObjectType);
-    ajson::Document d;
-    if (!ajson::parse(text, d) && d.IsObject()) return Value(d, a);
+    json::Document d;
+    if (!json::parse(text, d) && d.IsObject()) return Value(d, a);
     Value v(rapidjson::kObjectType);
-    ajson::add_str(v, kRawArgumentsKey, text, a);
+    json::add_str(v, kRawArgumentsKey, text, a);
     return v;
 }
 

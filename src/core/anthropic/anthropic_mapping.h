@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "core/api/chat_completion.h"
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 
 namespace llmgw {
 
@@ -28,7 +28,7 @@ std::string_view openai_finish_reason(std::string_view anthropic_stop_reason);
 
 // vLLM reports which stop string ended generation in a non-standard `stop_reason` on the choice
 // (a string, or a token id number, or null). Only a string names a stop sequence.
-std::optional<std::string> matched_stop_string(const ajson::Value& choice);
+std::optional<std::string> matched_stop_string(const json::Value& choice);
 
 // ---- tool_choice -------------------------------------------------------------------------------
 // Anthropic {"type":"auto"|"any"|"tool"|"none", "name", "disable_parallel_tool_use"} <-> OpenAI
@@ -39,16 +39,16 @@ struct ToolChoice {
     bool disable_parallel_tool_use = false;
 };
 // OpenAI tool_choice value for an Anthropic choice.
-ajson::Value openai_tool_choice(const ToolChoice& c, ajson::Alloc& a);
+json::Value openai_tool_choice(const ToolChoice& c, json::Alloc& a);
 // Anthropic choice from an OpenAI tool_choice value (string or object); nullopt if unrecognised.
-std::optional<ToolChoice> tool_choice_from_openai(const ajson::Value& v);
+std::optional<ToolChoice> tool_choice_from_openai(const json::Value& v);
 
 // ---- usage -------------------------------------------------------------------------------------
 // TokenUsage, usage_from_openai and openai_usage_json: core/api/chat_completion.h.
 // Reads an Anthropic usage object back into OpenAI terms.
-TokenUsage usage_from_anthropic(const ajson::Value* usage);
+TokenUsage usage_from_anthropic(const json::Value* usage);
 // {"input_tokens","cache_creation_input_tokens","cache_read_input_tokens","output_tokens"}
-ajson::Value anthropic_usage_json(const TokenUsage& u, ajson::Alloc& a);
+json::Value anthropic_usage_json(const TokenUsage& u, json::Alloc& a);
 
 // ---- ids ---------------------------------------------------------------------------------------
 // "msg_" + the seed's [A-Za-z0-9_-] characters (serve passes its request id; the translators fall
@@ -64,7 +64,7 @@ std::string make_completion_id(std::string_view seed);
 // Empty or whitespace-only -> {}. A JSON object -> itself. Anything else (invalid JSON, or JSON
 // that is not an object) -> {"_raw_arguments": "<the text as sent>"}, so nothing is lost and a
 // tool runner sees plainly that the model produced unusable arguments.
-ajson::Value tool_input_from_arguments(const ajson::Value* arguments, ajson::Alloc& a);
+json::Value tool_input_from_arguments(const json::Value* arguments, json::Alloc& a);
 constexpr std::string_view kRawArgumentsKey = "_raw_arguments";
 
 }  // namespace llmgw

@@ -14,8 +14,8 @@
 
 namespace llmgw {
 
-using ajson::Alloc;
-using ajson::Value;
+using json::Alloc;
+using json::Value;
 using namespace reqfield;
 
 namespace {
@@ -47,22 +47,22 @@ bool is_custom_tool_type(std::string_view t) { return t.empty() || t == "custom"
 
 class Translator {
 public:
-    Translator(const AnthropicRequestOptions& o, ajson::Document& out, AnthropicRequestFacts& f)
+    Translator(const AnthropicRequestOptions& o, json::Document& out, AnthropicRequestFacts& f)
         : opts_(o), out_(out), a_(out.GetAllocator()), facts_(f) {}
 
     void run(const Value& req) {
-        if (!req.IsObject()) fail("", "request body must be a JSON object, got " + std::string(ajson::type_name(req)));
+        if (!req.IsObject()) fail("", "request body must be a JSON object, got " + std::string(json::type_name(req)));
         screen_fields(req);
         out_.SetObject();
         facts_.model = std::string(need_str(req, "", "model"));
         if (facts_.model.empty()) fail("model", "must not be empty");
-        ajson::add_str(out_, "model", facts_.model, a_);
+        json::add_str(out_, "model", facts_.model, a_);
 
         read_thinking(req);
         Value messages(rapidjson::kArrayType);
         system(req, messages);
         const Value& msgs = need(req, "", "messages");
-        if (!msgs.IsArray()) fail("messages", "expected an array, got " + std::string(ajson::type_name(msgs)));
+        if (!msgs.IsArray()) fail("messages", "expected an array, got " + std::string(json::type_name(msgs)));
         if (msgs.Empty()) fail("messages", "at least one message is required");
         for (rapidjson::SizeType i = 0; i < msgs.Size(); ++i) message(msgs[i], at("messages", i), messages);
         if (!has_turn_) fail("messages", "at least one user or assistant message is required, not only system messages");
@@ -70,10 +70,10 @@ public:
 
         sampling(req);
         tools(req);
-        if (const Value* of = ajson::get(req, "output_format")) response_format(*of, "output_format");
+        if (const Value* of = json::get(req, "output_format")) response_format(*of, "output_format");
         output_config(req);
-        if (const Value* s = ajson::get(req, "stream")) {
-            if (!s->IsBool()) fail("stream", "expected a boolean, got " + std::string(ajson::type_name(*s)));
+        if (const Value* s = json::get(req, "stream")) {
+            if (!s->IsBool()) fail("stream", "expected a boolean, got " + std::string(json::type_name(*s)));
             facts_.stream = s->GetBool();
         }
         if (facts_.stream) {
@@ -99,7 +99,7 @@ private:
     // are noted for the debug log, mapped ones are read by the steps below.
     void screen_fields(const Value& req) {
         for (auto it = req.MemberBegin(); it != req.MemberEnd(); ++it) {
-            std::string_view name = ajson::sv(it->name);
+            std::string_view name = json::sv(it->name);
             const FieldRule* rule = find_field_rule(FieldKind::TopLevel, name);
             if (rule && rule->action == FieldAction::Refused) {
                 if (!empty_value(it->value)) fail(std::string(name), std::string(rule->why));
@@ -122,13 +122,13 @@ private:
     }
 
     void read_thinking(const Value& req) {
-        const Value* t = ajson::get(req, "thinking");
+        const Value* t = json::get(req, "thinking");
         if (!t) return;
         need_obj(*t, "thinking");
         auto type = need_str(*t, "thinking", "type");
         if (type == "enabled" || type == "adaptive") {
             facts_.thinking_enabled = true;
-            if (const Value* b = ajson::get(*t, "budget_tokens"); b && !ajson::as_int(*b))
+            if (const Value* b = json::get(*t, "budget_tokens"); b && !json::as_int(*b))
                 fail("thinking.budget_tokens", "expected an integer");
         } else if (type != "disabled") {
             fail("thinking.type", "expected 'enabled', 'adaptive' or 'disabled', got '" + std::string(type) + "'");
@@ -150,12 +150,12 @@ private:
     }
 
     void system(const Value& req, Value& messages) {
-        const Value* s = ajson::get(req, "system");
+        const Value* s = json::get(req, "system");
         if (!s) return;
         std::string text;
         const bool drop_billing = !opts_.keep_billing_header;
         if (s->IsString()) {
-            text = ajson::sv(*s);
+            text = json::sv(*s);
             if (drop_billing && text.starts_with(kBillingHeaderPrefix)) {
                 size_t eol = text.find('\n');
                 text.erase(0, eol == std::string::npos ? text.size() : eol + 1);
@@ -164,20 +164,20 @@ private:
         } else if (s->IsArray()) {
             rapidjson::SizeType from = 0;
             if (drop_billing && !s->Empty() && (*s)[0].IsObject()) {
-                auto t = ajson::get_str((*s)[0], "text");
-                if (ajson::get_str((*s)[0], "type") == "text" && t && t->starts_with(kBillingHeaderPrefix)) {
+                auto t = json::get_str((*s)[0], "text");
+                if (json::get_str((*s)[0], "type") == "text" && t && t->starts_with(kBillingHeaderPrefix)) {
                     from = 1;
                     facts_.billing_header_dropped = true;
                 }
             }
             text = text_blocks(*s, "system", from);
         } else {
-            fail("system", "expected a string or an array of text blocks, got " + std::string(ajson::type_name(*s)));
+            fail("system", "expected a string or an array of text blocks, got " + std::string(json::type_name(*s)));
         }
         if (text.empty()) return;
         Value m(rapidjson::kObjectType);
         m.AddMember("role", "system", a_);
-        ajson::add_str(m, "content", text, a_);
+        json::add_str(m, "content", text, a_);
         messages.PushBack(m, a_);
     }
 
@@ -197,7 +197,7 @@ private:
             fail(at(sp, "type"), "image source type '" + std::string(type) + "' is not supported (use base64 or url)");
         }
         Value iu(rapidjson::kObjectType);
-        ajson::add_str(iu, "url", url, a_);
+        json::add_str(iu, "url", url, a_);
         Value part(rapidjson::kObjectType);
         part.AddMember("type", "image_url", a_);
         part.AddMember("image_url", iu, a_);
@@ -213,7 +213,7 @@ private:
             text = need_str(src, sp, "data");
         } else if (type == "content") {
             const Value& c = need(src, sp, "content");
-            if (c.IsString()) text = ajson::sv(c);
+            if (c.IsString()) text = json::sv(c);
             else if (c.IsArray()) text = text_blocks(c, at(sp, "content"));
             else fail(at(sp, "content"), "expected a string or an array of text blocks");
         } else {
@@ -238,7 +238,7 @@ private:
     static Value text_part(std::string_view text, Alloc& a) {
         Value part(rapidjson::kObjectType);
         part.AddMember("type", "text", a);
-        ajson::add_str(part, "text", text, a);
+        json::add_str(part, "text", text, a);
         return part;
     }
 
@@ -259,7 +259,7 @@ private:
                 if (i) joined += "\n\n";
                 joined += parts.texts[i];
             }
-            return ajson::str(joined, a_);
+            return json::str(joined, a_);
         }
         Value arr(rapidjson::kArrayType);
         size_t ti = 0;
@@ -273,10 +273,10 @@ private:
 
     std::string tool_result_text(const Value& block, const std::string& p, Parts& carried_images) {
         std::string text;
-        if (const Value* c = ajson::get(block, "content")) {
+        if (const Value* c = json::get(block, "content")) {
             std::string cp = at(p, "content");
             if (c->IsString()) {
-                text = ajson::sv(*c);
+                text = json::sv(*c);
             } else if (c->IsArray()) {
                 for (rapidjson::SizeType i = 0; i < c->Size(); ++i) {
                     std::string bp = at(cp, i);
@@ -299,10 +299,10 @@ private:
                     }
                 }
             } else {
-                fail(cp, "expected a string or an array of blocks, got " + std::string(ajson::type_name(*c)));
+                fail(cp, "expected a string or an array of blocks, got " + std::string(json::type_name(*c)));
             }
         }
-        if (const Value* e = ajson::get(block, "is_error")) {
+        if (const Value* e = json::get(block, "is_error")) {
             if (!e->IsBool()) fail(at(p, "is_error"), "expected a boolean");
             if (e->GetBool()) text = "[tool error] " + text;
         }
@@ -323,12 +323,12 @@ private:
         std::string cp = at(p, "content");
         if (content.IsString()) {
             Value msg(rapidjson::kObjectType);
-            ajson::add_str(msg, "role", role, a_);
+            json::add_str(msg, "role", role, a_);
             msg.AddMember("content", Value(content, a_), a_);
             out.PushBack(msg, a_);
             return;
         }
-        if (!content.IsArray()) fail(cp, "expected a string or an array of content blocks, got " + std::string(ajson::type_name(content)));
+        if (!content.IsArray()) fail(cp, "expected a string or an array of content blocks, got " + std::string(json::type_name(content)));
         if (role == "user") user_blocks(content, cp, out);
         else assistant_blocks(content, cp, out);
     }
@@ -342,13 +342,13 @@ private:
         const Value& content = need(m, p, "content");
         std::string cp = at(p, "content");
         std::string text;
-        if (content.IsString()) text = ajson::sv(content);
+        if (content.IsString()) text = json::sv(content);
         else if (content.IsArray()) text = text_blocks(content, cp);
-        else fail(cp, "expected a string or an array of text blocks, got " + std::string(ajson::type_name(content)));
+        else fail(cp, "expected a string or an array of text blocks, got " + std::string(json::type_name(content)));
         if (text.empty()) return;
         Value msg(rapidjson::kObjectType);
         msg.AddMember("role", "system", a_);
-        ajson::add_str(msg, "content", text, a_);
+        json::add_str(msg, "content", text, a_);
         out.PushBack(msg, a_);
     }
 
@@ -374,8 +374,8 @@ private:
                 // Tool messages go first: OpenAI wants them right after the assistant's tool_calls.
                 Value tm(rapidjson::kObjectType);
                 tm.AddMember("role", "tool", a_);
-                ajson::add_str(tm, "tool_call_id", id, a_);
-                ajson::add_str(tm, "content", tool_result_text(b, bp, tool_images), a_);
+                json::add_str(tm, "tool_call_id", id, a_);
+                json::add_str(tm, "content", tool_result_text(b, bp, tool_images), a_);
                 out.PushBack(tm, a_);
             } else if (type == "tool_use" || type == "thinking" || type == "redacted_thinking") {
                 fail(at(bp, "type"), "'" + std::string(type) + "' blocks are only valid in assistant messages");
@@ -412,16 +412,16 @@ private:
                 if (id.empty()) fail(at(bp, "id"), "must not be empty");
                 auto name = need_str(b, bp, "name");
                 std::string args = "{}";
-                if (const Value* in = ajson::get(b, "input")) {
-                    if (!in->IsObject()) fail(at(bp, "input"), "expected an object, got " + std::string(ajson::type_name(*in)));
-                    args = ajson::to_string(*in);
+                if (const Value* in = json::get(b, "input")) {
+                    if (!in->IsObject()) fail(at(bp, "input"), "expected an object, got " + std::string(json::type_name(*in)));
+                    args = json::to_string(*in);
                 }
                 tool_use_ids_.insert(std::string(id));
                 Value fn(rapidjson::kObjectType);
-                ajson::add_str(fn, "name", name, a_);
-                ajson::add_str(fn, "arguments", args, a_);
+                json::add_str(fn, "name", name, a_);
+                json::add_str(fn, "arguments", args, a_);
                 Value call(rapidjson::kObjectType);
-                ajson::add_str(call, "id", id, a_);
+                json::add_str(call, "id", id, a_);
                 call.AddMember("type", "function", a_);
                 call.AddMember("function", fn, a_);
                 calls.PushBack(call, a_);
@@ -435,26 +435,26 @@ private:
         }
         Value msg(rapidjson::kObjectType);
         msg.AddMember("role", "assistant", a_);
-        if (has_text || calls.Empty()) ajson::add_str(msg, "content", text, a_);
+        if (has_text || calls.Empty()) json::add_str(msg, "content", text, a_);
         else msg.AddMember("content", Value(rapidjson::kNullType), a_);
         if (!calls.Empty()) msg.AddMember("tool_calls", calls, a_);
         out.PushBack(msg, a_);
     }
 
     void number(const Value& req, std::string_view key) {
-        const Value* v = ajson::get(req, key);
+        const Value* v = json::get(req, key);
         if (!v) return;
-        if (!v->IsNumber()) fail(std::string(key), "expected a number, got " + std::string(ajson::type_name(*v)));
-        ajson::add(out_, key, Value(*v, a_), a_);
+        if (!v->IsNumber()) fail(std::string(key), "expected a number, got " + std::string(json::type_name(*v)));
+        json::add(out_, key, Value(*v, a_), a_);
     }
 
     void sampling(const Value& req) {
-        const Value* mt = ajson::get(req, "max_tokens");
+        const Value* mt = json::get(req, "max_tokens");
         if (!mt) {
             if (opts_.require_max_tokens) fail("max_tokens", "field required");
         } else {
-            auto n = ajson::as_int(*mt);
-            if (!n) fail("max_tokens", "expected an integer, got " + std::string(ajson::type_name(*mt)));
+            auto n = json::as_int(*mt);
+            if (!n) fail("max_tokens", "expected an integer, got " + std::string(json::type_name(*mt)));
             if (*n < 1) fail("max_tokens", "must be at least 1");
             facts_.max_tokens = *n;
             if (opts_.max_tokens_cap > 0 && *n > opts_.max_tokens_cap) {
@@ -465,35 +465,35 @@ private:
         }
         number(req, "temperature");
         number(req, "top_p");
-        if (const Value* k = ajson::get(req, "top_k")) {
-            if (!ajson::as_int(*k)) fail("top_k", "expected an integer, got " + std::string(ajson::type_name(*k)));
+        if (const Value* k = json::get(req, "top_k")) {
+            if (!json::as_int(*k)) fail("top_k", "expected an integer, got " + std::string(json::type_name(*k)));
             if (opts_.profile.top_k) out_.AddMember("top_k", Value(*k, a_), a_);
         }
-        if (const Value* s = ajson::get(req, "stop_sequences")) {
-            if (!s->IsArray()) fail("stop_sequences", "expected an array of strings, got " + std::string(ajson::type_name(*s)));
+        if (const Value* s = json::get(req, "stop_sequences")) {
+            if (!s->IsArray()) fail("stop_sequences", "expected an array of strings, got " + std::string(json::type_name(*s)));
             for (rapidjson::SizeType i = 0; i < s->Size(); ++i)
                 if (!(*s)[i].IsString()) fail(at("stop_sequences", i), "expected a string");
             if (!s->Empty()) out_.AddMember("stop", Value(*s, a_), a_);
         }
-        if (const Value* md = ajson::get(req, "metadata")) {
+        if (const Value* md = json::get(req, "metadata")) {
             need_obj(*md, "metadata");
             if (auto user = opt_str(*md, "metadata", "user_id"); user && !user->empty())
-                ajson::add_str(out_, "user", *user, a_);
+                json::add_str(out_, "user", *user, a_);
         }
     }
 
     void tools(const Value& req) {
-        const Value* tools = ajson::get(req, "tools");
+        const Value* tools = json::get(req, "tools");
         std::set<std::string> names;
         Value out(rapidjson::kArrayType);
         if (tools) {
-            if (!tools->IsArray()) fail("tools", "expected an array, got " + std::string(ajson::type_name(*tools)));
+            if (!tools->IsArray()) fail("tools", "expected an array, got " + std::string(json::type_name(*tools)));
             for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
                 std::string p = at("tools", i);
                 const Value& t = need_obj((*tools)[i], p);
                 auto type = opt_str(t, p, "type").value_or("");
                 if (!is_custom_tool_type(type)) {
-                    auto name = ajson::get_str(t, "name").value_or("");
+                    auto name = json::get_str(t, "name").value_or("");
                     fail(at(p, "type"), "tool type '" + std::string(type) + "'" +
                                             (name.empty() ? "" : " ('" + std::string(name) + "')") +
                                             " is an Anthropic server or built-in tool that this runtime cannot run; "
@@ -503,8 +503,8 @@ private:
                 if (name.empty()) fail(at(p, "name"), "must not be empty");
                 const Value& schema = need_obj(need(t, p, "input_schema"), at(p, "input_schema"));
                 Value fn(rapidjson::kObjectType);
-                ajson::add_str(fn, "name", name, a_);
-                if (auto d = opt_str(t, p, "description")) ajson::add_str(fn, "description", *d, a_);
+                json::add_str(fn, "name", name, a_);
+                if (auto d = opt_str(t, p, "description")) json::add_str(fn, "description", *d, a_);
                 fn.AddMember("parameters", Value(schema, a_), a_);
                 Value tool(rapidjson::kObjectType);
                 tool.AddMember("type", "function", a_);
@@ -514,7 +514,7 @@ private:
             }
         }
         facts_.has_tools = !out.Empty();
-        const Value* tc = ajson::get(req, "tool_choice");
+        const Value* tc = json::get(req, "tool_choice");
         std::optional<ToolChoice> choice;
         if (tc) {
             need_obj(*tc, "tool_choice");
@@ -526,7 +526,7 @@ private:
                 c.name = need_str(*tc, "tool_choice", "name");
                 if (!names.count(c.name)) fail("tool_choice.name", "no tool named '" + c.name + "' in tools");
             }
-            if (const Value* d = ajson::get(*tc, "disable_parallel_tool_use")) {
+            if (const Value* d = json::get(*tc, "disable_parallel_tool_use")) {
                 if (!d->IsBool()) fail("tool_choice.disable_parallel_tool_use", "expected a boolean");
                 c.disable_parallel_tool_use = d->GetBool();
             }
@@ -558,34 +558,34 @@ private:
     }
 
     void output_config(const Value& req) {
-        const Value* oc = ajson::get(req, "output_config");
+        const Value* oc = json::get(req, "output_config");
         if (!oc) return;
         need_obj(*oc, "output_config");
         if (auto effort = opt_str(*oc, "output_config", "effort")) {
             auto level = runtime_effort(*effort);
             if (!level)
                 fail("output_config.effort", "expected 'low', 'medium', 'high', 'xhigh' or 'max', got '" + std::string(*effort) + "'");
-            if (opts_.profile.reasoning_effort) ajson::add_str(out_, "reasoning_effort", *level, a_);
+            if (opts_.profile.reasoning_effort) json::add_str(out_, "reasoning_effort", *level, a_);
         }
-        if (const Value* f = ajson::get(*oc, "format")) response_format(*f, "output_config.format");
+        if (const Value* f = json::get(*oc, "format")) response_format(*f, "output_config.format");
     }
 
     // context_management.edits: clear_tool_uses is applied to the translated prompt; clear_thinking
     // changes nothing (earlier thinking never reaches the runtime); others are noted as ignored.
     void context_management(const Value& req) {
-        const Value* cm = ajson::get(req, "context_management");
+        const Value* cm = json::get(req, "context_management");
         if (!cm) return;
         need_obj(*cm, "context_management");
-        const Value* edits = ajson::get(*cm, "edits");
+        const Value* edits = json::get(*cm, "edits");
         if (!edits) return;
-        if (!edits->IsArray()) fail("context_management.edits", "expected an array, got " + std::string(ajson::type_name(*edits)));
+        if (!edits->IsArray()) fail("context_management.edits", "expected an array, got " + std::string(json::type_name(*edits)));
         for (rapidjson::SizeType i = 0; i < edits->Size(); ++i) {
             std::string p = at("context_management.edits", i);
             const Value& e = need_obj((*edits)[i], p);
             auto type = need_str(e, p, "type");
             if (type.starts_with("clear_tool_uses_")) {
                 ClearToolUses c = clear_tool_uses_edit(e, p);
-                int64_t prompt = c.trigger_on_tool_uses ? 0 : estimate_tokens_for_openai_request(ajson::to_string(out_));
+                int64_t prompt = c.trigger_on_tool_uses ? 0 : estimate_tokens_for_openai_request(json::to_string(out_));
                 apply_clear_tool_uses(out_["messages"], c, prompt, a_);
             } else if (!type.starts_with("clear_thinking_")) {
                 note_ignored(at(p, type));
@@ -607,28 +607,28 @@ private:
             for (auto t : types) expected += (expected.empty() ? "'" : " or '") + std::string(t) + "'";
             fail(at(cp, "type"), "expected " + expected + ", got '" + std::string(type) + "'");
         }
-        auto n = ajson::as_int(need(v, cp, "value"));
+        auto n = json::as_int(need(v, cp, "value"));
         if (!n || *n < 0) fail(at(cp, "value"), "expected a non-negative integer");
         return {type, *n};
     }
 
     ClearToolUses clear_tool_uses_edit(const Value& e, const std::string& p) {
         ClearToolUses c;
-        if (ajson::get(e, "trigger")) {
+        if (json::get(e, "trigger")) {
             Count t = count(e, p, "trigger", {"input_tokens", "tool_uses"});
             c.trigger_on_tool_uses = t.type == "tool_uses";
             c.trigger = t.value;
         }
-        if (ajson::get(e, "keep")) c.keep = count(e, p, "keep", {"tool_uses"}).value;
-        if (ajson::get(e, "clear_at_least")) c.clear_at_least = count(e, p, "clear_at_least", {"input_tokens"}).value;
-        if (const Value* x = ajson::get(e, "exclude_tools")) {
+        if (json::get(e, "keep")) c.keep = count(e, p, "keep", {"tool_uses"}).value;
+        if (json::get(e, "clear_at_least")) c.clear_at_least = count(e, p, "clear_at_least", {"input_tokens"}).value;
+        if (const Value* x = json::get(e, "exclude_tools")) {
             if (!x->IsArray()) fail(at(p, "exclude_tools"), "expected an array of tool names");
             for (rapidjson::SizeType i = 0; i < x->Size(); ++i) {
                 if (!(*x)[i].IsString()) fail(at(at(p, "exclude_tools"), i), "expected a string");
-                c.exclude_tools.emplace_back(ajson::sv((*x)[i]));
+                c.exclude_tools.emplace_back(json::sv((*x)[i]));
             }
         }
-        if (const Value* ci = ajson::get(e, "clear_tool_inputs")) {
+        if (const Value* ci = json::get(e, "clear_tool_inputs")) {
             // A boolean, or the names of the tools whose inputs go (taken as all: an overcut is
             // safe, the results are cleared anyway).
             if (!ci->IsBool() && !ci->IsArray()) fail(at(p, "clear_tool_inputs"), "expected a boolean or an array");
@@ -638,7 +638,7 @@ private:
     }
 
     const AnthropicRequestOptions& opts_;
-    ajson::Document& out_;
+    json::Document& out_;
     Alloc& a_;
     AnthropicRequestFacts& facts_;
     std::set<std::string> tool_use_ids_;
@@ -648,9 +648,9 @@ private:
 }  // namespace
 
 std::optional<ApiError> anthropic_request_to_openai(std::string_view body, const AnthropicRequestOptions& opts,
-                                                    ajson::Document& out, AnthropicRequestFacts& facts) {
+                                                    json::Document& out, AnthropicRequestFacts& facts) {
     StackDocument req;
-    if (auto f = ajson::parse(body, req)) return ApiError::bad_request("request body: " + ajson::describe(*f));
+    if (auto f = json::parse(body, req)) return ApiError::bad_request("request body: " + json::describe(*f));
     try {
         Translator(opts, out, facts).run(req);
     } catch (const Invalid& e) {
@@ -664,7 +664,7 @@ AnthropicRequestTranslation translate_anthropic_request(std::string_view body, c
     AnthropicRequestTranslation t;
     StackDocument out;
     t.error = anthropic_request_to_openai(body, opts, out, t.facts);
-    if (!t.error) t.body = ajson::to_string(out);
+    if (!t.error) t.body = json::to_string(out);
     return t;
 }
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 #include "core/api/api_error.h"
 #include "core/backend/backend_profile.h"
 
@@ -51,6 +51,6 @@ AnthropicRequestTranslation translate_anthropic_request(std::string_view body,
 // The same translation into a DOM, for callers that look inside the result (token counting).
 std::optional<ApiError> anthropic_request_to_openai(std::string_view body,
                                                     const AnthropicRequestOptions& opts,
-                                                    ajson::Document& out, AnthropicRequestFacts& facts);
+                                                    json::Document& out, AnthropicRequestFacts& facts);
 
 }  // namespace llmgw

@@ -4,25 +4,25 @@
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 namespace {
 // Content may be a string or (rarely) an array of parts; only text parts count.
 std::string content_text(const Value& message) {
-    const Value* c = ajson::get(message, "content");
+    const Value* c = json::get(message, "content");
     if (!c) return {};
-    if (c->IsString()) return std::string(ajson::sv(*c));
+    if (c->IsString()) return std::string(json::sv(*c));
     std::string out;
     if (c->IsArray())
         for (auto& p : c->GetArray())
-            if (auto t = ajson::get_str(p, "text")) out += *t;
+            if (auto t = json::get_str(p, "text")) out += *t;
     return out;
 }
 
 // Tool calls may be an array or a lone object (TGI).
 template <class F>
 void for_each_tool_call(const Value& message, F&& f) {
-    const Value* tc = ajson::get(message, "tool_calls");
+    const Value* tc = json::get(message, "tool_calls");
     if (!tc) return;
     if (tc->IsObject()) f(*tc);
     else if (tc->IsArray())
@@ -35,28 +35,28 @@ AnthropicResponseTranslation translate_openai_response(std::string_view openai_b
                                                        const AnthropicResponseContext& ctx) {
     AnthropicResponseTranslation t;
     StackDocument in;
-    if (auto f = ajson::parse(openai_body, in)) {
-        t.error = ApiError::bad_gateway("upstream returned an unreadable completion: " + ajson::describe(*f));
+    if (auto f = json::parse(openai_body, in)) {
+        t.error = ApiError::bad_gateway("upstream returned an unreadable completion: " + json::describe(*f));
         return t;
     }
     if (auto e = inband_upstream_error(in, 502)) {
         t.error = e;
         return t;
     }
-    const Value* choices = ajson::get(in, "choices");
+    const Value* choices = json::get(in, "choices");
     if (!choices || !choices->IsArray() || choices->Empty() || !(*choices)[0].IsObject()) {
         t.error = ApiError::bad_gateway("upstream completion has no choices");
         return t;
     }
     const Value& choice = (*choices)[0];
     static const Value kEmpty(rapidjson::kObjectType);
-    const Value* mp = ajson::get(choice, "message");
+    const Value* mp = json::get(choice, "message");
     const Value& message = mp && mp->IsObject() ? *mp : kEmpty;
 
     StackDocument out(rapidjson::kObjectType);
     auto& a = out.GetAllocator();
-    std::string id = make_message_id(!ctx.id_seed.empty() ? ctx.id_seed : ajson::get_str(in, "id").value_or(""));
-    ajson::add_str(out, "id", id, a);
+    std::string id = make_message_id(!ctx.id_seed.empty() ? ctx.id_seed : json::get_str(in, "id").value_or(""));
+    json::add_str(out, "id", id, a);
     out.AddMember("type", "message", a);
     out.AddMember("role", "assistant", a);
 
@@ -65,14 +65,14 @@ AnthropicResponseTranslation translate_openai_response(std::string_view openai_b
     if (ctx.thinking_enabled && !reasoning.empty()) {
         Value b(rapidjson::kObjectType);
         b.AddMember("type", "thinking", a);
-        ajson::add_str(b, "thinking", reasoning, a);
+        json::add_str(b, "thinking", reasoning, a);
         b.AddMember("signature", "", a);  // runtimes sign nothing; the field must exist
         content.PushBack(b, a);
     }
     std::string text = content_text(message);
     bool refused = false;
     if (text.empty()) {
-        if (auto r = ajson::get_str(message, "refusal"); r && !r->empty()) {
+        if (auto r = json::get_str(message, "refusal"); r && !r->empty()) {
             text = *r;
             refused = true;
         }
@@ -80,40 +80,40 @@ AnthropicResponseTranslation translate_openai_response(std::string_view openai_b
     if (!text.empty()) {
         Value b(rapidjson::kObjectType);
         b.AddMember("type", "text", a);
-        ajson::add_str(b, "text", text, a);
+        json::add_str(b, "text", text, a);
         content.PushBack(b, a);
     }
     size_t n_calls = 0;
     for_each_tool_call(message, [&](const Value& call) {
-        const Value* fn = ajson::get(call, "function");
+        const Value* fn = json::get(call, "function");
         static const Value kNoFn(rapidjson::kObjectType);
         const Value& f = fn && fn->IsObject() ? *fn : kNoFn;
         Value b(rapidjson::kObjectType);
         b.AddMember("type", "tool_use", a);
-        auto cid = ajson::get_str(call, "id").value_or("");
-        ajson::add_str(b, "id", cid.empty() ? make_tool_use_id(id, n_calls) : std::string(cid), a);
-        ajson::add_str(b, "name", ajson::get_str(f, "name").value_or(""), a);
-        b.AddMember("input", tool_input_from_arguments(ajson::get(f, "arguments"), a), a);
+        auto cid = json::get_str(call, "id").value_or("");
+        json::add_str(b, "id", cid.empty() ? make_tool_use_id(id, n_calls) : std::string(cid), a);
+        json::add_str(b, "name", json::get_str(f, "name").value_or(""), a);
+        b.AddMember("input", tool_input_from_arguments(json::get(f, "arguments"), a), a);
         content.PushBack(b, a);
         ++n_calls;
     });
     out.AddMember("content", content, a);
-    ajson::add_str(out, "model", ctx.model, a);
+    json::add_str(out, "model", ctx.model, a);
 
     FinishFacts facts;
-    facts.finish_reason = ajson::get_str(choice, "finish_reason").value_or("");
+    facts.finish_reason = json::get_str(choice, "finish_reason").value_or("");
     if (refused) facts.finish_reason = "content_filter";
     facts.tool_calls_seen = n_calls > 0;
     auto stop_string = matched_stop_string(choice);
     facts.stop_sequence_matched = stop_string.has_value();
     t.stop_reason = anthropic_stop_reason(facts);
-    ajson::add_str(out, "stop_reason", t.stop_reason, a);
-    if (t.stop_reason == "stop_sequence") ajson::add_str(out, "stop_sequence", *stop_string, a);
+    json::add_str(out, "stop_reason", t.stop_reason, a);
+    if (t.stop_reason == "stop_sequence") json::add_str(out, "stop_sequence", *stop_string, a);
     else out.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
 
-    t.usage = usage_from_openai(ajson::get(in, "usage"));
+    t.usage = usage_from_openai(json::get(in, "usage"));
     out.AddMember("usage", anthropic_usage_json(t.usage, a), a);
-    t.body = ajson::to_string(out);
+    t.body = json::to_string(out);
     return t;
 }
 

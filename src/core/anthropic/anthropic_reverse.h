@@ -46,7 +46,7 @@ public:
     const std::optional<ApiError>& error() const { return error_; }
 
 private:
-    void chunk(ajson::Value delta, std::string_view finish_reason, std::string& out, ajson::Document& d);
+    void chunk(json::Value delta, std::string_view finish_reason, std::string& out, json::Document& d);
     void end(std::string& out);
 
     bool include_usage_;

@@ -5,8 +5,8 @@
 
 namespace llmgw {
 
-using ajson::Alloc;
-using ajson::Value;
+using json::Alloc;
+using json::Value;
 
 namespace {
 
@@ -17,7 +17,7 @@ struct Invalid {
 Value text_block(std::string_view text, Alloc& a) {
     Value b(rapidjson::kObjectType);
     b.AddMember("type", "text", a);
-    ajson::add_str(b, "text", text, a);
+    json::add_str(b, "text", text, a);
     return b;
 }
 
@@ -27,11 +27,11 @@ Value image_block(std::string_view url, Alloc& a) {
     auto semi = url.find(";base64,");
     if (url.rfind("data:", 0) == 0 && semi != std::string_view::npos) {
         src.AddMember("type", "base64", a);
-        ajson::add_str(src, "media_type", url.substr(5, semi - 5), a);
-        ajson::add_str(src, "data", url.substr(semi + 8), a);
+        json::add_str(src, "media_type", url.substr(5, semi - 5), a);
+        json::add_str(src, "data", url.substr(semi + 8), a);
     } else {
         src.AddMember("type", "url", a);
-        ajson::add_str(src, "url", url, a);
+        json::add_str(src, "url", url, a);
     }
     Value b(rapidjson::kObjectType);
     b.AddMember("type", "image", a);
@@ -43,18 +43,18 @@ Value image_block(std::string_view url, Alloc& a) {
 void content_blocks(const Value* content, const std::string& path, Value& blocks, Alloc& a) {
     if (!content) return;
     if (content->IsString()) {
-        if (content->GetStringLength() > 0) blocks.PushBack(text_block(ajson::sv(*content), a), a);
+        if (content->GetStringLength() > 0) blocks.PushBack(text_block(json::sv(*content), a), a);
         return;
     }
     if (!content->IsArray()) throw Invalid{path + ": expected a string or an array of parts"};
     for (rapidjson::SizeType i = 0; i < content->Size(); ++i) {
         const Value& p = (*content)[i];
-        auto type = ajson::get_str(p, "type").value_or("");
+        auto type = json::get_str(p, "type").value_or("");
         if (type == "text") {
-            blocks.PushBack(text_block(ajson::get_str(p, "text").value_or(""), a), a);
+            blocks.PushBack(text_block(json::get_str(p, "text").value_or(""), a), a);
         } else if (type == "image_url") {
-            const Value* iu = ajson::get(p, "image_url");
-            auto url = iu && iu->IsString() ? ajson::sv(*iu) : (iu ? ajson::get_str(*iu, "url").value_or("") : "");
+            const Value* iu = json::get(p, "image_url");
+            auto url = iu && iu->IsString() ? json::sv(*iu) : (iu ? json::get_str(*iu, "url").value_or("") : "");
             blocks.PushBack(image_block(url, a), a);
         } else {
             throw Invalid{path + "." + std::to_string(i) + ".type: part type '" + std::string(type) +
@@ -65,11 +65,11 @@ void content_blocks(const Value* content, const std::string& path, Value& blocks
 
 std::string flat_text(const Value* content) {
     if (!content) return {};
-    if (content->IsString()) return std::string(ajson::sv(*content));
+    if (content->IsString()) return std::string(json::sv(*content));
     std::string out;
     if (content->IsArray())
         for (auto& p : content->GetArray())
-            if (auto t = ajson::get_str(p, "text")) {
+            if (auto t = json::get_str(p, "text")) {
                 if (!out.empty()) out += "\n\n";
                 out += *t;
             }
@@ -78,43 +78,43 @@ std::string flat_text(const Value* content) {
 
 class Reverser {
 public:
-    explicit Reverser(ajson::Document& out) : out_(out), a_(out.GetAllocator()) {}
+    explicit Reverser(json::Document& out) : out_(out), a_(out.GetAllocator()) {}
 
     void run(const Value& req) {
         if (!req.IsObject()) throw Invalid{"request body must be a JSON object"};
         out_.SetObject();
-        auto model = ajson::get_str(req, "model");
+        auto model = json::get_str(req, "model");
         if (!model) throw Invalid{"model: field required"};
-        ajson::add_str(out_, "model", *model, a_);
-        if (auto n = ajson::get_int(req, "n"); n && *n > 1) throw Invalid{"n: Anthropic returns one choice only"};
+        json::add_str(out_, "model", *model, a_);
+        if (auto n = json::get_int(req, "n"); n && *n > 1) throw Invalid{"n: Anthropic returns one choice only"};
 
-        int64_t max_tokens = ajson::get_int(req, "max_completion_tokens")
-                                 .value_or(ajson::get_int(req, "max_tokens").value_or(kReverseDefaultMaxTokens));
+        int64_t max_tokens = json::get_int(req, "max_completion_tokens")
+                                 .value_or(json::get_int(req, "max_tokens").value_or(kReverseDefaultMaxTokens));
         out_.AddMember("max_tokens", Value(static_cast<int64_t>(max_tokens)), a_);
 
-        const Value* msgs = ajson::get(req, "messages");
+        const Value* msgs = json::get(req, "messages");
         if (!msgs || !msgs->IsArray()) throw Invalid{"messages: expected an array"};
         std::string system;
         Value messages(rapidjson::kArrayType);
         for (rapidjson::SizeType i = 0; i < msgs->Size(); ++i) {
             const Value& m = (*msgs)[i];
             std::string p = "messages." + std::to_string(i);
-            auto role = ajson::get_str(m, "role").value_or("");
+            auto role = json::get_str(m, "role").value_or("");
             if (role == "system" || role == "developer") {
                 // Anthropic has one top-level system prompt; every system message joins it.
-                std::string t = flat_text(ajson::get(m, "content"));
+                std::string t = flat_text(json::get(m, "content"));
                 if (!t.empty()) system += (system.empty() ? "" : "\n\n") + t;
             } else if (role == "user") {
-                content_blocks(ajson::get(m, "content"), p + ".content", turn("user", messages), a_);
+                content_blocks(json::get(m, "content"), p + ".content", turn("user", messages), a_);
             } else if (role == "assistant") {
                 Value& blocks = turn("assistant", messages);
-                content_blocks(ajson::get(m, "content"), p + ".content", blocks, a_);
+                content_blocks(json::get(m, "content"), p + ".content", blocks, a_);
                 tool_calls(m, blocks);
             } else if (role == "tool") {
                 Value b(rapidjson::kObjectType);
                 b.AddMember("type", "tool_result", a_);
-                ajson::add_str(b, "tool_use_id", ajson::get_str(m, "tool_call_id").value_or(""), a_);
-                ajson::add_str(b, "content", flat_text(ajson::get(m, "content")), a_);
+                json::add_str(b, "tool_use_id", json::get_str(m, "tool_call_id").value_or(""), a_);
+                json::add_str(b, "content", flat_text(json::get(m, "content")), a_);
                 turn("user", messages).PushBack(b, a_);
             } else {
                 throw Invalid{p + ".role: unknown role '" + std::string(role) + "'"};
@@ -128,7 +128,7 @@ public:
                 c = s;
             }
         }
-        if (!system.empty()) ajson::add_str(out_, "system", system, a_);
+        if (!system.empty()) json::add_str(out_, "system", system, a_);
         out_.AddMember("messages", messages, a_);
         sampling(req);
         tools(req);
@@ -136,9 +136,9 @@ public:
 
 private:
     Value& turn(std::string_view role, Value& messages) {
-        if (messages.Empty() || ajson::sv(messages[messages.Size() - 1]["role"]) != role) {
+        if (messages.Empty() || json::sv(messages[messages.Size() - 1]["role"]) != role) {
             Value m(rapidjson::kObjectType);
-            ajson::add_str(m, "role", role, a_);
+            json::add_str(m, "role", role, a_);
             m.AddMember("content", Value(rapidjson::kArrayType), a_);
             messages.PushBack(m, a_);
         }
@@ -146,53 +146,53 @@ private:
     }
 
     void tool_calls(const Value& m, Value& blocks) {
-        const Value* tc = ajson::get(m, "tool_calls");
+        const Value* tc = json::get(m, "tool_calls");
         if (!tc || !tc->IsArray()) return;
         for (auto& c : tc->GetArray()) {
-            const Value* fn = ajson::get(c, "function");
+            const Value* fn = json::get(c, "function");
             Value b(rapidjson::kObjectType);
             b.AddMember("type", "tool_use", a_);
-            ajson::add_str(b, "id", ajson::get_str(c, "id").value_or(""), a_);
-            ajson::add_str(b, "name", fn ? ajson::get_str(*fn, "name").value_or("") : "", a_);
-            b.AddMember("input", tool_input_from_arguments(fn ? ajson::get(*fn, "arguments") : nullptr, a_), a_);
+            json::add_str(b, "id", json::get_str(c, "id").value_or(""), a_);
+            json::add_str(b, "name", fn ? json::get_str(*fn, "name").value_or("") : "", a_);
+            b.AddMember("input", tool_input_from_arguments(fn ? json::get(*fn, "arguments") : nullptr, a_), a_);
             blocks.PushBack(b, a_);
         }
     }
 
     void copy(const Value& req, std::string_view from, std::string_view to) {
-        if (const Value* v = ajson::get(req, from)) ajson::add(out_, to, Value(*v, a_), a_);
+        if (const Value* v = json::get(req, from)) json::add(out_, to, Value(*v, a_), a_);
     }
 
     void sampling(const Value& req) {
-        if (const Value* t = ajson::get(req, "temperature"); t && t->IsNumber())
+        if (const Value* t = json::get(req, "temperature"); t && t->IsNumber())
             out_.AddMember("temperature", std::min(1.0, t->GetDouble()), a_);  // Anthropic's range is 0..1
         copy(req, "top_p", "top_p");
         copy(req, "top_k", "top_k");
         copy(req, "stream", "stream");
-        if (const Value* s = ajson::get(req, "stop")) {
+        if (const Value* s = json::get(req, "stop")) {
             Value arr(rapidjson::kArrayType);
             if (s->IsString()) arr.PushBack(Value(*s, a_), a_);
             else if (s->IsArray()) arr.CopyFrom(*s, a_);
             if (!arr.Empty()) out_.AddMember("stop_sequences", arr, a_);
         }
-        if (auto u = ajson::get_str(req, "user")) {
+        if (auto u = json::get_str(req, "user")) {
             Value md(rapidjson::kObjectType);
-            ajson::add_str(md, "user_id", *u, a_);
+            json::add_str(md, "user_id", *u, a_);
             out_.AddMember("metadata", md, a_);
         }
         bool thinking = false;
-        if (auto e = ajson::get_str(req, "reasoning_effort")) thinking = *e != "none" && *e != "minimal";
-        if (const Value* kw = ajson::get(req, "chat_template_kwargs"))
-            if (const Value* et = ajson::get(*kw, "enable_thinking"); et && et->IsBool()) thinking = et->GetBool();
+        if (auto e = json::get_str(req, "reasoning_effort")) thinking = *e != "none" && *e != "minimal";
+        if (const Value* kw = json::get(req, "chat_template_kwargs"))
+            if (const Value* et = json::get(*kw, "enable_thinking"); et && et->IsBool()) thinking = et->GetBool();
         if (thinking) {
             Value t(rapidjson::kObjectType);
             t.AddMember("type", "enabled", a_);
             t.AddMember("budget_tokens", 1024, a_);
             out_.AddMember("thinking", t, a_);
         }
-        if (const Value* rf = ajson::get(req, "response_format"); rf && ajson::get_str(*rf, "type") == "json_schema") {
-            const Value* js = ajson::get(*rf, "json_schema");
-            const Value* schema = js ? ajson::get(*js, "schema") : nullptr;
+        if (const Value* rf = json::get(req, "response_format"); rf && json::get_str(*rf, "type") == "json_schema") {
+            const Value* js = json::get(*rf, "json_schema");
+            const Value* schema = js ? json::get(*js, "schema") : nullptr;
             if (schema) {
                 Value of(rapidjson::kObjectType);
                 of.AddMember("type", "json_schema", a_);
@@ -203,18 +203,18 @@ private:
     }
 
     void tools(const Value& req) {
-        const Value* tools = ajson::get(req, "tools");
+        const Value* tools = json::get(req, "tools");
         if (!tools || !tools->IsArray() || tools->Empty()) return;
         Value out(rapidjson::kArrayType);
         for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
             const Value& t = (*tools)[i];
-            const Value* fn = ajson::get(t, "function");
-            if (ajson::get_str(t, "type").value_or("function") != "function" || !fn)
+            const Value* fn = json::get(t, "function");
+            if (json::get_str(t, "type").value_or("function") != "function" || !fn)
                 throw Invalid{"tools." + std::to_string(i) + ": only function tools have an Anthropic equivalent"};
             Value tool(rapidjson::kObjectType);
-            ajson::add_str(tool, "name", ajson::get_str(*fn, "name").value_or(""), a_);
-            if (auto d = ajson::get_str(*fn, "description")) ajson::add_str(tool, "description", *d, a_);
-            if (const Value* p = ajson::get(*fn, "parameters"); p && p->IsObject()) {
+            json::add_str(tool, "name", json::get_str(*fn, "name").value_or(""), a_);
+            if (auto d = json::get_str(*fn, "description")) json::add_str(tool, "description", *d, a_);
+            if (const Value* p = json::get(*fn, "parameters"); p && p->IsObject()) {
                 tool.AddMember("input_schema", Value(*p, a_), a_);
             } else {
                 Value schema(rapidjson::kObjectType);
@@ -226,24 +226,24 @@ private:
         }
         out_.AddMember("tools", out, a_);
         std::optional<ToolChoice> choice;
-        if (const Value* tc = ajson::get(req, "tool_choice")) {
+        if (const Value* tc = json::get(req, "tool_choice")) {
             choice = tool_choice_from_openai(*tc);
             if (!choice) throw Invalid{"tool_choice: not a value Anthropic can express"};
         }
-        if (const Value* ptc = ajson::get(req, "parallel_tool_calls"); ptc && ptc->IsFalse()) {
+        if (const Value* ptc = json::get(req, "parallel_tool_calls"); ptc && ptc->IsFalse()) {
             if (!choice) choice = ToolChoice{"auto", {}, false};
             choice->disable_parallel_tool_use = true;
         }
         if (choice) {
             Value c(rapidjson::kObjectType);
-            ajson::add_str(c, "type", choice->type, a_);
-            if (choice->type == "tool") ajson::add_str(c, "name", choice->name, a_);
+            json::add_str(c, "type", choice->type, a_);
+            if (choice->type == "tool") json::add_str(c, "name", choice->name, a_);
             if (choice->disable_parallel_tool_use) c.AddMember("disable_parallel_tool_use", true, a_);
             out_.AddMember("tool_choice", c, a_);
         }
     }
 
-    ajson::Document& out_;
+    json::Document& out_;
     Alloc& a_;
 };
 
@@ -251,9 +251,9 @@ private:
 
 ReverseTranslation translate_openai_request(std::string_view body) {
     ReverseTranslation t;
-    ajson::Document in, out;
-    if (auto f = ajson::parse(body, in)) {
-        t.error = ApiError::bad_request("request body: " + ajson::describe(*f));
+    json::Document in, out;
+    if (auto f = json::parse(body, in)) {
+        t.error = ApiError::bad_request("request body: " + json::describe(*f));
         return t;
     }
     try {
@@ -262,7 +262,7 @@ ReverseTranslation translate_openai_request(std::string_view body) {
         t.error = ApiError::bad_request(e.message);
         return t;
     }
-    t.body = ajson::to_string(out);
+    t.body = json::to_string(out);
     return t;
 }
 

@@ -4,38 +4,38 @@
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 void OpenAIStreamFromAnthropic::chunk(Value delta, std::string_view finish_reason, std::string& out,
-                                      ajson::Document& d) {
+                                      json::Document& d) {
     auto& a = d.GetAllocator();
     Value c(rapidjson::kObjectType);
-    ajson::add_str(c, "id", id_, a);
+    json::add_str(c, "id", id_, a);
     c.AddMember("object", "chat.completion.chunk", a);
     c.AddMember("created", 0, a);
-    ajson::add_str(c, "model", model_, a);
+    json::add_str(c, "model", model_, a);
     Value choice(rapidjson::kObjectType);
     choice.AddMember("index", 0, a);
     choice.AddMember("delta", delta, a);
     if (finish_reason.empty()) choice.AddMember("finish_reason", Value(rapidjson::kNullType), a);
-    else ajson::add_str(choice, "finish_reason", finish_reason, a);
+    else json::add_str(choice, "finish_reason", finish_reason, a);
     Value choices(rapidjson::kArrayType);
     choices.PushBack(choice, a);
     c.AddMember("choices", choices, a);
-    out += sse_format("", ajson::to_string(c));
+    out += sse_format("", json::to_string(c));
 }
 
 void OpenAIStreamFromAnthropic::end(std::string& out) {
     if (include_usage_) {
-        ajson::Document d(rapidjson::kObjectType);
+        json::Document d(rapidjson::kObjectType);
         auto& a = d.GetAllocator();
-        ajson::add_str(d, "id", id_, a);
+        json::add_str(d, "id", id_, a);
         d.AddMember("object", "chat.completion.chunk", a);
         d.AddMember("created", 0, a);
-        ajson::add_str(d, "model", model_, a);
+        json::add_str(d, "model", model_, a);
         d.AddMember("choices", Value(rapidjson::kArrayType), a);
         d.AddMember("usage", openai_usage_json(usage_, a), a);
-        out += sse_format("", ajson::to_string(d));
+        out += sse_format("", json::to_string(d));
     }
     out += sse_format("", "[DONE]");
     done_ = true;
@@ -43,24 +43,24 @@ void OpenAIStreamFromAnthropic::end(std::string& out) {
 
 void OpenAIStreamFromAnthropic::feed(std::string_view data, std::string& out) {
     if (done_) return;
-    ajson::Document in;
-    if (auto f = ajson::parse(data, in)) {
-        fail(ApiError::bad_request("stream event: " + ajson::describe(*f)), out);
+    json::Document in;
+    if (auto f = json::parse(data, in)) {
+        fail(ApiError::bad_request("stream event: " + json::describe(*f)), out);
         return;
     }
     if (!in.IsObject()) {
         fail(ApiError::bad_request("stream event is not a JSON object"), out);
         return;
     }
-    auto type = ajson::get_str(in, "type").value_or("");
-    ajson::Document d;
+    auto type = json::get_str(in, "type").value_or("");
+    json::Document d;
     auto& a = d.GetAllocator();
     if (type == "message_start") {
-        const Value* m = ajson::get(in, "message");
+        const Value* m = json::get(in, "message");
         if (m) {
-            id_ = make_completion_id(ajson::get_str(*m, "id").value_or(""));
-            model_ = ajson::get_str(*m, "model").value_or("");
-            TokenUsage u = usage_from_anthropic(ajson::get(*m, "usage"));
+            id_ = make_completion_id(json::get_str(*m, "id").value_or(""));
+            model_ = json::get_str(*m, "model").value_or("");
+            TokenUsage u = usage_from_anthropic(json::get(*m, "usage"));
             if (u.present) usage_ = u;
         }
         if (started_) return;  // a second message_start adds nothing for OpenAI clients
@@ -70,49 +70,49 @@ void OpenAIStreamFromAnthropic::feed(std::string_view data, std::string& out) {
         delta.AddMember("content", "", a);
         chunk(std::move(delta), {}, out, d);
     } else if (type == "content_block_start") {
-        auto index = ajson::get_int(in, "index").value_or(0);
-        const Value* block = ajson::get(in, "content_block");
+        auto index = json::get_int(in, "index").value_or(0);
+        const Value* block = json::get(in, "content_block");
         if (!block || index < 0 || index > 100000) return;
         if (static_cast<size_t>(index) >= tool_index_of_block_.size()) tool_index_of_block_.resize(index + 1, -1);
-        auto btype = ajson::get_str(*block, "type").value_or("");
+        auto btype = json::get_str(*block, "type").value_or("");
         Value delta(rapidjson::kObjectType);
         if (btype == "tool_use") {
             int k = tools_++;
             tool_index_of_block_[index] = k;
             Value fn(rapidjson::kObjectType);
-            ajson::add_str(fn, "name", ajson::get_str(*block, "name").value_or(""), a);
-            const Value* input = ajson::get(*block, "input");
+            json::add_str(fn, "name", json::get_str(*block, "name").value_or(""), a);
+            const Value* input = json::get(*block, "input");
             bool has_input = input && input->IsObject() && input->MemberCount() > 0;
-            ajson::add_str(fn, "arguments", has_input ? ajson::to_string(*input) : "", a);
+            json::add_str(fn, "arguments", has_input ? json::to_string(*input) : "", a);
             Value call(rapidjson::kObjectType);
             call.AddMember("index", k, a);
-            ajson::add_str(call, "id", ajson::get_str(*block, "id").value_or(""), a);
+            json::add_str(call, "id", json::get_str(*block, "id").value_or(""), a);
             call.AddMember("type", "function", a);
             call.AddMember("function", fn, a);
             Value calls(rapidjson::kArrayType);
             calls.PushBack(call, a);
             delta.AddMember("tool_calls", calls, a);
-        } else if (btype == "text" && ajson::get_str(*block, "text").value_or("") != "") {
-            ajson::add_str(delta, "content", *ajson::get_str(*block, "text"), a);
+        } else if (btype == "text" && json::get_str(*block, "text").value_or("") != "") {
+            json::add_str(delta, "content", *json::get_str(*block, "text"), a);
         } else {
             return;
         }
         chunk(std::move(delta), {}, out, d);
     } else if (type == "content_block_delta") {
-        auto index = ajson::get_int(in, "index").value_or(0);
-        const Value* dl = ajson::get(in, "delta");
+        auto index = json::get_int(in, "index").value_or(0);
+        const Value* dl = json::get(in, "delta");
         if (!dl) return;
-        auto dtype = ajson::get_str(*dl, "type").value_or("");
+        auto dtype = json::get_str(*dl, "type").value_or("");
         Value delta(rapidjson::kObjectType);
         if (dtype == "text_delta") {
-            ajson::add_str(delta, "content", ajson::get_str(*dl, "text").value_or(""), a);
+            json::add_str(delta, "content", json::get_str(*dl, "text").value_or(""), a);
         } else if (dtype == "thinking_delta") {
-            ajson::add_str(delta, "reasoning_content", ajson::get_str(*dl, "thinking").value_or(""), a);
+            json::add_str(delta, "reasoning_content", json::get_str(*dl, "thinking").value_or(""), a);
         } else if (dtype == "input_json_delta") {
             int k = index >= 0 && static_cast<size_t>(index) < tool_index_of_block_.size() ? tool_index_of_block_[index] : -1;
             if (k < 0) return;
             Value fn(rapidjson::kObjectType);
-            ajson::add_str(fn, "arguments", ajson::get_str(*dl, "partial_json").value_or(""), a);
+            json::add_str(fn, "arguments", json::get_str(*dl, "partial_json").value_or(""), a);
             Value call(rapidjson::kObjectType);
             call.AddMember("index", k, a);
             call.AddMember("function", fn, a);
@@ -124,12 +124,12 @@ void OpenAIStreamFromAnthropic::feed(std::string_view data, std::string& out) {
         }
         chunk(std::move(delta), {}, out, d);
     } else if (type == "message_delta") {
-        const Value* dl = ajson::get(in, "delta");
-        auto stop = dl ? ajson::get_str(*dl, "stop_reason").value_or("end_turn") : "end_turn";
-        if (const Value* u = ajson::get(in, "usage")) {
+        const Value* dl = json::get(in, "delta");
+        auto stop = dl ? json::get_str(*dl, "stop_reason").value_or("end_turn") : "end_turn";
+        if (const Value* u = json::get(in, "usage")) {
             TokenUsage nu = usage_from_anthropic(u);
             usage_.completion_tokens = nu.completion_tokens;
-            if (ajson::get(*u, "input_tokens")) {
+            if (json::get(*u, "input_tokens")) {
                 usage_.prompt_tokens = nu.prompt_tokens;
                 usage_.cached_tokens = nu.cached_tokens;
             }
@@ -139,10 +139,10 @@ void OpenAIStreamFromAnthropic::feed(std::string_view data, std::string& out) {
     } else if (type == "message_stop") {
         end(out);
     } else if (type == "error") {
-        const Value* e = ajson::get(in, "error");
-        std::string_view etype = e ? ajson::get_str(*e, "type").value_or("api_error") : "api_error";
+        const Value* e = json::get(in, "error");
+        std::string_view etype = e ? json::get_str(*e, "type").value_or("api_error") : "api_error";
         fail(ApiError{status_for_anthropic_error_type(etype),
-                      std::string(e ? ajson::get_str(*e, "message").value_or("") : ""), {}, {}},
+                      std::string(e ? json::get_str(*e, "message").value_or("") : ""), {}, {}},
              out);
     }
     // ping and unknown event types carry nothing.

@@ -9,12 +9,12 @@
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 AnthropicStreamTranslator::AnthropicStreamTranslator(AnthropicStreamOptions opts) : opts_(std::move(opts)) {}
 
 void AnthropicStreamTranslator::emit(std::string_view event, const Value& data, std::string& out) {
-    out += sse_format(event, ajson::to_string(data));
+    out += sse_format(event, json::to_string(data));
 }
 
 void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
@@ -27,8 +27,8 @@ void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
         return;
     }
     StackDocument d;
-    if (auto f = ajson::parse(data, d)) {
-        fail(ApiError::bad_gateway("upstream sent a malformed stream event: " + ajson::describe(*f)), out);
+    if (auto f = json::parse(data, d)) {
+        fail(ApiError::bad_gateway("upstream sent a malformed stream event: " + json::describe(*f)), out);
         return;
     }
     if (auto e = inband_upstream_error(d, 502)) {
@@ -43,37 +43,37 @@ void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
 }
 
 void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
-    merge_stream_usage(usage_, usage_from_openai(ajson::get(v, "usage")));
-    if (const Value* t = ajson::get(v, "timings"))
-        timings_predicted_ = std::max(timings_predicted_, ajson::get_int(*t, "predicted_n").value_or(0));
+    merge_stream_usage(usage_, usage_from_openai(json::get(v, "usage")));
+    if (const Value* t = json::get(v, "timings"))
+        timings_predicted_ = std::max(timings_predicted_, json::get_int(*t, "predicted_n").value_or(0));
     if (state_ == State::Idle) {
         message_id_ = make_message_id(!opts_.id_seed.empty() ? std::string_view(opts_.id_seed)
-                                                             : ajson::get_str(v, "id").value_or(""));
+                                                             : json::get_str(v, "id").value_or(""));
         start(out);
     }
-    const Value* choices = ajson::get(v, "choices");
+    const Value* choices = json::get(v, "choices");
     if (!choices || !choices->IsArray()) return;
     for (auto& c : choices->GetArray()) {
         if (!c.IsObject()) continue;
-        if (auto idx = ajson::get_int(c, "index"); idx && *idx != 0) continue;  // n > 1 is not Anthropic
-        if (const Value* delta = ajson::get(c, "delta"); delta && delta->IsObject()) {
+        if (auto idx = json::get_int(c, "index"); idx && *idx != 0) continue;  // n > 1 is not Anthropic
+        if (const Value* delta = json::get(c, "delta"); delta && delta->IsObject()) {
             std::string_view reasoning = reasoning_text(*delta);
             if (!reasoning.empty()) {
                 ++content_chunks_;
                 if (opts_.thinking_enabled) text_delta(Block::Thinking, reasoning, out);
             }
-            if (auto content = ajson::get_str(*delta, "content"); content && !content->empty()) {
+            if (auto content = json::get_str(*delta, "content"); content && !content->empty()) {
                 ++content_chunks_;
                 text_delta(Block::Text, *content, out);
             }
-            if (const Value* tc = ajson::get(*delta, "tool_calls")) {
+            if (const Value* tc = json::get(*delta, "tool_calls")) {
                 if (tc->IsObject()) tool_delta(*tc, out);  // TGI sends one call as an object
                 else if (tc->IsArray())
                     for (auto& call : tc->GetArray())
                         if (call.IsObject()) tool_delta(call, out);
             }
         }
-        if (auto fr = ajson::get_str(c, "finish_reason"); fr && !fr->empty()) {
+        if (auto fr = json::get_str(c, "finish_reason"); fr && !fr->empty()) {
             finish_reason_ = *fr;
             saw_finish_ = true;
             if (auto s = matched_stop_string(c)) stop_string_ = std::move(s);
@@ -87,10 +87,10 @@ void AnthropicStreamTranslator::start(std::string& out) {
     auto& a = d.GetAllocator();
     if (message_id_.empty()) message_id_ = make_message_id(opts_.id_seed);
     Value m(rapidjson::kObjectType);
-    ajson::add_str(m, "id", message_id_, a);
+    json::add_str(m, "id", message_id_, a);
     m.AddMember("type", "message", a);
     m.AddMember("role", "assistant", a);
-    ajson::add_str(m, "model", opts_.model, a);
+    json::add_str(m, "model", opts_.model, a);
     m.AddMember("content", Value(rapidjson::kArrayType), a);
     m.AddMember("stop_reason", Value(rapidjson::kNullType), a);
     m.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
@@ -130,8 +130,8 @@ void AnthropicStreamTranslator::open_block(Block kind, std::string& out, const T
         b.AddMember("text", "", a);
     } else {
         b.AddMember("type", "tool_use", a);
-        ajson::add_str(b, "id", tool->id, a);
-        ajson::add_str(b, "name", name, a);
+        json::add_str(b, "id", tool->id, a);
+        json::add_str(b, "name", name, a);
         b.AddMember("input", Value(rapidjson::kObjectType), a);
     }
     d.AddMember("type", "content_block_start", a);
@@ -149,10 +149,10 @@ void AnthropicStreamTranslator::text_delta(Block kind, std::string_view text, st
     Value delta(rapidjson::kObjectType);
     if (kind == Block::Thinking) {
         delta.AddMember("type", "thinking_delta", a);
-        ajson::add_str(delta, "thinking", text, a);
+        json::add_str(delta, "thinking", text, a);
     } else {
         delta.AddMember("type", "text_delta", a);
-        ajson::add_str(delta, "text", text, a);
+        json::add_str(delta, "text", text, a);
     }
     d.AddMember("type", "content_block_delta", a);
     d.AddMember("index", next_index_ - 1, a);
@@ -187,7 +187,7 @@ void AnthropicStreamTranslator::tool_delta(const Value& call, std::string& out) 
     auto& a = d.GetAllocator();
     Value delta(rapidjson::kObjectType);
     delta.AddMember("type", "input_json_delta", a);
-    ajson::add_str(delta, "partial_json", fragment, a);
+    json::add_str(delta, "partial_json", fragment, a);
     d.AddMember("type", "content_block_delta", a);
     d.AddMember("index", tools_[slot].block_index, a);
     d.AddMember("delta", delta, a);
@@ -213,8 +213,8 @@ void AnthropicStreamTranslator::complete(std::string& out) {
     StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     Value delta(rapidjson::kObjectType);
-    ajson::add_str(delta, "stop_reason", stop_reason_, a);
-    if (stop_reason_ == "stop_sequence") ajson::add_str(delta, "stop_sequence", *stop_string_, a);
+    json::add_str(delta, "stop_reason", stop_reason_, a);
+    if (stop_reason_ == "stop_sequence") json::add_str(delta, "stop_sequence", *stop_string_, a);
     else delta.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
     Value usage(rapidjson::kObjectType);
     if (usage_.present && usage_.prompt_tokens > 0) {

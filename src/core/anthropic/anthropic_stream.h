@@ -63,14 +63,14 @@ private:
         int block_index = -1;
     };
 
-    void chunk(const ajson::Value& v, std::string& out);
+    void chunk(const json::Value& v, std::string& out);
     void start(std::string& out);
     void close_block(std::string& out);
     void open_block(Block kind, std::string& out, const ToolSlot* tool = nullptr, std::string_view name = {});
     void text_delta(Block kind, std::string_view text, std::string& out);
-    void tool_delta(const ajson::Value& call, std::string& out);
+    void tool_delta(const json::Value& call, std::string& out);
     void complete(std::string& out);
-    void emit(std::string_view event, const ajson::Value& data, std::string& out);
+    void emit(std::string_view event, const json::Value& data, std::string& out);
 
     AnthropicStreamOptions opts_;
     State state_ = State::Idle;

@@ -1,11 +1,11 @@
 #include "core/anthropic/token_count.h"
 
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 #include "core/anthropic/anthropic_request.h"
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 namespace {
 constexpr int64_t kPerMessageOverhead = 8;
@@ -19,41 +19,41 @@ int64_t ceil_div3(size_t bytes) { return static_cast<int64_t>((bytes + 2) / 3); 
 // Bytes of all string content in a message's content (string or parts), tool calls included.
 size_t message_bytes(const Value& m, int64_t& images) {
     size_t n = 0;
-    if (const Value* c = ajson::get(m, "content")) {
+    if (const Value* c = json::get(m, "content")) {
         if (c->IsString()) n += c->GetStringLength();
         else if (c->IsArray())
             for (auto& p : c->GetArray()) {
-                if (auto t = ajson::get_str(p, "text")) n += t->size();
-                else if (ajson::get(p, "image_url")) ++images;
+                if (auto t = json::get_str(p, "text")) n += t->size();
+                else if (json::get(p, "image_url")) ++images;
             }
     }
-    if (const Value* tc = ajson::get(m, "tool_calls"); tc && tc->IsArray())
+    if (const Value* tc = json::get(m, "tool_calls"); tc && tc->IsArray())
         for (auto& c : tc->GetArray()) {
-            if (auto id = ajson::get_str(c, "id")) n += id->size();
-            if (const Value* fn = ajson::get(c, "function")) {
-                if (auto nm = ajson::get_str(*fn, "name")) n += nm->size();
-                if (auto args = ajson::get_str(*fn, "arguments")) n += args->size();
+            if (auto id = json::get_str(c, "id")) n += id->size();
+            if (const Value* fn = json::get(c, "function")) {
+                if (auto nm = json::get_str(*fn, "name")) n += nm->size();
+                if (auto args = json::get_str(*fn, "arguments")) n += args->size();
             }
         }
-    if (auto id = ajson::get_str(m, "tool_call_id")) n += id->size();
+    if (auto id = json::get_str(m, "tool_call_id")) n += id->size();
     return n;
 }
 }  // namespace
 
 int64_t estimate_tokens_for_openai_request(std::string_view openai_request_json) {
-    ajson::Document d;
-    if (ajson::parse(openai_request_json, d)) return ceil_div3(openai_request_json.size());
+    json::Document d;
+    if (json::parse(openai_request_json, d)) return ceil_div3(openai_request_json.size());
     size_t bytes = 0, schema_bytes = 0;
     int64_t overhead = kPromptOverhead, images = 0;
-    if (const Value* msgs = ajson::get(d, "messages"); msgs && msgs->IsArray())
+    if (const Value* msgs = json::get(d, "messages"); msgs && msgs->IsArray())
         for (auto& m : msgs->GetArray()) {
             bytes += message_bytes(m, images);
             overhead += kPerMessageOverhead;
         }
-    if (const Value* tools = ajson::get(d, "tools"); tools && tools->IsArray() && !tools->Empty()) {
+    if (const Value* tools = json::get(d, "tools"); tools && tools->IsArray() && !tools->Empty()) {
         overhead += kToolsPreambleTokens;
         for (auto& t : tools->GetArray()) {
-            schema_bytes += ajson::to_string(t).size();  // schemas are rendered into the prompt as JSON
+            schema_bytes += json::to_string(t).size();  // schemas are rendered into the prompt as JSON
             overhead += kPerToolOverhead;
         }
     }
@@ -65,23 +65,23 @@ TokenCountPlan plan_token_count(std::string_view anthropic_body, const BackendPr
                                 std::string_view model_override) {
     TokenCountPlan plan;
     AnthropicRequestOptions opts{profile, 0, false, false};
-    ajson::Document req;
+    json::Document req;
     AnthropicRequestFacts facts;
     if (auto e = anthropic_request_to_openai(anthropic_body, opts, req, facts)) {
         plan.error = e;
         return plan;
     }
-    plan.estimate = estimate_tokens_for_openai_request(ajson::to_string(req));
+    plan.estimate = estimate_tokens_for_openai_request(json::to_string(req));
     plan.style = profile.tokenize;
-    ajson::Document body(rapidjson::kObjectType);
+    json::Document body(rapidjson::kObjectType);
     auto& b = body.GetAllocator();
     auto copy = [&](std::string_view key) {
-        if (const Value* v = ajson::get(req, key)) ajson::add(body, key, Value(*v, b), b);
+        if (const Value* v = json::get(req, key)) json::add(body, key, Value(*v, b), b);
     };
     switch (plan.style) {
         case TokenizeStyle::ChatTokenize:
             // vLLM/SGLang apply the chat template themselves, with the same tools and switches.
-            ajson::add_str(body, "model", model_override.empty() ? std::string_view(facts.model) : model_override, b);
+            json::add_str(body, "model", model_override.empty() ? std::string_view(facts.model) : model_override, b);
             copy("messages");
             copy("tools");
             copy("chat_template_kwargs");
@@ -99,49 +99,49 @@ TokenCountPlan plan_token_count(std::string_view anthropic_body, const BackendPr
             // TGI tokenises plain text only: the messages' text, roles included, approximates the
             // template (the overhead tokens are the part it misses).
             std::string text;
-            if (const Value* msgs = ajson::get(req, "messages"); msgs && msgs->IsArray())
+            if (const Value* msgs = json::get(req, "messages"); msgs && msgs->IsArray())
                 for (auto& m : msgs->GetArray()) {
-                    text += ajson::get_str(m, "role").value_or("");
+                    text += json::get_str(m, "role").value_or("");
                     text += "\n";
-                    if (auto c = ajson::get_str(m, "content")) text += *c;
-                    else if (const Value* c2 = ajson::get(m, "content")) text += ajson::to_string(*c2);
-                    if (const Value* tc = ajson::get(m, "tool_calls")) text += ajson::to_string(*tc);
+                    if (auto c = json::get_str(m, "content")) text += *c;
+                    else if (const Value* c2 = json::get(m, "content")) text += json::to_string(*c2);
+                    if (const Value* tc = json::get(m, "tool_calls")) text += json::to_string(*tc);
                     text += "\n";
                 }
-            if (const Value* tools = ajson::get(req, "tools")) text += ajson::to_string(*tools);
-            ajson::add_str(body, "inputs", text, b);
+            if (const Value* tools = json::get(req, "tools")) text += json::to_string(*tools);
+            json::add_str(body, "inputs", text, b);
             plan.path = "/tokenize";
             break;
         }
         case TokenizeStyle::None:
             return plan;
     }
-    plan.body = ajson::to_string(body);
+    plan.body = json::to_string(body);
     return plan;
 }
 
 std::optional<std::string> tokenize_request_from_template(std::string_view answer) {
-    ajson::Document d;
-    if (ajson::parse(answer, d)) return std::nullopt;
-    auto prompt = ajson::get_str(d, "prompt");
+    json::Document d;
+    if (json::parse(answer, d)) return std::nullopt;
+    auto prompt = json::get_str(d, "prompt");
     if (!prompt) return std::nullopt;
-    ajson::Document body(rapidjson::kObjectType);
+    json::Document body(rapidjson::kObjectType);
     auto& a = body.GetAllocator();
-    ajson::add_str(body, "content", *prompt, a);
+    json::add_str(body, "content", *prompt, a);
     // The server tokenises chat prompts with special tokens added and parsed; so do we, so the
     // count matches what a chat completion would use (at worst one BOS too many).
     body.AddMember("add_special", true, a);
     body.AddMember("parse_special", true, a);
-    return ajson::to_string(body);
+    return json::to_string(body);
 }
 
 std::optional<int64_t> parse_tokenize_count(std::string_view answer) {
-    ajson::Document d;
-    if (ajson::parse(answer, d)) return std::nullopt;
+    json::Document d;
+    if (json::parse(answer, d)) return std::nullopt;
     if (d.IsArray()) return static_cast<int64_t>(d.Size());
     for (const char* key : {"input_tokens", "count"})
-        if (auto n = ajson::get_int(d, key); n && *n >= 0) return n;
-    if (const Value* t = ajson::get(d, "tokens"); t && t->IsArray()) return static_cast<int64_t>(t->Size());
+        if (auto n = json::get_int(d, key); n && *n >= 0) return n;
+    if (const Value* t = json::get(d, "tokens"); t && t->IsArray()) return static_cast<int64_t>(t->Size());
     return std::nullopt;
 }
 

@@ -6,11 +6,11 @@
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 namespace {
 int64_t count(const Value& obj, std::string_view key) {
-    return std::max<int64_t>(0, ajson::get_int(obj, key).value_or(0));
+    return std::max<int64_t>(0, json::get_int(obj, key).value_or(0));
 }
 }  // namespace
 
@@ -20,8 +20,8 @@ TokenUsage usage_from_openai(const Value* usage) {
     u.present = true;
     u.prompt_tokens = count(*usage, "prompt_tokens");
     u.completion_tokens = count(*usage, "completion_tokens");
-    if (const Value* d = ajson::get(*usage, "prompt_tokens_details")) u.cached_tokens = count(*d, "cached_tokens");
-    if (const Value* d = ajson::get(*usage, "completion_tokens_details")) u.reasoning_tokens = count(*d, "reasoning_tokens");
+    if (const Value* d = json::get(*usage, "prompt_tokens_details")) u.cached_tokens = count(*d, "cached_tokens");
+    if (const Value* d = json::get(*usage, "completion_tokens_details")) u.reasoning_tokens = count(*d, "reasoning_tokens");
     return u;
 }
 
@@ -34,7 +34,7 @@ void merge_stream_usage(TokenUsage& into, const TokenUsage& later) {
     into.reasoning_tokens = std::max(into.reasoning_tokens, later.reasoning_tokens);
 }
 
-Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a) {
+Value openai_usage_json(const TokenUsage& u, json::Alloc& a) {
     Value v(rapidjson::kObjectType);
     v.AddMember("prompt_tokens", Value(static_cast<int64_t>(u.prompt_tokens)), a);
     v.AddMember("completion_tokens", Value(static_cast<int64_t>(u.completion_tokens)), a);
@@ -46,40 +46,40 @@ Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a) {
 }
 
 std::string_view reasoning_text(const Value& m) {
-    if (auto s = ajson::get_str(m, "reasoning_content"); s && !s->empty()) return *s;
-    if (auto s = ajson::get_str(m, "reasoning"); s && !s->empty()) return *s;
+    if (auto s = json::get_str(m, "reasoning_content"); s && !s->empty()) return *s;
+    if (auto s = json::get_str(m, "reasoning"); s && !s->empty()) return *s;
     return {};
 }
 
 std::optional<ApiError> inband_upstream_error(const Value& body, int fallback_status) {
-    const Value* err = ajson::get(body, "error");
+    const Value* err = json::get(body, "error");
     if (!err) return std::nullopt;
     int status = fallback_status;
     std::string message;
     if (err->IsString()) {
-        message = ajson::sv(*err);
+        message = json::sv(*err);
     } else if (err->IsObject()) {
-        message = ajson::get_str(*err, "message").value_or("");
+        message = json::get_str(*err, "message").value_or("");
         // llama.cpp and vLLM put the HTTP status they meant in error.code.
-        if (auto code = ajson::get_int(*err, "code"); code && *code >= 400 && *code <= 599)
+        if (auto code = json::get_int(*err, "code"); code && *code >= 400 && *code <= 599)
             status = static_cast<int>(*code);
     } else {
         return std::nullopt;
     }
-    if (message.empty()) message = "upstream error: " + ajson::to_string(*err);
+    if (message.empty()) message = "upstream error: " + json::to_string(*err);
     return ApiError{status, message, {}, {}};
 }
 
 ToolCallFragment read_tool_call_fragment(const Value& call) {
     ToolCallFragment f;
-    f.index = ajson::get_int(call, "index");
-    f.id = ajson::get_str(call, "id").value_or("");
-    const Value* fn = ajson::get(call, "function");
+    f.index = json::get_int(call, "index");
+    f.id = json::get_str(call, "id").value_or("");
+    const Value* fn = json::get(call, "function");
     if (!fn) return f;
-    f.name = ajson::get_str(*fn, "name").value_or("");
-    const Value* args = ajson::get(*fn, "arguments");
-    if (args && args->IsString()) f.arguments = ajson::sv(*args);
-    else if (args && args->IsObject() && args->MemberCount() > 0) f.arguments = ajson::to_string(*args);  // TGI
+    f.name = json::get_str(*fn, "name").value_or("");
+    const Value* args = json::get(*fn, "arguments");
+    if (args && args->IsString()) f.arguments = json::sv(*args);
+    else if (args && args->IsObject() && args->MemberCount() > 0) f.arguments = json::to_string(*args);  // TGI
     return f;
 }
 

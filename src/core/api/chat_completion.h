@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/api/api_error.h"
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 
 namespace llmgw {
 
@@ -26,20 +26,20 @@ struct TokenUsage {
     int64_t anthropic_input_tokens() const { return prompt_tokens > cached_tokens ? prompt_tokens - cached_tokens : 0; }
 };
 // Reads an OpenAI usage object; absent or non-object -> present=false. Negative counts read as 0.
-TokenUsage usage_from_openai(const ajson::Value* usage);
+TokenUsage usage_from_openai(const json::Value* usage);
 // Folds a later usage report into `into`. Usage is cumulative: taking the maximum ignores
 // LocalAI's all-zero usage on early chunks and works whether it arrives on the finish chunk, in a
 // separate final chunk, or on every chunk.
 void merge_stream_usage(TokenUsage& into, const TokenUsage& later);
 // {"prompt_tokens","completion_tokens","total_tokens","prompt_tokens_details":{"cached_tokens"}}
-ajson::Value openai_usage_json(const TokenUsage& u, ajson::Alloc& a);
+json::Value openai_usage_json(const TokenUsage& u, json::Alloc& a);
 
 // The reasoning text of an OpenAI message or delta: `reasoning_content` (llama.cpp, older vLLM,
 // SGLang) or `reasoning` (newer vLLM, Ollama). Empty when neither is a string.
-std::string_view reasoning_text(const ajson::Value& message_or_delta);
+std::string_view reasoning_text(const json::Value& message_or_delta);
 
 // An OpenAI-shaped error from the runtime's answer inside a 200 body ({"error": ...}), if any.
-std::optional<ApiError> inband_upstream_error(const ajson::Value& body, int fallback_status);
+std::optional<ApiError> inband_upstream_error(const json::Value& body, int fallback_status);
 
 // ---- streamed tool calls ------------------------------------------------------------------------
 // One entry of a streamed delta.tool_calls. Runtimes disagree on everything here: ids only on the
@@ -52,7 +52,7 @@ struct ToolCallFragment {
     std::string_view name = "";  // empty when absent
     std::string arguments;       // the arguments fragment; a TGI object rendered as JSON
 };
-ToolCallFragment read_tool_call_fragment(const ajson::Value& call);
+ToolCallFragment read_tool_call_fragment(const json::Value& call);
 
 // Which of the calls assembled so far a fragment belongs to (`Call` has `std::string id` and
 // `std::optional<int64_t> upstream_index`): the call with its id; without an id, the latest call

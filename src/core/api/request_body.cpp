@@ -4,7 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 #include "core/json/json_parse.h"
 #include "core/json/json_span.h"
 #include "core/json/stack_document.h"
@@ -27,7 +27,7 @@ RequestFacts inspect_request_body(std::string_view body) {
         // A default model is inserted only when the member is absent; any other type is the
         // client's mistake, refused rather than shadowed.
         if (!m->value.IsString()) {
-            f.error = "model: expected a string, got " + std::string(ajson::type_name(m->value));
+            f.error = "model: expected a string, got " + std::string(json::type_name(m->value));
             f.error_param = "model";
             return f;
         }

@@ -3,7 +3,7 @@
 namespace llmgw::reqfield {
 
 namespace {
-std::string got(const Value& v) { return ", got " + std::string(ajson::type_name(v)); }
+std::string got(const Value& v) { return ", got " + std::string(json::type_name(v)); }
 }  // namespace
 
 void fail(const std::string& path, const std::string& what) {
@@ -16,7 +16,7 @@ std::string at(const std::string& base, std::string_view key) {
 std::string at(const std::string& base, size_t i) { return base + "." + std::to_string(i); }
 
 const Value& need(const Value& obj, const std::string& base, std::string_view key) {
-    const Value* v = ajson::get(obj, key);
+    const Value* v = json::get(obj, key);
     if (!v) fail(at(base, key), "field required");
     return *v;
 }
@@ -24,18 +24,18 @@ const Value& need(const Value& obj, const std::string& base, std::string_view ke
 std::string_view need_str(const Value& obj, const std::string& base, std::string_view key) {
     const Value& v = need(obj, base, key);
     if (!v.IsString()) fail(at(base, key), "expected a string" + got(v));
-    return ajson::sv(v);
+    return json::sv(v);
 }
 
 std::optional<std::string_view> opt_str(const Value& obj, const std::string& base, std::string_view key) {
-    const Value* v = ajson::get(obj, key);
+    const Value* v = json::get(obj, key);
     if (!v) return std::nullopt;
     if (!v->IsString()) fail(at(base, key), "expected a string" + got(*v));
-    return ajson::sv(*v);
+    return json::sv(*v);
 }
 
 std::optional<bool> opt_bool(const Value& obj, const std::string& base, std::string_view key) {
-    const Value* v = ajson::get(obj, key);
+    const Value* v = json::get(obj, key);
     if (!v) return std::nullopt;
     if (!v->IsBool()) fail(at(base, key), "expected a boolean" + got(*v));
     return v->GetBool();

@@ -8,11 +8,11 @@
 #include <string_view>
 
 #include "core/api/api_error.h"
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 
 namespace llmgw::reqfield {
 
-using ajson::Value;
+using json::Value;
 
 struct Invalid {
     std::string path;

@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "core/base/text_util.h"
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 
 namespace llmgw {
 
@@ -66,11 +66,11 @@ std::optional<std::string> dechunk(std::string_view body, std::string& out, size
 
 // The agent fixtures' record of one exchange: {"method", "url", "headers", "body": {...}}.
 std::optional<std::string> recorded_body(std::string_view input) {
-    ajson::Document d;
-    if (ajson::parse(input, d) || !d.IsObject()) return std::nullopt;
-    const ajson::Value* body = ajson::get(d, "body");
-    if (!body || !body->IsObject() || !ajson::get_str(d, "method") || !ajson::get_str(d, "url")) return std::nullopt;
-    return ajson::to_string(*body);
+    json::Document d;
+    if (json::parse(input, d) || !d.IsObject()) return std::nullopt;
+    const json::Value* body = json::get(d, "body");
+    if (!body || !body->IsObject() || !json::get_str(d, "method") || !json::get_str(d, "url")) return std::nullopt;
+    return json::to_string(*body);
 }
 }  // namespace
 

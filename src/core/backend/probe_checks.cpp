@@ -12,7 +12,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/json/json_member.h"
+#include "core/json/json_value.h"
 #include "core/json/json_parse.h"
 #include "core/base/sse.h"
 
@@ -23,7 +23,7 @@ using Value = rapidjson::Value;
 
 std::string str_member(const Value* v, const char* name) {
     if (!v) return {};
-    const Value* m = json_member(*v, name);
+    const Value* m = json::get(*v, name);
     return m && m->IsString() ? std::string(m->GetString(), m->GetStringLength()) : std::string();
 }
 
@@ -50,7 +50,7 @@ CheckResult http_failure(std::string_view name, const ProbeReply& r) {
     std::string msg;
     rapidjson::Document d;
     if (!json::parse(r.body, d) && d.IsObject()) {
-        const Value* e = json_member(d, "error");
+        const Value* e = json::get(d, "error");
         if (e && e->IsObject()) msg = str_member(e, "message");
         else if (e && e->IsString()) msg = e->GetString();
         if (msg.empty()) msg = str_member(&d, "message");
@@ -299,14 +299,14 @@ CheckResult check_chat(const ProbeReply& r) {
     if (!ok(r)) return http_failure(n, r);
     rapidjson::Document d;
     if (!parse_object(r, d)) return result(n, CheckStatus::Fail, r, "answer is not JSON: " + clip(r.body, 40));
-    const Value* choices = json_member(d, "choices");
-    if (!choices || !choices->IsArray() || choices->Empty() || !json_member((*choices)[0], "message"))
+    const Value* choices = json::get(d, "choices");
+    if (!choices || !choices->IsArray() || choices->Empty() || !json::get((*choices)[0], "message"))
         return result(n, CheckStatus::Fail, r, "no choices[0].message in the answer");
     const Value& c = (*choices)[0];
-    std::string content = str_member(json_member(c, "message"), "content");
+    std::string content = str_member(json::get(c, "message"), "content");
     std::string finish = str_member(&c, "finish_reason");
     std::string detail = "finish " + (finish.empty() ? std::string("null") : finish);
-    if (const Value* u = json_member(d, "usage"); u && json_member(*u, "completion_tokens") && (*u)["completion_tokens"].IsUint())
+    if (const Value* u = json::get(d, "usage"); u && json::get(*u, "completion_tokens") && (*u)["completion_tokens"].IsUint())
         detail += ", " + std::to_string((*u)["completion_tokens"].GetUint()) + " tokens";
     if (!content.empty()) detail += ": \"" + clip(content, 30) + "\"";
     return result(n, CheckStatus::Pass, r, detail);
@@ -335,10 +335,10 @@ CheckResult check_stream_usage(const ProbeReply& r) {
     for (const auto& e : sse_events(r.body)) {
         rapidjson::Document d;
         if (json::parse(e.data, d) || !d.IsObject()) continue;
-        const Value* u = json_member(d, "usage");
+        const Value* u = json::get(d, "usage");
         if (!u || !u->IsObject()) continue;
-        const Value* ct = json_member(*u, "completion_tokens");
-        const Value* pt = json_member(*u, "prompt_tokens");
+        const Value* ct = json::get(*u, "completion_tokens");
+        const Value* pt = json::get(*u, "prompt_tokens");
         if (ct && ct->IsUint() && ct->GetUint() > 0)
             return result(n, CheckStatus::Pass, r,
                           "prompt " + std::to_string(pt && pt->IsUint() ? pt->GetUint() : 0) + ", completion " +
@@ -352,10 +352,10 @@ CheckResult check_tools(const ProbeReply& r) {
     if (!ok(r)) return http_failure(n, r);
     rapidjson::Document d;
     if (!parse_object(r, d)) return result(n, CheckStatus::Fail, r, "answer is not JSON");
-    const Value* choices = json_member(d, "choices");
+    const Value* choices = json::get(d, "choices");
     if (!choices || !choices->IsArray() || choices->Empty()) return result(n, CheckStatus::Fail, r, "no choices");
-    const Value* msg = json_member((*choices)[0], "message");
-    const Value* calls = msg ? json_member(*msg, "tool_calls") : nullptr;
+    const Value* msg = json::get((*choices)[0], "message");
+    const Value* calls = msg ? json::get(*msg, "tool_calls") : nullptr;
     // TGI has sent a single object instead of an array.
     const Value* first = calls && calls->IsArray() && !calls->Empty() ? &(*calls)[0] : calls && calls->IsObject() ? calls : nullptr;
     if (!first) {
@@ -363,11 +363,11 @@ CheckResult check_tools(const ProbeReply& r) {
         return result(n, CheckStatus::Fail, r,
                       "no tool_calls in the answer" + (content.empty() ? std::string() : " (text: \"" + clip(content, 30) + "\")"));
     }
-    const Value* fn = json_member(*first, "function");
+    const Value* fn = json::get(*first, "function");
     std::string name = str_member(fn, "name");
     if (name != kProbeToolName)
         return result(n, CheckStatus::Fail, r, "tool call names '" + name + "', expected " + std::string(kProbeToolName));
-    const Value* args = fn ? json_member(*fn, "arguments") : nullptr;
+    const Value* args = fn ? json::get(*fn, "arguments") : nullptr;
     std::string note;
     if (args && args->IsObject()) note = " (arguments as an object, not a string)";
     std::string finish = str_member(&(*choices)[0], "finish_reason");
@@ -378,9 +378,9 @@ CheckResult check_embeddings(const ProbeReply& r) {
     constexpr std::string_view n = "embeddings";
     if (!ok(r)) return http_failure(n, r);
     rapidjson::Document d;
-    const Value* data = parse_object(r, d) ? json_member(d, "data") : nullptr;
+    const Value* data = parse_object(r, d) ? json::get(d, "data") : nullptr;
     if (!data || !data->IsArray() || data->Empty()) return result(n, CheckStatus::Fail, r, "no data[] in the answer");
-    const Value* emb = json_member((*data)[0], "embedding");
+    const Value* emb = json::get((*data)[0], "embedding");
     if (emb && emb->IsArray() && !emb->Empty()) {
         for (const auto& x : emb->GetArray())
             if (!x.IsNumber()) return result(n, CheckStatus::Fail, r, "embedding holds non-numbers");
@@ -398,8 +398,8 @@ CheckResult check_tokenize(const ProbeReply& r) {
     if (auto e = json::parse(r.body, d)) return result(n, CheckStatus::Fail, r, "answer: " + json::describe(*e));
     size_t count = 0;
     if (d.IsArray()) count = d.Size();  // TGI: [{"id","text",...}]
-    else if (const Value* t = json_member(d, "tokens"); t && t->IsArray()) count = t->Size();
-    else if (const Value* c = json_member(d, "count"); c && c->IsUint()) count = c->GetUint();
+    else if (const Value* t = json::get(d, "tokens"); t && t->IsArray()) count = t->Size();
+    else if (const Value* c = json::get(d, "count"); c && c->IsUint()) count = c->GetUint();
     if (count == 0) return result(n, CheckStatus::Fail, r, "no tokens in the answer");
     return result(n, CheckStatus::Pass, r, "\"Hello world\" = " + std::to_string(count) + " tokens");
 }
@@ -409,8 +409,8 @@ CheckResult check_reasoning(const ProbeReply& r) {
     if (!ok(r)) return http_failure(n, r);
     rapidjson::Document d;
     if (!parse_object(r, d)) return result(n, CheckStatus::Fail, r, "answer is not JSON");
-    const Value* choices = json_member(d, "choices");
-    const Value* msg = choices && choices->IsArray() && !choices->Empty() ? json_member((*choices)[0], "message") : nullptr;
+    const Value* choices = json::get(d, "choices");
+    const Value* msg = choices && choices->IsArray() && !choices->Empty() ? json::get((*choices)[0], "message") : nullptr;
     if (!msg) return result(n, CheckStatus::Fail, r, "no choices[0].message");
     for (const char* k : {"reasoning_content", "reasoning"}) {
         std::string v = str_member(msg, k);
@@ -427,7 +427,7 @@ CheckResult check_messages(const ProbeReply& r) {
     if (!ok(r)) return http_failure(n, r);
     rapidjson::Document d;
     if (!parse_object(r, d)) return result(n, CheckStatus::Fail, r, "answer is not JSON");
-    const Value* content = json_member(d, "content");
+    const Value* content = json::get(d, "content");
     if (str_member(&d, "type") != "message" || !content || !content->IsArray())
         return result(n, CheckStatus::Fail, r, "not an Anthropic message (type/content)");
     return result(n, CheckStatus::Pass, r, "stop_reason " + str_member(&d, "stop_reason"));
@@ -464,24 +464,24 @@ Identification identify_runtime(const std::map<std::string, ProbeReply>& replies
         id.gateway = true;
         id.display = "llmgw gateway";
         std::string backend;
-        if (const Value* b = json_member(d, "backend"); b && b->IsObject()) backend = str_member(b, "kind");
+        if (const Value* b = json::get(d, "backend"); b && b->IsObject()) backend = str_member(b, "kind");
         else backend = str_member(&d, "backend_kind");
         id.evidence = "GET / names llmgw" + (backend.empty() ? std::string() : ", backend " + backend);
         return id;
     }
     for (const auto& [path, r] : replies)
         if (contains_ci(r.header("server"), "llama.cpp")) return found(BackendKind::LlamaCpp, "Server: " + r.header("server") + " on " + path);
-    if (json_ok("/props", d) && (json_member(d, "default_generation_settings") || json_member(d, "total_slots")))
+    if (json_ok("/props", d) && (json::get(d, "default_generation_settings") || json::get(d, "total_slots")))
         return found(BackendKind::LlamaCpp, "GET /props answers with default_generation_settings");
     if (const ProbeReply* r = get("/"); r && ok(*r) && r->body.rfind("Ollama is running", 0) == 0)
         return found(BackendKind::Ollama, "GET / says \"Ollama is running\"");
-    if (json_ok("/api/tags", d) && json_member(d, "models")) return found(BackendKind::Ollama, "GET /api/tags lists models");
+    if (json_ok("/api/tags", d) && json::get(d, "models")) return found(BackendKind::Ollama, "GET /api/tags lists models");
     if (json_ok("/get_server_info", d)) return found(BackendKind::SGLang, "GET /get_server_info answers");
-    if (json_ok("/info", d) && json_member(d, "model_id")) return found(BackendKind::TGI, "GET /info has model_id");
+    if (json_ok("/info", d) && json::get(d, "model_id")) return found(BackendKind::TGI, "GET /info has model_id");
     if (json_ok("/api/v0/models", d)) return found(BackendKind::LMStudio, "GET /api/v0/models answers");
     // Models' owned_by, as each runtime fills it.
     if (json_ok("/v1/models", d)) {
-        if (const Value* data = json_member(d, "data"); data && data->IsArray() && !data->Empty()) {
+        if (const Value* data = json::get(d, "data"); data && data->IsArray() && !data->Empty()) {
             std::string owner = str_member(&(*data)[0], "owned_by");
             static const std::pair<const char*, BackendKind> owners[] = {
                 {"vllm", BackendKind::VLLM},     {"llamacpp", BackendKind::LlamaCpp}, {"sglang", BackendKind::SGLang},
@@ -493,7 +493,7 @@ Identification identify_runtime(const std::map<std::string, ProbeReply>& replies
         }
     }
     if (const ProbeReply* rz = get("/readyz"); rz && ok(*rz)) return found(BackendKind::LocalAI, "GET /readyz answers 200");
-    if (json_ok("/version", d) && json_member(d, "version")) return found(BackendKind::VLLM, "GET /version answers {\"version\"}");
+    if (json_ok("/version", d) && json::get(d, "version")) return found(BackendKind::VLLM, "GET /version answers {\"version\"}");
     Identification id;
     id.display = "unidentified OpenAI-compatible server";
     id.evidence = "no runtime-specific endpoint answered";

@@ -13,10 +13,10 @@ namespace llmgw::mock {
 
 namespace {
 using json::get;
-using json::key;
-using json::kv;
-using json::str;
-using W = json::Writer;
+using jw::key;
+using jw::kv;
+using jw::str;
+using W = jw::Writer;
 
 std::string_view sv(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
@@ -71,7 +71,7 @@ bool is_mock_profile(BackendKind k) {
 }
 
 bool parse_request(const Engine& e, std::string_view body, rapidjson::Document& doc, Response& err) {
-    auto bad = ::llmgw::json::parse(body, doc);
+    auto bad = json::parse(body, doc);
     if (!bad && doc.IsObject()) return true;
     // llama.cpp answers malformed JSON with a 500 server_error; the others with a 400.
     int status = bad && e.options().profile == BackendKind::LlamaCpp ? 500 : 400;
@@ -98,7 +98,7 @@ std::string error_body(BackendKind profile, int status, std::string_view message
         kv(w, "error", message);
         kv(w, "error_type", tgi_error_type(status));
         w.EndObject();
-        return json::text(sb);
+        return jw::text(sb);
     }
     key(w, "error");
     w.StartObject();
@@ -117,7 +117,7 @@ std::string error_body(BackendKind profile, int status, std::string_view message
     }
     w.EndObject();
     w.EndObject();
-    return json::text(sb);
+    return jw::text(sb);
 }
 
 std::string chat_prompt(const rapidjson::Value& messages) {
@@ -137,7 +137,7 @@ std::string chat_prompt(const rapidjson::Value& messages) {
         if (auto* calls = get(m, "tool_calls"); calls && calls->IsArray())
             for (auto& call : calls->GetArray())
                 if (auto* f = get(call, "function"))
-                    if (auto* a = get(*f, "arguments")) out += a->IsString() ? std::string(sv(*a)) : json::serialize(*a);
+                    if (auto* a = get(*f, "arguments")) out += a->IsString() ? std::string(sv(*a)) : jw::serialize(*a);
         out += "<|im_end|>\n";
     }
     out += "<|im_start|>assistant\n";
@@ -229,7 +229,7 @@ Response Engine::models() const {
     w.EndObject();
     w.EndArray();
     w.EndObject();
-    return json_response(json::text(sb));
+    return json_response(jw::text(sb));
 }
 
 Response Engine::health() const {
@@ -268,7 +268,7 @@ Response Engine::embeddings(std::string_view body) const {
     key(w, "data");
     w.StartArray();
     auto one = [&](const rapidjson::Value& v, int index) {
-        std::string text = v.IsString() ? std::string(sv(v)) : json::serialize(v);
+        std::string text = v.IsString() ? std::string(sv(v)) : jw::serialize(v);
         prompt_tokens += v.IsString() ? count_tokens(text) : (v.IsArray() ? static_cast<int>(v.Size()) : 1);
         auto vec = embedding_vector(text, dim);
         w.StartObject();
@@ -298,7 +298,7 @@ Response Engine::embeddings(std::string_view body) const {
     kv(w, "total_tokens", prompt_tokens);
     w.EndObject();
     w.EndObject();
-    return json_response(json::text(sb));
+    return json_response(jw::text(sb));
 }
 
 Response Engine::tokenize(std::string_view body) const {
@@ -308,7 +308,7 @@ Response Engine::tokenize(std::string_view body) const {
     std::string text;
     if (auto* m = get(doc, "messages"); m && m->IsArray()) {
         text = chat_prompt(*m);
-        if (auto* t = get(doc, "tools"); t && t->IsArray() && !t->Empty()) text += json::serialize(*t);
+        if (auto* t = get(doc, "tools"); t && t->IsArray() && !t->Empty()) text += jw::serialize(*t);
     } else {
         const rapidjson::Value* v = nullptr;
         for (const char* k : {"content", "prompt", "inputs"})
@@ -330,7 +330,7 @@ Response Engine::tokenize(std::string_view body) const {
             w.EndObject();
         }
         w.EndArray();
-        return json_response(json::text(sb));
+        return json_response(jw::text(sb));
     }
     bool pieces = false;
     if (auto* p = get(doc, "with_pieces"); p && p->IsBool()) pieces = p->GetBool() && opt_.profile == BackendKind::LlamaCpp;
@@ -354,7 +354,7 @@ Response Engine::tokenize(std::string_view body) const {
     w.EndArray();
     if (opt_.profile == BackendKind::VLLM) key(w, "token_strs"), w.Null();
     w.EndObject();
-    return json_response(json::text(sb));
+    return json_response(jw::text(sb));
 }
 
 Response Engine::apply_template(std::string_view body) const {
@@ -368,7 +368,7 @@ Response Engine::apply_template(std::string_view body) const {
     w.StartObject();
     kv(w, "prompt", chat_prompt(*m));
     w.EndObject();
-    return json_response(json::text(sb));
+    return json_response(jw::text(sb));
 }
 
 }  // namespace llmgw::mock

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/json/json_member.h"
+#include "core/json/json_value.h"
 
-namespace llmgw::mock::json {
+namespace llmgw::mock::jw {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -29,6 +29,6 @@ inline std::string serialize(const rapidjson::Value& v) {
     return text(sb);
 }
 // Member lookup that tolerates non-objects; nullptr when absent.
-inline const rapidjson::Value* get(const rapidjson::Value& v, const char* name) { return json_member(v, name); }
+inline const rapidjson::Value* get(const rapidjson::Value& v, const char* name) { return json::get(v, name); }
 
-}  // namespace llmgw::mock::json
+}  // namespace llmgw::mock::jw

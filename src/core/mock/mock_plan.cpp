@@ -165,14 +165,14 @@ std::string cached_prompt(const rapidjson::Value& messages, const rapidjson::Val
     if (messages.IsArray() && !messages.Empty())
         if (auto* role = get(messages[0], "role"); role && role->IsString() && sv(*role) == "system")
             at = prompt.find("<|im_end|>");
-    prompt.insert(at == std::string::npos ? 0 : at, json::serialize(*tools));
+    prompt.insert(at == std::string::npos ? 0 : at, jw::serialize(*tools));
     return prompt;
 }
 
 int chat_prompt_tokens(const rapidjson::Value& req) {
     int n = 0;
     if (auto* m = get(req, "messages"); m && m->IsArray()) n += count_tokens(chat_prompt(*m));
-    if (auto* t = get(req, "tools"); t && t->IsArray() && !t->Empty()) n += count_tokens(json::serialize(*t));
+    if (auto* t = get(req, "tools"); t && t->IsArray() && !t->Empty()) n += count_tokens(jw::serialize(*t));
     return n;
 }
 
@@ -186,7 +186,7 @@ std::optional<Plan> plan_chat(const rapidjson::Value& req, const Options& opt, R
     }
     Plan p;
     fill_common(p, c);
-    p.seed = hash64(json::serialize(*messages));
+    p.seed = hash64(jw::serialize(*messages));
     p.prompt_tokens = chat_prompt_tokens(req);
     if (!check_context(p, opt, err)) return std::nullopt;
     auto* tools = get(req, "tools");
@@ -231,7 +231,7 @@ std::optional<Plan> plan_completion(const rapidjson::Value& req, const Options& 
     }
     Plan p;
     fill_common(p, c);
-    p.seed = hash64(json::serialize(*prompt));
+    p.seed = hash64(jw::serialize(*prompt));
     if (prompt->IsString()) {
         p.prompt_tokens = count_tokens(sv(*prompt));
     } else {

@@ -9,10 +9,10 @@
 namespace llmgw::mock {
 
 namespace {
-using json::key;
-using json::kv;
-using json::str;
-using W = json::Writer;
+using jw::key;
+using jw::kv;
+using jw::str;
+using W = jw::Writer;
 using DeltaFn = std::function<void(W&)>;
 
 std::string response_id(BackendKind k, bool chat, uint64_t seed) {
@@ -95,7 +95,7 @@ std::string usage_chunk(const Ctx& c, std::string_view object) {
     usage(w, c);
     if (c.wire.timings) timings(w, c);
     w.EndObject();
-    return json::text(sb);
+    return jw::text(sb);
 }
 
 // ---- chat ----
@@ -105,7 +105,7 @@ void tool_function(W& w, const ToolCallPlan& t, bool args_object) {
     w.StartObject();
     kv(w, "name", t.name);
     key(w, "arguments");
-    if (args_object) json::raw(w, t.arguments);
+    if (args_object) jw::raw(w, t.arguments);
     else str(w, t.arguments);
     w.EndObject();
 }
@@ -130,7 +130,7 @@ std::string chat_chunk(const Ctx& c, const DeltaFn& delta, std::string_view fini
     w.EndArray();
     if (last && c.wire.timings && !c.plan.include_usage) timings(w, c);
     w.EndObject();
-    return json::text(sb);
+    return jw::text(sb);
 }
 
 // The deltas of a chat stream, in order, before finish placement.
@@ -309,7 +309,7 @@ std::string chat_body(const Ctx& c) {
     usage(w, c);
     if (wire.timings) timings(w, c);
     w.EndObject();
-    return json::text(sb);
+    return jw::text(sb);
 }
 
 // ---- completions ----
@@ -334,7 +334,7 @@ std::string text_completion(const Ctx& c, std::string_view text, std::string_vie
     if (with_usage) usage(w, c);
     if (with_usage && c.wire.timings) timings(w, c);
     w.EndObject();
-    return json::text(sb);
+    return jw::text(sb);
 }
 
 std::string text_chunk(const Ctx& c, std::string_view text, std::string_view finish, bool last) {

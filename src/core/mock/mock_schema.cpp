@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "core/json/json_member.h"
+#include "core/json/json_value.h"
 #include "core/mock/mock_text.h"
 
 namespace llmgw::mock {
@@ -15,7 +15,7 @@ using Alloc = rapidjson::Document::AllocatorType;
 constexpr int kMaxDepth = 8;  // recursive schemas ($ref to itself) end here
 
 const rapidjson::Value* member(const rapidjson::Value* v, const char* name) {
-    return v ? json_member(*v, name) : nullptr;
+    return v ? json::get(*v, name) : nullptr;
 }
 
 // "#/$defs/Name" or "#/definitions/Name" against the root schema.

@@ -39,7 +39,7 @@ bool read_tool_call(const rapidjson::Value& tc, ScriptedToolCall& out, std::stri
     auto* args = get(tc, "arguments");
     if (!args) out.arguments = "{}";
     else if (args->IsString()) out.arguments = std::string(sv(*args));
-    else if (args->IsObject()) out.arguments = json::serialize(*args);
+    else if (args->IsObject()) out.arguments = jw::serialize(*args);
     else {
         err = "'tool_call.arguments' must be an object or a string";
         return false;
@@ -106,8 +106,8 @@ std::optional<std::deque<ScriptStep>> parse_script(std::string_view text, std::s
     std::string_view body = trim(text, kWhitespace);
     if (!body.empty() && body.front() == '[') {
         rapidjson::Document doc;
-        if (auto bad = ::llmgw::json::parse(body, doc)) {
-            err = ::llmgw::json::describe(*bad);
+        if (auto bad = json::parse(body, doc)) {
+            err = json::describe(*bad);
             return std::nullopt;
         }
         for (auto& v : doc.GetArray())
@@ -120,8 +120,8 @@ std::optional<std::deque<ScriptStep>> parse_script(std::string_view text, std::s
         body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
         if (line.empty() || line.front() == '#') continue;
         rapidjson::Document doc;
-        if (auto bad = ::llmgw::json::parse(line, doc)) {
-            err = "step " + std::to_string(steps.size() + 1) + ": " + ::llmgw::json::describe(*bad);
+        if (auto bad = json::parse(line, doc)) {
+            err = "step " + std::to_string(steps.size() + 1) + ": " + json::describe(*bad);
             return std::nullopt;
         }
         if (!add_step(steps, doc, err)) return std::nullopt;
@@ -156,11 +156,11 @@ void apply_step(Plan& p, const ScriptStep& step, const Options& opt) {
 void RequestLog::add(std::string_view body) {
     rapidjson::Document doc;
     std::string kept;
-    if (!::llmgw::json::parse(body, doc)) {
-        kept = json::serialize(doc);
+    if (!json::parse(body, doc)) {
+        kept = jw::serialize(doc);
     } else {
         rapidjson::Value s(body.data(), static_cast<rapidjson::SizeType>(body.size()));
-        kept = json::serialize(s);
+        kept = jw::serialize(s);
     }
     bytes_ += kept.size();
     bodies_.push_back(std::move(kept));

@@ -18,8 +18,8 @@ void Stats::record(std::string method, std::string path, std::vector<std::pair<s
 
 std::string Stats::to_json() const {
     rapidjson::StringBuffer sb;
-    json::Writer w(sb);
-    auto counter = [&w](std::string_view name, uint64_t v) { json::key(w, name), w.Uint64(v); };
+    jw::Writer w(sb);
+    auto counter = [&w](std::string_view name, uint64_t v) { jw::key(w, name), w.Uint64(v); };
     w.StartObject();
     counter("requests_total", requests_total);
     counter("api_requests", api_requests);
@@ -27,24 +27,24 @@ std::string Stats::to_json() const {
     counter("streams_completed", streams_completed);
     counter("streams_aborted", streams_aborted);
     counter("streams_reset", streams_reset);
-    json::key(w, "streams_active"), w.Int64(streams_active);
+    jw::key(w, "streams_active"), w.Int64(streams_active);
     counter("connections_total", connections_total);
     counter("failures_injected", failures_injected);
     counter("requests_hung", requests_hung);
     counter("responses_completed", responses_completed);
     std::lock_guard<std::mutex> lk(mu_);
-    json::key(w, "requests_by_path");
+    jw::key(w, "requests_by_path");
     w.StartObject();
     for (auto& [path, n] : by_path_) counter(path, n);
     w.EndObject();
-    json::key(w, "last_request");
+    jw::key(w, "last_request");
     if (last_method_.empty()) {
         w.Null();
     } else {
         w.StartObject();
-        json::kv(w, "method", last_method_);
-        json::kv(w, "path", last_path_);
-        json::key(w, "headers");
+        jw::kv(w, "method", last_method_);
+        jw::kv(w, "path", last_path_);
+        jw::key(w, "headers");
         w.StartObject();
         std::vector<std::pair<std::string, std::string>> merged;  // a repeated header: values joined by ", "
         for (auto& [k, v] : last_headers_) {
@@ -52,13 +52,13 @@ std::string Stats::to_json() const {
             if (it == merged.end()) merged.emplace_back(k, v);
             else it->second += ", " + v;
         }
-        for (auto& [k, v] : merged) json::kv(w, k, v);
+        for (auto& [k, v] : merged) jw::kv(w, k, v);
         w.EndObject();
-        json::kv(w, "body", last_body_);
+        jw::kv(w, "body", last_body_);
         w.EndObject();
     }
     w.EndObject();
-    return json::text(sb);
+    return jw::text(sb);
 }
 
 void Stats::reset() {

@@ -35,25 +35,25 @@ bool is_custom_call(const ResponsesOutputContext& ctx, std::string_view runtime_
 
 std::string custom_tool_input(std::string_view arguments) {
     StackDocument d;
-    if (!ajson::parse(arguments, d))
-        if (auto input = ajson::get_str(d, "input")) return std::string(*input);
+    if (!json::parse(arguments, d))
+        if (auto input = json::get_str(d, "input")) return std::string(*input);
     return std::string(arguments);
 }
 
 namespace {
-ajson::Value text_part(std::string_view type, std::string_view text, ajson::Alloc& a) {
-    ajson::Value p(rapidjson::kObjectType);
-    ajson::add_str(p, "type", type, a);
-    ajson::add_str(p, "text", text, a);
+json::Value text_part(std::string_view type, std::string_view text, json::Alloc& a) {
+    json::Value p(rapidjson::kObjectType);
+    json::add_str(p, "type", type, a);
+    json::add_str(p, "text", text, a);
     return p;
 }
 }  // namespace
 
-ajson::Value output_item_json(const ResponsesOutputItem& item, std::string_view status,
-                              const ResponsesOutputContext& ctx, ajson::Alloc& a) {
-    using ajson::Value;
+json::Value output_item_json(const ResponsesOutputItem& item, std::string_view status,
+                              const ResponsesOutputContext& ctx, json::Alloc& a) {
+    using json::Value;
     Value v(rapidjson::kObjectType);
-    ajson::add_str(v, "id", item.id, a);
+    json::add_str(v, "id", item.id, a);
     switch (item.kind) {
         case ResponsesItemKind::Reasoning: {
             v.AddMember("type", "reasoning", a);
@@ -65,18 +65,18 @@ ajson::Value output_item_json(const ResponsesOutputItem& item, std::string_view 
                 content.PushBack(text_part("reasoning_text", item.text, a), a);
                 v.AddMember("content", content, a);
             }
-            if (!item.encrypted_content.empty()) ajson::add_str(v, "encrypted_content", item.encrypted_content, a);
+            if (!item.encrypted_content.empty()) json::add_str(v, "encrypted_content", item.encrypted_content, a);
             return v;
         }
         case ResponsesItemKind::Message:
         case ResponsesItemKind::Refusal: {
             v.AddMember("type", "message", a);
-            ajson::add_str(v, "status", status, a);
+            json::add_str(v, "status", status, a);
             v.AddMember("role", "assistant", a);
             Value part(rapidjson::kObjectType);
             if (item.kind == ResponsesItemKind::Refusal) {
                 part.AddMember("type", "refusal", a);
-                ajson::add_str(part, "refusal", item.text, a);
+                json::add_str(part, "refusal", item.text, a);
             } else {
                 part = text_part("output_text", item.text, a);
                 part.AddMember("annotations", Value(rapidjson::kArrayType), a);
@@ -90,21 +90,21 @@ ajson::Value output_item_json(const ResponsesOutputItem& item, std::string_view 
         case ResponsesItemKind::ToolCall: {
             const ResponsesToolName* tool = ctx.tools.by_runtime_name(item.runtime_name);
             bool custom = tool && tool->kind == ResponsesToolKind::Custom;
-            ajson::add_str(v, "type", custom ? "custom_tool_call" : "function_call", a);
-            ajson::add_str(v, "status", status, a);
-            if (custom) ajson::add_str(v, "input", custom_tool_input(item.text), a);
-            else ajson::add_str(v, "arguments", item.text, a);
-            ajson::add_str(v, "call_id", item.call_id, a);
-            ajson::add_str(v, "name", tool ? std::string_view(tool->name) : std::string_view(item.runtime_name), a);
-            if (tool && !tool->ns.empty()) ajson::add_str(v, "namespace", tool->ns, a);
+            json::add_str(v, "type", custom ? "custom_tool_call" : "function_call", a);
+            json::add_str(v, "status", status, a);
+            if (custom) json::add_str(v, "input", custom_tool_input(item.text), a);
+            else json::add_str(v, "arguments", item.text, a);
+            json::add_str(v, "call_id", item.call_id, a);
+            json::add_str(v, "name", tool ? std::string_view(tool->name) : std::string_view(item.runtime_name), a);
+            if (tool && !tool->ns.empty()) json::add_str(v, "namespace", tool->ns, a);
             return v;
         }
     }
     return v;
 }
 
-ajson::Value responses_usage_json(const TokenUsage& u, int64_t output_tokens, ajson::Alloc& a) {
-    using ajson::Value;
+json::Value responses_usage_json(const TokenUsage& u, int64_t output_tokens, json::Alloc& a) {
+    using json::Value;
     Value v(rapidjson::kObjectType);
     v.AddMember("input_tokens", Value(static_cast<int64_t>(u.prompt_tokens)), a);
     Value in(rapidjson::kObjectType);
@@ -118,37 +118,37 @@ ajson::Value responses_usage_json(const TokenUsage& u, int64_t output_tokens, aj
     return v;
 }
 
-ajson::Value response_object_json(const ResponsesOutputContext& ctx, std::string_view status,
+json::Value response_object_json(const ResponsesOutputContext& ctx, std::string_view status,
                                   std::string_view incomplete_reason, const ApiError* error,
-                                  ajson::Value output, ajson::Value usage, ajson::Alloc& a) {
-    using ajson::Value;
+                                  json::Value output, json::Value usage, json::Alloc& a) {
+    using json::Value;
     Value r(rapidjson::kObjectType);
-    ajson::add_str(r, "id", make_response_id(ctx.id_seed), a);
+    json::add_str(r, "id", make_response_id(ctx.id_seed), a);
     r.AddMember("object", "response", a);
     r.AddMember("created_at", Value(static_cast<int64_t>(ctx.created_at)), a);
-    ajson::add_str(r, "status", status, a);
+    json::add_str(r, "status", status, a);
     r.AddMember("background", false, a);
     if (error) {
         Value e(rapidjson::kObjectType);
-        ajson::add_str(e, "code", responses_error_code(*error), a);
-        ajson::add_str(e, "message", error->message, a);
+        json::add_str(e, "code", responses_error_code(*error), a);
+        json::add_str(e, "message", error->message, a);
         r.AddMember("error", e, a);
     } else {
         r.AddMember("error", Value(rapidjson::kNullType), a);
     }
     if (!incomplete_reason.empty()) {
         Value d(rapidjson::kObjectType);
-        ajson::add_str(d, "reason", incomplete_reason, a);
+        json::add_str(d, "reason", incomplete_reason, a);
         r.AddMember("incomplete_details", d, a);
     } else {
         r.AddMember("incomplete_details", Value(rapidjson::kNullType), a);
     }
     // The echo is the request translator's own output; anything unreadable is left out.
     StackDocument echo;
-    if (!ctx.response_echo.empty() && !ajson::parse(ctx.response_echo, echo) && echo.IsObject())
+    if (!ctx.response_echo.empty() && !json::parse(ctx.response_echo, echo) && echo.IsObject())
         for (auto& m : echo.GetObject())
             if (m.name != "model" && m.name != "output" && m.name != "usage") r.AddMember(Value(m.name, a), Value(m.value, a), a);
-    ajson::add_str(r, "model", ctx.model, a);
+    json::add_str(r, "model", ctx.model, a);
     r.AddMember("output", output, a);
     r.AddMember("usage", usage, a);
     return r;

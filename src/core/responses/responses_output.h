@@ -7,7 +7,7 @@
 
 #include "core/api/api_error.h"
 #include "core/api/chat_completion.h"
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 #include "core/responses/responses_request.h"
 #include "core/responses/responses_tools.h"
 
@@ -53,16 +53,16 @@ bool is_custom_call(const ResponsesOutputContext& ctx, std::string_view runtime_
 std::string custom_tool_input(std::string_view arguments);
 // The complete item JSON, as output_item.done and the response's `output` carry it. `status`:
 // in_progress | completed | incomplete (reasoning items have none).
-ajson::Value output_item_json(const ResponsesOutputItem& item, std::string_view status,
-                              const ResponsesOutputContext& ctx, ajson::Alloc& a);
+json::Value output_item_json(const ResponsesOutputItem& item, std::string_view status,
+                              const ResponsesOutputContext& ctx, json::Alloc& a);
 // {"input_tokens","input_tokens_details":{"cached_tokens"},"output_tokens",
 //  "output_tokens_details":{"reasoning_tokens"},"total_tokens"}
-ajson::Value responses_usage_json(const TokenUsage& u, int64_t output_tokens, ajson::Alloc& a);
+json::Value responses_usage_json(const TokenUsage& u, int64_t output_tokens, json::Alloc& a);
 // The `response` object: id, object, created_at, status, error, incomplete_details, the echoed
 // request parameters, model, output, usage. `incomplete_reason` empty unless status is
 // incomplete; `error` only for failed; `usage` null until the response ends.
-ajson::Value response_object_json(const ResponsesOutputContext& ctx, std::string_view status,
+json::Value response_object_json(const ResponsesOutputContext& ctx, std::string_view status,
                                   std::string_view incomplete_reason, const ApiError* error,
-                                  ajson::Value output, ajson::Value usage, ajson::Alloc& a);
+                                  json::Value output, json::Value usage, json::Alloc& a);
 
 }  // namespace llmgw

@@ -10,8 +10,8 @@
 
 namespace llmgw {
 
-using ajson::Alloc;
-using ajson::Value;
+using json::Alloc;
+using json::Value;
 using namespace reqfield;
 
 namespace {
@@ -19,7 +19,7 @@ namespace {
 constexpr std::string_view kReasoningEfforts[] = {"none", "minimal", "low", "medium", "high", "xhigh"};
 constexpr std::string_view kCustomInputArgument = "input";
 
-std::string got(const Value& v) { return ", got " + std::string(ajson::type_name(v)); }
+std::string got(const Value& v) { return ", got " + std::string(json::type_name(v)); }
 
 // The chat message list as it is built: system text first (instructions and the system/developer
 // messages that come before the conversation), then the conversation in order.
@@ -40,14 +40,14 @@ public:
 
     void push_plain(std::string_view role, std::string_view text) {
         Value m(rapidjson::kObjectType);
-        ajson::add_str(m, "role", role, a_);
-        ajson::add_str(m, "content", text, a_);
+        json::add_str(m, "role", role, a_);
+        json::add_str(m, "content", text, a_);
         push(std::move(m), false);
     }
 
     void push_content(std::string_view role, Value content) {
         Value m(rapidjson::kObjectType);
-        ajson::add_str(m, "role", role, a_);
+        json::add_str(m, "role", role, a_);
         m.AddMember("content", content, a_);
         push(std::move(m), false);
     }
@@ -56,7 +56,7 @@ public:
     void assistant_text(std::string text) {
         Value m(rapidjson::kObjectType);
         m.AddMember("role", "assistant", a_);
-        ajson::add_str(m, "content", text, a_);
+        json::add_str(m, "content", text, a_);
         push(std::move(m), true);
         assistant_open_ = true;
     }
@@ -73,10 +73,10 @@ public:
         Value& m = msgs_[msgs_.Size() - 1];
         if (!m.HasMember("tool_calls")) m.AddMember("tool_calls", Value(rapidjson::kArrayType), a_);
         Value fn(rapidjson::kObjectType);
-        ajson::add_str(fn, "name", runtime_name, a_);
-        ajson::add_str(fn, "arguments", arguments, a_);
+        json::add_str(fn, "name", runtime_name, a_);
+        json::add_str(fn, "arguments", arguments, a_);
         Value call(rapidjson::kObjectType);
-        ajson::add_str(call, "id", call_id, a_);
+        json::add_str(call, "id", call_id, a_);
         call.AddMember("type", "function", a_);
         call.AddMember("function", fn, a_);
         m["tool_calls"].PushBack(call, a_);
@@ -86,8 +86,8 @@ public:
     void tool_output(std::string_view call_id, std::string_view text, Value images) {
         Value m(rapidjson::kObjectType);
         m.AddMember("role", "tool", a_);
-        ajson::add_str(m, "tool_call_id", call_id, a_);
-        ajson::add_str(m, "content", text, a_);
+        json::add_str(m, "tool_call_id", call_id, a_);
+        json::add_str(m, "content", text, a_);
         flush_assistant();
         started_ = true;
         msgs_.PushBack(m, a_);
@@ -109,7 +109,7 @@ public:
         if (!system_.empty()) {
             Value m(rapidjson::kObjectType);
             m.AddMember("role", "system", a_);
-            ajson::add_str(m, "content", system_, a_);
+            json::add_str(m, "content", system_, a_);
             out.PushBack(m, a_);
         }
         for (auto& m : msgs_.GetArray()) out.PushBack(m, a_);
@@ -134,7 +134,7 @@ private:
         assistant_open_ = false;
         started_ = true;
         if (assistant && !pending_reasoning_.empty()) {
-            ajson::add_str(m, "reasoning_content", pending_reasoning_, a_);
+            json::add_str(m, "reasoning_content", pending_reasoning_, a_);
             pending_reasoning_.clear();
         }
         msgs_.PushBack(m, a_);
@@ -151,7 +151,7 @@ private:
 
 class Translator {
 public:
-    Translator(const ResponsesRequestOptions& o, ajson::Document& out, ResponsesRequestFacts& f)
+    Translator(const ResponsesRequestOptions& o, json::Document& out, ResponsesRequestFacts& f)
         : opts_(o), out_(out), a_(out.GetAllocator()), facts_(f), convo_(a_) {}
 
     void run(const Value& req) {
@@ -160,7 +160,7 @@ public:
         check_fields(req);
         facts_.model = std::string(need_str(req, "", "model"));
         if (facts_.model.empty()) fail("model", "must not be empty");
-        ajson::add_str(out_, "model", facts_.model, a_);
+        json::add_str(out_, "model", facts_.model, a_);
 
         Value tools = read_tools(req);
         if (auto instr = opt_str(req, "", "instructions")) convo_.system(*instr);
@@ -182,7 +182,7 @@ private:
     // ---- the table --------------------------------------------------------------------------
     void check_fields(const Value& req) {
         for (auto& m : req.GetObject()) {
-            std::string_view name = ajson::sv(m.name);
+            std::string_view name = json::sv(m.name);
             if (m.value.IsNull()) continue;
             const ResponsesTableRow* row = responses_rule(ResponsesScope::Field, name);
             if (!row || row->rule == ResponsesRule::Ignored) {
@@ -202,8 +202,8 @@ private:
 
     Value function_tool(std::string_view runtime_name, std::optional<std::string_view> description, Value params) {
         Value fn(rapidjson::kObjectType);
-        ajson::add_str(fn, "name", runtime_name, a_);
-        if (description) ajson::add_str(fn, "description", *description, a_);
+        json::add_str(fn, "name", runtime_name, a_);
+        if (description) json::add_str(fn, "description", *description, a_);
         fn.AddMember("parameters", params, a_);
         Value tool(rapidjson::kObjectType);
         tool.AddMember("type", "function", a_);
@@ -241,7 +241,7 @@ private:
         if (type == "function") {
             const std::string& rn = register_tool(ns, name, ResponsesToolKind::Function, p);
             Value params(rapidjson::kObjectType);
-            if (const Value* ps = ajson::get(t, "parameters")) {
+            if (const Value* ps = json::get(t, "parameters")) {
                 params = Value(need_obj(*ps, at(p, "parameters")), a_);
             } else {  // a function without parameters takes none
                 params.AddMember("type", "object", a_);
@@ -253,7 +253,7 @@ private:
         // custom: freeform text input, as a function with one string argument.
         const std::string& rn = register_tool(ns, name, ResponsesToolKind::Custom, p);
         std::string desc(description.value_or(""));
-        if (const Value* f = ajson::get(t, "format")) {
+        if (const Value* f = json::get(t, "format")) {
             std::string fp = at(p, "format");
             need_obj(*f, fp);
             auto ftype = need_str(*f, fp, "type");
@@ -270,9 +270,9 @@ private:
         input.AddMember("type", "string", a_);
         input.AddMember("description", "The tool's freeform input.", a_);
         Value props(rapidjson::kObjectType);
-        ajson::add(props, kCustomInputArgument, std::move(input), a_);
+        json::add(props, kCustomInputArgument, std::move(input), a_);
         Value required(rapidjson::kArrayType);
-        required.PushBack(ajson::str(kCustomInputArgument, a_), a_);
+        required.PushBack(json::str(kCustomInputArgument, a_), a_);
         Value params(rapidjson::kObjectType);
         params.AddMember("type", "object", a_);
         params.AddMember("properties", props, a_);
@@ -283,7 +283,7 @@ private:
 
     Value read_tools(const Value& req) {
         Value out(rapidjson::kArrayType);
-        const Value* tools = ajson::get(req, "tools");
+        const Value* tools = json::get(req, "tools");
         if (!tools) return out;
         need_array(*tools, "tools");
         for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) tool((*tools)[i], at("tools", i), {}, out);
@@ -294,8 +294,8 @@ private:
     void previous_items() {
         if (opts_.previous_items.empty()) return;
         previous_.emplace();
-        if (auto f = ajson::parse(opts_.previous_items, *previous_))
-            fail("previous_response_id", "the stored conversation is unreadable: " + ajson::describe(*f));
+        if (auto f = json::parse(opts_.previous_items, *previous_))
+            fail("previous_response_id", "the stored conversation is unreadable: " + json::describe(*f));
         need_array(*previous_, "previous_response_id");
         for (rapidjson::SizeType i = 0; i < previous_->Size(); ++i)
             item((*previous_)[i], at("previous_response_id", i));
@@ -305,7 +305,7 @@ private:
         const Value& in = need(req, "", "input");
         Value items(rapidjson::kArrayType);
         if (in.IsString()) {
-            convo_.push_plain("user", ajson::sv(in));
+            convo_.push_plain("user", json::sv(in));
             Value part(rapidjson::kObjectType);
             part.AddMember("type", "input_text", a_);
             part.AddMember("text", Value(in, a_), a_);
@@ -321,22 +321,22 @@ private:
             for (rapidjson::SizeType i = 0; i < in.Size(); ++i) {
                 item(in[i], at("input", i));
                 Value copy(in[i], a_);
-                if (!ajson::get(copy, "type")) copy.AddMember("type", "message", a_);
+                if (!json::get(copy, "type")) copy.AddMember("type", "message", a_);
                 items.PushBack(copy, a_);
             }
         } else {
             fail("input", "expected a string or an array of items" + got(in));
         }
         for (rapidjson::SizeType i = 0; i < items.Size(); ++i)
-            if (!ajson::get(items[i], "id")) ajson::add_str(items[i], "id", make_item_id("item", opts_.id_seed, i), a_);
-        facts_.input_items = ajson::to_string(items);
+            if (!json::get(items[i], "id")) json::add_str(items[i], "id", make_item_id("item", opts_.id_seed, i), a_);
+        facts_.input_items = json::to_string(items);
     }
 
     void item(const Value& it, const std::string& p) {
         need_obj(it, p);
         // An item without a type but with a role is a message (the "easy input message").
         std::string_view type = "message";
-        if (ajson::get(it, "type") || !ajson::get(it, "role")) type = need_str(it, p, "type");
+        if (json::get(it, "type") || !json::get(it, "role")) type = need_str(it, p, "type");
         const ResponsesTableRow* row = responses_rule(ResponsesScope::Item, type);
         if (!row) fail(at(p, "type"), "unknown item type '" + std::string(type) + "'");
         if (row->rule == ResponsesRule::Refused) fail(at(p, "type"), "'" + std::string(type) + "': " + std::string(row->how));
@@ -348,11 +348,11 @@ private:
     }
 
     Value image_part(const Value& part, const std::string& p) {
-        if (ajson::get(part, "file_id")) fail(at(p, "file_id"), "file ids are not supported; send image_url");
+        if (json::get(part, "file_id")) fail(at(p, "file_id"), "file ids are not supported; send image_url");
         auto url = need_str(part, p, "image_url");
         Value iu(rapidjson::kObjectType);
-        ajson::add_str(iu, "url", url, a_);
-        if (auto detail = opt_str(part, p, "detail"); detail && *detail != "auto") ajson::add_str(iu, "detail", *detail, a_);
+        json::add_str(iu, "url", url, a_);
+        if (auto detail = opt_str(part, p, "detail"); detail && *detail != "auto") json::add_str(iu, "detail", *detail, a_);
         Value out(rapidjson::kObjectType);
         out.AddMember("type", "image_url", a_);
         out.AddMember("image_url", iu, a_);
@@ -382,9 +382,9 @@ private:
         if (role != "user" && role != "assistant" && !system)
             fail(at(p, "role"), "unknown role '" + std::string(role) + "' (expected user, assistant, system or developer)");
         if (content.IsString()) {
-            if (system) convo_.system(ajson::sv(content));
-            else if (role == "assistant") convo_.assistant_text(std::string(ajson::sv(content)));
-            else convo_.push_plain("user", ajson::sv(content));
+            if (system) convo_.system(json::sv(content));
+            else if (role == "assistant") convo_.assistant_text(std::string(json::sv(content)));
+            else convo_.push_plain("user", json::sv(content));
             return;
         }
         if (!content.IsArray()) fail(cp, "expected a string or an array of content parts" + got(content));
@@ -404,7 +404,7 @@ private:
             join(text, t);
             Value tp(rapidjson::kObjectType);
             tp.AddMember("type", "text", a_);
-            ajson::add_str(tp, "text", t, a_);
+            json::add_str(tp, "text", t, a_);
             parts.PushBack(tp, a_);
         }
         if (system) convo_.system(text);
@@ -422,8 +422,8 @@ private:
         if (custom) {
             auto input = need_str(it, p, "input");
             StackDocument d(rapidjson::kObjectType);
-            ajson::add_str(d, kCustomInputArgument, input, d.GetAllocator());
-            arguments = ajson::to_string(d);
+            json::add_str(d, kCustomInputArgument, input, d.GetAllocator());
+            arguments = json::to_string(d);
         } else {
             arguments = need_str(it, p, "arguments");
         }
@@ -440,7 +440,7 @@ private:
         std::string text;
         Value images(rapidjson::kArrayType);
         if (output.IsString()) {
-            text = ajson::sv(output);
+            text = json::sv(output);
         } else if (output.IsArray()) {
             for (rapidjson::SizeType i = 0; i < output.Size(); ++i) {
                 std::string pp = at(op, i);
@@ -464,7 +464,7 @@ private:
         std::string out;
         if (parts && parts->IsArray())
             for (auto& part : parts->GetArray())
-                if (auto t = ajson::get_str(part, "text")) join(out, *t);
+                if (auto t = json::get_str(part, "text")) join(out, *t);
         return out;
     }
 
@@ -472,22 +472,22 @@ private:
         std::string text;
         if (auto sealed = opt_str(it, p, "encrypted_content"); sealed && opts_.unseal)
             if (auto restored = opts_.unseal(*sealed)) text = std::move(*restored);
-        if (text.empty()) text = part_texts(ajson::get(it, "content"));
-        if (text.empty()) text = part_texts(ajson::get(it, "summary"));
+        if (text.empty()) text = part_texts(json::get(it, "content"));
+        if (text.empty()) text = part_texts(json::get(it, "summary"));
         convo_.reasoning(text);
     }
 
     // ---- parameters ------------------------------------------------------------------------------
     void number(const Value& req, std::string_view key) {
-        const Value* v = ajson::get(req, key);
+        const Value* v = json::get(req, key);
         if (!v) return;
         if (!v->IsNumber()) fail(std::string(key), "expected a number" + got(*v));
-        ajson::add(out_, key, Value(*v, a_), a_);
+        json::add(out_, key, Value(*v, a_), a_);
     }
 
     void sampling(const Value& req) {
-        if (const Value* mt = ajson::get(req, "max_output_tokens")) {
-            auto n = ajson::as_int(*mt);
+        if (const Value* mt = json::get(req, "max_output_tokens")) {
+            auto n = json::as_int(*mt);
             if (!n) fail("max_output_tokens", "expected an integer" + got(*mt));
             if (*n < 1) fail("max_output_tokens", "must be at least 1");
             facts_.max_output_tokens = *n;
@@ -499,11 +499,11 @@ private:
         }
         number(req, "temperature");
         number(req, "top_p");
-        if (auto user = opt_str(req, "", "user"); user && !user->empty()) ajson::add_str(out_, "user", *user, a_);
+        if (auto user = opt_str(req, "", "user"); user && !user->empty()) json::add_str(out_, "user", *user, a_);
     }
 
     void reasoning(const Value& req) {
-        const Value* r = ajson::get(req, "reasoning");
+        const Value* r = json::get(req, "reasoning");
         if (!r) return;
         need_obj(*r, "reasoning");
         if (auto effort = opt_str(*r, "reasoning", "effort")) {
@@ -511,7 +511,7 @@ private:
             for (auto e : kReasoningEfforts) known |= e == *effort;
             if (!known)
                 fail("reasoning.effort", "expected none, minimal, low, medium, high or xhigh, got '" + std::string(*effort) + "'");
-            ajson::add_str(out_, "reasoning_effort", *effort, a_);
+            json::add_str(out_, "reasoning_effort", *effort, a_);
             if (opts_.profile.thinking == ThinkingStyle::ChatTemplateKwargs) {
                 Value kw(rapidjson::kObjectType);
                 kw.AddMember("enable_thinking", *effort != "none", a_);
@@ -523,10 +523,10 @@ private:
     }
 
     void text_format(const Value& req) {
-        const Value* t = ajson::get(req, "text");
+        const Value* t = json::get(req, "text");
         if (!t) return;
         need_obj(*t, "text");
-        const Value* f = ajson::get(*t, "format");
+        const Value* f = json::get(*t, "format");
         if (!f) return;
         need_obj(*f, "text.format");
         auto type = need_str(*f, "text.format", "type");
@@ -536,9 +536,9 @@ private:
             rf.AddMember("type", "json_object", a_);
         } else if (type == "json_schema") {
             Value js(rapidjson::kObjectType);
-            ajson::add_str(js, "name", need_str(*f, "text.format", "name"), a_);
+            json::add_str(js, "name", need_str(*f, "text.format", "name"), a_);
             js.AddMember("schema", Value(need_obj(need(*f, "text.format", "schema"), "text.format.schema"), a_), a_);
-            if (auto d = opt_str(*f, "text.format", "description")) ajson::add_str(js, "description", *d, a_);
+            if (auto d = opt_str(*f, "text.format", "description")) json::add_str(js, "description", *d, a_);
             if (auto s = opt_bool(*f, "text.format", "strict")) js.AddMember("strict", *s, a_);
             rf.AddMember("type", "json_schema", a_);
             rf.AddMember("json_schema", js, a_);
@@ -560,9 +560,9 @@ private:
     void tool_choice(const Value& req, Value& tools) {
         auto parallel = opt_bool(req, "", "parallel_tool_calls");
         Value choice;  // null: none sent
-        if (const Value* tc = ajson::get(req, "tool_choice")) {
+        if (const Value* tc = json::get(req, "tool_choice")) {
             if (tc->IsString()) {
-                auto s = ajson::sv(*tc);
+                auto s = json::sv(*tc);
                 if (s != "auto" && s != "none" && s != "required")
                     fail("tool_choice", "expected auto, none or required, got '" + std::string(s) + "'");
                 choice = Value(*tc, a_);
@@ -571,7 +571,7 @@ private:
                 auto type = need_str(*tc, "tool_choice", "type");
                 if (type == "function" || type == "custom") {
                     Value fn(rapidjson::kObjectType);
-                    ajson::add_str(fn, "name", forced_tool(*tc, "tool_choice"), a_);
+                    json::add_str(fn, "name", forced_tool(*tc, "tool_choice"), a_);
                     choice.SetObject();
                     choice.AddMember("type", "function", a_);
                     choice.AddMember("function", fn, a_);
@@ -584,13 +584,13 @@ private:
                     for (rapidjson::SizeType i = 0; i < allowed.Size(); ++i) {
                         std::string ap = at("tool_choice.tools", i);
                         need_obj(allowed[i], ap);
-                        if (ajson::get(allowed[i], "name")) keep.insert(forced_tool(allowed[i], ap));
+                        if (json::get(allowed[i], "name")) keep.insert(forced_tool(allowed[i], ap));
                     }
                     Value kept(rapidjson::kArrayType);
                     for (auto& t : tools.GetArray())
-                        if (keep.count(std::string(ajson::sv(t["function"]["name"])))) kept.PushBack(t, a_);
+                        if (keep.count(std::string(json::sv(t["function"]["name"])))) kept.PushBack(t, a_);
                     tools = std::move(kept);
-                    choice = ajson::str(mode, a_);
+                    choice = json::str(mode, a_);
                 } else {
                     fail("tool_choice.type", "'" + std::string(type) + "' is a hosted tool this runtime cannot run");
                 }
@@ -615,12 +615,12 @@ private:
     }
 
     void include(const Value& req) {
-        const Value* inc = ajson::get(req, "include");
+        const Value* inc = json::get(req, "include");
         if (!inc) return;
         need_array(*inc, "include");
         for (rapidjson::SizeType i = 0; i < inc->Size(); ++i) {
             if (!(*inc)[i].IsString()) fail(at("include", i), "expected a string" + got((*inc)[i]));
-            std::string_view v = ajson::sv((*inc)[i]);
+            std::string_view v = json::sv((*inc)[i]);
             const ResponsesTableRow* row = responses_rule(ResponsesScope::Include, v);
             if (row && row->rule == ResponsesRule::Mapped) facts_.include_encrypted_reasoning = true;
             else facts_.ignored_fields.push_back("include:" + std::string(v));
@@ -632,23 +632,23 @@ private:
         StackDocument e(rapidjson::kObjectType);
         auto& a = e.GetAllocator();
         auto copy = [&](std::string_view key, Value fallback) {
-            const Value* v = ajson::get(req, key);
-            ajson::add(e, key, v ? Value(*v, a) : std::move(fallback), a);
+            const Value* v = json::get(req, key);
+            json::add(e, key, v ? Value(*v, a) : std::move(fallback), a);
         };
-        if (auto instr = opt_str(req, "", "instructions")) ajson::add_str(e, "instructions", *instr, a);
+        if (auto instr = opt_str(req, "", "instructions")) json::add_str(e, "instructions", *instr, a);
         else e.AddMember("instructions", Value(rapidjson::kNullType), a);
         if (facts_.max_output_tokens > 0) e.AddMember("max_output_tokens", Value(static_cast<int64_t>(facts_.max_output_tokens)), a);
         else e.AddMember("max_output_tokens", Value(rapidjson::kNullType), a);
-        if (const Value* md = ajson::get(req, "metadata")) need_obj(*md, "metadata");
+        if (const Value* md = json::get(req, "metadata")) need_obj(*md, "metadata");
         copy("metadata", Value(rapidjson::kObjectType));
         copy("parallel_tool_calls", Value(true));
         facts_.store = opt_bool(req, "", "store").value_or(true);
         facts_.previous_response_id = opt_str(req, "", "previous_response_id").value_or("");
         copy("previous_response_id", Value(rapidjson::kNullType));
         Value reasoning(rapidjson::kObjectType);
-        const Value* r = ajson::get(req, "reasoning");
-        const Value* effort = r ? ajson::get(*r, "effort") : nullptr;
-        const Value* summary = r ? ajson::get(*r, "summary") : nullptr;
+        const Value* r = json::get(req, "reasoning");
+        const Value* effort = r ? json::get(*r, "effort") : nullptr;
+        const Value* summary = r ? json::get(*r, "summary") : nullptr;
         reasoning.AddMember("effort", effort ? Value(*effort, a) : Value(rapidjson::kNullType), a);
         reasoning.AddMember("summary", summary ? Value(*summary, a) : Value(rapidjson::kNullType), a);
         e.AddMember("reasoning", reasoning, a);
@@ -664,16 +664,16 @@ private:
         copy("top_p", Value(1.0));
         copy("truncation", Value("disabled"));
         copy("user", Value(rapidjson::kNullType));
-        facts_.response_echo = ajson::to_string(e);
+        facts_.response_echo = json::to_string(e);
     }
 
     const ResponsesRequestOptions& opts_;
-    ajson::Document& out_;
+    json::Document& out_;
     Alloc& a_;
     ResponsesRequestFacts& facts_;
     Conversation convo_;
     std::set<std::string> call_ids_;
-    std::optional<ajson::Document> previous_;  // owns the strings of prepended items while translating
+    std::optional<json::Document> previous_;  // owns the strings of prepended items while translating
 };
 
 }  // namespace
@@ -681,18 +681,18 @@ private:
 ResponsesRequestTranslation translate_responses_request(std::string_view body, const ResponsesRequestOptions& opts) {
     ResponsesRequestTranslation t;
     StackDocument req;
-    if (auto f = ajson::parse(body, req)) {
-        t.error = ApiError::bad_request("request body: " + ajson::describe(*f));
+    if (auto f = json::parse(body, req)) {
+        t.error = ApiError::bad_request("request body: " + json::describe(*f));
         return t;
     }
-    ajson::Document out;
+    json::Document out;
     try {
         Translator(opts, out, t.facts).run(req);
     } catch (const Invalid& e) {
         t.error = to_api_error(e);
         return t;
     }
-    t.body = ajson::to_string(out);
+    t.body = json::to_string(out);
     return t;
 }
 

@@ -4,18 +4,18 @@
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 namespace {
 // Content may be a string or (rarely) an array of parts; only text parts count.
 std::string content_text(const Value& message) {
-    const Value* c = ajson::get(message, "content");
+    const Value* c = json::get(message, "content");
     if (!c) return {};
-    if (c->IsString()) return std::string(ajson::sv(*c));
+    if (c->IsString()) return std::string(json::sv(*c));
     std::string out;
     if (c->IsArray())
         for (auto& p : c->GetArray())
-            if (auto t = ajson::get_str(p, "text")) out += *t;
+            if (auto t = json::get_str(p, "text")) out += *t;
     return out;
 }
 
@@ -30,22 +30,22 @@ ResponsesOutputItem item(ResponsesItemKind kind, std::string_view prefix, const 
 ResponsesResponseTranslation translate_chat_to_response(std::string_view chat_body, const ResponsesOutputContext& ctx) {
     ResponsesResponseTranslation t;
     StackDocument in;
-    if (auto f = ajson::parse(chat_body, in)) {
-        t.error = ApiError::bad_gateway("upstream returned an unreadable completion: " + ajson::describe(*f));
+    if (auto f = json::parse(chat_body, in)) {
+        t.error = ApiError::bad_gateway("upstream returned an unreadable completion: " + json::describe(*f));
         return t;
     }
     if (auto e = inband_upstream_error(in, 502)) {
         t.error = e;
         return t;
     }
-    const Value* choices = ajson::get(in, "choices");
+    const Value* choices = json::get(in, "choices");
     if (!choices || !choices->IsArray() || choices->Empty() || !(*choices)[0].IsObject()) {
         t.error = ApiError::bad_gateway("upstream completion has no choices");
         return t;
     }
     const Value& choice = (*choices)[0];
     static const Value kEmpty(rapidjson::kObjectType);
-    const Value* mp = ajson::get(choice, "message");
+    const Value* mp = json::get(choice, "message");
     const Value& message = mp && mp->IsObject() ? *mp : kEmpty;
 
     std::vector<ResponsesOutputItem> items;
@@ -58,51 +58,51 @@ ResponsesResponseTranslation translate_chat_to_response(std::string_view chat_bo
         items.push_back(item(ResponsesItemKind::Message, "msg", ctx, items.size()));
         items.back().text = std::move(text);
     }
-    if (auto refusal = ajson::get_str(message, "refusal"); refusal && !refusal->empty()) {
+    if (auto refusal = json::get_str(message, "refusal"); refusal && !refusal->empty()) {
         items.push_back(item(ResponsesItemKind::Refusal, "msg", ctx, items.size()));
         items.back().text = *refusal;
     }
     auto tool_call = [&](const Value& call) {
-        const Value* fn = ajson::get(call, "function");
+        const Value* fn = json::get(call, "function");
         static const Value kNoFn(rapidjson::kObjectType);
         const Value& f = fn && fn->IsObject() ? *fn : kNoFn;
-        std::string_view name = ajson::get_str(f, "name").value_or("");
+        std::string_view name = json::get_str(f, "name").value_or("");
         size_t n = items.size();
         items.push_back(item(ResponsesItemKind::ToolCall, is_custom_call(ctx, name) ? "ctc" : "fc", ctx, n));
         items.back().runtime_name = name;
-        auto id = ajson::get_str(call, "id").value_or("");
+        auto id = json::get_str(call, "id").value_or("");
         items.back().call_id = id.empty() ? make_item_id("call", ctx.id_seed, n) : std::string(id);
-        const Value* args = ajson::get(f, "arguments");
-        if (args && args->IsString()) items.back().text = ajson::sv(*args);
-        else if (args && args->IsObject()) items.back().text = ajson::to_string(*args);  // TGI
+        const Value* args = json::get(f, "arguments");
+        if (args && args->IsString()) items.back().text = json::sv(*args);
+        else if (args && args->IsObject()) items.back().text = json::to_string(*args);  // TGI
     };
-    if (const Value* tc = ajson::get(message, "tool_calls")) {
+    if (const Value* tc = json::get(message, "tool_calls")) {
         if (tc->IsObject()) tool_call(*tc);  // TGI: one call as an object
         else if (tc->IsArray())
             for (auto& c : tc->GetArray())
                 if (c.IsObject()) tool_call(c);
     }
 
-    std::string_view finish = ajson::get_str(choice, "finish_reason").value_or("");
+    std::string_view finish = json::get_str(choice, "finish_reason").value_or("");
     std::string_view reason = finish == "length" ? "max_output_tokens" : finish == "content_filter" ? "content_filter" : "";
     t.status = reason.empty() ? "completed" : "incomplete";
-    t.usage = usage_from_openai(ajson::get(in, "usage"));
+    t.usage = usage_from_openai(json::get(in, "usage"));
 
     StackDocument out(rapidjson::kObjectType);
     auto& a = out.GetAllocator();
     Value output(rapidjson::kArrayType);
     for (const auto& it : items) output.PushBack(output_item_json(it, t.status, ctx, a), a);
-    t.output_items = ajson::to_string(output);
+    t.output_items = json::to_string(output);
     Value r = response_object_json(ctx, t.status, reason, nullptr, std::move(output),
                                    responses_usage_json(t.usage, t.usage.completion_tokens, a), a);
-    t.body = ajson::to_string(r);
+    t.body = json::to_string(r);
     return t;
 }
 
 std::string failed_response_json(const ResponsesOutputContext& ctx, const ApiError& e) {
     StackDocument d;
     auto& a = d.GetAllocator();
-    return ajson::to_string(response_object_json(ctx, "failed", {}, &e, Value(rapidjson::kArrayType),
+    return json::to_string(response_object_json(ctx, "failed", {}, &e, Value(rapidjson::kArrayType),
                                                  Value(rapidjson::kNullType), a));
 }
 

@@ -10,8 +10,8 @@
 
 namespace llmgw {
 
-using ajson::Alloc;
-using ajson::Value;
+using json::Alloc;
+using json::Value;
 using namespace reqfield;
 
 namespace {
@@ -22,8 +22,8 @@ constexpr std::string_view kInexpressible[] = {"stop", "logprobs", "logit_bias",
 
 Value text_part(std::string_view type, std::string_view text, Alloc& a) {
     Value p(rapidjson::kObjectType);
-    ajson::add_str(p, "type", type, a);
-    ajson::add_str(p, "text", text, a);
+    json::add_str(p, "type", type, a);
+    json::add_str(p, "text", text, a);
     return p;
 }
 
@@ -31,7 +31,7 @@ Value text_part(std::string_view type, std::string_view text, Alloc& a) {
 Value content_parts(const Value& content, std::string_view text_type, const std::string& p, Alloc& a) {
     Value out(rapidjson::kArrayType);
     if (content.IsString()) {
-        out.PushBack(text_part(text_type, ajson::sv(content), a), a);
+        out.PushBack(text_part(text_type, json::sv(content), a), a);
         return out;
     }
     need_array(content, p);
@@ -44,7 +44,7 @@ Value content_parts(const Value& content, std::string_view text_type, const std:
             const Value& iu = need(content[i], pp, "image_url");
             Value img(rapidjson::kObjectType);
             img.AddMember("type", "input_image", a);
-            ajson::add_str(img, "image_url", iu.IsString() ? ajson::sv(iu) : need_str(iu, at(pp, "image_url"), "url"), a);
+            json::add_str(img, "image_url", iu.IsString() ? json::sv(iu) : need_str(iu, at(pp, "image_url"), "url"), a);
             out.PushBack(img, a);
         } else {
             fail(at(pp, "type"), "part type '" + std::string(type) + "' has no Responses equivalent");
@@ -55,18 +55,18 @@ Value content_parts(const Value& content, std::string_view text_type, const std:
 
 std::string flat_text(const Value* content) {
     if (!content) return {};
-    if (content->IsString()) return std::string(ajson::sv(*content));
+    if (content->IsString()) return std::string(json::sv(*content));
     std::string out;
     if (content->IsArray())
         for (auto& part : content->GetArray())
-            if (auto t = ajson::get_str(part, "text")) out += *t;
+            if (auto t = json::get_str(part, "text")) out += *t;
     return out;
 }
 
 Value message_item(std::string_view role, Value content, Alloc& a) {
     Value m(rapidjson::kObjectType);
     m.AddMember("type", "message", a);
-    ajson::add_str(m, "role", role, a);
+    json::add_str(m, "role", role, a);
     m.AddMember("content", content, a);
     return m;
 }
@@ -77,7 +77,7 @@ void chat_messages_to_items(const Value& msgs, Value& input, Alloc& a) {
         std::string p = at("messages", i);
         const Value& m = need_obj(msgs[i], p);
         auto role = need_str(m, p, "role");
-        const Value* content = ajson::get(m, "content");
+        const Value* content = json::get(m, "content");
         if (role == "system" || role == "developer" || role == "user") {
             if (!content) fail(at(p, "content"), "field required");
             input.PushBack(message_item(role, content_parts(*content, "input_text", at(p, "content"), a), a), a);
@@ -96,24 +96,24 @@ void chat_messages_to_items(const Value& msgs, Value& input, Alloc& a) {
                 parts.PushBack(text_part("output_text", text, a), a);
                 input.PushBack(message_item("assistant", std::move(parts), a), a);
             }
-            if (const Value* calls = ajson::get(m, "tool_calls")) {
+            if (const Value* calls = json::get(m, "tool_calls")) {
                 need_array(*calls, at(p, "tool_calls"));
                 for (rapidjson::SizeType k = 0; k < calls->Size(); ++k) {
                     std::string cp = at(at(p, "tool_calls"), k);
                     const Value& fn = need_obj(need((*calls)[k], cp, "function"), at(cp, "function"));
                     Value fc(rapidjson::kObjectType);
                     fc.AddMember("type", "function_call", a);
-                    ajson::add_str(fc, "call_id", need_str((*calls)[k], cp, "id"), a);
-                    ajson::add_str(fc, "name", need_str(fn, at(cp, "function"), "name"), a);
-                    ajson::add_str(fc, "arguments", opt_str(fn, at(cp, "function"), "arguments").value_or("{}"), a);
+                    json::add_str(fc, "call_id", need_str((*calls)[k], cp, "id"), a);
+                    json::add_str(fc, "name", need_str(fn, at(cp, "function"), "name"), a);
+                    json::add_str(fc, "arguments", opt_str(fn, at(cp, "function"), "arguments").value_or("{}"), a);
                     input.PushBack(fc, a);
                 }
             }
         } else if (role == "tool") {
             Value out(rapidjson::kObjectType);
             out.AddMember("type", "function_call_output", a);
-            ajson::add_str(out, "call_id", need_str(m, p, "tool_call_id"), a);
-            ajson::add_str(out, "output", flat_text(content), a);
+            json::add_str(out, "call_id", need_str(m, p, "tool_call_id"), a);
+            json::add_str(out, "output", flat_text(content), a);
             input.PushBack(out, a);
         } else {
             fail(at(p, "role"), "unknown role '" + std::string(role) + "'");
@@ -121,22 +121,22 @@ void chat_messages_to_items(const Value& msgs, Value& input, Alloc& a) {
     }
 }
 
-void chat_request_to_responses(const Value& in, ajson::Document& out) {
+void chat_request_to_responses(const Value& in, json::Document& out) {
     if (!in.IsObject()) fail("", "request body must be a JSON object");
     out.SetObject();
     auto& a = out.GetAllocator();
     for (auto key : kInexpressible)
-        if (ajson::get(in, key)) fail(std::string(key), "has no Responses API equivalent");
-    if (auto n = ajson::get_int(in, "n"); n && *n != 1) fail("n", "a Responses request makes one answer");
-    ajson::add_str(out, "model", need_str(in, "", "model"), a);
+        if (json::get(in, key)) fail(std::string(key), "has no Responses API equivalent");
+    if (auto n = json::get_int(in, "n"); n && *n != 1) fail("n", "a Responses request makes one answer");
+    json::add_str(out, "model", need_str(in, "", "model"), a);
     Value input(rapidjson::kArrayType);
     chat_messages_to_items(need(in, "", "messages"), input, a);
     out.AddMember("input", input, a);
-    if (const Value* mt = ajson::get(in, "max_completion_tokens") ? ajson::get(in, "max_completion_tokens") : ajson::get(in, "max_tokens"))
+    if (const Value* mt = json::get(in, "max_completion_tokens") ? json::get(in, "max_completion_tokens") : json::get(in, "max_tokens"))
         out.AddMember("max_output_tokens", Value(*mt, a), a);
     for (std::string_view key : {"temperature", "top_p", "stream", "user", "parallel_tool_calls", "metadata", "store"})
-        if (const Value* v = ajson::get(in, key)) ajson::add(out, key, Value(*v, a), a);
-    if (const Value* tools = ajson::get(in, "tools")) {
+        if (const Value* v = json::get(in, key)) json::add(out, key, Value(*v, a), a);
+    if (const Value* tools = json::get(in, "tools")) {
         need_array(*tools, "tools");
         Value flat(rapidjson::kArrayType);
         for (rapidjson::SizeType i = 0; i < tools->Size(); ++i) {
@@ -149,21 +149,21 @@ void chat_request_to_responses(const Value& in, ajson::Document& out) {
         }
         out.AddMember("tools", flat, a);
     }
-    if (const Value* tc = ajson::get(in, "tool_choice")) {
+    if (const Value* tc = json::get(in, "tool_choice")) {
         if (tc->IsString()) {
             out.AddMember("tool_choice", Value(*tc, a), a);
         } else {
             const Value& fn = need_obj(need(need_obj(*tc, "tool_choice"), "tool_choice", "function"), "tool_choice.function");
             Value c(rapidjson::kObjectType);
             c.AddMember("type", "function", a);
-            ajson::add_str(c, "name", need_str(fn, "tool_choice.function", "name"), a);
+            json::add_str(c, "name", need_str(fn, "tool_choice.function", "name"), a);
             out.AddMember("tool_choice", c, a);
         }
     }
-    if (const Value* rf = ajson::get(in, "response_format")) {
+    if (const Value* rf = json::get(in, "response_format")) {
         auto type = need_str(*rf, "response_format", "type");
         Value format(rapidjson::kObjectType);
-        ajson::add_str(format, "type", type, a);
+        json::add_str(format, "type", type, a);
         if (type == "json_schema") {
             const Value& js = need_obj(need(*rf, "response_format", "json_schema"), "response_format.json_schema");
             for (auto& m : js.GetObject()) format.AddMember(Value(m.name, a), Value(m.value, a), a);
@@ -174,21 +174,21 @@ void chat_request_to_responses(const Value& in, ajson::Document& out) {
     }
     if (auto effort = opt_str(in, "", "reasoning_effort")) {
         Value r(rapidjson::kObjectType);
-        ajson::add_str(r, "effort", *effort, a);
+        json::add_str(r, "effort", *effort, a);
         out.AddMember("reasoning", r, a);
     }
 }
 
-void response_to_chat(const Value& in, ajson::Document& out) {
+void response_to_chat(const Value& in, json::Document& out) {
     if (!in.IsObject()) fail("", "response body must be a JSON object");
     auto& a = out.GetAllocator();
     out.SetObject();
-    std::string id = id_safe_chars(ajson::get_str(in, "id").value_or(""));
+    std::string id = id_safe_chars(json::get_str(in, "id").value_or(""));
     if (id.rfind("resp_", 0) == 0) id.erase(0, 5);
-    ajson::add_str(out, "id", "chatcmpl-" + (id.empty() ? std::string("0") : id), a);
+    json::add_str(out, "id", "chatcmpl-" + (id.empty() ? std::string("0") : id), a);
     out.AddMember("object", "chat.completion", a);
-    out.AddMember("created", Value(ajson::get_int(in, "created_at").value_or(0)), a);
-    ajson::add_str(out, "model", ajson::get_str(in, "model").value_or(""), a);
+    out.AddMember("created", Value(json::get_int(in, "created_at").value_or(0)), a);
+    json::add_str(out, "model", json::get_str(in, "model").value_or(""), a);
 
     std::string text, refusal, reasoning;
     Value calls(rapidjson::kArrayType);
@@ -198,31 +198,31 @@ void response_to_chat(const Value& in, ajson::Document& out) {
         const Value& item = need_obj(output[i], p);
         auto type = need_str(item, p, "type");
         if (type == "message") {
-            if (const Value* c = ajson::get(item, "content"); c && c->IsArray())
+            if (const Value* c = json::get(item, "content"); c && c->IsArray())
                 for (auto& part : c->GetArray()) {
-                    if (auto t = ajson::get_str(part, "text")) text += *t;
-                    if (auto r = ajson::get_str(part, "refusal")) refusal += *r;
+                    if (auto t = json::get_str(part, "text")) text += *t;
+                    if (auto r = json::get_str(part, "refusal")) refusal += *r;
                 }
         } else if (type == "reasoning") {
             for (std::string_view key : {"content", "summary"})
-                if (const Value* parts = ajson::get(item, key); parts && parts->IsArray() && reasoning.empty())
+                if (const Value* parts = json::get(item, key); parts && parts->IsArray() && reasoning.empty())
                     for (auto& part : parts->GetArray())
-                        if (auto t = ajson::get_str(part, "text")) reasoning += *t;
+                        if (auto t = json::get_str(part, "text")) reasoning += *t;
         } else if (type == "function_call" || type == "custom_tool_call") {
             bool custom = type == "custom_tool_call";
             std::string arguments;
             if (custom) {
                 StackDocument d(rapidjson::kObjectType);
-                ajson::add_str(d, "input", need_str(item, p, "input"), d.GetAllocator());
-                arguments = ajson::to_string(d);
+                json::add_str(d, "input", need_str(item, p, "input"), d.GetAllocator());
+                arguments = json::to_string(d);
             } else {
                 arguments = need_str(item, p, "arguments");
             }
             Value fn(rapidjson::kObjectType);
-            ajson::add_str(fn, "name", runtime_tool_name(ajson::get_str(item, "namespace").value_or(""), need_str(item, p, "name")), a);
-            ajson::add_str(fn, "arguments", arguments, a);
+            json::add_str(fn, "name", runtime_tool_name(json::get_str(item, "namespace").value_or(""), need_str(item, p, "name")), a);
+            json::add_str(fn, "arguments", arguments, a);
             Value call(rapidjson::kObjectType);
-            ajson::add_str(call, "id", need_str(item, p, "call_id"), a);
+            json::add_str(call, "id", need_str(item, p, "call_id"), a);
             call.AddMember("type", "function", a);
             call.AddMember("function", fn, a);
             calls.PushBack(call, a);
@@ -233,32 +233,32 @@ void response_to_chat(const Value& in, ajson::Document& out) {
     Value message(rapidjson::kObjectType);
     message.AddMember("role", "assistant", a);
     if (text.empty() && !calls.Empty()) message.AddMember("content", Value(rapidjson::kNullType), a);
-    else ajson::add_str(message, "content", text, a);
-    if (!refusal.empty()) ajson::add_str(message, "refusal", refusal, a);
-    if (!reasoning.empty()) ajson::add_str(message, "reasoning_content", reasoning, a);
+    else json::add_str(message, "content", text, a);
+    if (!refusal.empty()) json::add_str(message, "refusal", refusal, a);
+    if (!reasoning.empty()) json::add_str(message, "reasoning_content", reasoning, a);
     bool has_calls = !calls.Empty();
     if (has_calls) message.AddMember("tool_calls", calls, a);
 
     std::string_view finish = has_calls ? "tool_calls" : "stop";
-    if (const Value* d = ajson::get(in, "incomplete_details")) {
-        auto reason = ajson::get_str(*d, "reason").value_or("");
+    if (const Value* d = json::get(in, "incomplete_details")) {
+        auto reason = json::get_str(*d, "reason").value_or("");
         if (reason == "max_output_tokens") finish = "length";
         else if (reason == "content_filter") finish = "content_filter";
     }
     Value choice(rapidjson::kObjectType);
     choice.AddMember("index", 0, a);
     choice.AddMember("message", message, a);
-    ajson::add_str(choice, "finish_reason", finish, a);
+    json::add_str(choice, "finish_reason", finish, a);
     Value choices(rapidjson::kArrayType);
     choices.PushBack(choice, a);
     out.AddMember("choices", choices, a);
-    if (const Value* u = ajson::get(in, "usage")) {
+    if (const Value* u = json::get(in, "usage")) {
         TokenUsage usage;
         usage.present = true;
-        usage.prompt_tokens = std::max<int64_t>(0, ajson::get_int(*u, "input_tokens").value_or(0));
-        usage.completion_tokens = std::max<int64_t>(0, ajson::get_int(*u, "output_tokens").value_or(0));
-        if (const Value* d = ajson::get(*u, "input_tokens_details"))
-            usage.cached_tokens = std::max<int64_t>(0, ajson::get_int(*d, "cached_tokens").value_or(0));
+        usage.prompt_tokens = std::max<int64_t>(0, json::get_int(*u, "input_tokens").value_or(0));
+        usage.completion_tokens = std::max<int64_t>(0, json::get_int(*u, "output_tokens").value_or(0));
+        if (const Value* d = json::get(*u, "input_tokens_details"))
+            usage.cached_tokens = std::max<int64_t>(0, json::get_int(*d, "cached_tokens").value_or(0));
         out.AddMember("usage", openai_usage_json(usage, a), a);
     }
 }
@@ -267,18 +267,18 @@ template <class F>
 ResponsesReverseTranslation reverse(std::string_view body, std::string_view what, F&& translate) {
     ResponsesReverseTranslation t;
     StackDocument in;
-    if (auto f = ajson::parse(body, in)) {
-        t.error = ApiError::bad_request(std::string(what) + ": " + ajson::describe(*f));
+    if (auto f = json::parse(body, in)) {
+        t.error = ApiError::bad_request(std::string(what) + ": " + json::describe(*f));
         return t;
     }
-    ajson::Document out;
+    json::Document out;
     try {
         translate(in, out);
     } catch (const Invalid& e) {
         t.error = to_api_error(e);
         return t;
     }
-    t.body = ajson::to_string(out);
+    t.body = json::to_string(out);
     return t;
 }
 
@@ -292,15 +292,15 @@ ResponsesReverseTranslation translate_response_to_chat(std::string_view response
     ResponsesReverseTranslation t;
     // An error envelope is already what an OpenAI client gets.
     StackDocument probe;
-    if (!ajson::parse(response_body, probe) && probe.IsObject() && ajson::get(probe, "error") &&
-        !ajson::get(probe, "output")) {
-        t.body = ajson::to_string(probe);
+    if (!json::parse(response_body, probe) && probe.IsObject() && json::get(probe, "error") &&
+        !json::get(probe, "output")) {
+        t.body = json::to_string(probe);
         return t;
     }
     // A failed response is an error for a chat client.
-    if (probe.IsObject() && ajson::get_str(probe, "status") == std::optional<std::string_view>("failed")) {
-        const Value* e = ajson::get(probe, "error");
-        std::string message(e ? ajson::get_str(*e, "message").value_or("the response failed") : "the response failed");
+    if (probe.IsObject() && json::get_str(probe, "status") == std::optional<std::string_view>("failed")) {
+        const Value* e = json::get(probe, "error");
+        std::string message(e ? json::get_str(*e, "message").value_or("the response failed") : "the response failed");
         t.body = render_openai_error(ApiError::bad_gateway(message));
         return t;
     }

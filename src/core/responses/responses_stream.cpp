@@ -6,7 +6,7 @@
 
 namespace llmgw {
 
-using ajson::Value;
+using json::Value;
 
 namespace {
 std::string_view item_prefix(ResponsesItemKind kind, bool custom) {
@@ -35,18 +35,18 @@ int64_t ResponsesStreamTranslator::output_tokens() const {
     return content_chunks_;
 }
 
-void ResponsesStreamTranslator::emit(std::string_view type, Value& fields, ajson::Alloc& a, std::string& out) {
+void ResponsesStreamTranslator::emit(std::string_view type, Value& fields, json::Alloc& a, std::string& out) {
     Value ev(rapidjson::kObjectType);
-    ajson::add_str(ev, "type", type, a);
+    json::add_str(ev, "type", type, a);
     ev.AddMember("sequence_number", Value(static_cast<int64_t>(sequence_++)), a);
     if (fields.IsObject())
         for (auto& m : fields.GetObject()) ev.AddMember(m.name, m.value, a);
-    out += sse_format(type, ajson::to_string(ev));
+    out += sse_format(type, json::to_string(ev));
 }
 
-Value ResponsesStreamTranslator::item_ref(const Item& item, ajson::Alloc& a) const {
+Value ResponsesStreamTranslator::item_ref(const Item& item, json::Alloc& a) const {
     Value v(rapidjson::kObjectType);
-    ajson::add_str(v, "item_id", item.data.id, a);
+    json::add_str(v, "item_id", item.data.id, a);
     v.AddMember("output_index", Value(static_cast<uint64_t>(item.output_index)), a);
     return v;
 }
@@ -61,8 +61,8 @@ void ResponsesStreamTranslator::feed(std::string_view data, std::string& out) {
         return;
     }
     StackDocument d;
-    if (auto f = ajson::parse(data, d)) {
-        fail(ApiError::bad_gateway("upstream sent a malformed stream event: " + ajson::describe(*f)), out);
+    if (auto f = json::parse(data, d)) {
+        fail(ApiError::bad_gateway("upstream sent a malformed stream event: " + json::describe(*f)), out);
         return;
     }
     if (auto e = inband_upstream_error(d, 502)) {
@@ -77,27 +77,27 @@ void ResponsesStreamTranslator::feed(std::string_view data, std::string& out) {
 }
 
 void ResponsesStreamTranslator::chunk(const Value& v, std::string& out) {
-    merge_stream_usage(usage_, usage_from_openai(ajson::get(v, "usage")));
-    if (const Value* t = ajson::get(v, "timings"))
-        timings_predicted_ = std::max(timings_predicted_, ajson::get_int(*t, "predicted_n").value_or(0));
+    merge_stream_usage(usage_, usage_from_openai(json::get(v, "usage")));
+    if (const Value* t = json::get(v, "timings"))
+        timings_predicted_ = std::max(timings_predicted_, json::get_int(*t, "predicted_n").value_or(0));
     if (state_ == State::Idle) start(out);
-    const Value* choices = ajson::get(v, "choices");
+    const Value* choices = json::get(v, "choices");
     if (!choices || !choices->IsArray()) return;
     for (auto& c : choices->GetArray()) {
         if (!c.IsObject()) continue;
-        if (auto idx = ajson::get_int(c, "index"); idx && *idx != 0) continue;  // n > 1 has no Responses form
-        if (const Value* delta = ajson::get(c, "delta"); delta && delta->IsObject()) {
+        if (auto idx = json::get_int(c, "index"); idx && *idx != 0) continue;  // n > 1 has no Responses form
+        if (const Value* delta = json::get(c, "delta"); delta && delta->IsObject()) {
             if (auto r = reasoning_text(*delta); !r.empty()) content_delta(ResponsesItemKind::Reasoning, r, out);
-            if (auto t = ajson::get_str(*delta, "content"); t && !t->empty()) content_delta(ResponsesItemKind::Message, *t, out);
-            if (auto t = ajson::get_str(*delta, "refusal"); t && !t->empty()) content_delta(ResponsesItemKind::Refusal, *t, out);
-            if (const Value* tc = ajson::get(*delta, "tool_calls")) {
+            if (auto t = json::get_str(*delta, "content"); t && !t->empty()) content_delta(ResponsesItemKind::Message, *t, out);
+            if (auto t = json::get_str(*delta, "refusal"); t && !t->empty()) content_delta(ResponsesItemKind::Refusal, *t, out);
+            if (const Value* tc = json::get(*delta, "tool_calls")) {
                 if (tc->IsObject()) tool_delta(*tc, out);  // TGI sends one call as an object
                 else if (tc->IsArray())
                     for (auto& call : tc->GetArray())
                         if (call.IsObject()) tool_delta(call, out);
             }
         }
-        if (auto fr = ajson::get_str(c, "finish_reason"); fr && !fr->empty()) {
+        if (auto fr = json::get_str(c, "finish_reason"); fr && !fr->empty()) {
             finish_reason_ = *fr;
             saw_finish_ = true;
         }
@@ -157,7 +157,7 @@ ResponsesStreamTranslator::Item& ResponsesStreamTranslator::open_item(ResponsesI
             part.AddMember("type", "refusal", a);
             part.AddMember("refusal", "", a);
         } else {
-            ajson::add_str(part, "type", kind == ResponsesItemKind::Reasoning ? "reasoning_text" : "output_text", a);
+            json::add_str(part, "type", kind == ResponsesItemKind::Reasoning ? "reasoning_text" : "output_text", a);
             part.AddMember("text", "", a);
             if (kind == ResponsesItemKind::Message) {
                 part.AddMember("annotations", Value(rapidjson::kArrayType), a);
@@ -211,7 +211,7 @@ void ResponsesStreamTranslator::content_delta(ResponsesItemKind kind, std::strin
         if (kind == ResponsesItemKind::Reasoning) event = "response.reasoning_text.delta";
         else if (kind == ResponsesItemKind::Refusal) event = "response.refusal.delta";
     }
-    ajson::add_str(fields, "delta", text, a);
+    json::add_str(fields, "delta", text, a);
     if (kind == ResponsesItemKind::Message) fields.AddMember("logprobs", Value(rapidjson::kArrayType), a);
     emit(event, fields, a, out);
 }
@@ -249,7 +249,7 @@ void ResponsesStreamTranslator::tool_delta(const Value& call, std::string& out) 
     StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     Value fields = item_ref(*it, a);
-    ajson::add_str(fields, "delta", f.arguments, a);
+    json::add_str(fields, "delta", f.arguments, a);
     emit("response.function_call_arguments.delta", fields, a, out);
 }
 
@@ -274,17 +274,17 @@ void ResponsesStreamTranslator::close_item(Item& it, std::string_view status, st
             std::string input = custom_tool_input(it.data.text);
             if (!input.empty()) {
                 Value delta = item_ref(it, a);
-                ajson::add_str(delta, "delta", input, a);
+                json::add_str(delta, "delta", input, a);
                 emit("response.custom_tool_call_input.delta", delta, a, out);
             }
             Value done = item_ref(it, a);
-            ajson::add_str(done, "input", input, a);
+            json::add_str(done, "input", input, a);
             emit("response.custom_tool_call_input.done", done, a, out);
         } else {
             Value done = item_ref(it, a);
-            ajson::add_str(done, "arguments", it.data.text, a);
+            json::add_str(done, "arguments", it.data.text, a);
             const ResponsesToolName* tool = ctx_.tools.by_runtime_name(it.data.runtime_name);
-            ajson::add_str(done, "name", tool ? std::string_view(tool->name) : std::string_view(it.data.runtime_name), a);
+            json::add_str(done, "name", tool ? std::string_view(tool->name) : std::string_view(it.data.runtime_name), a);
             emit("response.function_call_arguments.done", done, a, out);
         }
     } else {
@@ -310,12 +310,12 @@ void ResponsesStreamTranslator::close_item(Item& it, std::string_view status, st
         Value part_fields(done, a);  // item_id, output_index and the part's index
         if (kind == ResponsesItemKind::Refusal) {
             done_event = "response.refusal.done";
-            ajson::add_str(done, "refusal", it.data.text, a);
+            json::add_str(done, "refusal", it.data.text, a);
             part.AddMember("type", "refusal", a);
-            ajson::add_str(part, "refusal", it.data.text, a);
+            json::add_str(part, "refusal", it.data.text, a);
         } else {
-            ajson::add_str(done, "text", it.data.text, a);
-            ajson::add_str(part, "text", it.data.text, a);
+            json::add_str(done, "text", it.data.text, a);
+            json::add_str(part, "text", it.data.text, a);
         }
         if (kind == ResponsesItemKind::Message) {
             done.AddMember("logprobs", Value(rapidjson::kArrayType), a);
@@ -353,10 +353,10 @@ void ResponsesStreamTranslator::terminate(std::string_view status, std::string_v
     // Items a failure cut short are kept, marked incomplete.
     for (const auto& it : items_)
         output.PushBack(output_item_json(it.data, it.open ? "incomplete" : it.status, ctx_, a), a);
-    output_json_ = ajson::to_string(output);
+    output_json_ = json::to_string(output);
     Value response = response_object_json(ctx_, status, incomplete_reason, error, std::move(output),
                                           responses_usage_json(usage_, output_tokens(), a), a);
-    response_json_ = ajson::to_string(response);
+    response_json_ = json::to_string(response);
     status_ = status;
     Value fields(rapidjson::kObjectType);
     fields.AddMember("response", response, a);

@@ -74,10 +74,10 @@ private:
         std::optional<int64_t> upstream_index;  // a tool call's index in the chat stream
     };
 
-    void chunk(const ajson::Value& v, std::string& out);
+    void chunk(const json::Value& v, std::string& out);
     void start(std::string& out);
     void content_delta(ResponsesItemKind kind, std::string_view text, std::string& out);
-    void tool_delta(const ajson::Value& call, std::string& out);
+    void tool_delta(const json::Value& call, std::string& out);
     // Counts `bytes` more kept text or one more item; false (and the response failed) past a bound.
     bool within_bounds(size_t bytes, bool new_item, std::string& out);
     Item& open_item(ResponsesItemKind kind, std::string_view runtime_name, std::string_view call_id, std::string& out);
@@ -86,9 +86,9 @@ private:
     void complete(std::string& out);
     void terminate(std::string_view status, std::string_view incomplete_reason, const ApiError* error, std::string& out);
     // Renders `fields` (an object) as one event: {"type", "sequence_number", ...fields}.
-    void emit(std::string_view type, ajson::Value& fields, ajson::Alloc& a, std::string& out);
+    void emit(std::string_view type, json::Value& fields, json::Alloc& a, std::string& out);
     // The {item_id, output_index} every item event starts with.
-    ajson::Value item_ref(const Item& item, ajson::Alloc& a) const;
+    json::Value item_ref(const Item& item, json::Alloc& a) const;
 
     ResponsesOutputContext ctx_;
     State state_ = State::Idle;

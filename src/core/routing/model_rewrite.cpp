@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "core/api/request_body.h"
-#include "core/json/json_member.h"
+#include "core/json/json_value.h"
 #include "core/json/json_parse.h"
 #include "core/json/json_span.h"
 
@@ -31,8 +31,8 @@ bool rewrite_answer_model(std::string& text, std::string_view from, std::string_
     bool changed = false;
     // Each edit finds its span again in the text as edited so far.
     for (const char* container : {"message", "response"}) {
-        const rapidjson::Value* nested = json_member(doc, container);
-        if (!nested || !names(json_member(*nested, "model"), from)) continue;
+        const rapidjson::Value* nested = json::get(doc, container);
+        if (!nested || !names(json::get(*nested, "model"), from)) continue;
         auto outer = member_value_span(text, container);
         if (!outer) continue;
         std::string_view inner_text = std::string_view(text).substr(outer->begin, outer->end - outer->begin);
@@ -41,7 +41,7 @@ bool rewrite_answer_model(std::string& text, std::string_view from, std::string_
         text = splice(text, {outer->begin + inner->begin, outer->begin + inner->end}, quoted);
         changed = true;
     }
-    if (names(json_member(doc, "model"), from)) {
+    if (names(json::get(doc, "model"), from)) {
         if (auto span = member_value_span(text, "model")) {
             text = splice(text, *span, quoted);
             changed = true;

@@ -12,7 +12,7 @@
 
 #include "core/json/json_parse.h"
 
-namespace llmgw::ajson {
+namespace llmgw::json {
 
 using Value = rapidjson::Value;
 using Document = rapidjson::Document;
@@ -55,4 +55,4 @@ std::string prettify(std::string_view json);
 void add(Value& obj, std::string_view key, Value v, Alloc& a);
 void add_str(Value& obj, std::string_view key, std::string_view s, Alloc& a);
 
-}  // namespace llmgw::ajson
+}  // namespace llmgw::json

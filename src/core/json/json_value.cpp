@@ -1,8 +1,8 @@
-#include "core/json/anthropic_json.h"
+#include "core/json/json_value.h"
 
 #include <rapidjson/prettywriter.h>
 
-namespace llmgw::ajson {
+namespace llmgw::json {
 
 const Value* get(const Value& obj, std::string_view key) {
     if (!obj.IsObject()) return nullptr;
@@ -76,4 +76,4 @@ void add_str(Value& obj, std::string_view key, std::string_view s, Alloc& a) {
     obj.AddMember(str(key, a), str(s, a), a);
 }
 
-}  // namespace llmgw::ajson
+}  // namespace llmgw::json
