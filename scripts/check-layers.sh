@@ -20,6 +20,7 @@ declare -A ALLOWED=(
   [mock]="backend api json base"
   [bench]="json base"
   [docs]="json base"
+  [routing]="ops backend api json base"
 )
 
 violations=0

@@ -8,6 +8,7 @@ PACKAGES=(
   libuv1-dev node-llhttp libcurl4-openssl-dev libssl-dev rapidjson-dev libcli11-dev libspdlog-dev catch2
   zlib1g-dev libzstd-dev  # gzip and zstd request bodies (core/base/content_encoding)
   libhiredis-dev redis-server  # REDIS_URL's shared rate limit; the tests start their own redis-server
+  libyaml-cpp-dev  # BACKENDS_FILE (core/routing/backends_file)
   curl wrk jq ca-certificates
   clang libclang-rt-dev  # the libFuzzer targets (tests/fuzz): clang's fuzzer, ASan and UBSan runtimes
 )

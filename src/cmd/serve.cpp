@@ -16,6 +16,7 @@
 #include "core/ops/cors.h"
 #include "core/ops/own_listener.h"
 #include "gateway/gateway.h"
+#include "gateway/backends_source.h"
 #include "gateway/key_source.h"
 #include "gateway/log.h"
 #include "net/http_server.h"
@@ -58,6 +59,20 @@ int run_serve(ServeFlags& flags) {
         fprintf(stderr, "llmgw serve: invalid configuration: %s\n", config_error_text(flags, err).c_str());
         return 2;
     }
+    std::optional<BackendsConfig> backends;
+    if (!cfg->backends_file.empty()) {
+        std::string why;
+        backends = gw::load_backends_file(cfg->backends_file, &why);
+        if (!backends) {
+            fprintf(stderr, "llmgw serve: invalid configuration: %s\n", why.c_str());
+            return 2;
+        }
+        // Start-up discovery, readiness and the summary at / look at the first pool's first
+        // replica: the BACKEND_* variables are replaced by the file.
+        cfg->backend_kind = backends->pools.front().kind;
+        cfg->backend_base_url = backends->pools.front().replicas.front().url;
+        cfg->backend_api_key = backends->pools.front().api_key;
+    }
     gw::log_init(cfg->log_level, cfg->log_json, cfg->backend_api_key);
 
     std::string why;
@@ -82,17 +97,23 @@ int run_serve(ServeFlags& flags) {
         return 1;
     }
     // Checked against the bound port, so API_PORT=0 is covered too.
-    if (auto backend = parse_url(cfg->backend_base_url); backend && reaches_own_listener(*backend, cfg->host, port)) {
+    std::vector<std::string> upstreams{cfg->backend_base_url};
+    if (backends)
+        for (const auto& p : backends->pools)
+            for (const auto& r : p.replicas) upstreams.push_back(r.url);
+    for (const auto& url : upstreams) {
+        auto backend = parse_url(url);
+        if (!backend || !reaches_own_listener(*backend, cfg->host, port)) continue;
         for (int fd : fds) ::close(fd);
         fprintf(stderr,
-                "llmgw serve: invalid configuration: BACKEND_BASE_URL (%s) is this gateway's own listener "
-                "(API_HOST=%s, API_PORT=%d): every request would call itself; set BACKEND_BASE_URL to the "
+                "llmgw serve: invalid configuration: %s (%s) is this gateway's own listener "
+                "(API_HOST=%s, API_PORT=%d): every request would call itself; set it to the "
                 "runtime's address or API_PORT to another port\n",
-                cfg->backend_base_url.c_str(), cfg->host.c_str(), port);
+                backends ? "a replica in BACKENDS_FILE" : "BACKEND_BASE_URL", url.c_str(), cfg->host.c_str(), port);
         return 2;
     }
 
-    auto shared = std::make_unique<gw::GatewayShared>(*cfg, std::move(*cors), std::move(keys), workers);
+    auto shared = std::make_unique<gw::GatewayShared>(*cfg, std::move(*cors), std::move(keys), workers, backends);
     if (!shared->auth_required)
         gw::log_event(spdlog::level::warn, "serve",
                       "API_KEYS and API_KEYS_FILE are unset: authentication is disabled, anyone who can reach this port can use the backend");
@@ -108,7 +129,10 @@ int run_serve(ServeFlags& flags) {
     opts.workers = workers;
     opts.drain_timeout_s = cfg->drain_timeout_s;
     gw::GatewayShared& sh = *shared;
-    opts.on_reload = [&sh] { gw::reload_key_set(sh); };
+    opts.on_reload = [&sh] {
+        gw::reload_key_set(sh);
+        gw::reload_backends(sh);
+    };
     opts.on_shutdown = [](int signum) {
         gw::log_event(spdlog::level::info, "serve", "shutting down: draining in-flight requests",
                       {{"signal", signum}});
@@ -141,7 +165,7 @@ void add_serve(CLI::App& app) {
         "Every option can also be set by the environment variable named in its help; a flag wins over the "
         "variable. A BOOL option given bare means true (--rate-limit); --option=false turns it off.\n"
         "Signals: SIGTERM/SIGINT drain in-flight requests (DRAIN_TIMEOUT_S) and exit 0; SIGHUP reloads "
-        "API_KEYS_FILE.");
+        "API_KEYS_FILE and BACKENDS_FILE.");
     for (const auto& v : config_vars()) {
         std::string env(v.env);
         const bool is_bool = v.type == "BOOL";

@@ -7,6 +7,8 @@
 #include "core/base/sse.h"
 #include "core/api/stream_observer.h"
 #include "core/ops/upstream_timeouts.h"
+#include "core/routing/model_rewrite.h"
+#include "core/routing/session_affinity.h"
 #include "gateway/log.h"
 
 namespace llmgw::gw {
@@ -29,6 +31,24 @@ double seconds_since(uint64_t start_ns) { return static_cast<double>(net::now_ns
 // Stream bytes kept for a LOG_PROMPTS debug line, at most.
 constexpr size_t kMaxLoggedStream = 1u << 20;
 
+// Retry budget: attempts one request may make across replicas and the fallback pool. A pool of
+// dead replicas then costs a few refused connects, not one per replica of a large pool.
+constexpr int kMaxAttempts = 4;
+// The served models a 404 lists, at most (a pool may declare a thousand).
+constexpr size_t kMaxListedModels = 20;
+
+ApiError unknown_model_error(std::string_view model, const ModelRouter& router) {
+    std::string list;
+    const auto& names = router.public_names();
+    for (size_t i = 0; i < names.size() && i < kMaxListedModels; ++i) list += (i ? ", " : "") + names[i];
+    if (names.size() > kMaxListedModels) list += ", ...";
+    ApiError e = ApiError::not_found("model '" + std::string(model.substr(0, 200)) +
+                                     "' is not served here; served models: " + list);
+    e.param = "model";
+    e.code = "model_not_found";
+    return e;
+}
+
 BackendErrorKind error_kind(net::UpstreamFailure f) {
     switch (f) {
         case net::UpstreamFailure::Connect: return BackendErrorKind::Connect;
@@ -49,6 +69,15 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     size_t route;
     ModelId model_id;
     std::shared_ptr<net::UpstreamCall> call;
+    // Routing: the file's version this request started under, its model's route, and the
+    // replica of the attempt in flight.
+    std::shared_ptr<const RoutingTable> table;
+    ModelRoute model_route;
+    ReplicaLease lease;
+    ReplicaSet tried = 0;
+    int attempts = 0;
+    bool on_fallback = false;
+    std::string client_body;  // the body with the client's model name, kept for another attempt
     SseParser sse;
     int status = 0;
     bool streaming = false;
@@ -66,17 +95,59 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         : worker(ctx.worker), ex(ctx.ex), scope(ctx.scope), metrics(ctx.worker.metrics()), fr(std::move(f)),
           route(static_cast<size_t>(fr.route)), sse([this](const SseEvent& ev) { on_event(ev); }) {}
 
-    ~ProxyCall() { stream_closed(); }
+    ~ProxyCall() {
+        end_attempt(AttemptOutcome::Abandoned);
+        stream_closed();
+    }
+
+    // The model's pool (404 when none serves it); false when the request was answered.
+    bool route_model() {
+        auto& pools = worker.shared().pools;
+        table = pools.table();
+        auto r = table->router.resolve(fr.model);
+        if (!r && !fr.model.empty()) {
+            scope->respond_error(unknown_model_error(fr.model, table->router));
+            return false;
+        }
+        // A request without a model (a GET, a token count) goes to the first pool, unchanged.
+        model_route = r ? *r : ModelRoute{};
+        client_body = std::move(fr.body);
+        return true;
+    }
+
+    // The runtime's name for the model where the client's differs (an alias, a public name).
+    bool renames_answers() const { return !model_route.public_name.empty() && model_route.upstream != model_route.public_name; }
+    std::string upstream_body() const {
+        if (client_body.empty() || model_route.upstream.empty() || model_route.upstream == fr.model) return client_body;
+        return with_model(client_body, model_route.upstream);
+    }
+    bool relays_raw() const { return !fr.adapter && !fr.strip_usage_chunk && !renames_answers(); }
 
     void start() {
+        if (!route_model()) return;
+        // Affinity matters only where there is a choice (it costs a scan of the body).
+        if (!fr.session && table->pools[model_route.pool]->urls.size() > 1)
+            fr.session = session_hash(client_body, session_header(ex->request()));
+        lease = worker.shared().pools.acquire(*table, model_route.pool, &tried, worker.random64(), fr.session);
+        attempt();
+    }
+
+    // One try on the leased replica.
+    void attempt() {
         auto& shared = worker.shared();
-        scope->model = fr.model;
+        ++attempts;
+        scope->model = model_route.public_name.empty() ? fr.model : model_route.public_name;
+        if (shared.pools.from_file() && lease) {
+            scope->pool = lease.pool->name;
+            scope->replica = lease.url;
+        }
+        const auto& pool = table->router.config().pools[model_route.pool];
         net::UpstreamRequest req;
         req.method = fr.method;
-        req.url = worker.backend_url(fr.upstream_path);
-        req.headers = worker.upstream_headers(fr.request_id, &ex->request());
+        req.url = lease.url + fr.upstream_path;
+        req.headers = worker.pool_headers(fr.request_id, &ex->request(), pool.api_key);
         if (fr.stream) req.headers.emplace_back("Accept: text/event-stream");
-        req.body = std::move(fr.body);
+        req.body = upstream_body();
         const auto& cfg = shared.cfg;
         const auto t = upstream_timeouts(cfg, UpstreamPurpose::Relay);
         req.timeout_ms = t.total_ms;
@@ -112,11 +183,51 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         log_event(spdlog::level::warn, "proxy", "drain timed out; stream ended with an error event",
                   {{"request_id", fr.request_id}, {"path", ex->request().path}});
         // A byte-for-byte relay may have stopped mid-event: a blank line ends it before ours.
-        if (!fr.adapter && !fr.strip_usage_chunk) out.append("\n\n");
+        if (relays_raw()) out.append("\n\n");
         cut_stream(ApiError::unavailable("the gateway is shutting down: its drain timeout ended this stream"));
     }
 
+    // The attempt in flight is over: its replica's load and health are updated.
+    void end_attempt(AttemptOutcome outcome, std::string_view error = {}) {
+        if (!lease) return;
+        std::string replica = lease.url;
+        std::string pool = lease.pool->name;
+        if (worker.shared().pools.release(lease, outcome, error))
+            log_event(spdlog::level::warn, "routing", "replica ejected after consecutive failures",
+                      {{"pool", pool}, {"replica", replica}, {"error", error}});
+    }
+
+    // Before the client has a byte of the answer, a refused or dropped connection, a timeout
+    // before the head, or a 502/503 moves the request to another replica of the pool, then to
+    // the fallback pool. True when another attempt started.
+    bool fail_over(const net::UpstreamResult& r) {
+        bool retryable = (r.failure != net::UpstreamFailure::None && status == 0) || status == 502 || status == 503;
+        if (!retryable || streaming || ex->responded() || ex->detached() || attempts >= kMaxAttempts) return false;
+        auto& pools = worker.shared().pools;
+        ReplicaLease next = pools.acquire(*table, model_route.pool, &tried, worker.random64(), fr.session);
+        if (!next && !on_fallback) {
+            if (auto fb = table->router.fallback(model_route)) {
+                on_fallback = true;
+                model_route = *fb;
+                tried = 0;
+                next = pools.acquire(*table, model_route.pool, &tried, worker.random64());
+            }
+        }
+        if (!next) return false;
+        pools.count_retry(*table, model_route.pool);
+        log_event(spdlog::level::info, "routing", "retrying the request on another replica",
+                  {{"request_id", fr.request_id}, {"pool", next.pool->name}, {"replica", next.url},
+                   {"attempt", attempts + 1}});
+        lease = std::move(next);
+        body.clear();
+        status = 0;
+        upstream_recorded = false;
+        attempt();
+        return true;
+    }
+
     void on_client_abort() {
+        end_attempt(AttemptOutcome::Abandoned);
         // The runtime stops generating once its connection closes.
         if (call) {
             call->cancel();
@@ -156,7 +267,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
     void on_body(std::string_view d) {
         if (!streaming) return buffer_whole(d);
-        bool raw = !fr.adapter && !fr.strip_usage_chunk;
+        bool raw = relays_raw();
         out.clear();
         if (raw) out.append(d);  // byte-for-byte relay; the parser only observes
         sse.feed(d);
@@ -214,14 +325,20 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             prompt_tokens = info.prompt_tokens;
             completion_tokens = info.completion_tokens;
         }
+        std::string renamed;
+        std::string_view data = ev.data;
+        if (renames_answers()) {
+            renamed = ev.data;
+            if (rewrite_answer_model(renamed, model_route.upstream, model_route.public_name)) data = renamed;
+        }
         if (fr.adapter) {
             if (info.done) return;  // the adapter ends the stream in stream_end()
-            fr.adapter->stream_event(ev.data, out);
+            fr.adapter->stream_event(data, out);
             return;
         }
-        if (fr.strip_usage_chunk) {
-            if (info.usage_only) return;  // we asked for it; the client did not
-            out.append(sse_format(ev.event, ev.data));
+        if (!relays_raw()) {
+            if (fr.strip_usage_chunk && info.usage_only) return;  // we asked for it; the client did not
+            out.append(sse_format(ev.event, data));
         }
     }
 
@@ -266,6 +383,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     // Stops the backend's transfer (cancel() from inside its own callback is deferred by the
     // client, so this is safe anywhere); on_done will not run.
     void cancel_upstream() {
+        end_attempt(AttemptOutcome::Abandoned);
         if (call) call->cancel();
         call.reset();
         upstream_finished();
@@ -316,18 +434,28 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         log_event(spdlog::level::warn, "proxy",
                   "backend rejects stream_options; retrying without it (token metrics for streams now count events)",
                   {{"request_id", fr.request_id}});
-        fr.body = fr.body_without_stream_options();
+        client_body = fr.body_without_stream_options();
         fr.body_without_stream_options = nullptr;
         fr.strip_usage_chunk = false;
         body.clear();
         status = 0;
         upstream_recorded = false;
-        start();
+        // Another replica, or the same one when it is the only one: it answered, only the field was wrong.
+        lease = worker.shared().pools.acquire(*table, model_route.pool, &tried, worker.random64());
+        if (!lease) {
+            tried = 0;
+            lease = worker.shared().pools.acquire(*table, model_route.pool, &tried, worker.random64());
+        }
+        attempt();
         return true;
     }
 
     void on_done(const net::UpstreamResult& r) {
         call.reset();
+        const std::string error = r.failure != net::UpstreamFailure::None ? r.message
+                                  : status >= 500                          ? "HTTP " + std::to_string(status)
+                                                                           : std::string();
+        end_attempt(attempt_outcome(r, status, body), error);
         if (retry_without_stream_options(r)) return;
         upstream_finished();
         if (r.failure != net::UpstreamFailure::None) {
@@ -340,6 +468,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         } else if (status >= 400) {
             metrics.on_backend_error(BackendErrorKind::Status4xx);
         }
+        if (fail_over(r)) return;
         if (ex->detached()) return;
         if (streaming) {
             out.clear();
@@ -360,6 +489,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             scope->respond(status, "application/json", wrap_upstream_error(fr.style, status, body));
             return;
         }
+        if (renames_answers()) rewrite_answer_model(body, model_route.upstream, model_route.public_name);
         // One parse, under the JSON policy: an answer nested past its limit is not handed on (a
         // client's recursive parser could overflow its stack on it).
         int64_t prompt = -1, completion = -1;
@@ -396,6 +526,18 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 };
 
 }  // namespace
+
+std::string_view session_header(const net::HttpRequest& req) {
+    std::string_view h = req.header("x-session-id");
+    return h.empty() ? req.header("session-id") : h;
+}
+
+AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body) {
+    if (r.failure != net::UpstreamFailure::None) return AttemptOutcome::Failed;
+    // llama.cpp answers 503 "Loading model" while it loads: warming, not broken.
+    if (status == 503 && body.find("Loading model") != std::string_view::npos) return AttemptOutcome::Warming;
+    return status >= 500 ? AttemptOutcome::Failed : AttemptOutcome::Answered;
+}
 
 ApiError upstream_failure_error(const net::UpstreamResult& r) {
     switch (r.failure) {

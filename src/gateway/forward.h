@@ -46,12 +46,21 @@ struct ForwardRequest {
     std::function<std::string()> body_without_stream_options;
     std::string request_id;
     std::string model;
+    // The conversation's key for replica affinity when the route knows it better than the body
+    // sent upstream does (Responses' prompt_cache_key); 0: taken from that body and the headers.
+    uint64_t session = 0;
     std::unique_ptr<ResponseAdapter> adapter;  // null: relay bytes unchanged
 };
 
 // Answers ctx's request with the backend's answer, recording the backend side of it (upstream
 // duration, backend errors, TTFT, inter-token latency, tokens, active streams) on the way.
 void forward(const RequestContext& ctx, ForwardRequest fr);
+
+// The client's x-session-id (or session-id) header, for session affinity.
+std::string_view session_header(const net::HttpRequest& req);
+
+// What an attempt's end says about the replica that answered it (status 0: no head came).
+AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body);
 
 // Maps a transport failure to the error a client sees (502 unreachable, 504 timeout, ...).
 ApiError upstream_failure_error(const net::UpstreamResult& r);

@@ -111,7 +111,7 @@ std::vector<ApiRoute> api_routes() {
 }
 
 GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::shared_ptr<const KeySet> initial_keys,
-                             int worker_count)
+                             int worker_count, std::optional<BackendsConfig> backends)
     : cfg(std::move(config)),
       profile(&backend_profile(cfg.backend_kind)),
       start_ns(net::now_ns()),
@@ -123,6 +123,7 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
                         : RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
       workers(worker_count),
       metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count)}),
+      pools(backends ? *backends : single_backend_config(cfg), backends.has_value()),
       responses(cfg),
       via_pseudonym(llmgw::via_pseudonym((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
                                          start_ns)) {}
@@ -200,6 +201,7 @@ void GatewayWorker::close() {
     auto streams = std::move(open_streams_);
     open_streams_.clear();
     for (auto& [id, cut_off] : streams) cut_off();
+    if (health_) health_->stop();
     server_.close_all();
     upstream_.close();
     if (shared_limiter_) shared_limiter_->close();
@@ -226,12 +228,17 @@ std::string GatewayWorker::backend_url(std::string_view path) const {
 
 std::vector<std::string> GatewayWorker::upstream_headers(const std::string& request_id,
                                                          const net::HttpRequest* incoming) const {
+    return pool_headers(request_id, incoming, shared_.cfg.backend_api_key);
+}
+
+std::vector<std::string> GatewayWorker::pool_headers(const std::string& request_id, const net::HttpRequest* incoming,
+                                                     const std::string& api_key) const {
     std::vector<std::string> h;
     h.reserve(4);
     h.emplace_back("Content-Type: application/json");
     h.emplace_back("X-Request-Id: " + request_id);
     h.emplace_back("Via: " + forwarded_via(incoming ? header_list(*incoming, "via") : std::string(), shared_.via_pseudonym));
-    if (!shared_.cfg.backend_api_key.empty()) h.emplace_back("Authorization: Bearer " + shared_.cfg.backend_api_key);
+    if (!api_key.empty()) h.emplace_back("Authorization: Bearer " + api_key);
     return h;
 }
 
@@ -383,8 +390,14 @@ void GatewayWorker::dispatch(const RequestContext& ctx) {
         case Route::OpenApi: serve_openapi(ctx); return;
         case Route::Docs: docs(ctx); return;
         case Route::Reference: serve_reference(ctx); return;
-        case Route::Models: models_list(ctx); return;
-        case Route::Model: model_get(ctx); return;
+        case Route::Models:
+            if (shared_.pools.from_file()) pool_models(ctx);
+            else models_list(ctx);
+            return;
+        case Route::Model:
+            if (shared_.pools.from_file()) pool_models(ctx);
+            else model_get(ctx);
+            return;
         case Route::ChatCompletions:
         case Route::Completions:
         case Route::Embeddings: proxy_openai_post(ctx); return;
@@ -413,7 +426,8 @@ void GatewayWorker::serve_metrics(const RequestContext& ctx) {
                                shared_.metrics.render() +
                                (shared_limiter_ ? render_shared_limit_metrics(shared_.shared_limit, shared_.workers,
                                                                               shared_.cfg.rate_limit_failure_mode)
-                                                : std::string()));
+                                                : std::string()) +
+                               (shared_.pools.from_file() ? shared_.pools.metrics_text(net::now_ns()) : std::string()));
     });
 }
 
@@ -459,6 +473,10 @@ int GatewayWorker::listen() {
     int rc = server_.listen();
     if (rc == 0 && shared_limiter_) shared_limiter_->start();
     if (rc == 0 && index_ == 0) discover();
+    if (rc == 0 && index_ == 0 && shared_.pools.from_file() && shared_.cfg.health_check_interval_s > 0) {
+        health_ = std::make_unique<HealthChecker>(*this);
+        health_->start();
+    }
     return rc;
 }
 
@@ -520,7 +538,9 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
         rapidjson::StringBuffer sb;
         rapidjson::Writer<rapidjson::StringBuffer> w(sb);
         w.StartObject();
-        w.Key("status"); w.String(ready_.ok ? "ok" : "unavailable");
+        // With BACKENDS_FILE: ready while every pool has a replica in rotation.
+        const bool ok = shared_.pools.from_file() ? shared_.pools.all_pools_up(net::now_ns()) : ready_.ok;
+        w.Key("status"); w.String(ok ? "ok" : "unavailable");
         if (detailed) {
             w.Key("gateway"); w.StartObject();
             w.Key("ok"); w.Bool(true);
@@ -575,9 +595,15 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
             learned("tokenizer", caps.tokenizer);
         }
         w.EndObject();
+        // BACKENDS_FILE: each pool and replica, their load and health (backend_pools.h).
+        if (detailed && shared_.pools.from_file()) {
+            std::string pools = shared_.pools.health_json(net::now_ns());
+            w.Key("pools");
+            w.RawValue(pools.data(), pools.size(), rapidjson::kArrayType);
+        }
         w.EndObject();
         ex->add_header("cache-control", "no-store");
-        scope->respond(ready_.ok ? 200 : 503, "application/json", std::string_view(sb.GetString(), sb.GetSize()));
+        scope->respond(ok ? 200 : 503, "application/json", std::string_view(sb.GetString(), sb.GetSize()));
     };
     with_readiness(std::move(answer));
 }

@@ -20,6 +20,8 @@
 #include "core/ops/metrics.h"
 #include "core/ops/rate_limiter.h"
 #include "gateway/backend_discovery.h"
+#include "gateway/backend_pools.h"
+#include "gateway/health_checks.h"
 #include "gateway/responses_state.h"
 #include "gateway/shared_limiter.h"
 #include "net/http_server.h"
@@ -60,8 +62,9 @@ std::vector<ApiRoute> api_routes();
 // rate limiter and the metrics are internally synchronised.
 struct GatewayShared {
     // `workers` sizes the metrics shards: one per worker, its only writer.
+    // `backends`: the pools of BACKENDS_FILE; nullopt: one pool of the BACKEND_* variables.
     GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::shared_ptr<const KeySet> initial_keys,
-                  int workers);
+                  int workers, std::optional<BackendsConfig> backends = std::nullopt);
 
     const ServeConfig cfg;
     const BackendProfile* const profile;
@@ -78,6 +81,7 @@ struct GatewayShared {
     const int workers;
     GatewayMetrics metrics;
     DiscoveredBackend backend;  // learned from the backend itself (backend_discovery.h)
+    BackendPools pools;  // where requests go: model routes, replicas, their health (backend_pools.h)
     ResponsesState responses;  // stored responses and the reasoning sealer (/v1/responses)
     // This process's Via entry on forwarded requests ("llmgw-<random>", via.h): seeing it on a
     // request that arrives means the request went round a loop.
@@ -116,6 +120,10 @@ public:
     // passes on its Via entries before ours.
     std::vector<std::string> upstream_headers(const std::string& request_id,
                                               const net::HttpRequest* incoming = nullptr) const;
+    // The same for a pool's replica: the pool's key in place of BACKEND_API_KEY.
+    std::vector<std::string> pool_headers(const std::string& request_id, const net::HttpRequest* incoming,
+                                          const std::string& api_key) const;
+    uint64_t random64() { return rng_(); }
 
 private:
     void handle(const std::shared_ptr<net::Exchange>& ex);
@@ -155,6 +163,7 @@ private:
     MetricsRecorder metrics_;  // this worker's shard
     KeySetCache keys_;
     std::unique_ptr<SharedLimiter> shared_limiter_;  // REDIS_URL with RATE_LIMIT_ENABLED
+    std::unique_ptr<HealthChecker> health_;  // the first worker's, with BACKENDS_FILE
 
     // Readiness, cached so probes cannot hammer the backend.
     struct Readiness {

@@ -76,6 +76,8 @@ void RequestScope::write_access_log(int status, double duration_s) const {
     e.duration_ms = duration_s * 1000;
     e.model = model;
     e.backend_status = backend_status;
+    e.pool = pool;
+    e.replica = replica;
     e.prompt_tokens = prompt_tokens;
     e.completion_tokens = completion_tokens;
     e.client = client;

@@ -43,6 +43,7 @@ public:
     std::string identity;      // key fingerprint or "ip:<client>", once authorised
     std::string model;
     int backend_status = 0;    // 0: no backend exchange
+    std::string pool, replica;  // BACKENDS_FILE: where the last attempt went (access log)
     int64_t prompt_tokens = -1, completion_tokens = -1;
 
     RequestScope(GatewayWorker& w, std::shared_ptr<net::Exchange> ex, const RouteInfo& route,

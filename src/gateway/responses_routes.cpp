@@ -13,6 +13,7 @@
 #include "core/responses/responses_request.h"
 #include "core/responses/responses_response.h"
 #include "core/responses/responses_stream.h"
+#include "core/routing/session_affinity.h"
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"
@@ -199,6 +200,8 @@ void responses_create(const RequestContext& ctx) {
     fr.stream = facts.stream;
     fr.request_id = ctx.request_id;
     fr.model = facts.model;
+    // Codex's conversation id is in prompt_cache_key, which the translation leaves out.
+    if (shared.pools.from_file()) fr.session = session_hash(req.body, session_header(req));
     fr.body = std::move(tr.body);
     if (facts.stream && profile.stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).

@@ -161,6 +161,8 @@ std::string access_log_json(const AccessLogEntry& e, std::initializer_list<std::
         w.Key("backend_status");
         w.Int(e.backend_status);
     }
+    if (!e.pool.empty()) text("pool", e.pool);
+    if (!e.replica.empty()) text("replica", e.replica);
     if (e.prompt_tokens >= 0) {
         w.Key("prompt_tokens");
         w.Int64(e.prompt_tokens);
@@ -224,6 +226,8 @@ std::string access_log_text(const AccessLogEntry& e, std::initializer_list<std::
     if (!e.request_id.empty()) field("request_id", clean(e.request_id));
     if (!e.model.empty()) field("model", clean(e.model));
     if (e.backend_status) field("backend_status", std::to_string(e.backend_status));
+    if (!e.pool.empty()) field("pool", clean(e.pool));
+    if (!e.replica.empty()) field("replica", clean(e.replica));
     if (e.prompt_tokens >= 0) field("prompt_tokens", std::to_string(e.prompt_tokens));
     if (e.completion_tokens >= 0) field("completion_tokens", std::to_string(e.completion_tokens));
     if (!e.client.empty()) field("client", clean(e.client));

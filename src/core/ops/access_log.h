@@ -24,6 +24,8 @@ struct AccessLogEntry {
     double duration_ms = -1;           // < 0: omitted
     std::string_view model;            // empty: omitted
     int backend_status = 0;            // 0: no backend exchange, omitted
+    std::string_view pool;             // BACKENDS_FILE: the pool and replica of the last attempt; empty: omitted
+    std::string_view replica;
     int64_t prompt_tokens = -1;        // < 0: unknown, omitted
     int64_t completion_tokens = -1;    // < 0: unknown, omitted
     std::string_view client;           // client address (see client_address.h)
@@ -34,7 +36,7 @@ struct AccessLogEntry {
 std::string format_rfc3339_ms(std::chrono::system_clock::time_point t);
 
 // {"ts":...,"level":...,"logger":...,"msg":...,"request_id":...,"method":...,"path":...,
-//  "status":200,"duration_ms":12.345,"model":...,"backend_status":200,"prompt_tokens":10,
+//  "status":200,"duration_ms":12.345,"model":...,"backend_status":200,"pool":...,"replica":...,"prompt_tokens":10,
 //  "completion_tokens":20,"client":...,"identity":...}
 // `secrets` (e.g. the presented key, BACKEND_API_KEY) are masked wherever they appear.
 std::string access_log_json(const AccessLogEntry& e, std::initializer_list<std::string_view> secrets = {});

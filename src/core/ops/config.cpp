@@ -17,6 +17,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"BACKEND_KIND", "KIND", "--backend-kind", "vllm", "runtime behind the gateway: vllm | ollama | llamacpp | tgi | sglang | localai | lmstudio | openai"},
         {"BACKEND_BASE_URL", "URL", "--backend-url", "", "runtime base URL (default: the runtime's usual local address); a trailing /v1 is accepted"},
         {"BACKEND_API_KEY", "KEY", "--backend-api-key", "", "key sent upstream as Authorization: Bearer (client keys never are)"},
+        {"BACKENDS_FILE", "FILE", "--backends-file", "", "YAML file of pools of replicas, models and fallbacks (docs/ROUTING.md); replaces the BACKEND_* variables; reloaded on SIGHUP"},
         {"MODEL_NAME", "NAME", "--model", "", "default model: used when a request names none, and checked by probe"},
         {"REQUEST_TIMEOUT_S", "SECONDS", "--request-timeout", "600", "upper bound on one upstream request, streams included (seconds)"},
         {"CONNECT_TIMEOUT_S", "SECONDS", "--connect-timeout", "10", "upstream connect timeout (seconds)"},
@@ -49,6 +50,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"ANTHROPIC_KEEP_BILLING_HEADER", "BOOL", "--anthropic-keep-billing-header", "false", "keep Claude Code's x-anthropic-billing-header system block in the prompt (dropped by default: its per-request nonce defeats the runtime's prefix cache)"},
         {"MAX_TOKENS_CAP", "INT", "--max-tokens-cap", "0", "clamp max_tokens on /v1/messages to this (0: the runtime's reported context, if known)"},
         {"READINESS_CACHE_S", "SECONDS", "--readiness-cache", "2", "how long a backend readiness result is reused (seconds)"},
+        {"HEALTH_CHECK_INTERVAL_S", "SECONDS", "--health-check-interval", "10", "BACKENDS_FILE: seconds between active health checks of each replica (0: passive ejection only)"},
     };
     return vars;
 }
@@ -265,6 +267,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
         r.fail("BACKEND_BASE_URL", "'" + url + "' is not a valid http(s) URL");
     }
     c.backend_api_key = r.get("BACKEND_API_KEY");
+    c.backends_file = r.get("BACKENDS_FILE");
     c.model_name = r.get("MODEL_NAME");
     c.request_timeout_s = r.number("REQUEST_TIMEOUT_S", 0.001, 86400);
     c.connect_timeout_s = r.number("CONNECT_TIMEOUT_S", 0.001, 3600);
@@ -331,6 +334,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     c.anthropic_keep_billing_header = r.boolean("ANTHROPIC_KEEP_BILLING_HEADER");
     c.max_tokens_cap = r.integer("MAX_TOKENS_CAP", 0, int64_t{1} << 40);
     c.readiness_cache_s = r.number("READINESS_CACHE_S", 0, 3600);
+    c.health_check_interval_s = r.number("HEALTH_CHECK_INTERVAL_S", 0, 3600);
     if (!r.ok) return std::nullopt;
     return c;
 }

@@ -56,6 +56,7 @@ struct ServeConfig {
     BackendKind backend_kind = BackendKind::VLLM;
     std::string backend_base_url;  // origin plus optional prefix, never ending in "/v1" or "/"
     std::string backend_api_key;
+    std::string backends_file;  // BACKENDS_FILE: pools of replicas (core/routing); empty: the BACKEND_* variables
     std::string model_name;
     double request_timeout_s = 600;
     double connect_timeout_s = 10;
@@ -87,6 +88,7 @@ struct ServeConfig {
     double responses_store_ttl_s = 86400;
     std::optional<SealKey> responses_seal_key;  // unset: a random key per process
     double readiness_cache_s = 2;
+    double health_check_interval_s = 10;  // BACKENDS_FILE's active checks; 0: off
 };
 
 struct ConfigError {

@@ -1,0 +1,48 @@
+#include "core/routing/model_list.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <unordered_set>
+
+#include "core/json/json_value.h"
+#include "core/json/json_parse.h"
+
+namespace llmgw {
+
+std::vector<std::string> model_ids(std::string_view models_json) {
+    std::vector<std::string> ids;
+    rapidjson::Document doc;
+    if (json::parse(models_json, doc)) return ids;
+    const rapidjson::Value* data = json::get(doc, "data");
+    if (!data || !data->IsArray()) return ids;
+    for (const auto& m : data->GetArray()) {
+        if (ids.size() >= kMaxListedIdsPerReplica) break;
+        const rapidjson::Value* id = json::get(m, "id");
+        if (id && id->IsString() && id->GetStringLength() > 0) ids.emplace_back(id->GetString(), id->GetStringLength());
+    }
+    return ids;
+}
+
+std::string render_model_list(const std::vector<PoolModel>& models) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    std::unordered_set<std::string> seen;
+    w.StartObject();
+    w.Key("object"); w.String("list");
+    w.Key("data"); w.StartArray();
+    for (const auto& m : models) {
+        if (!seen.insert(m.id).second) continue;
+        w.StartObject();
+        w.Key("id"); w.String(m.id);
+        w.Key("object"); w.String("model");
+        w.Key("created"); w.Int(0);
+        w.Key("owned_by"); w.String(m.owned_by);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace llmgw

@@ -1,0 +1,109 @@
+// GET /v1/models and /v1/models/{id} with a backends file: the merged list of every pool's
+// models under their public names, in the OpenAI shape. Pools without a model list contribute what
+// one of their replicas lists, asked at the time of the request.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/ops/upstream_timeouts.h"
+#include "core/routing/model_list.h"
+#include "gateway/routes.h"
+
+namespace llmgw::gw {
+
+namespace {
+
+// A models list is small (ids and a few fields each); past this, the replica's list is cut.
+constexpr size_t kMaxModelsAnswerBytes = 4u << 20;
+
+struct MergedModels {
+    RequestContext ctx;
+    std::shared_ptr<const RoutingTable> table;
+    std::vector<std::vector<std::string>> listed;  // per open pool, in open_pools() order
+    size_t pending = 0;
+    bool single = false;  // GET /v1/models/{id}
+    std::string wanted;
+
+    void finish() {
+        std::vector<PoolModel> all;
+        const auto& cfg = table->router.config();
+        for (const auto& p : cfg.pools)
+            for (const auto& m : p.models) all.push_back({m.name, p.name});
+        const auto& open = table->router.open_pools();
+        for (size_t i = 0; i < open.size(); ++i)
+            for (auto& id : listed[i]) all.push_back({std::move(id), cfg.pools[open[i]].name});
+        if (ctx.ex->detached()) return;
+        if (!single) {
+            ctx.respond_json(200, render_model_list(all));
+            return;
+        }
+        for (const auto& m : all) {
+            if (m.id != wanted) continue;
+            std::string list = render_model_list({m});
+            // The one entry of the list: {"object":"list","data":[ENTRY]}.
+            size_t open_at = list.find('[') + 1;
+            ctx.respond_json(200, std::string_view(list).substr(open_at, list.size() - open_at - 2));
+            return;
+        }
+        ApiError e = ApiError::not_found("model '" + wanted.substr(0, 200) + "' is not served here");
+        e.param = "model";
+        e.code = "model_not_found";
+        ctx.fail(e);
+    }
+};
+
+void ask_pool(const std::shared_ptr<MergedModels>& merged, size_t slot, size_t pool) {
+    auto& w = merged->ctx.worker;
+    auto& pools = w.shared().pools;
+    ReplicaSet tried = 0;
+    auto lease = std::make_shared<ReplicaLease>(pools.acquire(*merged->table, pool, &tried, w.random64()));
+    net::UpstreamRequest req;
+    req.method = "GET";
+    req.url = lease->url + "/v1/models";
+    req.headers = w.pool_headers(merged->ctx.request_id, &merged->ctx.ex->request(),
+                                 merged->table->router.config().pools[pool].api_key);
+    const auto t = upstream_timeouts(w.shared().cfg, UpstreamPurpose::SideCall);
+    req.timeout_ms = t.total_ms;
+    req.connect_timeout_ms = t.connect_ms;
+    auto buf = std::make_shared<std::string>();
+    auto status = std::make_shared<int>(0);
+    req.on_head = [status](int st, const net::Headers&) { *status = st; };
+    req.on_body = [buf](std::string_view d) {
+        if (buf->size() < kMaxModelsAnswerBytes) buf->append(d.substr(0, kMaxModelsAnswerBytes - buf->size()));
+    };
+    req.on_done = [merged, slot, lease, buf, status, &pools](const net::UpstreamResult& r) {
+        bool failed = r.failure != net::UpstreamFailure::None || *status >= 500;
+        pools.release(*lease, failed ? AttemptOutcome::Failed : AttemptOutcome::Answered,
+                      failed ? r.message : std::string());
+        if (!failed && *status < 300) merged->listed[slot] = model_ids(*buf);
+        if (--merged->pending == 0) merged->finish();
+    };
+    w.upstream().start(std::move(req));
+}
+
+void merged_models(const RequestContext& ctx, bool single, std::string wanted) {
+    auto merged = std::make_shared<MergedModels>(MergedModels{ctx, ctx.worker.shared().pools.table(), {}, 0, single,
+                                                               std::move(wanted)});
+    const auto& open = merged->table->router.open_pools();
+    merged->listed.resize(open.size());
+    merged->pending = open.size();
+    if (open.empty()) {
+        merged->finish();
+        return;
+    }
+    for (size_t i = 0; i < open.size(); ++i) ask_pool(merged, i, open[i]);
+}
+
+}  // namespace
+
+void pool_models(const RequestContext& ctx) {
+    if (ctx.route.route == Route::Models) {
+        merged_models(ctx, false, {});
+        return;
+    }
+    constexpr std::string_view kPrefix = "/v1/models/";
+    std::string_view path = ctx.ex->request().path;
+    if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+    merged_models(ctx, true, std::string(path.substr(kPrefix.size())));
+}
+
+}  // namespace llmgw::gw
