@@ -71,7 +71,7 @@ void report(const char* agent, int rc, const std::string& out, const std::string
 
 }  // namespace
 
-TEST_CASE("Claude Code completes a tool round trip through the gateway in front of llama.cpp", "[.][llamacpp][agents][anthropic]") {
+TEST_CASE("Claude Code completes a tool round trip through the gateway in front of llama.cpp", "[.][llamacpp][anthropic]") {
     require_installed("claude");
     auto gw = start_gateway(llamacpp_url());
     TempDir dir;
@@ -98,7 +98,7 @@ TEST_CASE("Claude Code completes a tool round trip through the gateway in front 
     CHECK(log.find(R"("status":5)") == std::string::npos);
 }
 
-TEST_CASE("Codex CLI completes a tool round trip over /v1/responses in front of llama.cpp", "[.][llamacpp][agents][responses]") {
+TEST_CASE("Codex CLI completes a tool round trip over /v1/responses in front of llama.cpp", "[.][llamacpp][responses]") {
     require_installed("codex");
     auto gw = start_gateway(llamacpp_url());
     TempDir dir;
