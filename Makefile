@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE      ?= cmake
 
-.PHONY: all configure build deps sdk-deps test test-asan test-tsan fuzz demo clean bench-proxy
+.PHONY: all configure build deps sdk-deps test test-asan test-tsan fuzz demo clean bench-proxy try-agents-llamacpp
 
 all: build
 
@@ -55,6 +55,11 @@ demo: build
 
 bench-proxy: build
 	@bash scripts/bench-proxy.sh $(BUILD)/llmgw
+
+# Claude Code and Codex CLI through the gateway in front of a real llama.cpp server (docs/AGENTS.md,
+# "Against a real llama.cpp server"); starts the server when LLAMACPP_URL does not answer.
+try-agents-llamacpp: configure sdk-deps
+	@bash scripts/try-agents-llamacpp.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -4,67 +4,20 @@
 // runs it, turn 2 the runtime answers with the scripted text. Nothing leaves loopback: each CLI
 // gets a fresh HOME and its telemetry, update checks and catalogue syncs are off.
 #include <catch2/catch.hpp>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 
+#include "agent_cli.h"
 #include "harness.h"
 
 using namespace harness;
 
 namespace {
 
-std::string agents_dir() { return std::string(LLMGW_SOURCE_DIR) + "/tests/agents"; }
-std::string cli(const std::string& name) { return agents_dir() + "/node_modules/.bin/" + name; }
+using namespace agent_cli;
 
-// A directory removed with everything in it when the test ends.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/llmgw-agent-XXXXXX";
-        REQUIRE(mkdtemp(tmpl));
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string sub(const std::string& name) const {
-        std::filesystem::create_directories(path + "/" + name);
-        return path + "/" + name;
-    }
-};
-
-// Runs `command` in `cwd` with only `env` (and a PATH with the shell tools an agent runs), stdin
-// closed, stdout and stderr together; killed after kCliTimeoutS.
 constexpr int kCliTimeoutS = 180;  // a CLI that has not finished by then is hung, not slow
-std::pair<int, std::string> run_cli(const std::string& cwd, const std::map<std::string, std::string>& env,
-                                    const std::string& command) {
-    std::string cmd = "cd '" + cwd + "' && env -i PATH=/usr/local/bin:/usr/bin:/bin";
-    for (auto& [k, v] : env) cmd += " " + k + "='" + v + "'";
-    cmd += " timeout -k 5 " + std::to_string(kCliTimeoutS) + " " + command + " </dev/null 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int st = pclose(p);
-    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-// Variables every CLI gets: a fresh home, no colours.
-std::map<std::string, std::string> fresh_env(const TempDir& dir) { return {{"HOME", dir.sub("home")}, {"NO_COLOR", "1"}}; }
-
-// A proxy that does not exist, for anything but loopback: a request to another host fails instead
-// of leaving the machine. Not for Claude Code: any proxy variable turns off its HEAD / preconnect,
-// which the test covers (its switches below keep it on loopback: checked with strace, it connects
-// to the base URL only).
-void add_dead_proxy(std::map<std::string, std::string>& env) {
-    env.insert({{"HTTPS_PROXY", "http://127.0.0.1:9"}, {"HTTP_PROXY", "http://127.0.0.1:9"}, {"NO_PROXY", "127.0.0.1,localhost"}});
-}
 
 // The chat requests the runtime received (GET /mock/requests), and their text for failure messages.
 rapidjson::Document runtime_requests(const Process& mock, std::string& text) {
@@ -88,11 +41,6 @@ std::string text_of(const rapidjson::Value& content) {
         for (auto& part : content.GetArray())
             if (part.HasMember("text") && part["text"].IsString()) s += part["text"].GetString();
     return s;
-}
-
-void require_installed(const std::string& name) {
-    INFO("run scripts/setup-sdk-tests.sh (make test does) to install the agent CLIs");
-    REQUIRE(access(cli(name).c_str(), X_OK) == 0);
 }
 
 // Agents send 10-30k tokens of instructions and tool schemas before the user's first word; the
@@ -122,13 +70,8 @@ TEST_CASE("Claude Code runs a Bash tool through the gateway and ends with the sc
             R"({"text":"The command printed the token. Scripted end of turn."})");
     TempDir dir;
     auto env = fresh_env(dir);
-    env.insert({{"ANTHROPIC_BASE_URL", rig.gw.url()},
-                {"ANTHROPIC_API_KEY", "agent-key"},
-                {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"},
-                {"DISABLE_TELEMETRY", "1"},
-                {"DISABLE_AUTOUPDATER", "1"},
-                {"DISABLE_ERROR_REPORTING", "1"}});
-    auto [rc, out] = run_cli(dir.sub("work"), env, cli("claude") + " -p 'Print the token with echo.' --allowedTools Bash");
+    add_claude_code_env(env, rig.gw.url(), "agent-key");
+    auto [rc, out] = run_cli(dir.sub("work"), env, cli("claude") + " -p 'Print the token with echo.' --allowedTools Bash", kCliTimeoutS);
     INFO(out);
     INFO(rig.gw.log());
     CHECK(rc == 0);
@@ -160,31 +103,14 @@ TEST_CASE("Codex CLI runs exec_command over /v1/responses and ends with the scri
             R"({"text":"The command printed the token. Scripted end of turn."})");
     TempDir dir;
     std::string codex_home = dir.sub("codex");
-    std::ofstream(codex_home + "/config.toml")
-        << "model = \"mock-model\"\n"
-           "model_provider = \"llmgw\"\n"
-           "approval_policy = \"never\"\n"
-           "sandbox_mode = \"danger-full-access\"\n"
-           "check_for_update_on_startup = false\n"
-           "\n"
-           "[features]\n"
-           "plugins = false  # else it syncs a plugin catalogue from the internet at start-up\n"
-           "\n"
-           "[analytics]\n"
-           "enabled = false\n"
-           "\n"
-           "[model_providers.llmgw]\n"
-           "name = \"llmgw\"\n"
-           "base_url = \"" << rig.gw.url("/v1") << "\"\n"
-           "wire_api = \"responses\"\n"
-           "env_key = \"LLMGW_API_KEY\"\n";
+    write_codex_config(codex_home, "mock-model", rig.gw.url("/v1"));
     auto env = fresh_env(dir);
     add_dead_proxy(env);
     env.insert({{"CODEX_HOME", codex_home}, {"LLMGW_API_KEY", "agent-key"}});
     std::string last = dir.path + "/last-message.txt";
     auto [rc, out] = run_cli(dir.sub("work"), env,
                              cli("codex") + " exec --skip-git-repo-check --ephemeral -o '" + last +
-                                 "' 'Print the token with echo.'");
+                                 "' 'Print the token with echo.'", kCliTimeoutS);
     INFO(out);
     INFO(rig.gw.log());
     CHECK(rc == 0);
