@@ -7,17 +7,6 @@ namespace llmgw {
 using json::Value;
 
 namespace {
-// Content may be a string or (rarely) an array of parts; only text parts count.
-std::string content_text(const Value& message) {
-    const Value* c = json::get(message, "content");
-    if (!c) return {};
-    if (c->IsString()) return std::string(json::sv(*c));
-    std::string out;
-    if (c->IsArray())
-        for (auto& p : c->GetArray())
-            if (auto t = json::get_str(p, "text")) out += *t;
-    return out;
-}
 
 // Tool calls may be an array or a lone object (TGI).
 template <class F>
@@ -59,7 +48,7 @@ AnthropicResponseTranslation translate_openai_response(std::string_view openai_b
         b.AddMember("signature", "", a);  // runtimes sign nothing; the field must exist
         content.PushBack(b, a);
     }
-    std::string text = content_text(message);
+    std::string text = message_text(message);
     bool refused = false;
     if (text.empty()) {
         if (auto r = json::get_str(message, "refusal"); r && !r->empty()) {

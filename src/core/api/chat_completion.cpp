@@ -71,6 +71,17 @@ std::optional<ApiError> inband_upstream_error(const Value& body, int fallback_st
     return ApiError{status, message, {}, {}};
 }
 
+std::string message_text(const Value& message) {
+    const Value* c = json::get(message, "content");
+    if (!c) return {};
+    if (c->IsString()) return std::string(json::sv(*c));
+    std::string out;
+    if (c->IsArray())
+        for (auto& p : c->GetArray())
+            if (auto t = json::get_str(p, "text")) out += *t;
+    return out;
+}
+
 FirstChoice read_first_choice(std::string_view body, rapidjson::Document& doc) {
     FirstChoice r;
     if (auto f = json::parse(body, doc)) {

@@ -38,6 +38,10 @@ json::Value openai_usage_json(const TokenUsage& u, json::Alloc& a);
 // SGLang) or `reasoning` (newer vLLM, Ollama). Empty when neither is a string.
 std::string_view reasoning_text(const json::Value& message_or_delta);
 
+// The text of an OpenAI message's content: a string, or (rarely) an array of parts whose text parts
+// count; empty when there is none.
+std::string message_text(const json::Value& message);
+
 // An OpenAI-shaped error from the runtime's answer inside a 200 body ({"error": ...}), if any.
 std::optional<ApiError> inband_upstream_error(const json::Value& body, int fallback_status);
 

@@ -7,17 +7,6 @@ namespace llmgw {
 using json::Value;
 
 namespace {
-// Content may be a string or (rarely) an array of parts; only text parts count.
-std::string content_text(const Value& message) {
-    const Value* c = json::get(message, "content");
-    if (!c) return {};
-    if (c->IsString()) return std::string(json::sv(*c));
-    std::string out;
-    if (c->IsArray())
-        for (auto& p : c->GetArray())
-            if (auto t = json::get_str(p, "text")) out += *t;
-    return out;
-}
 
 ResponsesOutputItem item(ResponsesItemKind kind, std::string_view prefix, const ResponsesOutputContext& ctx, size_t n) {
     ResponsesOutputItem it;
@@ -44,7 +33,7 @@ ResponsesResponseTranslation translate_chat_to_response(std::string_view chat_bo
         items.back().text = reasoning;
         if (ctx.include_encrypted_reasoning && ctx.seal) items.back().encrypted_content = ctx.seal(reasoning);
     }
-    if (std::string text = content_text(message); !text.empty()) {
+    if (std::string text = message_text(message); !text.empty()) {
         items.push_back(item(ResponsesItemKind::Message, "msg", ctx, items.size()));
         items.back().text = std::move(text);
     }
