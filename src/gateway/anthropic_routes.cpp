@@ -8,7 +8,6 @@
 #include "core/backend/backend_facts.h"
 #include "core/api/request_body.h"
 #include "core/anthropic/token_count.h"
-#include "core/ops/upstream_timeouts.h"
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"
@@ -18,7 +17,6 @@ namespace llmgw::gw {
 namespace {
 
 // A tokenizer's answer is kept up to this size; a bigger one is not a token list we can use.
-constexpr size_t kMaxSideCallAnswerBytes = 4u << 20;
 
 class AnthropicAdapter : public ResponseAdapter {
 public:
@@ -72,19 +70,9 @@ void backend_call(const RequestContext& ctx, std::string path, std::string body,
     req.url = w.backend_url(path);
     req.headers = w.upstream_headers(ctx.request_id, &ctx.ex->request());
     req.body = std::move(body);
-    const auto t = upstream_timeouts(w.shared().cfg, UpstreamPurpose::SideCall);
-    req.timeout_ms = t.total_ms;
-    req.connect_timeout_ms = t.connect_ms;
-    auto buf = std::make_shared<std::string>();
-    auto status = std::make_shared<int>(0);
-    req.on_head = [status](int st, const net::Headers&) { *status = st; };
-    req.on_body = [buf](std::string_view d) {
-        if (buf->size() < kMaxSideCallAnswerBytes) buf->append(d);
-    };
-    req.on_done = [buf, status, done = std::move(done)](const net::UpstreamResult& r) {
-        done(r.failure == net::UpstreamFailure::None ? *status : 0, std::move(*buf));
-    };
-    w.upstream().start(std::move(req));
+    side_call(w, std::move(req), [done = std::move(done)](int status, std::string answer, const net::UpstreamResult&) {
+        done(status, std::move(answer));
+    });
 }
 
 void answer_count(const RequestContext& ctx, int64_t n, const char* source) {

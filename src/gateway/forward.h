@@ -62,6 +62,13 @@ std::string_view session_header(const net::HttpRequest& req);
 // What an attempt's end says about the replica that answered it (status 0: no head came).
 AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body);
 
+// A small call answered whole (count_tokens, a pool's model list), with the side-call timeouts. The
+// answer is kept up to kMaxSideCallAnswerBytes (a count or a model list is far smaller); `done`
+// gets the HTTP status (0 when the transport failed), the body and the transport result.
+inline constexpr size_t kMaxSideCallAnswerBytes = 4u << 20;
+using SideCallDone = std::function<void(int status, std::string body, const net::UpstreamResult& r)>;
+void side_call(GatewayWorker& w, net::UpstreamRequest req, SideCallDone done);
+
 // Maps a transport failure to the error a client sees (502 unreachable, 504 timeout, ...).
 ApiError upstream_failure_error(const net::UpstreamResult& r);
 

@@ -4,16 +4,13 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "core/ops/upstream_timeouts.h"
 #include "core/routing/model_list.h"
+#include "gateway/forward.h"
 #include "gateway/routes.h"
 
 namespace llmgw::gw {
 
 namespace {
-
-// A models list is small (ids and a few fields each); past this, the replica's list is cut.
-constexpr size_t kMaxModelsAnswerBytes = 4u << 20;
 
 struct MergedModels {
     RequestContext ctx;
@@ -61,23 +58,14 @@ void ask_pool(const std::shared_ptr<MergedModels>& merged, size_t slot, size_t p
     req.url = lease->url + "/v1/models";
     req.headers = w.pool_headers(merged->ctx.request_id, &merged->ctx.ex->request(),
                                  merged->table->router.config().pools[pool].api_key);
-    const auto t = upstream_timeouts(w.shared().cfg, UpstreamPurpose::SideCall);
-    req.timeout_ms = t.total_ms;
-    req.connect_timeout_ms = t.connect_ms;
-    auto buf = std::make_shared<std::string>();
-    auto status = std::make_shared<int>(0);
-    req.on_head = [status](int st, const net::Headers&) { *status = st; };
-    req.on_body = [buf](std::string_view d) {
-        if (buf->size() < kMaxModelsAnswerBytes) buf->append(d.substr(0, kMaxModelsAnswerBytes - buf->size()));
-    };
-    req.on_done = [merged, slot, lease, buf, status, &pools](const net::UpstreamResult& r) {
-        bool failed = r.failure != net::UpstreamFailure::None || *status >= 500;
-        pools.release(*lease, failed ? AttemptOutcome::Failed : AttemptOutcome::Answered,
-                      failed ? r.message : std::string());
-        if (!failed && *status < 300) merged->listed[slot] = model_ids(*buf);
-        if (--merged->pending == 0) merged->finish();
-    };
-    w.upstream().start(std::move(req));
+    side_call(w, std::move(req),
+              [merged, slot, lease, &pools](int status, std::string answer, const net::UpstreamResult& r) {
+                  bool failed = status == 0 || status >= 500;
+                  pools.release(*lease, failed ? AttemptOutcome::Failed : AttemptOutcome::Answered,
+                                failed ? r.message : std::string());
+                  if (!failed && status < 300) merged->listed[slot] = model_ids(answer);
+                  if (--merged->pending == 0) merged->finish();
+              });
 }
 
 void merged_models(const RequestContext& ctx, bool single, std::string wanted) {

@@ -385,6 +385,25 @@ std::string raw_exchange(int port, const std::string& bytes, double timeout_s) {
     return c.recv_all(timeout_s);
 }
 
+std::vector<Event> sse_events(const std::string& body) {
+    std::vector<Event> out;
+    std::istringstream in(body);
+    std::string line;
+    Event cur;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) {
+            if (!cur.name.empty() || !cur.data.empty()) out.push_back(cur);
+            cur = {};
+        } else if (line.rfind("event: ", 0) == 0) {
+            cur.name = line.substr(7);
+        } else if (line.rfind("data: ", 0) == 0) {
+            cur.data += line.substr(6);
+        }
+    }
+    return out;
+}
+
 std::vector<std::string> sse_data(const std::string& body) {
     std::vector<std::string> out;
     std::istringstream in(body);

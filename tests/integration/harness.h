@@ -136,6 +136,13 @@ std::string read_file(const std::string& path);
 // Parses "data:" payloads out of an SSE body.
 std::vector<std::string> sse_data(const std::string& body);
 
+// The events of an SSE body: each one's "event:" name and its "data:" lines joined.
+struct Event {
+    std::string name;
+    std::string data;
+};
+std::vector<Event> sse_events(const std::string& body);
+
 // A null-terminated array of pointers into `strings`, as execve and posix_spawn take argv and
 // envp. Valid while `strings` lives unchanged.
 std::vector<char*> c_strings(std::vector<std::string>& strings);

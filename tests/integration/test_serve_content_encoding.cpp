@@ -2,36 +2,15 @@
 // route reads them, on every POST route; the decoded size counts against MAX_BODY_BYTES; unknown
 // codings are a 415 and corrupt bodies a 400, each in the route's error envelope.
 #include <catch2/catch.hpp>
-#include <zlib.h>
-#include <zstd.h>
 
+#include "../compress.h"
 #include "harness.h"
 
 using namespace harness;
+using llmgw::test::gzip;
+using llmgw::test::zstd;
 
 namespace {
-std::string gzip(const std::string& in) {
-    z_stream z{};
-    REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-    std::string out(deflateBound(&z, in.size()) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
-
-std::string zstd(const std::string& in) {
-    std::string out(ZSTD_compressBound(in.size()), '\0');
-    size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
-    REQUIRE_FALSE(ZSTD_isError(n));
-    out.resize(n);
-    return out;
-}
-
 const std::string kChat = R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"Hello"}]})";
 
 // Chat requests the runtime got (start-up discovery sends some too).

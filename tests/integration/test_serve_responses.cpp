@@ -14,30 +14,6 @@ using namespace harness;
 
 namespace {
 
-struct Event {
-    std::string name;
-    std::string data;
-};
-
-std::vector<Event> sse_events(const std::string& body) {
-    std::vector<Event> out;
-    std::istringstream in(body);
-    std::string line;
-    Event cur;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.empty()) {
-            if (!cur.name.empty() || !cur.data.empty()) out.push_back(cur);
-            cur = {};
-        } else if (line.rfind("event: ", 0) == 0) {
-            cur.name = line.substr(7);
-        } else if (line.rfind("data: ", 0) == 0) {
-            cur.data += line.substr(6);
-        }
-    }
-    return out;
-}
-
 bool terminal(const std::string& name) {
     return name == "response.completed" || name == "response.incomplete" || name == "response.failed";
 }
