@@ -18,7 +18,8 @@ namespace {
 constexpr std::string_view kModel = "client-model";
 constexpr std::string_view kIdSeed = "req-1234";
 
-std::string message_text(const rapidjson::Value& msg) {
+// The text blocks of a translated Anthropic message, checking each block's shape on the way.
+std::string anthropic_text_blocks(const rapidjson::Value& msg) {
     std::string text;
     for (const auto& b : member(msg, "content").GetArray()) {
         std::string_view type = str_member(b, "type");
@@ -56,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(member(msg, "content").IsArray());
     FUZZ_CHECK(str_member(msg, "stop_reason") == t.stop_reason && !t.stop_reason.empty());
     check_usage(member(msg, "usage"));
-    std::string text = message_text(msg);
+    std::string text = anthropic_text_blocks(msg);
 
     ReverseTranslation back = translate_anthropic_response(t.body);
     FUZZ_CHECK(back.ok());
