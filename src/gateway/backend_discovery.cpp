@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "core/api/model_list.h"
 #include "core/backend/backend_facts.h"
 #include "core/backend/probe_checks.h"
 #include "core/ops/upstream_timeouts.h"
@@ -79,7 +80,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
         if (!answered()) return report();
         model = cfg.model_name;
         if (auto it = replies.find("/v1/models"); model.empty() && it != replies.end() && it->second.status == 200)
-            if (auto ids = model_ids_from_models(it->second.body); ids && !ids->empty()) model = ids->front();
+            if (auto ids = listed_model_ids(it->second.body); ids && !ids->empty()) model = ids->front();
         struct Ask {
             const char* path;
             std::string body;
@@ -155,7 +156,7 @@ struct Discovery : std::enable_shared_from_this<Discovery> {
     void warn_unlisted_model() const {
         auto it = replies.find("/v1/models");
         if (cfg.model_name.empty() || it == replies.end() || it->second.status != 200) return;
-        auto ids = model_ids_from_models(it->second.body);
+        auto ids = listed_model_ids(it->second.body);
         if (!ids || std::find(ids->begin(), ids->end(), cfg.model_name) != ids->end()) return;
         std::string listed;
         for (const auto& m : *ids) listed += (listed.empty() ? "" : ", ") + m;

@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/api/model_list.h"
 #include "core/routing/model_list.h"
 #include "gateway/forward.h"
 #include "gateway/routes.h"
@@ -63,7 +64,7 @@ void ask_pool(const std::shared_ptr<MergedModels>& merged, size_t slot, size_t p
                   bool failed = status == 0 || status >= 500;
                   pools.release(*lease, failed ? AttemptOutcome::Failed : AttemptOutcome::Answered,
                                 failed ? r.message : std::string());
-                  if (!failed && status < 300) merged->listed[slot] = model_ids(answer);
+                  if (!failed && status < 300) merged->listed[slot] = listed_model_ids(answer).value_or(std::vector<std::string>{});
                   if (--merged->pending == 0) merged->finish();
               });
 }

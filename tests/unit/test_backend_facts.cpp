@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 
+#include "core/api/model_list.h"
 #include "core/backend/backend_facts.h"
 #include "fixtures.h"
 
@@ -35,15 +36,15 @@ TEST_CASE("max_tokens cap: configured wins, else context less prompt", "[backend
 }
 
 TEST_CASE("model ids in the order a GET /v1/models answer lists them", "[backend_facts]") {
-    auto llama = model_ids_from_models(fixture_body("v1_models.response"));
+    auto llama = listed_model_ids(fixture_body("v1_models.response"));
     REQUIRE(llama);
     REQUIRE(llama->size() == 1);
     CHECK(llama->front() == "models/tiny-chain.gguf");
-    auto two = model_ids_from_models(R"({"data":[{"id":"b"},{"object":"model"},{"id":7},{"id":"a"}]})");
+    auto two = listed_model_ids(R"({"data":[{"id":"b"},{"object":"model"},{"id":7},{"id":"a"}]})");
     REQUIRE(two);
     CHECK(*two == std::vector<std::string>{"b", "a"});
-    CHECK(model_ids_from_models(R"({"data":[]})")->empty());
-    CHECK_FALSE(model_ids_from_models(R"({"models":[]})"));
-    CHECK_FALSE(model_ids_from_models("[1,2]"));
-    CHECK_FALSE(model_ids_from_models("not json"));
+    CHECK(listed_model_ids(R"({"data":[]})")->empty());
+    CHECK_FALSE(listed_model_ids(R"({"models":[]})"));
+    CHECK_FALSE(listed_model_ids("[1,2]"));
+    CHECK_FALSE(listed_model_ids("not json"));
 }

@@ -41,6 +41,21 @@ TEST_CASE("a model list is read with its entries kept as the runtime wrote them"
     CHECK_FALSE(parse_model_list("not json"));
 }
 
+TEST_CASE("a runtime listing a catalogue is read up to the bound", "[models]") {
+    auto id_of = [](size_t i) { return std::to_string(i); };
+    std::string body = R"({"data":[)";
+    for (size_t i = 0; i < kMaxListedModels + 10; ++i) {
+        body += i ? R"(,{"id":")" : R"({"id":")";
+        body += id_of(i);
+        body += R"("})";
+    }
+    body += "]}";
+    auto models = parse_model_list(body);
+    REQUIRE(models);
+    REQUIRE(models->size() == kMaxListedModels);
+    CHECK(models->back().id == id_of(kMaxListedModels - 1));
+}
+
 TEST_CASE("one model in the Anthropic shape", "[models][anthropic]") {
     auto d = doc(render_anthropic_model(listed()[0]));
     CHECK(std::string(d["type"].GetString()) == "model");

@@ -14,6 +14,7 @@ std::optional<std::vector<ListedModel>> parse_model_list(std::string_view body) 
     if (data == d.MemberEnd() || !data->value.IsArray()) return std::nullopt;
     std::vector<ListedModel> models;
     for (const auto& m : data->value.GetArray()) {
+        if (models.size() >= kMaxListedModels) break;
         if (!m.IsObject()) continue;
         auto id = m.FindMember("id");
         if (id == m.MemberEnd() || !id->value.IsString() || id->value.GetStringLength() == 0) continue;
@@ -28,6 +29,15 @@ std::optional<std::vector<ListedModel>> parse_model_list(std::string_view body) 
         models.push_back(std::move(lm));
     }
     return models;
+}
+
+std::optional<std::vector<std::string>> listed_model_ids(std::string_view body) {
+    auto listed = parse_model_list(body);
+    if (!listed) return std::nullopt;
+    std::vector<std::string> ids;
+    ids.reserve(listed->size());
+    for (auto& m : *listed) ids.push_back(std::move(m.id));
+    return ids;
 }
 
 const ListedModel* find_listed_model(const std::vector<ListedModel>& models, std::string_view id) {

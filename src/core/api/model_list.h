@@ -1,6 +1,7 @@
 // The runtime's GET /v1/models answer, read once so the gateway can answer GET /v1/models/{id}
 // from it (most runtimes have no such route) and re-render it in the Anthropic Models API shape.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,6 +10,10 @@
 
 namespace llmgw {
 
+// A runtime's list is read up to this many entries: a runtime with more is serving a catalogue, and
+// what the gateway keeps and re-renders stays a bounded size.
+inline constexpr size_t kMaxListedModels = 4096;
+
 struct ListedModel {
     std::string id;
     int64_t created = 0;      // Unix seconds; 0 when the runtime gave none
@@ -16,8 +21,11 @@ struct ListedModel {
 };
 
 // nullopt when `body` is not an OpenAI model list ({"data":[...]}); entries without a string id
-// are skipped.
+// are skipped, and entries past kMaxListedModels are dropped. Untrusted: parsed under the JSON policy.
 std::optional<std::vector<ListedModel>> parse_model_list(std::string_view body);
+
+// Just the ids of such a list, in its order; nullopt when it is not one.
+std::optional<std::vector<std::string>> listed_model_ids(std::string_view body);
 
 // The entry whose id is `id`, or nullptr.
 const ListedModel* find_listed_model(const std::vector<ListedModel>& models, std::string_view id);

@@ -29,21 +29,6 @@ int64_t model_context(const rapidjson::Value& m) {
 
 }  // namespace
 
-std::optional<std::vector<std::string>> model_ids_from_models(std::string_view body) {
-    rapidjson::Document d;
-    if (json::parse(body, d) || !d.IsObject()) return std::nullopt;
-    auto data = d.FindMember("data");
-    if (data == d.MemberEnd() || !data->value.IsArray()) return std::nullopt;
-    std::vector<std::string> ids;
-    for (const auto& m : data->value.GetArray()) {
-        if (!m.IsObject()) continue;
-        auto id = m.FindMember("id");
-        if (id != m.MemberEnd() && id->value.IsString() && id->value.GetStringLength() > 0)
-            ids.emplace_back(id->value.GetString(), id->value.GetStringLength());
-    }
-    return ids;
-}
-
 int64_t context_length_from_models(std::string_view body, std::string_view model) {
     rapidjson::Document d;
     if (json::parse(body, d) || !d.IsObject()) return 0;

@@ -3,16 +3,9 @@
 // the model can give instead of failing.
 #pragma once
 #include <cstdint>
-#include <optional>
-#include <string>
 #include <string_view>
-#include <vector>
 
 namespace llmgw {
-
-// The ids a GET /v1/models answer lists, in its order (entries without a string id skipped);
-// nullopt when the answer is not an object with a "data" list.
-std::optional<std::vector<std::string>> model_ids_from_models(std::string_view models_body);
 
 // Context length of `model` (or of the first model, when `model` is empty or not listed) from a
 // GET /v1/models answer: vLLM/SGLang `max_model_len`, llama.cpp `meta.n_ctx`, LM Studio

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/api/model_list.h"
 #include "core/json/json_value.h"
 #include "core/json/json_parse.h"
 #include "core/base/sse.h"
@@ -280,7 +281,7 @@ CheckResult check_reachable(const ProbeReply& r, std::string_view path) {
 CheckResult check_models(const ProbeReply& r, std::string_view model_name, std::string* first_model) {
     constexpr std::string_view n = "models";
     if (!ok(r)) return http_failure(n, r);
-    auto listed_ids = model_ids_from_models(r.body);
+    auto listed_ids = listed_model_ids(r.body);
     if (!listed_ids) return result(n, CheckStatus::Fail, r, "no \"data\" list in the answer");
     const std::vector<std::string>& ids = *listed_ids;
     if (first_model && !ids.empty()) *first_model = ids.front();

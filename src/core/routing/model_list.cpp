@@ -5,24 +5,7 @@
 
 #include <unordered_set>
 
-#include "core/json/json_value.h"
-#include "core/json/json_parse.h"
-
 namespace llmgw {
-
-std::vector<std::string> model_ids(std::string_view models_json) {
-    std::vector<std::string> ids;
-    rapidjson::Document doc;
-    if (json::parse(models_json, doc)) return ids;
-    const rapidjson::Value* data = json::get(doc, "data");
-    if (!data || !data->IsArray()) return ids;
-    for (const auto& m : data->GetArray()) {
-        if (ids.size() >= kMaxListedIdsPerReplica) break;
-        const rapidjson::Value* id = json::get(m, "id");
-        if (id && id->IsString() && id->GetStringLength() > 0) ids.emplace_back(id->GetString(), id->GetStringLength());
-    }
-    return ids;
-}
 
 std::string render_model_list(const std::vector<PoolModel>& models) {
     rapidjson::StringBuffer sb;
