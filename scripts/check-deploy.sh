@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the deployment files without a Docker engine:
-#   1. the [deploy] unit tests (tests/unit/test_deploy_config.cpp): variable names against the
+#   1. the [deploy] unit tests (tests/unit/ops/test_deploy_config.cpp): variable names against the
 #      config code, .env.example complete, compose profiles present, YAML sanity;
 #   2. `docker compose config -q` for every profile, with and without the overlays, when the docker
 #      CLI with the compose plugin is installed (it needs no engine for this);

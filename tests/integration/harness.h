@@ -121,6 +121,11 @@ long peak_resident_kb(pid_t pid);
 // Polls `pred` every 10 ms until it holds or timeout_s passes.
 bool wait_until(const std::function<bool()>& pred, double timeout_s = 10);
 
+// How long a process may take to do what it must eventually do (settle after a burst of hundreds
+// of streams, answer /health, send a stream's first bytes): a liveness bound, not a timing. Under
+// ASan or TSan on a loaded 2-core machine that takes tens of seconds; a hung process never does.
+inline constexpr double kLivenessBoundS = 90;
+
 // Parses JSON text; a parse error leaves the document with HasParseError() set, not an exception.
 rapidjson::Document json(const std::string& s);
 // GET /mock/stats of a running `llmgw mock`, parsed: counters and the last request it got.

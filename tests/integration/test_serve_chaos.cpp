@@ -139,7 +139,7 @@ void check_recovered(Process& p, long baseline_kb, const char* health_path = "/l
         INFO("process log (tail): " << log.substr(log.size() > 4000 ? log.size() - 4000 : 0));
         REQUIRE(alive);
     }
-    CHECK(get(p.url(health_path)).status == 200);
+    CHECK(wait_until([&] { return get(p.url(health_path)).status == 200; }, kLivenessBoundS));
     long rss = resident_kb(p.pid());
     INFO("RSS " << rss << " kB, baseline " << baseline_kb << " kB");
     CHECK(rss < baseline_kb + kRssSlackKb);
@@ -164,8 +164,8 @@ TEST_CASE("clients that reset mid-stream cannot crash serve, on any API", "[serv
         run_clients(kResetsPerClient, [&](int, int) { reset_mid_stream(gw.port(), req); });
         check_recovered(gw, baseline);
         // Every cancelled stream reached the backend as a closed connection.
-        CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, 15));
-        CHECK(wait_until([&] { return active_streams(gw) == 0; }, 15));
+        CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, kLivenessBoundS));
+        CHECK(wait_until([&] { return active_streams(gw) == 0; }, kLivenessBoundS));
         CHECK(mock.running());
     }
 }
@@ -176,7 +176,7 @@ TEST_CASE("clients that reset mid-stream cannot crash mock", "[mock][chaos]") {
     std::string req = post_bytes("/v1/chat/completions", kChatStream);
     run_clients(kResetsPerClient, [&](int, int) { reset_mid_stream(mock.port(), req); });
     check_recovered(mock, baseline, "/health");
-    CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, 15));
+    CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, kLivenessBoundS));
 }
 
 TEST_CASE("a chaos mix of hang-ups at every stage leaves serve whole", "[serve][chaos]") {
@@ -191,8 +191,8 @@ TEST_CASE("a chaos mix of hang-ups at every stage leaves serve whole", "[serve][
         chaos_exchange(gw.port(), rng, paths[api], bodies[api]);
     });
     check_recovered(gw, baseline);
-    CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, 15));
-    CHECK(wait_until([&] { return active_streams(gw) == 0; }, 15));
+    CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, kLivenessBoundS));
+    CHECK(wait_until([&] { return active_streams(gw) == 0; }, kLivenessBoundS));
     // A whole exchange still works on a fresh connection.
     auto r = post(gw.url("/v1/chat/completions"), R"({"model":"mock-model","messages":[{"role":"user","content":"hi"}]})",
                   {"Content-Type: application/json"});
@@ -207,5 +207,5 @@ TEST_CASE("a chaos mix of hang-ups at every stage leaves mock whole", "[mock][ch
         chaos_exchange(mock.port(), rng, "/v1/chat/completions", kChatStream);
     });
     check_recovered(mock, baseline, "/health");
-    CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, 15));
+    CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }, kLivenessBoundS));
 }

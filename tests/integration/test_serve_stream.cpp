@@ -102,7 +102,7 @@ TEST_CASE("a slow reader does not make the gateway buffer the whole stream", "[s
     c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
            std::to_string(body.size()) + "\r\n\r\n" + body);
     // Read a little, then stop reading for a while.
-    CHECK(!c.recv(5).empty());
+    CHECK(!c.recv(kLivenessBoundS).empty());
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     long during = resident_kb(gw.pid());
     INFO("rss before " << before << " kB, while the client stalls " << during << " kB");

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "anthropic_test_util.h"
+#include "anthropic/anthropic_test_util.h"
 #include "core/json/json_value.h"
 #include "core/responses/responses_output.h"
 

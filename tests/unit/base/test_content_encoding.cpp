@@ -2,7 +2,7 @@
 // corrupt and truncated streams, and bombs each get their own status.
 #include <catch2/catch.hpp>
 
-#include "../compress.h"
+#include "compress.h"
 
 #include <string>
 
