@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The CPU a Redis-limited request costs the gateway, against the in-process limiter, in one run on
 # this machine (issue 16's aim: under 10 us extra). One `llmgw mock`, one redis-server on a free
-# loopback port, then `llmgw serve` (1 worker) three times: no limit, the in-process limits
-# (RATE_LIMIT_ENABLED + TOKEN_LIMIT_TPM), the same through REDIS_URL. Each serves N non-stream
+# loopback port, then `llmgw serve` (1 worker) six times: no limit, the in-process limits
+# (RATE_LIMIT_ENABLED + TOKEN_LIMIT_TPM), the same through REDIS_URL, then each Redis call alone. Each serves N non-stream
 # requests from `llmgw bench` at concurrency C; the gateway's CPU (utime + stime from
 # /proc/PID/stat) divided by N is the cost per request. A benchmark, not a test: it asserts nothing.
 #   usage: scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency]
@@ -59,4 +59,10 @@ echo "| gateway | requests | gateway CPU us/request | redis-server CPU us/reques
 echo "|---|---|---|---|"
 run none
 run local "${LIMITS[@]}"
-run redis "${LIMITS[@]}" REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" REDIS_TIMEOUT_MS=200
+REDIS=(REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" REDIS_TIMEOUT_MS=200)
+run redis "${LIMITS[@]}" "${REDIS[@]}"
+# What each Redis call costs: the request limit alone (one call), the token budget alone (reserve,
+# settle, ledger record), the ledger alone (REDIS_URL without limits: one call).
+run redis-requests-only RATE_LIMIT_ENABLED=true RATE_LIMIT_RPM=1e9 RATE_LIMIT_BURST=1e9 "${REDIS[@]}"
+run redis-tokens-only TOKEN_LIMIT_TPM=1e12 "${REDIS[@]}"
+run redis-ledger-only "${REDIS[@]}"
