@@ -374,6 +374,13 @@ void GatewayWorker::route(const RequestContext& ctx) {
             return;
         }
         if (shared_limiter_ && shared_.cfg.rate_limit_enabled) {
+            // A route with a token budget asks for both limits in one call once its body is read
+            // (token_limits.h); any other, for the request limit now.
+            if (shared_.cfg.token_limit_tpm > 0 && spends_tokens(ri.route)) {
+                ctx.scope->request_limit_deferred = true;
+                dispatch(ctx);
+                return;
+            }
             admit_shared(ctx);  // dispatch() follows once the shared limit has decided
             return;
         }

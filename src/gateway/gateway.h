@@ -132,6 +132,8 @@ public:
     std::vector<std::string> pool_headers(const std::string& request_id, const net::HttpRequest* incoming,
                                           const std::string& api_key) const;
     uint64_t random64() { return rng_(); }
+    // Answers a request limit's verdict (headers, 429 or 503); true when the request may go on.
+    bool apply_verdict(const RequestContext& ctx, const LimitVerdict& v);
     // REDIS_URL: this worker's connection (shared limits, token budgets, the ledger); else null.
     SharedLimiter* shared_limiter() { return shared_limiter_.get(); }
 
@@ -145,8 +147,6 @@ private:
     bool admit(const RequestContext& ctx);
     // REDIS_URL: asks the shared limit, then continues with dispatch() once admitted.
     void admit_shared(const RequestContext& ctx);
-    // Answers a limit's verdict (headers, 429 or 503); true when the request may go on.
-    bool apply_verdict(const RequestContext& ctx, const LimitVerdict& v);
     // After auth and the limit: the body, then the route's handler.
     void dispatch(const RequestContext& ctx);
     // Runs `step` answering an exception with a 500 in the route's envelope.

@@ -50,6 +50,7 @@ public:
     int64_t generated_events = 0;  // content events relayed from the backend's stream
     bool forwarded = false;        // handed to the backend (after its token reservation)
     std::optional<TokenHold> token_hold;  // TOKEN_LIMIT_TPM: settled when the scope finishes
+    bool request_limit_deferred = false;  // the shared request limit is asked with the token reservation
 
     RequestScope(GatewayWorker& w, std::shared_ptr<net::Exchange> ex, const RouteInfo& route,
                  std::string request_id, std::string client);

@@ -69,7 +69,7 @@ SharedLimiter::SharedLimiter(uv_loop_t* loop, const ServeConfig& cfg, RateLimite
               RedisClientOptions{.endpoint = *cfg.redis,
                                  .deadline_ms = static_cast<uint64_t>(cfg.redis_timeout_ms),
                                  .scripts = {std::string(kGcraScript), std::string(kTokenBudgetScript),
-                                             std::string(kUsageLedgerScript)}},
+                                             std::string(kAdmitScript), std::string(kUsageLedgerScript)}},
               [this](RedisState s) {
                   // Only counters here: this may run inside a hiredis callback.
                   const bool up = s == RedisState::Up;
@@ -123,6 +123,31 @@ void SharedLimiter::reserve_tokens(const std::string& identity, int64_t n, std::
         },
         [identity, n, cfg = token_cfg_](const RedisValue& err) {
             return is_noscript_error(err) ? token_reserve_command(identity, n, cfg, true) : std::vector<std::string>{};
+        });
+}
+
+void SharedLimiter::admit(const std::string& identity, int64_t n,
+                          std::function<void(const LimitVerdict&, const TokenVerdict&)> done) {
+    client_.call(
+        admit_command(identity, shared_cfg_, n, token_cfg_),
+        [this, identity, n, done = std::move(done)](const RedisOutcome& out) {
+            auto d = out.status == RedisOutcome::Status::Reply ? parse_admit_reply(out.reply, shared_cfg_, n, token_cfg_)
+                                                               : std::nullopt;
+            if (!d) {
+                const LimitVerdict r = fall_back(identity, reason_of(out), redis_outcome_reason(out));
+                if (!r.decision.allowed) {
+                    done(r, TokenVerdict{r.source, {}});
+                    return;
+                }
+                done(r, fall_back_tokens(identity, n, reason_of(out), redis_outcome_reason(out)));
+                return;
+            }
+            stats_.decided_by_redis.fetch_add(1, std::memory_order_relaxed);
+            if (d->requests.allowed) stats_.tokens_by_redis.fetch_add(1, std::memory_order_relaxed);
+            done(LimitVerdict{LimitVerdict::Source::Redis, d->requests}, TokenVerdict{LimitVerdict::Source::Redis, d->tokens});
+        },
+        [identity, n, rl = shared_cfg_, tok = token_cfg_](const RedisValue& err) {
+            return is_noscript_error(err) ? admit_command(identity, rl, n, tok, true) : std::vector<std::string>{};
         });
 }
 

@@ -62,6 +62,10 @@ public:
     // Reserves `n` tokens of `identity`'s budget (TOKEN_LIMIT_TPM), under the same failure mode
     // and deadline as acquire().
     void reserve_tokens(const std::string& identity, int64_t n, std::function<void(const TokenVerdict&)> done);
+    // Both at once (RATE_LIMIT_ENABLED and TOKEN_LIMIT_TPM): one round trip. On a fallback each is
+    // decided by the failure mode as acquire() and reserve_tokens() would.
+    void admit(const std::string& identity, int64_t n,
+               std::function<void(const LimitVerdict&, const TokenVerdict&)> done);
     // Settles a reservation made in Redis by `delta` tokens (negative: a refund). Not waited for;
     // a settle Redis does not take is counted (lost_writes) and logged with the fallbacks.
     void settle_tokens(const std::string& identity, int64_t delta);

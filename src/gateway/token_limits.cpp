@@ -12,12 +12,6 @@ namespace llmgw::gw {
 
 namespace {
 
-// The routes that spend tokens (and are counted in the ledger).
-bool spends_tokens(Route r) {
-    return r == Route::ChatCompletions || r == Route::Completions || r == Route::Embeddings || r == Route::Messages ||
-           r == Route::Responses;
-}
-
 // The prompt's tokens as count_tokens estimates them for a chat request (the translated body of
 // /v1/messages and /v1/responses too); any other body (a native Anthropic or Responses body, a
 // completion's prompt, embeddings input) at count_tokens' 3 bytes a token over the whole body.
@@ -57,7 +51,29 @@ bool apply_token_verdict(const RequestContext& ctx, const TokenVerdict& v, int64
     return false;
 }
 
+// The client left while Redis decided: the reservation goes back where it was made.
+void give_back(const RequestContext& ctx, const TokenVerdict& v, int64_t n) {
+    if (!v.decision.allowed) return;
+    if (v.source == LimitVerdict::Source::Redis) ctx.worker.shared_limiter()->settle_tokens(ctx.scope->identity, -n);
+    else if (v.source == LimitVerdict::Source::Local)
+        ctx.worker.shared().local_tokens.settle(ctx.scope->identity, -n, static_cast<double>(net::now_ns()) / 1e9);
+}
+
+// A step run from a Redis answer, its exception answered with a 500 in the route's envelope.
+void guarded_step(const RequestContext& ctx, const std::function<void()>& step) {
+    try {
+        step();
+    } catch (const std::exception& e) {
+        if (!ctx.ex->responded()) ctx.fail(ApiError::internal(std::string("internal error: ") + e.what()));
+    }
+}
+
 }  // namespace
+
+bool spends_tokens(Route r) {
+    return r == Route::ChatCompletions || r == Route::Completions || r == Route::Embeddings || r == Route::Messages ||
+           r == Route::Responses;
+}
 
 double unix_now_s() {
     using namespace std::chrono;
@@ -91,20 +107,27 @@ void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, st
         if (apply_token_verdict(ctx, v, n, prompt)) go();
         return;
     }
+    if (ctx.scope->request_limit_deferred) {
+        shared_limiter->admit(ctx.scope->identity, n,
+                              [ctx, n, prompt, go = std::move(go)](const LimitVerdict& r, const TokenVerdict& v) {
+                                  if (ctx.scope->finished()) {
+                                      if (r.decision.allowed) give_back(ctx, v, n);
+                                      return;
+                                  }
+                                  guarded_step(ctx, [&] {
+                                      if (ctx.worker.apply_verdict(ctx, r) && apply_token_verdict(ctx, v, n, prompt)) go();
+                                  });
+                              });
+        return;
+    }
     shared_limiter->reserve_tokens(ctx.scope->identity, n, [ctx, n, prompt, go = std::move(go)](const TokenVerdict& v) {
         if (ctx.scope->finished()) {
-            // The client left while Redis decided: give the reservation back.
-            if (v.decision.allowed && v.source == LimitVerdict::Source::Redis)
-                ctx.worker.shared_limiter()->settle_tokens(ctx.scope->identity, -n);
-            else if (v.decision.allowed && v.source == LimitVerdict::Source::Local)
-                ctx.worker.shared().local_tokens.settle(ctx.scope->identity, -n, static_cast<double>(net::now_ns()) / 1e9);
+            give_back(ctx, v, n);
             return;
         }
-        try {
+        guarded_step(ctx, [&] {
             if (apply_token_verdict(ctx, v, n, prompt)) go();
-        } catch (const std::exception& e) {
-            if (!ctx.ex->responded()) ctx.fail(ApiError::internal(std::string("internal error: ") + e.what()));
-        }
+        });
     });
 }
 

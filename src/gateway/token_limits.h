@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "gateway/gateway.h"
 #include "gateway/shared_limiter.h"
 
 namespace llmgw::gw {
@@ -22,6 +23,9 @@ struct TokenHold {
     int64_t reserved = 0;
     int64_t prompt_estimate = 0;
 };
+
+// The routes that spend tokens (budgeted, and counted in the ledger).
+bool spends_tokens(Route r);
 
 // Runs `go` once the request's tokens are reserved (at once when no budget applies to it), from
 // the loop; otherwise answers 429 (over budget) or 503 (RATE_LIMIT_FAILURE_MODE=closed) itself.

@@ -260,3 +260,39 @@ TEST_CASE("token limits: /admin/usage needs an ADMIN_KEYS key and answers bad qu
     auto off = start_serve(mock.url(), {{"API_KEYS", kKey}});
     CHECK(get(off.url("/admin/usage"), {"Authorization: Bearer " + kAdmin}).status == 404);
 }
+
+TEST_CASE("token limits: with the request limit too, both are decided in one Redis call", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock({"--tokens", "2000"});
+    // One worker: one connection, so a request's settle reaches Redis before the next request.
+    auto gw = start_serve(mock.url(), budget_env(redis.url(), 6000,
+                                                 {{"RATE_LIMIT_ENABLED", "true"}, {"RATE_LIMIT_RPM", "1"},
+                                                  {"RATE_LIMIT_BURST", "3"}, {"WORKERS", "1"}}));
+    REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+    // The first answer uses 2000 tokens and more: the next 5000-token reservation cannot fit.
+    auto big = post(gw.url("/v1/chat/completions"), chat(5000), kAuth);
+    REQUIRE(big.status == 200);
+    CHECK(json(big.body)["usage"]["completion_tokens"].GetInt64() == 2000);
+    CHECK(header_int(big, "x-ratelimit-remaining-requests") == 2);
+    auto refused = post(gw.url("/v1/chat/completions"), chat(5000), kAuth);
+    REQUIRE(refused.status == 429);
+    CHECK(std::string(json(refused.body)["error"]["message"].GetString()).find("token budget") != std::string::npos);
+    // A token refusal does not use up a request: two more fit the request limit.
+    for (int i = 0; i < 2; ++i) {
+        auto r = post(gw.url("/v1/messages"), R"({"model":"mock-model","max_tokens":50,"messages":[{"role":"user","content":"hi"}]})",
+                      {"x-api-key: " + kKey});
+        REQUIRE(r.status == 200);
+        CHECK(header_int(r, "x-ratelimit-remaining-requests") == 1 - i);
+        CHECK(header_int(r, "anthropic-ratelimit-tokens-limit") == 6000);
+    }
+    auto over = post(gw.url("/v1/chat/completions"), chat(10), kAuth);
+    REQUIRE(over.status == 429);
+    CHECK(json(over.body)["error"]["message"].GetString() == std::string("rate limit exceeded for ") + llmgw::key_fingerprint(kKey) +
+                                                                ": retry after " + over.header("retry-after") + "s");
+    CHECK(over.header("x-ratelimit-limit-tokens").empty());  // refused before the budget was asked
+    // One call a request decided both: every request counted once by the shared limit.
+    std::string metrics = get(gw.url("/metrics")).body;
+    CHECK(metrics.find("llmgw_ratelimit_shared_total 5") != std::string::npos);
+    CHECK(metrics.find("llmgw_tokenlimit_shared_total 4") != std::string::npos);
+}

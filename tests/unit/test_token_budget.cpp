@@ -250,3 +250,38 @@ TEST_CASE("usage ledger: an HGETALL reply is read, anything else refused", "[lim
     CHECK(d["data"][0]["requests"].GetInt64() == 2);
     CHECK(d["data"][0]["prompt_tokens"].GetInt64() == 40);
 }
+
+TEST_CASE("token budget: both limits in one call, and its answer", "[limits]") {
+    RateLimitConfig rl{.rpm = 60, .burst = 5};
+    TokenBudgetConfig tok{.tpm = 60000};
+    auto c = admit_command("key:abc", rl, 300, tok);
+    REQUIRE(c.size() == 10);
+    CHECK(c[0] == "EVALSHA");
+    CHECK(c[1] == admit_script_sha1());
+    CHECK(c[2] == "2");
+    CHECK(c[3] == "llmgw:{key:abc}:rl");
+    CHECK(c[4] == "llmgw:{key:abc}:tok");
+    CHECK(c[5] == "1000000");  // a request a second
+    CHECK(c[6] == "5000000");  // burst 5
+    CHECK(c[9] == "300");
+    CHECK(admit_command("key:abc", rl, 300, tok, true)[1] == kAdmitScript);
+    auto ints = [](std::vector<int64_t> v) {
+        std::vector<RedisValue> e;
+        for (auto i : v) e.push_back(RedisValue::of_integer(i));
+        return RedisValue::of_array(std::move(e));
+    };
+    auto both = parse_admit_reply(ints({1, 4, 0, 1000000, 1, 59700, 0, 300000}), rl, 300, tok);
+    REQUIRE(both);
+    CHECK(both->requests.allowed);
+    CHECK(both->requests.remaining == 4);
+    CHECK(both->tokens.allowed);
+    CHECK(both->tokens.remaining == 59700);
+    CHECK(both->tokens.reserved == 300);
+    auto no_tokens = parse_admit_reply(ints({1, 4, 0, 1000000, 0, 10, 2000000, 59000000}), rl, 300, tok);
+    REQUIRE(no_tokens);
+    CHECK(no_tokens->requests.allowed);
+    CHECK_FALSE(no_tokens->tokens.allowed);
+    CHECK(no_tokens->tokens.retry_after_s == Approx(2.0));
+    CHECK_FALSE(parse_admit_reply(ints({1, 4, 0, 1000000}), rl, 300, tok));
+    CHECK_FALSE(parse_admit_reply(ints({1, 4, 0, 1000000, 3, 0, 0, 0}), rl, 300, tok));
+}

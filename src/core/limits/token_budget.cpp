@@ -193,6 +193,64 @@ std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t 
     return d;
 }
 
+// KEYS[1]: the request limit's TAT, KEYS[2]: the token budget's. ARGV[1], ARGV[2]: the GCRA's
+// interval and tolerance (as kGcraScript); ARGV[3]: microseconds a token refills; ARGV[4]: the
+// budget in microseconds; ARGV[5]: tokens to reserve. Both are checked before either is written.
+const std::string_view kAdmitScript = R"lua(if redis.replicate_commands then pcall(redis.replicate_commands) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tau = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now) or now
+if tat < now then tat = now end
+local new_tat = tat + interval
+if new_tat - now > tau then
+  return {0, 0, new_tat - tau - now, tat - now, 0, 0, 0, 0}
+end
+local tinterval = tonumber(ARGV[3])
+local ttau = tonumber(ARGV[4])
+local n = tonumber(ARGV[5])
+local ttat = tonumber(redis.call('GET', KEYS[2]) or now) or now
+if ttat < now then ttat = now end
+local new_ttat = ttat + n * tinterval
+local remaining = math.floor((tau - (new_tat - now)) / interval)
+if new_ttat - now > ttau then
+  return {1, remaining, 0, new_tat - now, 0, math.floor(math.max(0, ttau - (ttat - now)) / tinterval), math.ceil(new_ttat - ttau - now), math.floor(ttat - now)}
+end
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+if new_ttat > now then
+  redis.call('SET', KEYS[2], string.format('%d', new_ttat), 'PX', math.ceil((new_ttat - now) / 1000) + 1)
+end
+return {1, remaining, 0, new_tat - now, 1, math.floor(math.max(0, ttau - (new_ttat - now)) / tinterval), 0, math.floor(new_ttat - now)}
+)lua";
+
+const std::string& admit_script_sha1() {
+    static const std::string hex = redis_script_sha1(kAdmitScript);
+    return hex;
+}
+
+std::vector<std::string> admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
+                                       const TokenBudgetConfig& tokens, bool eval) {
+    // The GCRA's arguments as gcra_command builds them.
+    const auto g = gcra_command(identity, requests);
+    return {eval ? "EVAL" : "EVALSHA", eval ? std::string(kAdmitScript) : admit_script_sha1(), "2", g[3],
+            token_budget_key(identity), g[4], g[5], number_text(token_interval_us(tokens.tpm)),
+            std::to_string(static_cast<int64_t>(kMinuteUs)), std::to_string(n)};
+}
+
+std::optional<AdmitDecision> parse_admit_reply(const RedisValue& reply, const RateLimitConfig& requests, int64_t n,
+                                               const TokenBudgetConfig& tokens) {
+    if (reply.type != RedisValue::Type::Array || reply.elements.size() != 8) return std::nullopt;
+    auto half = [&reply](size_t from) {
+        return RedisValue::of_array({reply.elements.begin() + static_cast<ptrdiff_t>(from),
+                                     reply.elements.begin() + static_cast<ptrdiff_t>(from + 4)});
+    };
+    auto r = parse_gcra_reply(half(0), requests);
+    auto t = parse_token_reply(half(4), n, tokens);
+    if (!r || !t) return std::nullopt;
+    return AdmitDecision{*r, *t};
+}
+
 TokenBudgetConfig local_fallback_budget(const TokenBudgetConfig& shared, int replicas) {
     return TokenBudgetConfig{.tpm = shared.tpm / std::max(1, replicas)};
 }

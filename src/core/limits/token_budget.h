@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/limits/redis_value.h"
+#include "core/ops/rate_limiter.h"
 
 namespace llmgw {
 
@@ -105,6 +106,22 @@ std::vector<std::string> token_settle_command(std::string_view identity, int64_t
                                               bool eval = false);
 // The script's answer {allowed, remaining, retry_after_us, reset_us}; nullopt for anything else.
 std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg);
+
+// Both limits of one request in one call (REDIS_URL with RATE_LIMIT_ENABLED and TOKEN_LIMIT_TPM):
+// the request limit's GCRA (shared_rate_limit.h) and the token reservation, atomically, in one
+// round trip instead of two. KEYS: the identity's request and token keys (one hash tag, one
+// slot). A request the token budget refuses does not use up a request of the request limit.
+extern const std::string_view kAdmitScript;
+const std::string& admit_script_sha1();
+std::vector<std::string> admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
+                                       const TokenBudgetConfig& tokens, bool eval = false);
+struct AdmitDecision {
+    RateLimitDecision requests;
+    TokenDecision tokens;  // refused without a look at the budget when the request limit refused
+};
+// The answer {8 integers: the request limit's four, then the token budget's four}.
+std::optional<AdmitDecision> parse_admit_reply(const RedisValue& reply, const RateLimitConfig& requests, int64_t n,
+                                               const TokenBudgetConfig& tokens);
 
 // The budget divided by the replicas, for the `local` fallback.
 TokenBudgetConfig local_fallback_budget(const TokenBudgetConfig& shared, int replicas);
