@@ -121,9 +121,10 @@ int run_serve(ServeFlags& flags) {
         gw::log_event(spdlog::level::warn, "serve", "API_KEYS_FILE holds no keys: every /v1 request will get 401",
                       {{"file", cfg->api_keys_file}});
 
-    if (cfg->redis && !cfg->rate_limit_enabled)
+    if (cfg->redis && !cfg->rate_limit_enabled && cfg->token_limit_tpm <= 0)
         gw::log_event(spdlog::level::warn, "serve",
-                      "REDIS_URL is set but RATE_LIMIT_ENABLED=false: there is no limit to share, Redis is not used");
+                      "REDIS_URL is set but RATE_LIMIT_ENABLED=false and TOKEN_LIMIT_TPM=0: there is no limit to share, "
+                      "Redis keeps only the usage ledger");
 
     net::WorkerPoolOptions opts;
     opts.workers = workers;

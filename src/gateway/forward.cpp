@@ -10,6 +10,7 @@
 #include "core/routing/model_rewrite.h"
 #include "core/routing/session_affinity.h"
 #include "gateway/log.h"
+#include "gateway/token_limits.h"
 
 namespace llmgw::gw {
 
@@ -312,6 +313,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (fr.adapter && fr.adapter->stream_over()) return;  // cut_stream() follows
         StreamEventInfo info = inspect_stream_event(ev.data);
         if (info.content) {
+            ++scope->generated_events;
             uint64_t now = net::now_ns();
             if (!first_token_ns) {
                 first_token_ns = now;
@@ -572,7 +574,10 @@ ApiError upstream_failure_error(const net::UpstreamResult& r) {
 
 void forward(const RequestContext& ctx, ForwardRequest fr) {
     auto p = std::make_shared<ProxyCall>(ctx, std::move(fr));
-    p->start();
+    reserve_tokens_then(ctx, p->fr, [p] {
+        p->scope->forwarded = true;
+        p->start();
+    });
 }
 
 }  // namespace llmgw::gw

@@ -18,6 +18,7 @@
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"
+#include "gateway/token_limits.h"
 
 namespace llmgw::gw {
 
@@ -56,6 +57,7 @@ constexpr auto kRoutes = std::to_array<RouteInfo>({
     {Route::Responses, "/v1/responses", "POST", ApiStyle::OpenAI, true},
     {Route::Response, "/v1/responses/{id}", "GET, DELETE", ApiStyle::OpenAI, true},
     {Route::ResponseInputItems, "/v1/responses/{id}/input_items", "GET", ApiStyle::OpenAI, true},
+    {Route::AdminUsage, "/admin/usage", "GET", ApiStyle::OpenAI, false},  // ADMIN_KEYS, checked by the route
 });
 
 // A templated entry ({model}, {id}), found by its route rather than by its place in the table.
@@ -121,6 +123,9 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       limiter(cfg.redis ? local_fallback_limit({.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst},
                                                cfg.rate_limit_replicas)
                         : RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
+      local_tokens(cfg.redis ? local_fallback_budget({.tpm = cfg.token_limit_tpm}, cfg.rate_limit_replicas)
+                             : TokenBudgetConfig{.tpm = cfg.token_limit_tpm}),
+      admin_keys(KeySet::from_keys(cfg.admin_keys)),
       workers(worker_count),
       metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count)}),
       pools(backends ? *backends : single_backend_config(cfg), backends.has_value()),
@@ -184,8 +189,9 @@ GatewayWorker::GatewayWorker(uv_loop_t* loop, int listen_fd, GatewayShared& shar
       metrics_(shared.metrics.recorder(static_cast<size_t>(index))),
       keys_(shared.keys),
       index_(index) {
-    if (shared.cfg.redis && shared.cfg.rate_limit_enabled)
-        shared_limiter_ = std::make_unique<SharedLimiter>(loop, shared.cfg, shared.limiter, shared.shared_limit);
+    if (shared.cfg.redis)
+        shared_limiter_ = std::make_unique<SharedLimiter>(loop, shared.cfg, shared.limiter, shared.local_tokens,
+                                                          shared.ledger, shared.shared_limit);
 }
 
 GatewayWorker::~GatewayWorker() = default;
@@ -367,7 +373,14 @@ void GatewayWorker::route(const RequestContext& ctx) {
                 "invalid or missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"));
             return;
         }
-        if (shared_limiter_) {
+        if (shared_limiter_ && shared_.cfg.rate_limit_enabled) {
+            // A route with a token budget asks for both limits in one call once its body is read
+            // (token_limits.h); any other, for the request limit now.
+            if (shared_.cfg.token_limit_tpm > 0 && spends_tokens(ri.route)) {
+                ctx.scope->request_limit_deferred = true;
+                dispatch(ctx);
+                return;
+            }
             admit_shared(ctx);  // dispatch() follows once the shared limit has decided
             return;
         }
@@ -409,8 +422,40 @@ void GatewayWorker::dispatch(const RequestContext& ctx) {
             else responses_get(ctx);
             return;
         case Route::ResponseInputItems: responses_input_items(ctx); return;
+        case Route::AdminUsage:
+            if (admin_authorized(ctx)) admin_usage(ctx);
+            return;
         case Route::NotFound: return;
     }
+}
+
+bool GatewayWorker::admin_authorized(const RequestContext& ctx) {
+    if (shared_.admin_keys->empty()) {
+        ctx.fail(ApiError::not_found("the admin routes are off: set ADMIN_KEYS to use " + ctx.ex->request().path));
+        return false;
+    }
+    const auto& req = ctx.ex->request();
+    if (shared_.admin_keys->match(presented_api_key(req.header("authorization"), req.header("x-api-key"))).ok)
+        return true;
+    ctx.fail(ApiError::unauthorized("invalid or missing admin key: send a key of ADMIN_KEYS as 'Authorization: Bearer <key>'"));
+    return false;
+}
+
+void GatewayWorker::admin_usage(const RequestContext& ctx) {
+    std::string err, param;
+    auto q = parse_usage_query(ctx.ex->request().query, static_cast<int64_t>(unix_now_s()), &err, &param);
+    if (!q) {
+        ctx.fail(ApiError::bad_request(err, param));
+        return;
+    }
+    ctx.ex->add_header("cache-control", "no-store");
+    if (!shared_limiter_) {
+        ctx.respond_json(200, shared_.ledger.read(*q, "local"));
+        return;
+    }
+    shared_limiter_->read_usage(*q, [ctx](std::string json) {
+        if (!ctx.scope->finished()) ctx.respond_json(200, json);
+    });
 }
 
 void GatewayWorker::serve_metrics(const RequestContext& ctx) {

@@ -22,6 +22,7 @@
 #include "gateway/backend_discovery.h"
 #include "gateway/backend_pools.h"
 #include "gateway/health_checks.h"
+#include "gateway/local_usage.h"
 #include "gateway/responses_state.h"
 #include "gateway/shared_limiter.h"
 #include "net/http_server.h"
@@ -38,6 +39,7 @@ enum class Route {
     Models, Model, ChatCompletions, Completions, Embeddings,
     Messages, CountTokens,
     Responses, Response, ResponseInputItems,
+    AdminUsage,
     NotFound,
 };
 
@@ -78,6 +80,12 @@ struct GatewayShared {
     // (RATE_LIMIT_FAILURE_MODE=local), the limit divided by RATE_LIMIT_REPLICAS.
     RateLimiter limiter;
     SharedLimitStats shared_limit;  // REDIS_URL: the shared limit's counters
+    // TOKEN_LIMIT_TPM in process: the whole budget without REDIS_URL; with it, the `local`
+    // fallback's share (the budget divided by RATE_LIMIT_REPLICAS).
+    LocalTokenStore local_tokens;
+    // The usage ledger without REDIS_URL; with it, where records go while Redis does not take them.
+    LocalLedgerStore ledger;
+    const std::shared_ptr<const KeySet> admin_keys;  // ADMIN_KEYS: the /admin/* routes' keys
     const int workers;
     GatewayMetrics metrics;
     DiscoveredBackend backend;  // learned from the backend itself (backend_discovery.h)
@@ -124,6 +132,10 @@ public:
     std::vector<std::string> pool_headers(const std::string& request_id, const net::HttpRequest* incoming,
                                           const std::string& api_key) const;
     uint64_t random64() { return rng_(); }
+    // Answers a request limit's verdict (headers, 429 or 503); true when the request may go on.
+    bool apply_verdict(const RequestContext& ctx, const LimitVerdict& v);
+    // REDIS_URL: this worker's connection (shared limits, token budgets, the ledger); else null.
+    SharedLimiter* shared_limiter() { return shared_limiter_.get(); }
 
 private:
     void handle(const std::shared_ptr<net::Exchange>& ex);
@@ -135,8 +147,6 @@ private:
     bool admit(const RequestContext& ctx);
     // REDIS_URL: asks the shared limit, then continues with dispatch() once admitted.
     void admit_shared(const RequestContext& ctx);
-    // Answers a limit's verdict (headers, 429 or 503); true when the request may go on.
-    bool apply_verdict(const RequestContext& ctx, const LimitVerdict& v);
     // After auth and the limit: the body, then the route's handler.
     void dispatch(const RequestContext& ctx);
     // Runs `step` answering an exception with a 500 in the route's envelope.
@@ -145,6 +155,10 @@ private:
     // the request was answered (415 unknown coding, 413 too large decoded, 400 corrupt).
     bool decode_body(const RequestContext& ctx);
     void serve_metrics(const RequestContext& ctx);
+    // The /admin/* routes' guard: true when the request carries a key of ADMIN_KEYS; otherwise
+    // answers 404 (ADMIN_KEYS unset) or 401 and returns false.
+    bool admin_authorized(const RequestContext& ctx);
+    void admin_usage(const RequestContext& ctx);
     void root(const RequestContext& ctx);
     void readyz(const RequestContext& ctx, bool detailed);
     void docs(const RequestContext& ctx);  // docs_routes.cpp
@@ -162,7 +176,7 @@ private:
     std::mt19937_64 rng_;
     MetricsRecorder metrics_;  // this worker's shard
     KeySetCache keys_;
-    std::unique_ptr<SharedLimiter> shared_limiter_;  // REDIS_URL with RATE_LIMIT_ENABLED
+    std::unique_ptr<SharedLimiter> shared_limiter_;  // REDIS_URL
     std::unique_ptr<HealthChecker> health_;  // the first worker's, with BACKENDS_FILE
 
     // Readiness, cached so probes cannot hammer the backend.

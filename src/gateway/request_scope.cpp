@@ -49,15 +49,16 @@ void RequestScope::client_gone() {
     auto self = shared_from_this();
     if (auto cb = std::move(abort_cb_)) cb();
     worker_.metrics().on_client_abort(static_cast<size_t>(route.route));
-    finish(ex_->status() ? ex_->status() : kClientClosedRequest);
+    finish(ex_->status() ? ex_->status() : kClientClosedRequest, true);
 }
 
-void RequestScope::finish(int status) {
+void RequestScope::finish(int status, bool client_left) {
     if (finished_) return;
     finished_ = true;
     auto self = shared_from_this();  // dropping the abort callback may drop the last other reference
     ex_->on_abort(nullptr);
     abort_cb_ = nullptr;
+    settle_request(worker_, *this, client_left);
     double duration_s = static_cast<double>(net::now_ns() - ex_->start_ns()) / 1e9;
     worker_.metrics().on_request(static_cast<size_t>(route.route), ex_->request().method, status, duration_s);
     write_access_log(status, duration_s);

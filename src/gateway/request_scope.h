@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/api/api_error.h"
 #include "gateway/gateway.h"
+#include "gateway/token_limits.h"
 
 namespace llmgw::gw {
 
@@ -45,13 +47,17 @@ public:
     int backend_status = 0;    // 0: no backend exchange
     std::string pool, replica;  // BACKENDS_FILE: where the last attempt went (access log)
     int64_t prompt_tokens = -1, completion_tokens = -1;
+    int64_t generated_events = 0;  // content events relayed from the backend's stream
+    bool forwarded = false;        // handed to the backend (after its token reservation)
+    std::optional<TokenHold> token_hold;  // TOKEN_LIMIT_TPM: settled when the scope finishes
+    bool request_limit_deferred = false;  // the shared request limit is asked with the token reservation
 
     RequestScope(GatewayWorker& w, std::shared_ptr<net::Exchange> ex, const RouteInfo& route,
                  std::string request_id, std::string client);
 
 private:
     void client_gone();
-    void finish(int status);
+    void finish(int status, bool client_left = false);
     void write_access_log(int status, double duration_s) const;
 
     GatewayWorker& worker_;

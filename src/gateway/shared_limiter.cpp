@@ -1,6 +1,7 @@
 #include "gateway/shared_limiter.h"
 
 #include "core/limits/shared_rate_limit.h"
+#include "gateway/local_usage.h"
 #include "gateway/log.h"
 #include "net/http_server.h"
 
@@ -12,6 +13,16 @@ constexpr uint64_t kFallbackLogIntervalNs = 1'000'000'000;
 
 RateLimitConfig shared_limit_of(const ServeConfig& cfg) {
     return RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst};
+}
+
+// The `reason` label of a fallback.
+const char* redis_outcome_reason(const RedisOutcome& out) {
+    switch (out.status) {
+        case RedisOutcome::Status::Timeout: return "timeout";
+        case RedisOutcome::Status::Unavailable: return "down";
+        case RedisOutcome::Status::Reply: break;
+    }
+    return "error";
 }
 
 }  // namespace
@@ -30,7 +41,13 @@ std::string render_shared_limit_metrics(const SharedLimitStats& s, int workers, 
     o += "# HELP llmgw_ratelimit_shared_total Requests the shared (Redis) rate limit decided.\n";
     o += "# TYPE llmgw_ratelimit_shared_total counter\n";
     o += "llmgw_ratelimit_shared_total " + std::to_string(s.decided_by_redis.load()) + "\n";
-    o += "# HELP llmgw_ratelimit_fallback_total Requests decided by RATE_LIMIT_FAILURE_MODE because Redis did not answer in time, was down, or answered an error.\n";
+    o += "# HELP llmgw_tokenlimit_shared_total Token reservations the shared (Redis) budget decided.\n";
+    o += "# TYPE llmgw_tokenlimit_shared_total counter\n";
+    o += "llmgw_tokenlimit_shared_total " + std::to_string(s.tokens_by_redis.load()) + "\n";
+    o += "# HELP llmgw_redis_lost_writes_total Token settles and usage records Redis did not take (down, late or an error); usage records go to the local ledger instead.\n";
+    o += "# TYPE llmgw_redis_lost_writes_total counter\n";
+    o += "llmgw_redis_lost_writes_total " + std::to_string(s.lost_writes.load()) + "\n";
+    o += "# HELP llmgw_ratelimit_fallback_total Limit decisions (requests and token reservations) made by RATE_LIMIT_FAILURE_MODE because Redis did not answer in time, was down, or answered an error.\n";
     o += "# TYPE llmgw_ratelimit_fallback_total counter\n";
     const std::string m = failure_mode_name(mode);
     o += "llmgw_ratelimit_fallback_total{mode=\"" + m + "\",reason=\"timeout\"} " + std::to_string(s.fallback_timeout.load()) + "\n";
@@ -39,15 +56,20 @@ std::string render_shared_limit_metrics(const SharedLimitStats& s, int workers, 
     return o;
 }
 
-SharedLimiter::SharedLimiter(uv_loop_t* loop, const ServeConfig& cfg, RateLimiter& local, SharedLimitStats& stats)
+SharedLimiter::SharedLimiter(uv_loop_t* loop, const ServeConfig& cfg, RateLimiter& local,
+                             LocalTokenStore& local_tokens, LocalLedgerStore& local_ledger, SharedLimitStats& stats)
     : shared_cfg_(shared_limit_of(cfg)),
+      token_cfg_{.tpm = cfg.token_limit_tpm},
       mode_(cfg.rate_limit_failure_mode),
       local_(local),
+      local_tokens_(local_tokens),
+      local_ledger_(local_ledger),
       stats_(stats),
       client_(loop,
               RedisClientOptions{.endpoint = *cfg.redis,
                                  .deadline_ms = static_cast<uint64_t>(cfg.redis_timeout_ms),
-                                 .scripts = {std::string(kGcraScript)}},
+                                 .scripts = {std::string(kGcraScript), std::string(kTokenBudgetScript),
+                                             std::string(kAdmitScript), std::string(kUsageLedgerScript)}},
               [this](RedisState s) {
                   // Only counters here: this may run inside a hiredis callback.
                   const bool up = s == RedisState::Up;
@@ -65,17 +87,9 @@ void SharedLimiter::acquire(const std::string& identity, std::function<void(cons
     client_.call(
         gcra_command(identity, shared_cfg_),
         [this, identity, done = std::move(done)](const RedisOutcome& out) {
-            if (out.status == RedisOutcome::Status::Timeout) {
-                done(fall_back(identity, stats_.fallback_timeout, "timeout"));
-                return;
-            }
-            if (out.status == RedisOutcome::Status::Unavailable) {
-                done(fall_back(identity, stats_.fallback_down, "down"));
-                return;
-            }
-            auto d = parse_gcra_reply(out.reply, shared_cfg_);
+            auto d = out.status == RedisOutcome::Status::Reply ? parse_gcra_reply(out.reply, shared_cfg_) : std::nullopt;
             if (!d) {
-                done(fall_back(identity, stats_.fallback_error, "error"));
+                done(fall_back(identity, reason_of(out), redis_outcome_reason(out)));
                 return;
             }
             stats_.decided_by_redis.fetch_add(1, std::memory_order_relaxed);
@@ -86,7 +100,126 @@ void SharedLimiter::acquire(const std::string& identity, std::function<void(cons
         });
 }
 
-LimitVerdict SharedLimiter::fall_back(const std::string& identity, std::atomic<uint64_t>& reason, const char* why) {
+std::atomic<uint64_t>& SharedLimiter::reason_of(const RedisOutcome& out) {
+    switch (out.status) {
+        case RedisOutcome::Status::Timeout: return stats_.fallback_timeout;
+        case RedisOutcome::Status::Unavailable: return stats_.fallback_down;
+        case RedisOutcome::Status::Reply: break;
+    }
+    return stats_.fallback_error;
+}
+
+void SharedLimiter::reserve_tokens(const std::string& identity, int64_t n, std::function<void(const TokenVerdict&)> done) {
+    client_.call(
+        token_reserve_command(identity, n, token_cfg_),
+        [this, identity, n, done = std::move(done)](const RedisOutcome& out) {
+            auto d = out.status == RedisOutcome::Status::Reply ? parse_token_reply(out.reply, n, token_cfg_) : std::nullopt;
+            if (!d) {
+                done(fall_back_tokens(identity, n, reason_of(out), redis_outcome_reason(out)));
+                return;
+            }
+            stats_.tokens_by_redis.fetch_add(1, std::memory_order_relaxed);
+            done(TokenVerdict{LimitVerdict::Source::Redis, *d});
+        },
+        [identity, n, cfg = token_cfg_](const RedisValue& err) {
+            return is_noscript_error(err) ? token_reserve_command(identity, n, cfg, true) : std::vector<std::string>{};
+        });
+}
+
+void SharedLimiter::admit(const std::string& identity, int64_t n,
+                          std::function<void(const LimitVerdict&, const TokenVerdict&)> done) {
+    client_.call(
+        admit_command(identity, shared_cfg_, n, token_cfg_),
+        [this, identity, n, done = std::move(done)](const RedisOutcome& out) {
+            auto d = out.status == RedisOutcome::Status::Reply ? parse_admit_reply(out.reply, shared_cfg_, n, token_cfg_)
+                                                               : std::nullopt;
+            if (!d) {
+                const LimitVerdict r = fall_back(identity, reason_of(out), redis_outcome_reason(out));
+                if (!r.decision.allowed) {
+                    done(r, TokenVerdict{r.source, {}});
+                    return;
+                }
+                done(r, fall_back_tokens(identity, n, reason_of(out), redis_outcome_reason(out)));
+                return;
+            }
+            stats_.decided_by_redis.fetch_add(1, std::memory_order_relaxed);
+            if (d->requests.allowed) stats_.tokens_by_redis.fetch_add(1, std::memory_order_relaxed);
+            done(LimitVerdict{LimitVerdict::Source::Redis, d->requests}, TokenVerdict{LimitVerdict::Source::Redis, d->tokens});
+        },
+        [identity, n, rl = shared_cfg_, tok = token_cfg_](const RedisValue& err) {
+            return is_noscript_error(err) ? admit_command(identity, rl, n, tok, true) : std::vector<std::string>{};
+        });
+}
+
+void SharedLimiter::settle_tokens(const std::string& identity, int64_t delta) {
+    if (delta == 0) return;
+    client_.call(
+        token_settle_command(identity, delta, token_cfg_),
+        [this](const RedisOutcome& out) {
+            if (out.status != RedisOutcome::Status::Reply || out.reply.is_error())
+                stats_.lost_writes.fetch_add(1, std::memory_order_relaxed);
+        },
+        [identity, delta, cfg = token_cfg_](const RedisValue& err) {
+            return is_noscript_error(err) ? token_settle_command(identity, delta, cfg, true) : std::vector<std::string>{};
+        });
+}
+
+void SharedLimiter::record_usage(const UsageRecord& r, int64_t now_unix_s) {
+    client_.call(
+        usage_record_command(r, now_unix_s),
+        [this, r, now_unix_s](const RedisOutcome& out) {
+            if (out.status == RedisOutcome::Status::Reply && !out.reply.is_error()) return;
+            stats_.lost_writes.fetch_add(1, std::memory_order_relaxed);
+            local_ledger_.record(r, now_unix_s);
+        },
+        [r, now_unix_s](const RedisValue& err) {
+            return is_noscript_error(err) ? usage_record_command(r, now_unix_s, true) : std::vector<std::string>{};
+        });
+}
+
+void SharedLimiter::read_usage(const UsageQuery& q, std::function<void(std::string json)> done) {
+    // One HGETALL a bucket, pipelined; the answer is assembled when the last one is in.
+    struct Gather {
+        UsageReport report;
+        size_t left;
+        bool failed = false;
+        std::function<void(std::string)> done;
+    };
+    const auto buckets = q.buckets();
+    auto g = std::make_shared<Gather>(Gather{UsageReport(q), buckets.size(), false, std::move(done)});
+    for (int64_t start : buckets) {
+        client_.call({"HGETALL", usage_bucket_key(q.window, start)}, [this, g, q](const RedisOutcome& out) {
+            if (out.status != RedisOutcome::Status::Reply || !g->report.add_hgetall(out.reply)) g->failed = true;
+            if (--g->left) return;
+            g->done(g->failed ? local_ledger_.read(q, "local (Redis did not answer: this replica's own records)")
+                              : g->report.json("redis"));
+        });
+    }
+}
+
+TokenVerdict SharedLimiter::fall_back_tokens(const std::string& identity, int64_t n, std::atomic<uint64_t>& reason,
+                                             const char* why) {
+    note_fallback(reason, why);
+    TokenVerdict v;
+    switch (mode_) {
+        case LimitFailureMode::Local:
+            v.source = LimitVerdict::Source::Local;
+            v.decision = local_tokens_.reserve(identity, n, static_cast<double>(net::now_ns()) / 1e9);
+            break;
+        case LimitFailureMode::Open:
+            v.source = LimitVerdict::Source::Open;
+            v.decision.allowed = true;
+            break;
+        case LimitFailureMode::Closed:
+            v.source = LimitVerdict::Source::Closed;
+            v.decision.allowed = false;
+            v.decision.retry_after_s = 1;
+            break;
+    }
+    return v;
+}
+
+void SharedLimiter::note_fallback(std::atomic<uint64_t>& reason, const char* why) {
     reason.fetch_add(1, std::memory_order_relaxed);
     ++unlogged_fallbacks_;
     const uint64_t now = net::now_ns();
@@ -97,6 +230,11 @@ LimitVerdict SharedLimiter::fall_back(const std::string& identity, std::atomic<u
         unlogged_fallbacks_ = 0;
         last_fallback_log_ns_ = now;
     }
+}
+
+LimitVerdict SharedLimiter::fall_back(const std::string& identity, std::atomic<uint64_t>& reason, const char* why) {
+    note_fallback(reason, why);
+    const uint64_t now = net::now_ns();
     LimitVerdict v;
     switch (mode_) {
         case LimitFailureMode::Local:

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "core/limits/token_budget.h"
+#include "core/limits/usage_ledger.h"
 #include "core/ops/config.h"
 #include "core/ops/rate_limiter.h"
 #include "gateway/redis_client.h"
@@ -25,6 +27,8 @@ struct SharedLimitStats {
     std::atomic<uint64_t> fallback_down{0};     // no connection (down, connecting, overloaded)
     std::atomic<uint64_t> fallback_error{0};    // an error or unreadable reply
     std::atomic<uint64_t> disconnects{0};       // connections lost or dropped
+    std::atomic<uint64_t> tokens_by_redis{0};   // token reservations the shared budget decided
+    std::atomic<uint64_t> lost_writes{0};       // settles and ledger records Redis did not take
     uint64_t fallbacks() const { return fallback_timeout + fallback_down + fallback_error; }
 };
 
@@ -37,24 +41,58 @@ struct LimitVerdict {
     RateLimitDecision decision;  // Redis and Local: the decision; Open: allowed; Closed: refused
 };
 
+struct TokenVerdict {
+    LimitVerdict::Source source = LimitVerdict::Source::Redis;  // where it was reserved (and is settled)
+    TokenDecision decision;
+};
+
+class LocalTokenStore;
+class LocalLedgerStore;
+
 class SharedLimiter {
 public:
     // `local` is the process's in-process limiter, configured with the fallback limit.
-    SharedLimiter(uv_loop_t* loop, const ServeConfig& cfg, RateLimiter& local, SharedLimitStats& stats);
+    // `local_tokens` and `local_ledger`: the process's own budgets (the fallback share) and ledger.
+    SharedLimiter(uv_loop_t* loop, const ServeConfig& cfg, RateLimiter& local, LocalTokenStore& local_tokens,
+                  LocalLedgerStore& local_ledger, SharedLimitStats& stats);
     void start();
     // Decides one request of `identity`. `done` runs once, from the loop (never inside acquire),
     // at the latest REDIS_TIMEOUT_MS later.
     void acquire(const std::string& identity, std::function<void(const LimitVerdict&)> done);
+    // Reserves `n` tokens of `identity`'s budget (TOKEN_LIMIT_TPM), under the same failure mode
+    // and deadline as acquire().
+    void reserve_tokens(const std::string& identity, int64_t n, std::function<void(const TokenVerdict&)> done);
+    // Both at once (RATE_LIMIT_ENABLED and TOKEN_LIMIT_TPM): one round trip. On a fallback each is
+    // decided by the failure mode as acquire() and reserve_tokens() would.
+    void admit(const std::string& identity, int64_t n,
+               std::function<void(const LimitVerdict&, const TokenVerdict&)> done);
+    // Settles a reservation made in Redis by `delta` tokens (negative: a refund). Not waited for;
+    // a settle Redis does not take is counted (lost_writes) and logged with the fallbacks.
+    void settle_tokens(const std::string& identity, int64_t delta);
+    // Adds a finished request to the shared ledger; when Redis does not take it, to the local one.
+    void record_usage(const UsageRecord& r, int64_t now_unix_s);
+    // The ledger's buckets of `q` (one HGETALL each, pipelined) as GET /admin/usage's JSON; the
+    // local ledger's when Redis does not answer (its "source" says which).
+    void read_usage(const UsageQuery& q, std::function<void(std::string json)> done);
     void close();
     RedisState state() const { return client_.state(); }
     const std::string& last_error() const { return client_.last_error(); }
 
 private:
     LimitVerdict fall_back(const std::string& identity, std::atomic<uint64_t>& reason, const char* why);
+    // The failure mode's answer for a token reservation.
+    TokenVerdict fall_back_tokens(const std::string& identity, int64_t n, std::atomic<uint64_t>& reason,
+                                  const char* why);
+    // Counts and logs one fallback (at most one line a second).
+    void note_fallback(std::atomic<uint64_t>& reason, const char* why);
+    std::atomic<uint64_t>& reason_of(const RedisOutcome& out);
 
     const RateLimitConfig shared_cfg_;
+    const TokenBudgetConfig token_cfg_;
     const LimitFailureMode mode_;
     RateLimiter& local_;
+    LocalTokenStore& local_tokens_;
+    LocalLedgerStore& local_ledger_;
     SharedLimitStats& stats_;
     RedisClient client_;
     bool up_ = false;

@@ -30,18 +30,20 @@ redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_ta
 return {1, math.floor((tau - (new_tat - now)) / interval), 0, new_tat - now}
 )lua";
 
+std::string redis_script_sha1(std::string_view script) {
+    unsigned char d[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), d);
+    static const char* digits = "0123456789abcdef";
+    std::string h;
+    for (unsigned char c : d) {
+        h.push_back(digits[c >> 4]);
+        h.push_back(digits[c & 15]);
+    }
+    return h;
+}
+
 const std::string& gcra_script_sha1() {
-    static const std::string hex = [] {
-        unsigned char d[SHA_DIGEST_LENGTH];
-        SHA1(reinterpret_cast<const unsigned char*>(kGcraScript.data()), kGcraScript.size(), d);
-        static const char* digits = "0123456789abcdef";
-        std::string h;
-        for (unsigned char c : d) {
-            h.push_back(digits[c >> 4]);
-            h.push_back(digits[c & 15]);
-        }
-        return h;
-    }();
+    static const std::string hex = redis_script_sha1(kGcraScript);
     return hex;
 }
 
@@ -68,10 +70,12 @@ std::vector<std::string> command(std::string_view verb, std::string script_or_sh
 
 }  // namespace
 
-std::string rate_limit_key(std::string_view identity) {
+std::string identity_key_prefix(std::string_view identity) {
     std::string id = plain_identity(identity) ? std::string(identity) : "h:" + sha256_hex(identity);
-    return "llmgw:{" + id + "}:rl";
+    return "llmgw:{" + id + "}";
 }
+
+std::string rate_limit_key(std::string_view identity) { return identity_key_prefix(identity) + ":rl"; }
 
 std::vector<std::string> gcra_command(std::string_view identity, const RateLimitConfig& cfg) {
     return command("EVALSHA", gcra_script_sha1(), identity, cfg);

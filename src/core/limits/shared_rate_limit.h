@@ -21,6 +21,12 @@ namespace llmgw {
 extern const std::string_view kGcraScript;
 const std::string& gcra_script_sha1();
 
+// The SHA-1 of a script's text, in hex: what EVALSHA names it by.
+std::string redis_script_sha1(std::string_view script);
+
+// "llmgw:{<identity>}": the prefix of every key of one identity (rate limit, token budget).
+std::string identity_key_prefix(std::string_view identity);
+
 // "llmgw:{<identity>}:rl". The braces are a Redis Cluster hash tag: every key of one identity
 // lands on one slot. An identity that is not a plain fingerprint or address (anything outside
 // [A-Za-z0-9:._-]) is replaced by the hex SHA-256 of it, so a key never carries a brace or a

@@ -212,7 +212,8 @@ GatewayMetrics::GatewayMetrics(MetricsOptions opts)
       start_(std::chrono::steady_clock::now()),
       models_(opts.max_models),
       identities_(opts.max_identities),
-      statuses_(opts.max_statuses) {
+      statuses_(opts.max_statuses),
+      usage_identities_(opts.max_usage_identities) {
     auto fixed = [&](std::vector<std::string> v) {
         dims_.push_back(std::make_unique<FixedDim>(std::move(v)));
         return dims_.back().get();
@@ -228,6 +229,7 @@ GatewayMetrics::GatewayMetrics(MetricsOptions opts)
     const Dim* status = interned(&statuses_);
     const Dim* model = interned(&models_);
     const Dim* identity = interned(&identities_);
+    const Dim* usage_identity = interned(&usage_identities_);
     std::vector<std::string> kinds;
     for (size_t k = 0; k < kBackendErrorKinds; ++k)
         kinds.emplace_back(backend_error_kind_name(BackendErrorKind(k)));
@@ -273,6 +275,13 @@ GatewayMetrics::GatewayMetrics(MetricsOptions opts)
     aborts_ = add({"llmgw_client_aborts_total",
                    "Requests whose client disconnected before the response completed, by route.",
                    K::Counter, {"route"}, {route}});
+    key_requests_ = add({"llmgw_key_requests_total",
+                         "API requests forwarded to the backend, by identity (key fingerprint or client address; "
+                         "past the cap, \"other\").",
+                         K::Counter, {"identity"}, {usage_identity}});
+    key_tokens_ = add({"llmgw_key_tokens_total",
+                       "Tokens charged to an identity (reported usage, or what the gateway counted), by direction.",
+                       K::Counter, {"identity", "direction"}, {usage_identity, direction}});
     shard_cells_ = next;
 
     status_cache_ = std::make_unique<std::atomic<uint32_t>[]>(kStatusCacheSize);
@@ -344,6 +353,13 @@ void MetricsRecorder::on_ttft(size_t route, ModelId model, double seconds) const
 
 void MetricsRecorder::on_inter_token(size_t route, ModelId model, double seconds) const {
     observe(cells_, m_->itl_->cell({m_->route_index(route), model.index}), *m_->itl_->buckets, seconds);
+}
+
+void MetricsRecorder::on_key_usage(std::string_view identity, uint64_t prompt, uint64_t completion) const {
+    const uint32_t id = m_->usage_identities_.intern(identity);
+    add(cells_, m_->key_requests_->cell({id}), 1);
+    if (prompt) add(cells_, m_->key_tokens_->cell({id, 0}), prompt);
+    if (completion) add(cells_, m_->key_tokens_->cell({id, 1}), completion);
 }
 
 void MetricsRecorder::on_tokens(ModelId model, uint64_t prompt, uint64_t completion) const {

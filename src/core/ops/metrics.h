@@ -80,6 +80,10 @@ struct MetricsOptions {
     size_t shards = 1;           // one per thread that records (workers, plus any other)
     size_t max_models = 16;      // distinct model label values before folding into "other"
     size_t max_identities = 256; // distinct rate-limited identities before "other"
+    // Distinct identities (key fingerprints or client addresses) with usage series before "other":
+    // a Prometheus series each, so a gateway with thousands of keys keeps a bounded exposition
+    // (GET /admin/usage has every key).
+    size_t max_usage_identities = 256;
     size_t max_statuses = 32;    // distinct HTTP statuses before "other"
 };
 
@@ -100,6 +104,8 @@ public:
     void on_ttft(size_t route, ModelId model, double seconds) const;
     void on_inter_token(size_t route, ModelId model, double seconds) const;
     void on_tokens(ModelId model, uint64_t prompt, uint64_t completion) const;
+    // A forwarded API request ended: llmgw_key_requests_total and llmgw_key_tokens_total by identity.
+    void on_key_usage(std::string_view identity, uint64_t prompt, uint64_t completion) const;
     void on_stream_start() const;
     void on_stream_end() const;
     // Time from sending the upstream request to its last byte (or failure).
@@ -148,7 +154,7 @@ private:
 
     std::vector<std::string> routes_;
     std::chrono::steady_clock::time_point start_;
-    LabelInterner models_, identities_, statuses_;
+    LabelInterner models_, identities_, statuses_, usage_identities_;
     // status code -> interned index + 1 (0: not resolved yet), so a status costs one load.
     std::unique_ptr<std::atomic<uint32_t>[]> status_cache_;
     uint32_t status_index(int status);
@@ -157,7 +163,8 @@ private:
     // Families the recorder writes, in render order within families_.
     const Family *requests_ = nullptr, *duration_ = nullptr, *backend_errors_ = nullptr,
                  *rate_limited_ = nullptr, *ttft_ = nullptr, *itl_ = nullptr, *tokens_ = nullptr,
-                 *active_ = nullptr, *upstream_ = nullptr, *aborts_ = nullptr;
+                 *active_ = nullptr, *upstream_ = nullptr, *aborts_ = nullptr,
+                 *key_requests_ = nullptr, *key_tokens_ = nullptr;
     size_t shard_cells_ = 0;
     std::vector<std::unique_ptr<std::atomic<uint64_t>[]>> shards_;
 };

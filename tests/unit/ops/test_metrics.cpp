@@ -82,6 +82,8 @@ TEST_CASE("every family has HELP and TYPE even before any traffic", "[metrics]")
         {"llmgw_active_streams", "gauge"},
         {"llmgw_upstream_duration_seconds", "histogram"},
         {"llmgw_client_aborts_total", "counter"},
+        {"llmgw_key_requests_total", "counter"},
+        {"llmgw_key_tokens_total", "counter"},
     };
     CHECK(e.types == want);
     for (auto& [name, type] : want) CHECK(e.helps.count(name) == 1);
@@ -212,6 +214,27 @@ TEST_CASE("identities and statuses are bounded too", "[metrics]") {
     auto e = parse(m.render());
     CHECK(get(e, R"(chat_api_rate_limited_total{identity="other"})") == 97);
     CHECK(get(e, R"(chat_api_requests_total{method="GET",path="/v1/chat/completions",status="other"})") == 2);
+}
+
+TEST_CASE("usage by identity: requests and tokens per key, bounded by its own cap", "[metrics]") {
+    MetricsOptions o{kRoutes, 2};
+    o.max_usage_identities = 2;
+    GatewayMetrics m(o);
+    auto r0 = m.recorder(0), r1 = m.recorder(1);
+    r0.on_key_usage("key:aaaaaaaaaaaa", 10, 3);
+    r1.on_key_usage("key:aaaaaaaaaaaa", 5, 0);
+    r0.on_key_usage("key:bbbbbbbbbbbb", 1, 1);
+    for (int i = 0; i < 10; ++i) r1.on_key_usage("ip:10.0.0." + std::to_string(i), 2, 1);
+    auto e = parse(m.render());
+    CHECK(get(e, R"(llmgw_key_requests_total{identity="key:aaaaaaaaaaaa"})") == 2);
+    CHECK(get(e, R"(llmgw_key_tokens_total{identity="key:aaaaaaaaaaaa",direction="prompt"})") == 15);
+    CHECK(get(e, R"(llmgw_key_tokens_total{identity="key:aaaaaaaaaaaa",direction="completion"})") == 3);
+    CHECK(get(e, R"(llmgw_key_requests_total{identity="key:bbbbbbbbbbbb"})") == 1);
+    CHECK(get(e, R"(llmgw_key_requests_total{identity="other"})") == 10);
+    CHECK(get(e, R"(llmgw_key_tokens_total{identity="other",direction="prompt"})") == 20);
+    // The rate-limited identities keep their own cap: usage does not use it up.
+    r0.on_rate_limited("key:cccccccccccc");
+    CHECK(get(parse(m.render()), R"(chat_api_rate_limited_total{identity="key:cccccccccccc"})") == 1);
 }
 
 TEST_CASE("LabelInterner gives one index per value under concurrent interning", "[metrics]") {

@@ -1,0 +1,279 @@
+#include "core/limits/token_budget.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include "core/json/json_parse.h"
+#include "core/limits/shared_rate_limit.h"
+#include "core/ops/rate_limiter.h"
+
+namespace llmgw {
+
+namespace {
+
+constexpr double kMinuteUs = 60e6;  // the budget's size in time: one minute of refill
+
+}  // namespace
+
+std::optional<int64_t> requested_output_tokens(std::string_view body) {
+    rapidjson::Document d;
+    if (json::parse(body, d) || !d.IsObject()) return std::nullopt;
+    for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+        auto it = d.FindMember(name);
+        if (it == d.MemberEnd()) continue;
+        if (it->value.IsInt64()) return std::max<int64_t>(0, it->value.GetInt64());
+        if (it->value.IsNumber()) return static_cast<int64_t>(std::clamp(it->value.GetDouble(), 0.0, 1e15));
+    }
+    return std::nullopt;
+}
+
+int64_t token_reservation(int64_t prompt_estimate, std::optional<int64_t> requested_output, int64_t cap,
+                          bool generates) {
+    int64_t out = 0;
+    if (generates) {
+        if (requested_output) out = cap > 0 ? std::min(*requested_output, cap) : *requested_output;
+        else out = cap > 0 ? cap : kDefaultOutputReservation;
+    }
+    return std::max<int64_t>(0, prompt_estimate) + out;
+}
+
+int64_t settle_delta(int64_t reserved, int64_t prompt_estimate, const ChargedTokens& used) {
+    const int64_t prompt = used.prompt >= 0 ? used.prompt : prompt_estimate;
+    const int64_t completion = used.completion >= 0 ? used.completion : reserved - prompt_estimate;
+    return prompt + completion - reserved;
+}
+
+ChargedTokens charged_usage(bool answered_ok, bool client_left, int64_t prompt, int64_t completion,
+                         int64_t generated_events) {
+    if (!answered_ok && !client_left) return {0, 0};
+    return {prompt >= 0 ? prompt : -1, completion >= 0 ? completion : std::max<int64_t>(0, generated_events)};
+}
+
+double token_interval_us(double tpm) { return kMinuteUs / std::max(1e-9, tpm); }
+
+GcraStep gcra_reserve(double tat, double now, double n, double tpm) {
+    const double from = std::max(tat, now);
+    const double next = from + n * token_interval_us(tpm);
+    if (next - now > kMinuteUs) return {false, tat};
+    return {true, next};
+}
+
+double gcra_settle(double tat, double now, double delta, double tpm) {
+    return std::max(tat, now) + delta * token_interval_us(tpm);
+}
+
+TokenDecision token_decision(bool allowed, double tat_before, double new_tat, double now, double n, double tpm) {
+    const double interval = token_interval_us(tpm);
+    TokenDecision d;
+    d.allowed = allowed;
+    d.limit = static_cast<int64_t>(tpm);
+    const double tat = allowed ? new_tat : std::max(tat_before, now);
+    d.remaining = static_cast<int64_t>(std::floor(std::max(0.0, kMinuteUs - (tat - now)) / interval));
+    d.reset_s = std::max(0.0, tat - now) / 1e6;
+    d.retry_after_s = allowed ? 0 : std::max(0.0, tat + n * interval - kMinuteUs - now) / 1e6;
+    d.reserved = allowed ? static_cast<int64_t>(n) : 0;
+    return d;
+}
+
+LocalTokenBudgets::LocalTokenBudgets(TokenBudgetConfig cfg, size_t max_identities)
+    : cfg_(cfg), max_identities_(std::max<size_t>(1, max_identities)) {}
+
+TokenDecision LocalTokenBudgets::reserve(const std::string& identity, int64_t n, double now_s) {
+    const double now = now_s * 1e6;
+    auto it = tat_.find(identity);
+    const double tat = it == tat_.end() ? now : it->second;
+    GcraStep s = gcra_reserve(tat, now, static_cast<double>(n), cfg_.tpm);
+    if (s.allowed) {
+        if (it != tat_.end()) it->second = s.new_tat;
+        else {
+            make_room(now);
+            tat_.emplace(identity, s.new_tat);
+        }
+    }
+    return token_decision(s.allowed, tat, s.new_tat, now, static_cast<double>(n), cfg_.tpm);
+}
+
+void LocalTokenBudgets::settle(const std::string& identity, int64_t delta, double now_s) {
+    const double now = now_s * 1e6;
+    auto it = tat_.find(identity);
+    const double next = gcra_settle(it == tat_.end() ? now : it->second, now, static_cast<double>(delta), cfg_.tpm);
+    if (next <= now) {
+        if (it != tat_.end()) tat_.erase(it);  // full again
+        return;
+    }
+    if (it != tat_.end()) it->second = next;
+    else {
+        make_room(now);
+        tat_.emplace(identity, next);
+    }
+}
+
+void LocalTokenBudgets::make_room(double now_us) {
+    if (tat_.size() < max_identities_) return;
+    std::erase_if(tat_, [now_us](const auto& e) { return e.second <= now_us; });
+    if (tat_.size() < max_identities_) return;
+    // Every budget is in use: forget the one closest to full (the least owed).
+    auto fullest = std::min_element(tat_.begin(), tat_.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    tat_.erase(fullest);
+}
+
+// ARGV[1]: 'r' (reserve n, refused when it does not fit) or 's' (settle: n more or, negative,
+// fewer). ARGV[2]: microseconds a token refills (a fraction for budgets over a million a
+// minute). ARGV[3]: the budget's size in microseconds (one minute). ARGV[4]: n. The same
+// arithmetic as gcra_reserve / gcra_settle; %d keeps the TAT's microseconds (tostring would print
+// an exponent). A budget that is full again is deleted, and a key expires when it would be.
+const std::string_view kTokenBudgetScript = R"lua(if redis.replicate_commands then pcall(redis.replicate_commands) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[2])
+local tau = tonumber(ARGV[3])
+local n = tonumber(ARGV[4])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now) or now
+if tat < now then tat = now end
+local new_tat = tat + n * interval
+if ARGV[1] == 'r' and new_tat - now > tau then
+  return {0, math.floor(math.max(0, tau - (tat - now)) / interval), math.ceil(new_tat - tau - now), math.floor(tat - now)}
+end
+if new_tat <= now then
+  redis.call('DEL', KEYS[1])
+  return {1, math.floor(tau / interval), 0, 0}
+end
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+return {1, math.floor(math.max(0, tau - (new_tat - now)) / interval), 0, math.floor(new_tat - now)}
+)lua";
+
+const std::string& token_budget_script_sha1() {
+    static const std::string hex = redis_script_sha1(kTokenBudgetScript);
+    return hex;
+}
+
+std::string token_budget_key(std::string_view identity) { return identity_key_prefix(identity) + ":tok"; }
+
+namespace {
+
+std::string number_text(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6f", v);
+    return buf;
+}
+
+std::vector<std::string> token_command(const char* op, std::string_view identity, int64_t n,
+                                       const TokenBudgetConfig& cfg, bool eval) {
+    return {eval ? "EVAL" : "EVALSHA", eval ? std::string(kTokenBudgetScript) : token_budget_script_sha1(), "1",
+            token_budget_key(identity), op, number_text(token_interval_us(cfg.tpm)),
+            std::to_string(static_cast<int64_t>(kMinuteUs)), std::to_string(n)};
+}
+
+}  // namespace
+
+std::vector<std::string> token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg,
+                                               bool eval) {
+    return token_command("r", identity, n, cfg, eval);
+}
+
+std::vector<std::string> token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg,
+                                              bool eval) {
+    return token_command("s", identity, delta, cfg, eval);
+}
+
+std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg) {
+    if (reply.type != RedisValue::Type::Array || reply.elements.size() != 4) return std::nullopt;
+    for (const auto& e : reply.elements)
+        if (e.type != RedisValue::Type::Integer || e.integer < 0) return std::nullopt;
+    const int64_t allowed = reply.elements[0].integer;
+    if (allowed != 0 && allowed != 1) return std::nullopt;
+    TokenDecision d;
+    d.allowed = allowed == 1;
+    d.limit = static_cast<int64_t>(cfg.tpm);
+    d.remaining = reply.elements[1].integer;
+    d.retry_after_s = d.allowed ? 0 : static_cast<double>(reply.elements[2].integer) / 1e6;
+    d.reset_s = static_cast<double>(reply.elements[3].integer) / 1e6;
+    d.reserved = d.allowed ? n : 0;
+    return d;
+}
+
+// KEYS[1]: the request limit's TAT, KEYS[2]: the token budget's. ARGV[1], ARGV[2]: the GCRA's
+// interval and tolerance (as kGcraScript); ARGV[3]: microseconds a token refills; ARGV[4]: the
+// budget in microseconds; ARGV[5]: tokens to reserve. Both are checked before either is written.
+const std::string_view kAdmitScript = R"lua(if redis.replicate_commands then pcall(redis.replicate_commands) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tau = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now) or now
+if tat < now then tat = now end
+local new_tat = tat + interval
+if new_tat - now > tau then
+  return {0, 0, new_tat - tau - now, tat - now, 0, 0, 0, 0}
+end
+local tinterval = tonumber(ARGV[3])
+local ttau = tonumber(ARGV[4])
+local n = tonumber(ARGV[5])
+local ttat = tonumber(redis.call('GET', KEYS[2]) or now) or now
+if ttat < now then ttat = now end
+local new_ttat = ttat + n * tinterval
+local remaining = math.floor((tau - (new_tat - now)) / interval)
+if new_ttat - now > ttau then
+  return {1, remaining, 0, new_tat - now, 0, math.floor(math.max(0, ttau - (ttat - now)) / tinterval), math.ceil(new_ttat - ttau - now), math.floor(ttat - now)}
+end
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+if new_ttat > now then
+  redis.call('SET', KEYS[2], string.format('%d', new_ttat), 'PX', math.ceil((new_ttat - now) / 1000) + 1)
+end
+return {1, remaining, 0, new_tat - now, 1, math.floor(math.max(0, ttau - (new_ttat - now)) / tinterval), 0, math.floor(new_ttat - now)}
+)lua";
+
+const std::string& admit_script_sha1() {
+    static const std::string hex = redis_script_sha1(kAdmitScript);
+    return hex;
+}
+
+std::vector<std::string> admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
+                                       const TokenBudgetConfig& tokens, bool eval) {
+    // The GCRA's arguments as gcra_command builds them.
+    const auto g = gcra_command(identity, requests);
+    return {eval ? "EVAL" : "EVALSHA", eval ? std::string(kAdmitScript) : admit_script_sha1(), "2", g[3],
+            token_budget_key(identity), g[4], g[5], number_text(token_interval_us(tokens.tpm)),
+            std::to_string(static_cast<int64_t>(kMinuteUs)), std::to_string(n)};
+}
+
+std::optional<AdmitDecision> parse_admit_reply(const RedisValue& reply, const RateLimitConfig& requests, int64_t n,
+                                               const TokenBudgetConfig& tokens) {
+    if (reply.type != RedisValue::Type::Array || reply.elements.size() != 8) return std::nullopt;
+    auto half = [&reply](size_t from) {
+        return RedisValue::of_array({reply.elements.begin() + static_cast<ptrdiff_t>(from),
+                                     reply.elements.begin() + static_cast<ptrdiff_t>(from + 4)});
+    };
+    auto r = parse_gcra_reply(half(0), requests);
+    auto t = parse_token_reply(half(4), n, tokens);
+    if (!r || !t) return std::nullopt;
+    return AdmitDecision{*r, *t};
+}
+
+TokenBudgetConfig local_fallback_budget(const TokenBudgetConfig& shared, int replicas) {
+    return TokenBudgetConfig{.tpm = shared.tpm / std::max(1, replicas)};
+}
+
+std::vector<std::pair<std::string, std::string>> token_limit_headers(const TokenDecision& d, bool anthropic,
+                                                                     double now_unix_s) {
+    std::vector<std::pair<std::string, std::string>> h;
+    if (anthropic) {
+        const auto reset = static_cast<time_t>(std::ceil(now_unix_s + d.reset_s));
+        std::tm tm{};
+        gmtime_r(&reset, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        h.emplace_back("anthropic-ratelimit-tokens-limit", std::to_string(d.limit));
+        h.emplace_back("anthropic-ratelimit-tokens-remaining", std::to_string(d.remaining));
+        h.emplace_back("anthropic-ratelimit-tokens-reset", buf);
+    } else {
+        h.emplace_back("x-ratelimit-limit-tokens", std::to_string(d.limit));
+        h.emplace_back("x-ratelimit-remaining-tokens", std::to_string(d.remaining));
+        h.emplace_back("x-ratelimit-reset-tokens", format_openai_duration(d.reset_s));
+    }
+    if (!d.allowed) h.emplace_back("retry-after", std::to_string(retry_after_seconds(d.retry_after_s)));
+    return h;
+}
+
+}  // namespace llmgw

@@ -1,0 +1,247 @@
+#include "core/limits/usage_ledger.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <charconv>
+
+#include "core/base/text_util.h"
+#include "core/base/url_path.h"
+#include "core/limits/shared_rate_limit.h"
+
+namespace llmgw {
+
+namespace {
+
+// A model name as a field carries it: the separator and control bytes replaced, the length bounded
+// (a model name is a label, not a payload).
+constexpr size_t kMaxModelChars = 128;
+constexpr std::string_view kOverflowPrefix = "other|other|";
+
+std::string field_model(std::string_view model) {
+    if (model.empty()) return "unknown";
+    std::string m(model.substr(0, kMaxModelChars));
+    for (char& c : m)
+        if (c == '|' || static_cast<unsigned char>(c) < 0x20) c = '_';
+    return m;
+}
+
+}  // namespace
+
+const char* usage_window_name(UsageWindow w) {
+    switch (w) {
+        case UsageWindow::Minute: return "minute";
+        case UsageWindow::Hour: return "hour";
+        case UsageWindow::Day: return "day";
+    }
+    return "hour";
+}
+
+int64_t usage_window_seconds(UsageWindow w) {
+    switch (w) {
+        case UsageWindow::Minute: return 60;
+        case UsageWindow::Hour: return 3600;
+        case UsageWindow::Day: return 86400;
+    }
+    return 3600;
+}
+
+int64_t usage_retention_seconds(UsageWindow w) {
+    switch (w) {
+        case UsageWindow::Minute: return 2 * 3600;
+        case UsageWindow::Hour: return 2 * 86400;
+        case UsageWindow::Day: return 35 * 86400;
+    }
+    return 86400;
+}
+
+int64_t usage_bucket_start(UsageWindow w, int64_t t) {
+    const int64_t s = usage_window_seconds(w);
+    return t - ((t % s) + s) % s;
+}
+
+std::string usage_bucket_key(UsageWindow w, int64_t start) {
+    return std::string("llmgw:{usage}:") + usage_window_name(w)[0] + ":" + std::to_string(start);
+}
+
+std::vector<std::pair<std::string, int64_t>> usage_increments(const UsageRecord& r) {
+    const std::string base = r.identity + "|" + field_model(r.model) + "|";
+    return {{base + "r", 1}, {base + "p", std::max<int64_t>(0, r.prompt_tokens)},
+            {base + "c", std::max<int64_t>(0, r.completion_tokens)}};
+}
+
+// KEYS: the minute, hour and day buckets. ARGV[1..3]: their retentions (seconds); ARGV[4]: the
+// most fields a bucket holds; then field, increment pairs. A bucket at its bound counts a pair
+// it does not hold yet under "other|other|".
+const std::string_view kUsageLedgerScript = R"lua(for i = 1, #KEYS do
+  local k = KEYS[i]
+  local overflow = redis.call('HEXISTS', k, ARGV[5]) == 0 and redis.call('HLEN', k) >= tonumber(ARGV[4])
+  for j = 5, #ARGV, 2 do
+    local f = ARGV[j]
+    if overflow then f = 'other|other|' .. string.sub(f, -1) end
+    redis.call('HINCRBY', k, f, ARGV[j + 1])
+  end
+  redis.call('EXPIRE', k, ARGV[i])
+end
+return 1
+)lua";
+
+const std::string& usage_ledger_script_sha1() {
+    static const std::string hex = redis_script_sha1(kUsageLedgerScript);
+    return hex;
+}
+
+std::vector<std::string> usage_record_command(const UsageRecord& r, int64_t now_unix_s, bool eval) {
+    std::vector<std::string> c{eval ? "EVAL" : "EVALSHA",
+                               eval ? std::string(kUsageLedgerScript) : usage_ledger_script_sha1(), "3"};
+    for (UsageWindow w : kUsageWindows) c.push_back(usage_bucket_key(w, usage_bucket_start(w, now_unix_s)));
+    for (UsageWindow w : kUsageWindows) c.push_back(std::to_string(usage_retention_seconds(w)));
+    c.push_back(std::to_string(kMaxUsageFieldsPerBucket));
+    for (auto& [f, v] : usage_increments(r)) {
+        c.push_back(std::move(f));
+        c.push_back(std::to_string(v));
+    }
+    return c;
+}
+
+std::vector<int64_t> UsageQuery::buckets() const {
+    std::vector<int64_t> b;
+    for (int64_t t = since; t <= until; t += usage_window_seconds(window)) b.push_back(t);
+    return b;
+}
+
+namespace {
+
+std::optional<int64_t> whole_number(std::string_view v) {
+    int64_t n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n < 0) return std::nullopt;
+    return n;
+}
+
+}  // namespace
+
+std::optional<UsageQuery> parse_usage_query(std::string_view query, int64_t now_unix_s, std::string* err,
+                                            std::string* param) {
+    UsageQuery q;
+    std::optional<int64_t> since, until;
+    auto fail = [&](std::string p, std::string e) {
+        *param = std::move(p);
+        *err = std::move(e);
+        return std::nullopt;
+    };
+    for (const auto& pair : split_list(query, '&')) {
+        auto eq = pair.find('=');
+        std::string_view name = std::string_view(pair).substr(0, eq);
+        auto value = percent_decode(eq == std::string::npos ? std::string_view{} : std::string_view(pair).substr(eq + 1));
+        if (!value) return fail(std::string(name.substr(0, 40)), "malformed percent-encoding");
+        if (name == "window") {
+            if (*value == "minute") q.window = UsageWindow::Minute;
+            else if (*value == "hour") q.window = UsageWindow::Hour;
+            else if (*value == "day") q.window = UsageWindow::Day;
+            else return fail("window", "window must be minute, hour or day");
+        } else if (name == "since" || name == "until") {
+            auto n = whole_number(*value);
+            if (!n) return fail(std::string(name), std::string(name) + " must be a time in unix seconds");
+            (name == "since" ? since : until) = n;
+        } else if (name == "key") {
+            q.key = *value;
+        } else {
+            return fail(std::string(name.substr(0, 40)), "unknown parameter '" + std::string(name.substr(0, 40)) +
+                                                             "' (use window, since, until, key)");
+        }
+    }
+    q.until = usage_bucket_start(q.window, until.value_or(now_unix_s));
+    q.since = usage_bucket_start(q.window, since.value_or(q.until));
+    if (q.since > q.until) return fail("since", "since is after until");
+    const int64_t n = (q.until - q.since) / usage_window_seconds(q.window) + 1;
+    if (n > kMaxUsageBuckets)
+        return fail("since", "the range spans " + std::to_string(n) + " " + usage_window_name(q.window) +
+                                 " buckets; at most " + std::to_string(kMaxUsageBuckets) +
+                                 " (use a larger window or a shorter range)");
+    return q;
+}
+
+void UsageReport::add_field(std::string_view field, int64_t value) {
+    const size_t a = field.find('|'), b = field.rfind('|');
+    if (a == std::string_view::npos || b == a || b + 2 != field.size()) return;  // not one of ours
+    std::string identity(field.substr(0, a));
+    if (!q_.key.empty() && identity != q_.key) return;
+    Sums& s = rows_[{std::move(identity), std::string(field.substr(a + 1, b - a - 1))}];
+    switch (field.back()) {
+        case 'r': s.requests += value; break;
+        case 'p': s.prompt += value; break;
+        case 'c': s.completion += value; break;
+        default: break;
+    }
+}
+
+bool UsageReport::add_hgetall(const RedisValue& reply) {
+    if (reply.type == RedisValue::Type::Nil) return true;
+    if (reply.type != RedisValue::Type::Array || reply.elements.size() % 2) return false;
+    for (size_t i = 0; i < reply.elements.size(); i += 2) {
+        const auto& f = reply.elements[i];
+        const auto& v = reply.elements[i + 1];
+        if (f.type != RedisValue::Type::String || v.type != RedisValue::Type::String) return false;
+        int64_t n = 0;
+        auto [p, ec] = std::from_chars(v.str.data(), v.str.data() + v.str.size(), n);
+        if (ec != std::errc() || p != v.str.data() + v.str.size()) return false;
+        add_field(f.str, n);
+    }
+    return true;
+}
+
+std::string UsageReport::json(std::string_view source) const {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    auto sums = [&w](const Sums& s) {
+        w.Key("requests"); w.Int64(s.requests);
+        w.Key("prompt_tokens"); w.Int64(s.prompt);
+        w.Key("completion_tokens"); w.Int64(s.completion);
+        w.Key("total_tokens"); w.Int64(s.prompt + s.completion);
+    };
+    w.StartObject();
+    w.Key("object"); w.String("usage");
+    w.Key("window"); w.String(usage_window_name(q_.window));
+    w.Key("since"); w.Int64(q_.since);
+    w.Key("until"); w.Int64(q_.until + usage_window_seconds(q_.window));
+    w.Key("source"); w.String(source.data(), static_cast<rapidjson::SizeType>(source.size()));
+    if (!q_.key.empty()) { w.Key("key"); w.String(q_.key); }
+    Sums total;
+    w.Key("data"); w.StartArray();
+    for (const auto& [k, s] : rows_) {
+        w.StartObject();
+        w.Key("key"); w.String(k.first);
+        w.Key("model"); w.String(k.second);
+        sums(s);
+        w.EndObject();
+        total.requests += s.requests;
+        total.prompt += s.prompt;
+        total.completion += s.completion;
+    }
+    w.EndArray();
+    w.Key("totals"); w.StartObject(); sums(total); w.EndObject();
+    w.EndObject();
+    return {sb.GetString(), sb.GetSize()};
+}
+
+void LocalUsageLedger::record(const UsageRecord& r, int64_t now_unix_s) {
+    std::erase_if(buckets_, [now_unix_s](const auto& b) {
+        return b.first.second + usage_window_seconds(b.first.first) + usage_retention_seconds(b.first.first) <= now_unix_s;
+    });
+    const auto inc = usage_increments(r);
+    for (UsageWindow w : kUsageWindows) {
+        auto& fields = buckets_[{w, usage_bucket_start(w, now_unix_s)}];
+        const bool overflow = !fields.contains(inc.front().first) &&
+                              static_cast<int64_t>(fields.size()) >= kMaxUsageFieldsPerBucket;
+        for (const auto& [f, v] : inc) fields[overflow ? std::string(kOverflowPrefix) + f.back() : f] += v;
+    }
+}
+
+void LocalUsageLedger::read(UsageReport& into, UsageWindow w, int64_t start) const {
+    auto it = buckets_.find({w, start});
+    if (it == buckets_.end()) return;
+    for (const auto& [f, v] : it->second) into.add_field(f, v);
+}
+
+}  // namespace llmgw

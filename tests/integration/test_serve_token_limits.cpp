@@ -1,0 +1,298 @@
+// Token budgets (TOKEN_LIMIT_TPM) and the usage ledger (GET /admin/usage): replicas sharing one
+// real redis-server on a loopback port never overshoot a budget by more than one request's unused
+// reservation; streams are settled with the usage the runtime reports; a client that hangs up pays
+// for what was relayed; Redis down follows RATE_LIMIT_FAILURE_MODE.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "core/ops/api_keys.h"
+#include "harness.h"
+#include "redis_server.h"
+
+using namespace harness;
+
+namespace {
+
+const std::string kKey = "sk-token-budget-0123456789";
+const std::string kAdmin = "admin-secret-42";
+const std::vector<std::string> kAuth{"Authorization: Bearer " + kKey};
+
+std::map<std::string, std::string> budget_env(const std::string& redis_url, int tpm,
+                                              std::map<std::string, std::string> more = {}) {
+    std::map<std::string, std::string> env{{"API_KEYS", kKey},
+                                           {"ADMIN_KEYS", kAdmin},
+                                           {"TOKEN_LIMIT_TPM", std::to_string(tpm)},
+                                           {"REDIS_TIMEOUT_MS", "5000"}};
+    if (!redis_url.empty()) env["REDIS_URL"] = redis_url;
+    for (auto& [k, v] : more) env[k] = v;
+    return env;
+}
+
+bool all_workers_up(const Process& gw) {
+    auto d = json(get(gw.url("/health")).body);
+    if (!d.IsObject() || !d.HasMember("redis")) return false;
+    return d["redis"]["workers_up"].GetInt64() == d["redis"]["workers"].GetInt();
+}
+
+std::string chat(int max_tokens, bool stream = false) {
+    return std::string(R"({"model":"mock-model","max_tokens":)") + std::to_string(max_tokens) +
+           (stream ? R"(,"stream":true)" : "") + R"(,"messages":[{"role":"user","content":"hi"}]})";
+}
+
+int64_t header_int(const Response& r, const std::string& name) {
+    std::string v = r.header(name);
+    return v.empty() ? -1 : std::stoll(v);
+}
+
+// Tokens of the key's budget in use right now, read from Redis: (TAT - TIME) over a token's
+// refill time. 0 when the budget is full (no key).
+int64_t tokens_in_use(const RedisServer& redis, int tpm) {
+    std::string raw = redis.command("GET llmgw:{" + llmgw::key_fingerprint(kKey) + "}:tok\r\nTIME");
+    std::vector<std::string> values;  // the bulk strings, in order: [tat], seconds, microseconds
+    size_t at = 0;
+    while ((at = raw.find("$", at)) != std::string::npos) {
+        size_t eol = raw.find("\r\n", at);
+        if (raw.compare(at, 3, "$-1") == 0) {
+            at = eol;
+            continue;
+        }
+        size_t start = eol + 2, end = raw.find("\r\n", start);
+        values.push_back(raw.substr(start, end - start));
+        at = end;
+    }
+    if (values.size() < 3) return 0;
+    const double now = std::stod(values[1]) * 1e6 + std::stod(values[2]);
+    return static_cast<int64_t>((std::stod(values[0]) - now) / (60e6 / tpm));
+}
+
+rapidjson::Document usage_report(const Process& gw, const std::string& query = "") {
+    return json(get(gw.url("/admin/usage" + query), {"Authorization: Bearer " + kAdmin}).body);
+}
+
+}  // namespace
+
+TEST_CASE("token limits: two replicas and 64 clients never overshoot one shared budget", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock({"--tokens", "5"});
+    constexpr int kTpm = 1200;
+    auto env = budget_env(redis.url(), kTpm);
+    auto a = start_serve(mock.url(), env), b = start_serve(mock.url(), env);
+    for (const Process* gw : {&a, &b}) REQUIRE(wait_until([&] { return all_workers_up(*gw); }));
+
+    std::atomic<int> next{0};
+    std::mutex mu;
+    std::map<long, int> statuses;
+    int64_t used = 0, largest_reservation_left = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> threads;
+    for (int c = 0; c < 64; ++c)
+        threads.emplace_back([&] {
+            for (int i; (i = next.fetch_add(1)) < 300;) {
+                const Process& gw = i % 2 ? a : b;
+                auto r = post(gw.url("/v1/chat/completions"), chat(40), kAuth);
+                std::lock_guard lk(mu);
+                ++statuses[r.status];
+                if (r.status == 200) {
+                    auto d = json(r.body);
+                    used += d["usage"]["total_tokens"].GetInt64();
+                } else if (r.status == 429) {
+                    CHECK(json(r.body)["error"]["type"] == "rate_limit_error");
+                    CHECK(header_int(r, "x-ratelimit-limit-tokens") == kTpm);
+                    CHECK(header_int(r, "retry-after") >= 1);
+                    largest_reservation_left = std::max(largest_reservation_left, header_int(r, "x-ratelimit-remaining-tokens"));
+                }
+            }
+        });
+    for (auto& t : threads) t.join();
+    const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(statuses.size() == 2);
+    CHECK(statuses[429] > 0);
+    // Everything admitted fits the budget plus what refilled while the test ran. One process
+    // alone would have admitted a whole budget: two without sharing, twice that.
+    CHECK(used <= kTpm + static_cast<int64_t>(elapsed_s * kTpm / 60) + 1);
+    CHECK(used > kTpm / 2);
+    // A refused request was refused for lack of room, never with its own reservation's worth left.
+    CHECK(largest_reservation_left < 100);
+    // Redis holds fingerprints only.
+    std::string keys = redis.command("KEYS *");
+    CHECK(keys.find("llmgw:{" + llmgw::key_fingerprint(kKey) + "}:tok") != std::string::npos);
+    CHECK(keys.find(kKey) == std::string::npos);
+
+    // The ledger saw every admitted request, from both replicas, on either one (each replica
+    // sends its record as it answers: wait for the last to land).
+    const std::string q = "?window=day&key=" + llmgw::key_fingerprint(kKey);
+    CHECK(wait_until([&] {
+        auto u = usage_report(a, q);
+        return u.IsObject() && u["totals"]["requests"].GetInt64() == statuses[200];
+    }));
+    auto u = usage_report(b, q);
+    CHECK(u["source"] == "redis");
+    CHECK(u["totals"]["requests"].GetInt64() == statuses[200]);
+    CHECK(u["totals"]["total_tokens"].GetInt64() == used);
+}
+
+TEST_CASE("token limits: streams are settled with the usage the runtime reports, on every route", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock({"--tokens", "5"});
+    constexpr int kTpm = 6000;
+    auto gw = start_serve(mock.url(), budget_env(redis.url(), kTpm));
+    REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+    const std::vector<std::pair<std::string, std::string>> streams{
+        {"/v1/chat/completions", chat(5000, true)},
+        {"/v1/messages", R"({"model":"mock-model","max_tokens":5000,"stream":true,"messages":[{"role":"user","content":"hi"}]})"},
+        {"/v1/responses", R"({"model":"mock-model","max_output_tokens":5000,"stream":true,"input":"hi"})"},
+    };
+    for (const auto& [path, body] : streams) {
+        INFO(path);
+        auto s = post(gw.url(path), body, kAuth);
+        REQUIRE(s.status == 200);
+        // The stream was admitted holding its reservation (5000 and the prompt)...
+        const bool anthropic = path == "/v1/messages";
+        const int64_t remaining =
+            header_int(s, anthropic ? "anthropic-ratelimit-tokens-remaining" : "x-ratelimit-remaining-tokens");
+        CHECK(remaining >= 0);
+        CHECK(remaining < kTpm - 5000);
+        if (anthropic) CHECK_FALSE(s.header("anthropic-ratelimit-tokens-reset").empty());
+        // ...and settled at its usage (a few dozen tokens) when it ended. Kept, the reservation
+        // would take 50 s to refill below 100 tokens.
+        CHECK(wait_until([&] { return tokens_in_use(redis, kTpm) < 100; }, 5));
+    }
+}
+
+TEST_CASE("token limits: a client that hangs up mid-stream pays for what was relayed, not the reservation", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock({"--tokens", "400", "--itl-ms", "20"});
+    constexpr int kTpm = 6000;
+    auto gw = start_serve(mock.url(), budget_env(redis.url(), kTpm));
+    REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+    Request req;
+    req.method = "POST";
+    req.url = gw.url("/v1/chat/completions");
+    req.body = chat(5000, true);
+    req.headers = kAuth;
+    int chunks = 0;
+    req.on_chunk = [&](const std::string& c) { return (chunks += static_cast<int>(sse_data(c).size())) < 5; };
+    http(req);  // aborted after a few events
+    CHECK(chunks >= 5);
+    // The gateway notices the hang-up, cancels the runtime and settles what was relayed (a few
+    // events and the prompt): kept, the 5000-token reservation would take 50 s to refill.
+    CHECK(wait_until([&] { return tokens_in_use(redis, kTpm) < 100; }, 5));
+    CHECK(wait_until([&] { return mock_counter(mock, "streams_active") == 0; }));  // the runtime was cancelled
+}
+
+TEST_CASE("token limits: a 429 for tokens in the Anthropic and Responses envelopes", "[redis]") {
+    auto mock = start_mock({"--tokens", "5"});
+    auto gw = start_serve(mock.url(), budget_env("", 3000));  // no Redis: the process's own budget
+    auto m = post(gw.url("/v1/messages"), R"({"model":"mock-model","max_tokens":2900,"messages":[{"role":"user","content":"hi"}]})",
+                  {"x-api-key: " + kKey});
+    REQUIRE(m.status == 200);
+    CHECK(header_int(m, "anthropic-ratelimit-tokens-limit") == 3000);
+    // While a 2900-token request is in flight... here it has settled, so hold the budget with a
+    // request that fits and one that cannot: too large for the whole budget is refused at once.
+    auto huge = post(gw.url("/v1/messages"), R"({"model":"mock-model","max_tokens":9000,"messages":[{"role":"user","content":"hi"}]})",
+                     {"x-api-key: " + kKey});
+    REQUIRE(huge.status == 429);
+    auto hd = json(huge.body);
+    CHECK(hd["type"] == "error");
+    CHECK(hd["error"]["type"] == "rate_limit_error");
+    CHECK(std::string(hd["error"]["message"].GetString()).find("TOKEN_LIMIT_TPM") != std::string::npos);
+    auto r = post(gw.url("/v1/responses"), R"({"model":"mock-model","max_output_tokens":9000,"input":"hi"})", kAuth);
+    REQUIRE(r.status == 429);
+    CHECK(json(r.body)["error"]["type"] == "rate_limit_error");
+    // The local ledger (no Redis) has the one request that ran.
+    auto u = usage_report(gw);
+    CHECK(u["source"] == "local");
+    CHECK(u["totals"]["requests"].GetInt64() == 1);
+    CHECK(u["data"][0]["key"] == llmgw::key_fingerprint(kKey));
+    CHECK(u["data"][0]["model"] == "mock-model");
+    // Per-key counters, by fingerprint.
+    std::string metrics = get(gw.url("/metrics")).body;
+    CHECK(metrics.find("llmgw_key_requests_total{identity=\"" + llmgw::key_fingerprint(kKey) + "\"} 1") != std::string::npos);
+    CHECK(metrics.find(kKey) == std::string::npos);
+}
+
+TEST_CASE("token limits: Redis down follows the failure mode for token reservations", "[redis]") {
+    auto mock = start_mock({"--tokens", "5"});
+    const std::string nowhere = "redis://127.0.0.1:" + std::to_string(free_port());
+    auto closed = start_serve(mock.url(), budget_env(nowhere, 4000, {{"RATE_LIMIT_FAILURE_MODE", "closed"}}));
+    auto c = post(closed.url("/v1/chat/completions"), chat(10), kAuth);
+    REQUIRE(c.status == 503);
+    CHECK(c.header("retry-after") == "1");
+    CHECK(std::string(json(c.body)["error"]["message"].GetString()).find("RATE_LIMIT_FAILURE_MODE=closed") != std::string::npos);
+
+    // local: the process's share of the budget (4000 / 2 replicas).
+    auto local = start_serve(mock.url(), budget_env(nowhere, 4000, {{"RATE_LIMIT_REPLICAS", "2"}}));
+    auto l = post(local.url("/v1/chat/completions"), chat(1900), kAuth);
+    REQUIRE(l.status == 200);
+    CHECK(header_int(l, "x-ratelimit-limit-tokens") == 2000);
+    auto second = post(local.url("/v1/chat/completions"), chat(1900), kAuth);
+    CHECK(second.status == 200);  // the first was settled at its real usage: room again
+    std::string metrics = get(local.url("/metrics")).body;
+    CHECK(metrics.find("llmgw_ratelimit_fallback_total{mode=\"local\",reason=\"down\"} 2") != std::string::npos);
+    // The ledger falls back to the process's own.
+    CHECK(wait_until([&] { return usage_report(local)["totals"]["requests"].GetInt64() == 2; }));
+    CHECK(std::string(usage_report(local)["source"].GetString()).rfind("local", 0) == 0);
+
+    auto open = start_serve(mock.url(), budget_env(nowhere, 4000, {{"RATE_LIMIT_FAILURE_MODE", "open"}}));
+    auto o = post(open.url("/v1/chat/completions"), chat(10), kAuth);
+    CHECK(o.status == 200);
+    CHECK(o.header("x-ratelimit-limit-tokens").empty());
+}
+
+TEST_CASE("token limits: /admin/usage needs an ADMIN_KEYS key and answers bad queries with 400", "[redis]") {
+    auto mock = start_mock();
+    auto gw = start_serve(mock.url(), budget_env("", 0));
+    CHECK(get(gw.url("/admin/usage")).status == 401);
+    CHECK(get(gw.url("/admin/usage"), kAuth).status == 401);  // an API key is not an admin key
+    auto bad = get(gw.url("/admin/usage?window=week"), {"Authorization: Bearer " + kAdmin});
+    CHECK(bad.status == 400);
+    CHECK(json(bad.body)["error"]["param"] == "window");
+    auto ok = get(gw.url("/admin/usage?window=minute"), {"Authorization: Bearer " + kAdmin});
+    CHECK(ok.status == 200);
+    CHECK(json(ok.body)["window"] == "minute");
+    auto off = start_serve(mock.url(), {{"API_KEYS", kKey}});
+    CHECK(get(off.url("/admin/usage"), {"Authorization: Bearer " + kAdmin}).status == 404);
+}
+
+TEST_CASE("token limits: with the request limit too, both are decided in one Redis call", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock({"--tokens", "2000"});
+    // One worker: one connection, so a request's settle reaches Redis before the next request.
+    auto gw = start_serve(mock.url(), budget_env(redis.url(), 6000,
+                                                 {{"RATE_LIMIT_ENABLED", "true"}, {"RATE_LIMIT_RPM", "1"},
+                                                  {"RATE_LIMIT_BURST", "3"}, {"WORKERS", "1"}}));
+    REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+    // The first answer uses 2000 tokens and more: the next 5000-token reservation cannot fit.
+    auto big = post(gw.url("/v1/chat/completions"), chat(5000), kAuth);
+    REQUIRE(big.status == 200);
+    CHECK(json(big.body)["usage"]["completion_tokens"].GetInt64() == 2000);
+    CHECK(header_int(big, "x-ratelimit-remaining-requests") == 2);
+    auto refused = post(gw.url("/v1/chat/completions"), chat(5000), kAuth);
+    REQUIRE(refused.status == 429);
+    CHECK(std::string(json(refused.body)["error"]["message"].GetString()).find("token budget") != std::string::npos);
+    // A token refusal does not use up a request: two more fit the request limit.
+    for (int i = 0; i < 2; ++i) {
+        auto r = post(gw.url("/v1/messages"), R"({"model":"mock-model","max_tokens":50,"messages":[{"role":"user","content":"hi"}]})",
+                      {"x-api-key: " + kKey});
+        REQUIRE(r.status == 200);
+        CHECK(header_int(r, "x-ratelimit-remaining-requests") == 1 - i);
+        CHECK(header_int(r, "anthropic-ratelimit-tokens-limit") == 6000);
+    }
+    auto over = post(gw.url("/v1/chat/completions"), chat(10), kAuth);
+    REQUIRE(over.status == 429);
+    CHECK(json(over.body)["error"]["message"].GetString() == std::string("rate limit exceeded for ") + llmgw::key_fingerprint(kKey) +
+                                                                ": retry after " + over.header("retry-after") + "s");
+    CHECK(over.header("x-ratelimit-limit-tokens").empty());  // refused before the budget was asked
+    // One call a request decided both: every request counted once by the shared limit.
+    std::string metrics = get(gw.url("/metrics")).body;
+    CHECK(metrics.find("llmgw_ratelimit_shared_total 5") != std::string::npos);
+    CHECK(metrics.find("llmgw_tokenlimit_shared_total 4") != std::string::npos);
+}
