@@ -22,7 +22,7 @@ SLOW_STREAMS=${SLOW_STREAMS:-5000}  # env: fewer for a quick check of the script
 PROXY_CPU=0
 LOAD_CPU=1
 command -v wrk >/dev/null || { echo "bench-proxy: wrk is not installed (scripts/install-deps.sh)" >&2; exit 1; }
-NGINX=$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)
+NGINX=${NGINX-$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)}  # NGINX= runs without it
 [ -n "$NGINX" ] || echo "bench-proxy: nginx is not installed (apt-get install -y nginx): its rows are skipped" >&2
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 BIN=$(readlink -f "$BIN")
@@ -51,7 +51,7 @@ pids_of() {  # the process and its children (nginx's master and worker)
 }
 cpu_ticks() { local t=0 p; for p in $(pids_of "$1"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
 rss_kb() { local t=0 p; for p in $(pids_of "$1"); do t=$((t + $(awk '/VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done; echo "$t"; }
-mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k/1024 }'; }
+mb() { awk -v k="$1" 'BEGIN { if (k > 0) printf "%.1f MB", k/1024; else print "–" }'; }  # 0: not measured
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 MOCK=$(start mock "$LOAD_CPU" mock --workers 1 --tokens $((EVENTS + EXTRA_EVENTS)))
@@ -125,6 +125,7 @@ run_wrk() {  # run_wrk PORT PID CONNS SCRIPT PATH -> "rps p50 p99 cpu_us_per_req
     /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2}
     END { printf "%s %s %s %.1f%s\n", rps, p50, p99, (n > 0 ? ticks*us/n : 0), (errs > 0 ? "!" : "") }'
 }
+us() { [ "$1" = "–" ] && echo "–" || echo "$1 µs"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { a += 0; b += 0; if (b > 0) printf "%.2fx", a/b; else print "n/a" }'; }
 
 echo "| mode | conns | gateway req/s | nginx req/s | req/s ratio | gateway CPU/req | nginx CPU/req | CPU ratio | gateway p50 / p99 | nginx p50 / p99 |"
@@ -137,7 +138,7 @@ for stream in false true; do
     [ -n "$NGX_PID" ] && read -r n_rps n_p50 n_p99 n_cpu <<<"$(run_wrk "$NGX" "$NGX_PID" "$c" "chat-$stream" /v1/chat/completions)"
     GW_CPU[$stream$c]=$g_cpu
     mode=$([ "$stream" = true ] && echo "stream ($EVENTS events)" || echo non-stream)
-    echo "| $mode | $c | $g_rps | $n_rps | $(ratio "$g_rps" "$n_rps") | $g_cpu µs | $n_cpu µs | $(ratio "$g_cpu" "$n_cpu") | $g_p50 / $g_p99 | $n_p50 / $n_p99 |"
+    echo "| $mode | $c | $g_rps | $n_rps | $(ratio "$g_rps" "$n_rps") | $(us "$g_cpu") | $(us "$n_cpu") | $(ratio "$g_cpu" "$n_cpu") | $g_p50 / $g_p99 | $n_p50 / $n_p99 |"
   done
 done
 read -r m_rps m_p50 m_p99 m_cpu <<<"$(run_wrk "$GW" "$GW_PID" 64 messages-true /v1/messages)"
