@@ -24,7 +24,7 @@ public:
         : model_(std::move(model)), thinking_(thinking), id_seed_(std::move(id_seed)),
           stream_(AnthropicStreamOptions{model_, thinking_, id_seed_}) {}
 
-    void stream_event(std::string_view data, std::string& out) override { stream_.feed(data, out); }
+    void stream_event(const StreamChunk& chunk, std::string& out) override { stream_.feed(chunk, out); }
     void stream_end(std::string& out) override { stream_.finish(out); }
     void stream_fail(const ApiError& e, std::string& out) override { stream_.fail(e, out); }
     bool stream_over() const override { return stream_.done(); }
@@ -68,7 +68,7 @@ void backend_call(const RequestContext& ctx, std::string path, std::string body,
     net::UpstreamRequest req;
     req.method = "POST";
     req.url = w.backend_url(path);
-    req.headers = w.upstream_headers(ctx.request_id, &ctx.ex->request());
+    w.set_upstream_headers(req, ctx.request_id, &ctx.ex->request());
     req.body = std::move(body);
     side_call(w, std::move(req), [done = std::move(done)](int status, std::string answer, const net::UpstreamResult&) {
         done(status, std::move(answer));

@@ -29,6 +29,11 @@ constexpr size_t kMaxErrorBodyBytes = 64u << 10;
 
 double seconds_since(uint64_t start_ns) { return static_cast<double>(net::now_ns() - start_ns) / 1e9; }
 
+// curl's receive buffer for a stream: one page, as nginx's proxy_buffer_size. A stream's events
+// are a few hundred bytes and come one or a few at a time; with 5,000 open streams the default
+// 16 KiB would hold tens of MB for nothing. A burst takes a few more reads.
+constexpr long kStreamReceiveBufferBytes = 4096;
+
 // Stream bytes kept for a LOG_PROMPTS debug line, at most.
 constexpr size_t kMaxLoggedStream = 1u << 20;
 
@@ -146,8 +151,12 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         net::UpstreamRequest req;
         req.method = fr.method;
         req.url = lease.url + fr.upstream_path;
-        req.headers = worker.pool_headers(fr.request_id, &ex->request(), pool.api_key);
-        if (fr.stream) req.headers.emplace_back("Accept: text/event-stream");
+        worker.set_pool_headers(req, fr.request_id, &ex->request(), pool.api_key);
+        req.all_headers = false;  // on_head reads the content type only
+        if (fr.stream) {
+            req.headers.emplace_back("Accept: text/event-stream");
+            req.receive_buffer_bytes = kStreamReceiveBufferBytes;
+        }
         req.body = upstream_body();
         const auto& cfg = shared.cfg;
         const auto t = upstream_timeouts(cfg, UpstreamPurpose::Relay);
@@ -253,6 +262,10 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         auto ct = net::find_header(h, "content-type");
         streaming = fr.stream && st >= 200 && st < 300 && ct.find("text/event-stream") != std::string_view::npos;
         if (!streaming) return;
+        // From here no other attempt can start (the client has the answer's head): the bodies
+        // kept for one go, so a long stream does not hold its prompt.
+        std::string().swap(client_body);
+        fr.body_without_stream_options = nullptr;
         ex->start_stream(200, "text/event-stream; charset=utf-8");
         metrics.on_stream_start();
         counted_stream = true;
@@ -311,7 +324,8 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
     void on_event(const SseEvent& ev) {
         if (fr.adapter && fr.adapter->stream_over()) return;  // cut_stream() follows
-        StreamEventInfo info = inspect_stream_event(ev.data);
+        const StreamChunk chunk = read_stream_chunk(ev.data, worker.stream_event_document());
+        StreamEventInfo info = inspect_stream_event(chunk);
         if (info.content) {
             ++scope->generated_events;
             uint64_t now = net::now_ns();
@@ -327,21 +341,21 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             prompt_tokens = info.prompt_tokens;
             completion_tokens = info.completion_tokens;
         }
-        std::string renamed;
-        std::string_view data = ev.data;
-        if (renames_answers()) {
-            renamed = ev.data;
-            if (rewrite_answer_model(renamed, model_route.upstream, model_route.public_name)) data = renamed;
-        }
-        if (fr.adapter) {
+        if (fr.adapter) {  // adapters name the model as the client asked for it
             if (info.done) return;  // the adapter ends the stream in stream_end()
-            fr.adapter->stream_event(data, out);
+            fr.adapter->stream_event(chunk, out);
             return;
         }
-        if (!relays_raw()) {
-            if (fr.strip_usage_chunk && info.usage_only) return;  // we asked for it; the client did not
-            out.append(sse_format(ev.event, data));
+        if (relays_raw()) return;
+        if (fr.strip_usage_chunk && info.usage_only) return;  // we asked for it; the client did not
+        if (renames_answers()) {
+            std::string renamed = ev.data;
+            if (rewrite_answer_model(renamed, model_route.upstream, model_route.public_name)) {
+                sse_append(out, ev.event, renamed);
+                return;
+            }
         }
+        sse_append(out, ev.event, ev.data);
     }
 
     // Client bytes of a stream.
@@ -414,7 +428,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     void finish_stream(const std::optional<ApiError>& failure) {
         if (failure) {
             if (fr.adapter) fr.adapter->stream_fail(*failure, out);
-            else out.append(sse_format("", render_openai_error(*failure)));
+            else sse_append(out, "", render_openai_error(*failure));
         } else if (fr.adapter) {
             fr.adapter->stream_end(out);
         }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/api/api_error.h"
+#include "core/api/stream_chunk.h"
 #include "gateway/gateway.h"
 #include "gateway/routes.h"
 
@@ -17,8 +18,9 @@ namespace llmgw::gw {
 class ResponseAdapter {
 public:
     virtual ~ResponseAdapter() = default;
-    // A stream event's "data:" payload from the backend; append what the client should get.
-    virtual void stream_event(std::string_view data, std::string& out) = 0;
+    // A stream event's "data:" payload from the backend, read once for the metrics observer and
+    // the adapter (core/api/stream_chunk.h); append what the client should get.
+    virtual void stream_event(const StreamChunk& chunk, std::string& out) = 0;
     // The backend's stream ended cleanly.
     virtual void stream_end(std::string& out) = 0;
     // The backend's stream broke (reset, timeout, an event over the size limit) after it had

@@ -232,20 +232,20 @@ std::string GatewayWorker::backend_url(std::string_view path) const {
     return u;
 }
 
-std::vector<std::string> GatewayWorker::upstream_headers(const std::string& request_id,
-                                                         const net::HttpRequest* incoming) const {
-    return pool_headers(request_id, incoming, shared_.cfg.backend_api_key);
+void GatewayWorker::set_upstream_headers(net::UpstreamRequest& req, const std::string& request_id,
+                                         const net::HttpRequest* incoming) const {
+    set_pool_headers(req, request_id, incoming, shared_.cfg.backend_api_key);
 }
 
-std::vector<std::string> GatewayWorker::pool_headers(const std::string& request_id, const net::HttpRequest* incoming,
-                                                     const std::string& api_key) const {
-    std::vector<std::string> h;
+void GatewayWorker::set_pool_headers(net::UpstreamRequest& req, const std::string& request_id,
+                                     const net::HttpRequest* incoming, const std::string& api_key) const {
+    auto& h = req.headers;
+    h.clear();
     h.reserve(4);
     h.emplace_back("Content-Type: application/json");
-    h.emplace_back("X-Request-Id: " + request_id);
     h.emplace_back("Via: " + forwarded_via(incoming ? header_list(*incoming, "via") : std::string(), shared_.via_pseudonym));
     if (!api_key.empty()) h.emplace_back("Authorization: Bearer " + api_key);
-    return h;
+    req.per_request_header = "X-Request-Id: " + request_id;
 }
 
 bool GatewayWorker::authorize(const net::HttpRequest& req, const std::string& client, std::string* identity) {
@@ -538,7 +538,7 @@ void GatewayWorker::check_backend(std::function<void()> then) {
     ready_.in_flight = true;
     net::UpstreamRequest req;
     req.url = backend_url(shared_.profile->health_path);
-    req.headers = upstream_headers(make_request_id(rng_(), rng_()));
+    set_upstream_headers(req, make_request_id(rng_(), rng_()));
     const auto t = upstream_timeouts(shared_.cfg, UpstreamPurpose::Check);
     req.timeout_ms = t.total_ms;
     req.connect_timeout_ms = t.connect_ms;

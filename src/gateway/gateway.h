@@ -15,6 +15,7 @@
 #include "core/ops/api_keys.h"
 #include "core/backend/backend_profile.h"
 #include "core/docs/api_route.h"
+#include "core/json/reused_document.h"
 #include "core/ops/config.h"
 #include "core/ops/cors.h"
 #include "core/ops/metrics.h"
@@ -126,16 +127,20 @@ public:
     void stream_ended(uint64_t id);
     // Headers of a request to the backend; `incoming` (the client's request, when there is one)
     // passes on its Via entries before ours.
-    std::vector<std::string> upstream_headers(const std::string& request_id,
-                                              const net::HttpRequest* incoming = nullptr) const;
+    // The request id goes in req.per_request_header, so it does not defeat easy-handle reuse.
+    void set_upstream_headers(net::UpstreamRequest& req, const std::string& request_id,
+                              const net::HttpRequest* incoming = nullptr) const;
     // The same for a pool's replica: the pool's key in place of BACKEND_API_KEY.
-    std::vector<std::string> pool_headers(const std::string& request_id, const net::HttpRequest* incoming,
-                                          const std::string& api_key) const;
+    void set_pool_headers(net::UpstreamRequest& req, const std::string& request_id, const net::HttpRequest* incoming,
+                          const std::string& api_key) const;
     uint64_t random64() { return rng_(); }
     // Answers a request limit's verdict (headers, 429 or 503); true when the request may go on.
     bool apply_verdict(const RequestContext& ctx, const LimitVerdict& v);
     // REDIS_URL: this worker's connection (shared limits, token budgets, the ledger); else null.
     SharedLimiter* shared_limiter() { return shared_limiter_.get(); }
+    // Where each relayed stream event is parsed, once, for the metrics observer and any
+    // translator: events are handled one at a time on this loop, so one document serves them all.
+    json::ReusedDocument& stream_event_document() { return stream_events_; }
 
 private:
     void handle(const std::shared_ptr<net::Exchange>& ex);
@@ -175,6 +180,7 @@ private:
     net::UpstreamClient upstream_;
     std::mt19937_64 rng_;
     MetricsRecorder metrics_;  // this worker's shard
+    json::ReusedDocument stream_events_;
     KeySetCache keys_;
     std::unique_ptr<SharedLimiter> shared_limiter_;  // REDIS_URL
     std::unique_ptr<HealthChecker> health_;  // the first worker's, with BACKENDS_FILE

@@ -48,8 +48,8 @@ void HealthChecker::round() {
                 req.method = "GET";
                 req.url = pool.replicas[i].url + std::string(backend_profile(pool.kind).health_path);
             }
-            req.headers = worker_.pool_headers(make_request_id(worker_.random64(), worker_.random64()), nullptr,
-                                               pool.api_key);
+            worker_.set_pool_headers(req, make_request_id(worker_.random64(), worker_.random64()), nullptr,
+                                     pool.api_key);
             const auto t = upstream_timeouts(shared.cfg, completion ? UpstreamPurpose::CheckWithBody : UpstreamPurpose::Check);
             req.timeout_ms = t.total_ms;
             req.connect_timeout_ms = t.connect_ms;

@@ -30,7 +30,7 @@ std::string listed_ids(const std::vector<ListedModel>& models) {
 class AnthropicModelsPage : public ResponseAdapter {
 public:
     explicit AnthropicModelsPage(AnthropicModelsQuery q) : q_(std::move(q)) {}
-    void stream_event(std::string_view, std::string&) override {}
+    void stream_event(const StreamChunk&, std::string&) override {}
     void stream_end(std::string&) override {}
     void stream_fail(const ApiError&, std::string&) override {}
     std::string whole_body(std::string_view body, ApiError* err) override {
@@ -45,7 +45,7 @@ private:
 class OneModel : public ResponseAdapter {
 public:
     OneModel(std::string id, ApiStyle style) : id_(std::move(id)), style_(style) {}
-    void stream_event(std::string_view, std::string&) override {}
+    void stream_event(const StreamChunk&, std::string&) override {}
     void stream_end(std::string&) override {}
     void stream_fail(const ApiError&, std::string&) override {}
     std::string whole_body(std::string_view body, ApiError* err) override {

@@ -57,8 +57,8 @@ void ask_pool(const std::shared_ptr<MergedModels>& merged, size_t slot, size_t p
     net::UpstreamRequest req;
     req.method = "GET";
     req.url = lease->url + "/v1/models";
-    req.headers = w.pool_headers(merged->ctx.request_id, &merged->ctx.ex->request(),
-                                 merged->table->router.config().pools[pool].api_key);
+    w.set_pool_headers(req, merged->ctx.request_id, &merged->ctx.ex->request(),
+                       merged->table->router.config().pools[pool].api_key);
     side_call(w, std::move(req),
               [merged, slot, lease, &pools](int status, std::string answer, const net::UpstreamResult& r) {
                   bool failed = status == 0 || status >= 500;

@@ -65,8 +65,8 @@ public:
     ResponsesAdapter(ResponsesOutputContext ctx, Storage storage)
         : ctx_(std::move(ctx)), storage_(std::move(storage)), stream_(ctx_) {}
 
-    void stream_event(std::string_view data, std::string& out) override {
-        stream_.feed(data, out);
+    void stream_event(const StreamChunk& chunk, std::string& out) override {
+        stream_.feed(chunk, out);
         store_stream();
     }
     void stream_end(std::string& out) override {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
@@ -127,26 +128,32 @@ public:
         arm_timer(server_->limits().shutdown_flush_ms, TimerKind::ShutdownFlush);
     }
 
-    void write(std::string data) {
-        if (close_requested_ || data.empty()) return;
-        if (pending_ == 0) {  // fast path: straight to the socket, no allocation
-            uv_buf_t b = uv_buf_init(data.data(), static_cast<unsigned>(data.size()));
-            int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
-            if (n == static_cast<int>(data.size())) return;
+    // Writes `bufs` in order (one writev): straight to the socket while nothing is queued, so a
+    // chunk's framing and data go out without being copied together. Only what the socket did not
+    // take is copied, into one queued write.
+    void write(const uv_buf_t* bufs, unsigned count) {
+        size_t total = 0;
+        for (unsigned i = 0; i < count; ++i) total += bufs[i].len;
+        if (close_requested_ || total == 0) return;
+        size_t sent = 0;
+        if (pending_ == 0) {
+            int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), bufs, count);
+            if (n == static_cast<int>(total)) return;
             if (n < 0 && n != UV_EAGAIN) { close(); return; }  // the peer is gone: close from the loop
-            if (n > 0) data.erase(0, static_cast<size_t>(n));
+            if (n > 0) sent = static_cast<size_t>(n);
         }
-        auto* w = new WriteReq;
-        w->data = std::move(data);
-        w->req.data = this;
-        pending_ += w->data.size();
-        uv_buf_t b = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
-        int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, on_written);
-        if (rc != 0) {
-            pending_ -= w->data.size();
-            delete w;
-            close();
+        std::string rest;
+        rest.reserve(total - sent);
+        for (unsigned i = 0; i < count; ++i) {
+            size_t skip = std::min(sent, bufs[i].len);
+            sent -= skip;
+            rest.append(bufs[i].base + skip, bufs[i].len - skip);
         }
+        queue(std::move(rest));
+    }
+    void write(std::string_view data) {
+        uv_buf_t b = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
+        write(&b, 1);
     }
 
     size_t pending() const { return pending_; }
@@ -443,6 +450,21 @@ private:
         return buf;
     }
 
+    // Bytes the socket could not take now: they wait in a write request of their own.
+    void queue(std::string data) {
+        auto* w = new WriteReq;
+        w->data = std::move(data);
+        w->req.data = this;
+        pending_ += w->data.size();
+        uv_buf_t b = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+        int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, on_written);
+        if (rc != 0) {
+            pending_ -= w->data.size();
+            delete w;
+            close();
+        }
+    }
+
     static void on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
         auto* c = static_cast<Connection*>(h->data);
         *buf = uv_buf_init(c->server_->read_buffer(), HttpServer::kReadBufferBytes);
@@ -542,10 +564,11 @@ void Exchange::respond(int status, std::string_view content_type, std::string_vi
     state_ = State::Done;
     if (!conn_) return;
     write_head(status, content_type, false, body.size());
-    std::string out = std::move(head_buf_);
-    if (req_.method != "HEAD") out.append(body);
+    if (req_.method == "HEAD") body = {};
+    uv_buf_t bufs[2] = {uv_buf_init(head_buf_.data(), static_cast<unsigned>(head_buf_.size())),
+                        uv_buf_init(const_cast<char*>(body.data()), static_cast<unsigned>(body.size()))};
     Connection* c = conn_;
-    c->write(std::move(out));
+    c->write(bufs, 2);
     conn_ = nullptr;
     if (!req_.keep_alive) c->close_after_flush();
     c->response_done();
@@ -556,21 +579,23 @@ void Exchange::start_stream(int status, std::string_view content_type) {
     state_ = State::Streaming;
     if (!conn_) return;
     write_head(status, content_type, true, 0);
-    conn_->write(std::move(head_buf_));
+    conn_->write(head_buf_);
 }
 
+// A chunk goes out as three buffers, size line, data and CRLF (as h2o's finalostream_send does),
+// not as a framed copy.
 void Exchange::write(std::string_view data) {
     if (state_ != State::Streaming || !conn_ || data.empty()) return;
-    std::string out;
-    if (conn_->http10()) {
-        out.assign(data);
-    } else {
-        char hex[24];
-        int n = snprintf(hex, sizeof hex, "%zx\r\n", data.size());
-        out.reserve(data.size() + static_cast<size_t>(n) + 2);
-        out.append(hex, static_cast<size_t>(n)).append(data).append("\r\n");
+    uv_buf_t payload = uv_buf_init(const_cast<char*>(data.data()), static_cast<unsigned>(data.size()));
+    if (conn_->http10()) {  // HTTP/1.0 has no chunking: the stream ends with the connection
+        conn_->write(&payload, 1);
+        return;
     }
-    conn_->write(std::move(out));
+    char size_line[24];
+    int n = snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+    static char crlf[] = "\r\n";
+    uv_buf_t bufs[3] = {uv_buf_init(size_line, static_cast<unsigned>(n)), payload, uv_buf_init(crlf, 2)};
+    conn_->write(bufs, 3);
 }
 
 void Exchange::end() {

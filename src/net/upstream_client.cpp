@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include "core/base/text_util.h"
@@ -218,7 +219,7 @@ void apply_shape(CURL* e, const UpstreamRequest& r, curl_slist* headers, void* c
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r.timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16384L);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, r.receive_buffer_bytes);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &UpstreamCallbacks::header);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &UpstreamCallbacks::body);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -236,26 +237,53 @@ void apply_shape(CURL* e, const UpstreamRequest& r, curl_slist* headers, void* c
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
 }
 
-curl_slist* header_list(const std::vector<std::string>& lines) {
+// The request's header lines; *per_request points at the node of r.per_request_header (null
+// without one).
+curl_slist* header_list(const UpstreamRequest& r, curl_slist** per_request) {
     curl_slist* list = nullptr;
-    for (const auto& h : lines) list = curl_slist_append(list, h.c_str());
+    for (const auto& h : r.headers) list = curl_slist_append(list, h.c_str());
+    *per_request = nullptr;
+    if (!r.per_request_header.empty()) {
+        list = curl_slist_append(list, r.per_request_header.c_str());
+        curl_slist* last = list;
+        while (last && last->next) last = last->next;
+        *per_request = last;
+    }
     return curl_slist_append(list, "Expect:");  // no 100-continue round trip
+}
+
+// A kept list's per-request line becomes `line`: in place when the length matches (a generated
+// request id always does), else a new copy. curl reads the list only during a transfer.
+bool set_per_request_line(curl_slist* node, const std::string& line) {
+    if (std::strlen(node->data) == line.size()) {
+        std::memcpy(node->data, line.data(), line.size());
+        return true;
+    }
+    char* copy = strdup(line.c_str());
+    if (!copy) return false;
+    free(node->data);  // curl_slist_append's copy, freed the way curl_slist_free_all would
+    node->data = copy;
+    return true;
 }
 
 }  // namespace
 
 bool UpstreamClient::IdleEasy::same_shape(const UpstreamRequest& r) const {
     return r.method == method && r.url == url && r.headers == headers && r.timeout_ms == timeout_ms &&
-           r.connect_timeout_ms == connect_timeout_ms && r.fresh_connect == fresh_connect;
+           r.connect_timeout_ms == connect_timeout_ms && r.receive_buffer_bytes == receive_buffer_bytes &&
+           r.fresh_connect == fresh_connect &&
+           r.per_request_header.empty() == (per_request_node == nullptr);
 }
 
 std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
     std::shared_ptr<UpstreamCall> call(new UpstreamCall(this, std::move(req)));
     const auto& r = call->req_;
     CURL* e;
-    if (!idle_easy_.empty() && idle_easy_.back().same_shape(r)) {
+    if (!idle_easy_.empty() && idle_easy_.back().same_shape(r) &&
+        (!idle_easy_.back().per_request_node || set_per_request_line(idle_easy_.back().per_request_node, r.per_request_header))) {
         e = idle_easy_.back().easy;
         call->header_list_ = idle_easy_.back().header_list;
+        call->per_request_node_ = idle_easy_.back().per_request_node;
         idle_easy_.pop_back();
     } else {
         if (!idle_easy_.empty()) {
@@ -266,7 +294,7 @@ std::shared_ptr<UpstreamCall> UpstreamClient::start(UpstreamRequest req) {
         } else {
             e = curl_easy_init();
         }
-        call->header_list_ = header_list(r.headers);
+        call->header_list_ = header_list(r, &call->per_request_node_);
         apply_shape(e, r, call->header_list_, this);
     }
     call->easy_ = e;
@@ -374,8 +402,9 @@ void UpstreamClient::release(UpstreamCall* call) {
     curl_slist* list = std::exchange(call->header_list_, nullptr);
     if (idle_easy_.size() < 256 && !call->cancelled_) {
         auto& r = call->req_;
-        idle_easy_.push_back({e, list, std::move(r.method), std::move(r.url), std::move(r.headers), r.timeout_ms,
-                              r.connect_timeout_ms, r.fresh_connect});
+        idle_easy_.push_back({e, list, std::exchange(call->per_request_node_, nullptr), std::move(r.method),
+                              std::move(r.url), std::move(r.headers), r.timeout_ms, r.connect_timeout_ms,
+                              r.receive_buffer_bytes, r.fresh_connect});
     } else {
         curl_easy_cleanup(e);
         curl_slist_free_all(list);

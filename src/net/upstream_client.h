@@ -37,13 +37,23 @@ struct UpstreamResult {
     bool reused_connection = false;
 };
 
+// curl's receive buffer for an answer read in large pieces (a whole body, a benchmark's load).
+inline constexpr long kDefaultReceiveBufferBytes = 16384;
+
 struct UpstreamRequest {
     std::string method = "GET";
     std::string url;
     std::vector<std::string> headers;  // "Name: value"
+    // One more header line that differs on every request (a request id). It is sent after
+    // `headers` but is not part of the shape an idle easy handle is reused for: the kept header
+    // list gets the new line in place, so a fresh id does not cost a fresh handle setup.
+    std::string per_request_header;
     std::string body;
     long timeout_ms = 600'000;
     long connect_timeout_ms = 10'000;
+    // What curl reads from the socket at once; the buffer lives as long as the transfer (and the
+    // idle handle after it). A relayed stream takes less (see forward.cpp).
+    long receive_buffer_bytes = kDefaultReceiveBufferBytes;
     // Open a new connection instead of searching the cache (a benchmark's first wave: curl 7.88
     // walks every open connection to the host on each search).
     bool fresh_connect = false;
@@ -84,6 +94,7 @@ private:
     UpstreamRequest req_;
     CURL* easy_ = nullptr;
     ::curl_slist* header_list_ = nullptr;
+    ::curl_slist* per_request_node_ = nullptr;  // in header_list_: per_request_header's line
     Headers resp_headers_;
     int status_ = 0;
     bool head_sent_ = false;
@@ -128,9 +139,10 @@ private:
     struct IdleEasy {
         CURL* easy;
         ::curl_slist* header_list;
+        ::curl_slist* per_request_node;  // null when the shape has no per-request header
         std::string method, url;
         std::vector<std::string> headers;
-        long timeout_ms, connect_timeout_ms;
+        long timeout_ms, connect_timeout_ms, receive_buffer_bytes;
         bool fresh_connect;
         bool same_shape(const UpstreamRequest& r) const;
     };

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/api/stream_observer.h"
+#include "core/base/text_util.h"
 #include "fuzz_check.h"
 
 using namespace llmgw;
@@ -13,7 +14,7 @@ using namespace llmgw::fuzz;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view payload(reinterpret_cast<const char*>(data), size);
     StreamEventInfo info = inspect_stream_event(payload);
-    FUZZ_CHECK(info.done == (payload == "[DONE]"));
+    FUZZ_CHECK(info.done == (trim(payload, kWhitespace) == "[DONE]"));
     FUZZ_CHECK(!info.usage_only || info.has_usage);
     bool object = accepted_object(payload);
     if (!object) FUZZ_CHECK(!info.content && !info.has_usage && !info.error && !info.finished);

@@ -178,3 +178,79 @@ TEST_CASE("cancelling an upstream call from inside its own callback is safe", "[
     backend.close_all();
     uv_run(&l.loop, UV_RUN_DEFAULT);  // the server's connections and handles close before it goes
 }
+
+namespace {
+// The body of a chunked HTTP/1.1 response (after its head); empty when it is malformed or unfinished.
+std::string dechunk(const std::string& response) {
+    size_t p = response.find("\r\n\r\n");
+    if (p == std::string::npos) return {};
+    p += 4;
+    std::string body;
+    while (true) {
+        size_t eol = response.find("\r\n", p);
+        if (eol == std::string::npos) return {};
+        size_t n = std::stoul(response.substr(p, eol - p), nullptr, 16);
+        p = eol + 2;
+        if (n == 0) return response.compare(p, 2, "\r\n") == 0 ? body : std::string();
+        if (p + n + 2 > response.size() || response.compare(p + n, 2, "\r\n") != 0) return {};
+        body.append(response, p, n);
+        p += n + 2;
+    }
+}
+}  // namespace
+
+TEST_CASE("stream chunks go out framed and whole, also when the socket takes only part of them", "[net]") {
+    Loop l;
+    // A client that does not read at first: the socketpair's buffer fills, so later writes are
+    // partly written and partly queued. Each chunk has its own content, to catch reordering.
+    std::string want;
+    for (int i = 0; i < 48; ++i) want += std::string(8192 + static_cast<size_t>(i), static_cast<char>('a' + i % 26));
+    ServedPair pair(&l.loop, [](const std::shared_ptr<Exchange>& ex) {
+        ex->start_stream(200, "text/event-stream");
+        for (int i = 0; i < 48; ++i) ex->write(std::string(8192 + static_cast<size_t>(i), static_cast<char>('a' + i % 26)));
+        ex->end();
+    });
+    pair.send(kGet);
+    std::string got;
+    run_until(&l.loop, [&] {
+        got += pair.read_available();
+        return got.find("\r\n0\r\n\r\n") != std::string::npos;
+    });
+    CHECK(dechunk(got) == want);
+    pair.close_all(&l.loop);
+}
+
+TEST_CASE("a kept easy handle sends each request's own per-request header", "[net]") {
+    Loop l;
+    std::vector<int> fds;
+    std::string err;
+    int port = bind_listeners("127.0.0.1", 0, 1, &fds, &err);
+    REQUIRE(port > 0);
+    std::vector<std::string> seen;
+    HttpServer backend(&l.loop, fds[0], ServerLimits{}, [&seen](const std::shared_ptr<Exchange>& ex) {
+        seen.emplace_back(ex->request().header("x-request-id"));
+        ex->respond(200, "application/json", "{}");
+    });
+    REQUIRE(backend.listen() == 0);
+    UpstreamClient client(&l.loop);
+    // The same shape each time, so the idle handle is reused: the id changes in place (same
+    // length), then to a longer and a shorter one, and finally a request without it.
+    const std::vector<std::string> ids = {"req_aaaa", "req_bbbb", "req_longer_id", "r", ""};
+    for (const auto& id : ids) {
+        UpstreamRequest req;
+        req.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
+        req.headers = {"Content-Type: application/json"};
+        if (!id.empty()) req.per_request_header = "X-Request-Id: " + id;
+        bool done = false;
+        req.on_done = [&done](const UpstreamResult& r) {
+            CHECK(r.failure == UpstreamFailure::None);
+            done = true;
+        };
+        client.start(std::move(req));
+        run_until(&l.loop, [&] { return done; });
+    }
+    CHECK(seen == ids);
+    client.close();
+    backend.close_all();
+    uv_run(&l.loop, UV_RUN_DEFAULT);
+}

@@ -13,14 +13,28 @@ using json::Value;
 
 AnthropicStreamTranslator::AnthropicStreamTranslator(AnthropicStreamOptions opts) : opts_(std::move(opts)) {}
 
+namespace {
+// An event's head; its data is one line of compact JSON (a JSON writer never emits a raw newline).
+void open_event(std::string_view event, std::string& out) {
+    out.append("event: ").append(event).append("\ndata: ");
+}
+void close_event(std::string& out) { out.append("\n\n"); }
+}  // namespace
+
 void AnthropicStreamTranslator::emit(std::string_view event, const Value& data, std::string& out) {
-    out += sse_format(event, json::to_string(data));
+    open_event(event, out);
+    writer_.write(data, out);
+    close_event(out);
 }
 
 void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
+    json::ReusedDocument doc;
+    feed(read_stream_chunk(data, doc), out);
+}
+
+void AnthropicStreamTranslator::feed(const StreamChunk& in, std::string& out) {
     if (done()) return;
-    StackDocument d;
-    auto event = read_chat_stream_event(data, d);
+    auto event = read_chat_stream_event(in);
     switch (event.step) {
         case ChatStreamStep::Skip: return;
         case ChatStreamStep::Done:
@@ -28,7 +42,7 @@ void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
             complete(out);
             return;
         case ChatStreamStep::Fail: fail(*event.error, out); return;
-        case ChatStreamStep::Chunk: chunk(d, out); return;
+        case ChatStreamStep::Chunk: chunk(*in.json, out); return;
     }
 }
 
@@ -132,22 +146,26 @@ void AnthropicStreamTranslator::open_block(Block kind, std::string& out, const T
     ++next_index_;
 }
 
+// The hot event of a stream: written with the writer alone, no document.
 void AnthropicStreamTranslator::text_delta(Block kind, std::string_view text, std::string& out) {
     if (open_ != kind) open_block(kind, out);
-    StackDocument d(rapidjson::kObjectType);
-    auto& a = d.GetAllocator();
-    Value delta(rapidjson::kObjectType);
-    if (kind == Block::Thinking) {
-        delta.AddMember("type", "thinking_delta", a);
-        json::add_str(delta, "thinking", text, a);
-    } else {
-        delta.AddMember("type", "text_delta", a);
-        json::add_str(delta, "text", text, a);
-    }
-    d.AddMember("type", "content_block_delta", a);
-    d.AddMember("index", next_index_ - 1, a);
-    d.AddMember("delta", delta, a);
-    emit("content_block_delta", d, out);
+    const bool thinking = kind == Block::Thinking;
+    open_event("content_block_delta", out);
+    auto& w = writer_.begin(out);
+    w.StartObject();
+    w.Key("type");
+    w.String("content_block_delta");
+    w.Key("index");
+    w.Int(next_index_ - 1);
+    w.Key("delta");
+    w.StartObject();
+    w.Key("type");
+    w.String(thinking ? "thinking_delta" : "text_delta");
+    w.Key(thinking ? "thinking" : "text");
+    w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    w.EndObject();
+    w.EndObject();
+    close_event(out);
 }
 
 // One entry of delta.tool_calls; find_tool_call (core/api/chat_completion.h) says which call it
@@ -242,7 +260,7 @@ void AnthropicStreamTranslator::fail(const ApiError& e, std::string& out) {
     }
     started_before_error_ = started();
     error_ = e;
-    out += sse_format("error", render_anthropic_error(e));
+    sse_append(out, "error", render_anthropic_error(e));
     state_ = State::Done;
 }
 

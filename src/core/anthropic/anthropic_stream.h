@@ -14,6 +14,8 @@
 
 #include "core/anthropic/anthropic_mapping.h"
 #include "core/api/api_error.h"
+#include "core/api/stream_chunk.h"
+#include "core/json/append_writer.h"
 
 namespace llmgw {
 
@@ -27,8 +29,10 @@ class AnthropicStreamTranslator {
 public:
     explicit AnthropicStreamTranslator(AnthropicStreamOptions opts);
 
-    // One upstream SSE event's data payload (the text after "data: ", lines joined). "[DONE]"
+    // One upstream SSE event's data payload, already read (core/api/stream_chunk.h). "[DONE]"
     // finishes the stream; `{"error":...}` fails it; a payload that is not JSON fails it (502).
+    void feed(const StreamChunk& chunk, std::string& out);
+    // The same for a payload not yet read (the text after "data: ", lines joined).
     void feed(std::string_view data, std::string& out);
     // Upstream ended (EOF). Completes the message if the runtime sent a finish_reason or [DONE];
     // otherwise the stream was cut short and ends with an error event.
@@ -72,6 +76,7 @@ private:
     void complete(std::string& out);
     void emit(std::string_view event, const json::Value& data, std::string& out);
 
+    json::AppendWriter writer_;  // renders every event's JSON straight into `out`
     AnthropicStreamOptions opts_;
     State state_ = State::Idle;
     Block open_ = Block::None;

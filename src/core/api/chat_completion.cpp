@@ -101,14 +101,13 @@ FirstChoice read_first_choice(std::string_view body, rapidjson::Document& doc) {
     return r;
 }
 
-ChatStreamEvent read_chat_stream_event(std::string_view data, rapidjson::Document& doc) {
-    data = trim(data, kWhitespace);
-    if (data.empty()) return {};
-    if (data == "[DONE]") return {ChatStreamStep::Done, std::nullopt};
-    if (auto f = json::parse(data, doc))
-        return {ChatStreamStep::Fail, ApiError::bad_gateway("upstream sent a malformed stream event: " + json::describe(*f))};
-    if (auto e = inband_upstream_error(doc, 502)) return {ChatStreamStep::Fail, std::move(e)};
-    if (!doc.IsObject())
+ChatStreamEvent read_chat_stream_event(const StreamChunk& chunk) {
+    if (chunk.done) return {ChatStreamStep::Done, std::nullopt};
+    if (chunk.error)
+        return {ChatStreamStep::Fail, ApiError::bad_gateway("upstream sent a malformed stream event: " + json::describe(*chunk.error))};
+    if (!chunk.json) return {};
+    if (auto e = inband_upstream_error(*chunk.json, 502)) return {ChatStreamStep::Fail, std::move(e)};
+    if (!chunk.json->IsObject())
         return {ChatStreamStep::Fail, ApiError::bad_gateway("upstream sent a stream event that is not a JSON object")};
     return {ChatStreamStep::Chunk, std::nullopt};
 }

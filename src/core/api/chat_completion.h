@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/api/api_error.h"
+#include "core/api/stream_chunk.h"
 #include "core/json/json_value.h"
 
 namespace llmgw {
@@ -56,15 +57,15 @@ struct FirstChoice {
 };
 FirstChoice read_first_choice(std::string_view body, rapidjson::Document& doc);
 
-// One upstream SSE data payload of a chat stream: blank (Skip), "[DONE]" (Done), a chunk object
-// parsed into `doc` (Chunk), or (Fail, with the error) a payload that is not JSON, an in-band
-// error, or not an object.
+// One upstream SSE data payload of a chat stream (read once by read_stream_chunk): blank (Skip),
+// "[DONE]" (Done), a chunk object (Chunk: chunk.json), or (Fail, with the error) a payload that is
+// not JSON, an in-band error, or not an object.
 enum class ChatStreamStep { Skip, Done, Chunk, Fail };
 struct ChatStreamEvent {
     ChatStreamStep step = ChatStreamStep::Skip;
     std::optional<ApiError> error;
 };
-ChatStreamEvent read_chat_stream_event(std::string_view data, rapidjson::Document& doc);
+ChatStreamEvent read_chat_stream_event(const StreamChunk& chunk);
 
 // ---- streamed tool calls ------------------------------------------------------------------------
 // One entry of a streamed delta.tool_calls. Runtimes disagree on everything here: ids only on the

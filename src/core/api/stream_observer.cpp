@@ -2,8 +2,6 @@
 
 #include <rapidjson/document.h>
 
-#include <string>
-
 #include "core/json/json_parse.h"
 #include "core/json/stack_document.h"
 
@@ -48,17 +46,22 @@ void read_usage_obj(const Value& u, StreamEventInfo& info) {
 }  // namespace
 
 StreamEventInfo inspect_stream_event(std::string_view data) {
+    json::ReusedDocument doc;
+    return inspect_stream_event(read_stream_chunk(data, doc));
+}
+
+StreamEventInfo inspect_stream_event(const StreamChunk& chunk) {
     StreamEventInfo info;
-    if (data == "[DONE]") {
+    if (chunk.done) {
         info.done = true;
         return info;
     }
-    std::string buf(data);
-    StackDocument d;
-    if (auto e = json::parse_insitu(buf.data(), buf.size(), d)) {
-        info.too_deep = e->too_deep;
+    if (chunk.error) {
+        info.too_deep = chunk.error->too_deep;
         return info;
     }
+    if (!chunk.json) return info;
+    const Value& d = *chunk.json;
     if (!d.IsObject()) return info;
     if (d.HasMember("error")) {
         info.error = true;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/api/stream_chunk.h"
+
 namespace llmgw {
 
 struct StreamEventInfo {
@@ -20,7 +22,9 @@ struct StreamEventInfo {
     int64_t cached_tokens = 0;
 };
 
-// Inspects one SSE "data:" payload. Cheap: a single in-situ parse of small chunk JSON.
+// Inspects one SSE "data:" payload, already read (parsed once for all its readers).
+StreamEventInfo inspect_stream_event(const StreamChunk& chunk);
+// The same for a payload not yet read (parses it on its own).
 StreamEventInfo inspect_stream_event(std::string_view data);
 
 enum class UsageRead {

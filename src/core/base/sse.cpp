@@ -1,13 +1,30 @@
 #include "core/base/sse.h"
 
+#include <cstring>
+
 namespace llmgw {
+
+namespace {
+// The next CR or LF at or after `from`, or npos: two memchr calls (vectorised in glibc) rather
+// than a loop over every byte, which cost a tenth of a relayed stream's CPU.
+size_t next_line_end(std::string_view s, size_t from) {
+    if (from >= s.size()) return std::string_view::npos;  // (memchr must not see a null pointer)
+    const char* p = s.data() + from;
+    const size_t n = s.size() - from;
+    const char* lf = static_cast<const char*>(std::memchr(p, '\n', n));
+    const size_t before_lf = lf ? static_cast<size_t>(lf - p) : n;
+    const char* cr = static_cast<const char*>(std::memchr(p, '\r', before_lf));
+    if (cr) return from + static_cast<size_t>(cr - p);
+    return lf ? from + before_lf : std::string_view::npos;
+}
+}  // namespace
 
 void SseParser::feed(std::string_view bytes) {
     if (overflowed_) return;
     size_t start = 0;
-    for (size_t i = 0; i < bytes.size() && !overflowed_; ++i) {
+    for (size_t i = next_line_end(bytes, 0); i != std::string_view::npos && !overflowed_;
+         i = next_line_end(bytes, start)) {
         char c = bytes[i];
-        if (c != '\n' && c != '\r') continue;
         if (c == '\n' && last_cr_ && i == start && line_.empty()) {  // LF of a CRLF split across feeds
             last_cr_ = false;
             start = i + 1;
@@ -19,7 +36,8 @@ void SseParser::feed(std::string_view bytes) {
             if (event_bytes() + (i - start) > kMaxSseEventBytes) return overflow();
             line_.append(bytes.substr(start, i - start));
             line(line_);
-            line_.clear();
+            if (line_.capacity() > kKeptSseEventBytes) std::string().swap(line_);
+            else line_.clear();
         }
         last_cr_ = (c == '\r');
         if (c == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') { ++i; last_cr_ = false; }
@@ -41,6 +59,14 @@ void SseParser::overflow() {
     has_data_ = false;
 }
 
+void SseParser::next_event() {
+    for (std::string* f : {&cur_.event, &cur_.data, &cur_.id}) {
+        if (f->capacity() > kKeptSseEventBytes) std::string().swap(*f);
+        else f->clear();
+    }
+    has_data_ = false;
+}
+
 void SseParser::line(std::string_view l) {
     // `l` is line_ or line_ is empty: the event's fields and this line are all it holds.
     if (field_bytes() + l.size() > kMaxSseEventBytes) return overflow();
@@ -48,8 +74,7 @@ void SseParser::line(std::string_view l) {
         if (has_data_) {  // WHATWG: an event without data is not dispatched
             if (sink_) sink_(cur_);
         }
-        cur_ = SseEvent{};
-        has_data_ = false;
+        next_event();
         return;
     }
     if (l.front() == ':') return;  // comment
@@ -84,6 +109,11 @@ void SseParser::finish() {
 std::string sse_format(std::string_view event, std::string_view data) {
     std::string out;
     out.reserve(event.size() + data.size() + 16);
+    sse_append(out, event, data);
+    return out;
+}
+
+void sse_append(std::string& out, std::string_view event, std::string_view data) {
     if (!event.empty()) {
         out.append("event: ").append(event).push_back('\n');
     }
@@ -96,7 +126,6 @@ std::string sse_format(std::string_view event, std::string_view data) {
         start = nl + 1;
     }
     out.push_back('\n');
-    return out;
 }
 
 }  // namespace llmgw

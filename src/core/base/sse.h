@@ -21,6 +21,10 @@ struct SseEvent {
 // generous for any real event, and a backend that sends more (one endless line without a
 // newline) is broken or hostile: buffering it would grow the process without bound.
 inline constexpr size_t kMaxSseEventBytes = 1u << 20;
+// The parser keeps its current event's buffers from one event to the next, so a stream of
+// ordinary events allocates nothing once warm. An event over this (a large tool call) gives its
+// memory back when it is done: a long stream should not hold it to its end.
+inline constexpr size_t kKeptSseEventBytes = 16u << 10;
 
 class SseParser {
 public:
@@ -41,6 +45,7 @@ private:
     size_t field_bytes() const { return cur_.data.size() + cur_.event.size() + cur_.id.size(); }
     size_t event_bytes() const { return line_.size() + field_bytes(); }
     void overflow();
+    void next_event();  // clears the current event, keeping its buffers within kKeptSseEventBytes
     Sink sink_;
     std::string line_;   // partial line carried between feeds
     bool last_cr_ = false;
@@ -49,7 +54,10 @@ private:
     bool overflowed_ = false;
 };
 
-// Renders one event: "event: X\ndata: ...\n\n" (multi-line data split into several data lines).
+// Appends one event to `out`: "event: X\ndata: ...\n\n" (multi-line data split into several data
+// lines; no event line when `event` is empty).
+void sse_append(std::string& out, std::string_view event, std::string_view data);
+// The same as a new string.
 std::string sse_format(std::string_view event, std::string_view data);
 
 }  // namespace llmgw

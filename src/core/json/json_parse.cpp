@@ -45,11 +45,10 @@ private:
 };
 
 template <unsigned Flags, typename Stream>
-std::optional<ParseError> populate(Stream& in, size_t size, Doc& out) {
+std::optional<ParseError> populate(Stream& in, size_t size, Doc& out, rapidjson::Reader& reader) {
     rapidjson::ParseResult result;
     bool too_deep = false;
     auto generate = [&](Doc& doc) {
-        rapidjson::Reader reader;
         DepthLimit limit(doc);
         result = reader.Parse<Flags | rapidjson::kParseIterativeFlag>(in, limit);
         too_deep = limit.too_deep();
@@ -75,14 +74,20 @@ std::optional<ParseError> parse(std::string_view text, Doc& out) {
     // pass as JSON here and be forwarded to a runtime that refuses it.
     size_t bom = text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? kUtf8Bom.size() : 0;
     rapidjson::MemoryStream in(text.data() + bom, text.size() - bom);
-    auto err = populate<rapidjson::kParseDefaultFlags>(in, text.size() - bom, out);
+    rapidjson::Reader reader;
+    auto err = populate<rapidjson::kParseDefaultFlags>(in, text.size() - bom, out, reader);
     if (err) err->offset += bom;
     return err;
 }
 
 std::optional<ParseError> parse_insitu(char* text, size_t size, Doc& out) {
+    rapidjson::Reader reader;
+    return parse_insitu(text, size, out, reader);
+}
+
+std::optional<ParseError> parse_insitu(char* text, size_t size, Doc& out, rapidjson::Reader& reader) {
     rapidjson::InsituStringStream in(text);
-    return populate<rapidjson::kParseInsituFlag>(in, size, out);
+    return populate<rapidjson::kParseInsituFlag>(in, size, out, reader);
 }
 
 std::string describe(const ParseError& e) {

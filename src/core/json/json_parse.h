@@ -5,6 +5,7 @@
 // level past kMaxDepth, before building it, so everything it returns is safe to copy and write.
 #pragma once
 #include <rapidjson/document.h>
+#include <rapidjson/reader.h>
 
 #include <cstddef>
 #include <optional>
@@ -35,6 +36,8 @@ std::optional<ParseError> parse(std::string_view text, rapidjson::Document& out)
 // In-situ variant for hot paths: strings in `out` point into `text`, which the parse rewrites
 // (unescaping). `text[size]` must be '\0'; `text` must outlive `out`.
 std::optional<ParseError> parse_insitu(char* text, size_t size, rapidjson::Document& out);
+// The same with the caller's reader, whose work stack is kept between parses (ReusedDocument).
+std::optional<ParseError> parse_insitu(char* text, size_t size, rapidjson::Document& out, rapidjson::Reader& reader);
 
 // "invalid JSON at offset 12: Missing a comma or '}' after an object member." or
 // "JSON nesting deeper than 128 levels", for error messages.

@@ -1,6 +1,5 @@
 #include "core/responses/responses_stream.h"
 
-#include "core/base/sse.h"
 #include "core/base/text_util.h"
 #include "core/json/stack_document.h"
 
@@ -41,7 +40,9 @@ void ResponsesStreamTranslator::emit(std::string_view type, Value& fields, json:
     ev.AddMember("sequence_number", Value(static_cast<int64_t>(sequence_++)), a);
     if (fields.IsObject())
         for (auto& m : fields.GetObject()) ev.AddMember(m.name, m.value, a);
-    out += sse_format(type, json::to_string(ev));
+    out.append("event: ").append(type).append("\ndata: ");  // compact JSON is one line
+    writer_.write(ev, out);
+    out.append("\n\n");
 }
 
 Value ResponsesStreamTranslator::item_ref(const Item& item, json::Alloc& a) const {
@@ -52,9 +53,13 @@ Value ResponsesStreamTranslator::item_ref(const Item& item, json::Alloc& a) cons
 }
 
 void ResponsesStreamTranslator::feed(std::string_view data, std::string& out) {
+    json::ReusedDocument doc;
+    feed(read_stream_chunk(data, doc), out);
+}
+
+void ResponsesStreamTranslator::feed(const StreamChunk& in, std::string& out) {
     if (done()) return;
-    StackDocument d;
-    auto event = read_chat_stream_event(data, d);
+    auto event = read_chat_stream_event(in);
     switch (event.step) {
         case ChatStreamStep::Skip: return;
         case ChatStreamStep::Done:
@@ -62,7 +67,7 @@ void ResponsesStreamTranslator::feed(std::string_view data, std::string& out) {
             complete(out);
             return;
         case ChatStreamStep::Fail: fail(*event.error, out); return;
-        case ChatStreamStep::Chunk: chunk(d, out); return;
+        case ChatStreamStep::Chunk: chunk(*in.json, out); return;
     }
 }
 

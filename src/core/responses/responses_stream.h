@@ -17,6 +17,7 @@
 
 #include "core/api/api_error.h"
 #include "core/api/chat_completion.h"
+#include "core/json/append_writer.h"
 #include "core/responses/responses_output.h"
 
 namespace llmgw {
@@ -33,8 +34,10 @@ class ResponsesStreamTranslator {
 public:
     explicit ResponsesStreamTranslator(ResponsesOutputContext ctx);
 
-    // One upstream SSE event's data payload. "[DONE]" completes the response; `{"error":...}` or a
-    // payload that is not a JSON object fails it.
+    // One upstream SSE event's data payload, already read (core/api/stream_chunk.h). "[DONE]"
+    // completes the response; `{"error":...}` or a payload that is not a JSON object fails it.
+    void feed(const StreamChunk& in, std::string& out);
+    // The same for a payload not yet read.
     void feed(std::string_view data, std::string& out);
     // Upstream ended (EOF): completes when the runtime sent a finish_reason or [DONE], else fails.
     void finish(std::string& out);
@@ -90,6 +93,7 @@ private:
     // The {item_id, output_index} every item event starts with.
     json::Value item_ref(const Item& item, json::Alloc& a) const;
 
+    json::AppendWriter writer_;  // renders every event's JSON straight into `out`
     ResponsesOutputContext ctx_;
     State state_ = State::Idle;
     std::vector<Item> items_;

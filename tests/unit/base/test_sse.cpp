@@ -128,3 +128,51 @@ TEST_CASE("SSE: the limit counts the whole event, however it arrives", "[sse][li
         CHECK(out[0].data == data);
     }
 }
+
+TEST_CASE("SSE: reused event buffers carry nothing from one event to the next, across any split", "[sse]") {
+    // An event with every field, then events with fewer: a field an event does not set is empty,
+    // though the parser keeps the previous event's buffers. A large event in between gives its
+    // memory back (over kKeptSseEventBytes) and the events after it are still whole.
+    const std::string big(kKeptSseEventBytes + 100, 'x');
+    const std::string text = "event: first\nid: 1\ndata: {\"a\":1}\n\n"
+                             "data: second\n\n"
+                             "event: third\ndata: l1\ndata: l2\n\n"
+                             "data: " + big + "\n\n"
+                             "id: 5\ndata: short\n\n";
+    auto want = parse_all({text});
+    REQUIRE(want.size() == 5);
+    CHECK(want[0].event == "first");
+    CHECK(want[0].id == "1");
+    CHECK(want[1].event.empty());
+    CHECK(want[1].id.empty());
+    CHECK(want[1].data == "second");
+    CHECK(want[2].data == "l1\nl2");
+    CHECK(want[3].data == big);
+    CHECK(want[4].event.empty());
+    CHECK(want[4].id == "5");
+    CHECK(want[4].data == "short");
+    std::mt19937 rng(99);
+    for (int round = 0; round < 50; ++round) {
+        std::vector<std::string> pieces;
+        for (size_t i = 0; i < text.size();) {
+            size_t n = 1 + rng() % (round % 2 ? 9 : 4000);
+            pieces.push_back(text.substr(i, n));
+            i += n;
+        }
+        auto got = parse_all(pieces);
+        REQUIRE(got.size() == want.size());
+        for (size_t k = 0; k < got.size(); ++k) {
+            CHECK(got[k].event == want[k].event);
+            CHECK(got[k].data == want[k].data);
+            CHECK(got[k].id == want[k].id);
+        }
+    }
+}
+
+TEST_CASE("SSE: sse_append adds to what the buffer holds, as sse_format renders it", "[sse]") {
+    std::string out = "kept";
+    sse_append(out, "e", "a\nb");
+    sse_append(out, "", "[DONE]");
+    CHECK(out == "kept" + sse_format("e", "a\nb") + sse_format("", "[DONE]"));
+    CHECK(out == "keptevent: e\ndata: a\ndata: b\n\ndata: [DONE]\n\n");
+}

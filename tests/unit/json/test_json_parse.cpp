@@ -4,6 +4,8 @@
 
 #include "core/json/json_value.h"
 #include "core/json/json_parse.h"
+#include "core/json/reused_document.h"
+#include "core/json/append_writer.h"
 #include "core/json/stack_document.h"
 
 using namespace llmgw;
@@ -100,4 +102,53 @@ TEST_CASE("json::parse: json::parse is the same policy", "[json_parse]") {
     REQUIRE(e);
     CHECK(e->too_deep);
     CHECK_FALSE(json::parse(arrays(json::kMaxDepth), d));
+}
+
+TEST_CASE("json::ReusedDocument: one parse after another, same policy, the input untouched", "[json_parse][deepjson]") {
+    json::ReusedDocument doc;
+    std::string first = R"({"k":"v\"w","n":[1,2,3]})";
+    REQUIRE_FALSE(doc.parse(first));
+    CHECK(json::sv(doc.root()["k"]) == "v\"w");
+    CHECK(first == R"({"k":"v\"w","n":[1,2,3]})");  // parsed in place in its own copy
+    // Values over the inline pool, then small ones again: each parse starts clean.
+    std::string wide = "[";
+    for (int i = 0; i < 2000; ++i) wide += std::string(i ? "," : "") + R"({"i":)" + std::to_string(i) + "}";
+    wide += "]";
+    REQUIRE_FALSE(doc.parse(wide));
+    CHECK(doc.root().Size() == 2000);
+    CHECK(doc.root()[1999]["i"].GetInt() == 1999);
+    // A text over what is kept, then a small one: the buffers are renewed, the result the same.
+    std::string huge = R"({"s":")" + std::string(200000, 'z') + R"("})";
+    REQUIRE_FALSE(doc.parse(huge));
+    CHECK(doc.root()["s"].GetStringLength() == 200000);
+    REQUIRE_FALSE(doc.parse(R"({"x":true})"));
+    CHECK(doc.root()["x"].GetBool());
+    CHECK_FALSE(doc.root().HasMember("s"));
+    // The limits of json::parse hold, and an error leaves the next parse unaffected.
+    const json::ParseError* e = doc.parse(arrays(129));
+    REQUIRE(e);
+    CHECK(e->too_deep);
+    REQUIRE_FALSE(doc.parse(arrays(128)));
+    e = doc.parse(std::string_view("[1]\0[2]", 7));
+    REQUIRE(e);
+    CHECK_FALSE(e->too_deep);
+    e = doc.parse(R"({"a":)");
+    REQUIRE(e);
+    REQUIRE_FALSE(doc.parse("[true]"));
+    CHECK(doc.root()[0].GetBool());
+}
+
+TEST_CASE("json::AppendWriter: appends compact JSON to what the buffer holds, again and again", "[json_parse]") {
+    json::AppendWriter w;
+    std::string out = "data: ";
+    StackDocument d;
+    REQUIRE_FALSE(json::parse(R"({ "a" : [1, "x\ny"], "b": {} })", d));
+    w.write(d, out);
+    out += "|";
+    auto& sax = w.begin(out);
+    sax.StartObject();
+    sax.Key("k");
+    sax.Int(7);
+    sax.EndObject();
+    CHECK(out == R"(data: {"a":[1,"x\ny"],"b":{}}|{"k":7})");
 }

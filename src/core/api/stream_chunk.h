@@ -1,0 +1,22 @@
+// One upstream SSE "data:" payload of a chat (or completions) stream, parsed once and then read by
+// everything that needs it: serve's metrics observer (stream_observer.h) and the translators to
+// Anthropic Messages and Responses events. Parsing it once, into a document the caller reuses from
+// one event to the next, is what keeps a relayed event free of allocations.
+#pragma once
+#include <string_view>
+
+#include "core/json/reused_document.h"
+
+namespace llmgw {
+
+struct StreamChunk {
+    std::string_view data;                    // the payload, trimmed of surrounding whitespace
+    bool done = false;                        // "[DONE]"
+    const rapidjson::Value* json = nullptr;   // the parsed payload; null when blank, [DONE] or not JSON
+    const json::ParseError* error = nullptr;  // why it is not JSON
+};
+
+// Reads `data` into `doc` (blank and "[DONE]" are not parsed). Valid until doc's next parse.
+StreamChunk read_stream_chunk(std::string_view data, json::ReusedDocument& doc);
+
+}  // namespace llmgw
