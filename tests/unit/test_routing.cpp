@@ -330,7 +330,9 @@ TEST_CASE("session affinity: a session sticks to one replica until it carries to
     std::vector<ReplicaState> rs(3);
     std::vector<uint64_t> ids{replica_id("http://a:1"), replica_id("http://b:1"), replica_id("http://c:1")};
     std::mt19937_64 rng(3);
-    const uint64_t s = session_hash({.prompt_cache_key = "conv-1"}, "");
+    ConversationFacts codex;
+    codex.prompt_cache_key = "conv-1";
+    const uint64_t s = session_hash(codex, "");
     auto home = pick_replica_for(rs, ids, s, 0, 0, rng());
     REQUIRE(home);
     for (int i = 0; i < 50; ++i) CHECK(pick_replica_for(rs, ids, s, 0, 0, rng()) == home);

@@ -7,9 +7,9 @@ namespace llmgw {
 
 namespace {
 
-// libstdc++'s string hash (MurmurHash2, 8 bytes a step: a 2 KiB opening in about 150 ns where
-// FNV-1a's byte a step took over a microsecond); unseeded, so every gateway process of a build
-// sends a conversation to the same replica.
+// libstdc++'s string hash (MurmurHash2, 8 bytes a step: a 2 KiB opening in 0.5 us of CPU where
+// FNV-1a's byte a step took 3.6 us, on the same busy machine); unseeded, so every gateway process
+// of a build sends a conversation to the same replica.
 uint64_t hash_of(std::string_view s) { return std::hash<std::string_view>{}(s); }
 
 // A finaliser (splitmix64): the rendezvous scores of one session over nearby ids stay independent.
