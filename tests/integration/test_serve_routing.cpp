@@ -519,6 +519,8 @@ TEST_CASE("routing: balance: queue keeps requests off a replica whose runtime re
         auto d = json(get(gw.url("/admin/backends"), {"x-api-key: op"}).body);
         return d.IsObject() && d["pools"][0]["replicas"][0]["queued"].GetUint() == 50;
     }));
+    // Start-up discovery asks the first replica (busy) with chat requests of its own: done first.
+    REQUIRE(wait_until([&] { return str(json(get(gw.url("/health")).body)["backend"]["discovery"]) == "done"; }));
     auto d = json(get(gw.url("/admin/backends"), {"x-api-key: op"}).body);
     CHECK(str(d["pools"][0]["balance"]) == "queue");
     CHECK(d["pools"][0]["replicas"][1]["queued"].GetUint() == 0);
@@ -568,6 +570,7 @@ TEST_CASE("routing: pools without a model list get the names their replicas list
     CHECK(post(gw.url("/v1/embeddings"), R"({"model":"nomic-embed","input":"hello"})", kJson).status == 200);
     CHECK(post(gw.url("/v1/chat/completions"), chat("chat-model"), kJson).status == 200);
     // A name nobody lists still goes to the first pool without a list (whose runtime refuses it).
+    REQUIRE(wait_until([&] { return str(json(get(gw.url("/health")).body)["backend"]["discovery"]) == "done"; }));
     const int64_t before = chats(chat_rt);
     CHECK(post(gw.url("/v1/chat/completions"), chat("unknown"), kJson).status == 404);
     CHECK(chats(chat_rt) == before + 1);
