@@ -38,7 +38,7 @@ profiles="vllm:vllm ollama:ollama llamacpp:llamacpp tgi:tgi sglang:sglang locala
 if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
   for pt in $profiles; do
     profile="${pt%%:*}"; tpl="deploy/env/${pt##*:}.env"
-    for overlay in "" "-f deploy/compose.egress.yml" "-f deploy/compose.gpu.yml"; do
+    for overlay in "" "-f deploy/compose.egress.yml" "-f deploy/compose.gpu.yml" "-f deploy/compose.pools.yml"; do
       # shellcheck disable=SC2086
       if out=$(LLMGW_ENV_FILE="$tpl" docker compose --env-file "$tpl" -f docker-compose.yml $overlay \
                  --profile "$profile" config -q 2>&1); then

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <fstream>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "core/mock/mock_faults.h"
 #include "core/mock/mock_script.h"
 #include "core/mock/mock_stats.h"
+#include "core/routing/runtime_queue.h"
 #include "net/http_server.h"
 #include "net/port_file.h"
 #include "net/timer.h"
@@ -49,6 +51,8 @@ struct MockFlags {
     bool prefix_cache = false;  // report cached_tokens as a prefix cache would (changes with request order)
     uint64_t idle_timeout_ms = 60'000;  // keep-alive connections closed after this long unused
     std::string script_file;             // --script: the per-turn answers to start with
+    int64_t queue_depth = -1;            // --queue-depth: GET /metrics reports this many waiting (-1: no /metrics)
+    size_t slots = 0;                    // --slots: answers generated at once (0: no limit)
 };
 
 // The per-turn script and the log of chat requests, shared by the workers (mock_script.h).
@@ -85,6 +89,7 @@ public:
 
     void close() override {
         jobs_.clear();
+        waiting_.clear();
         faulty_.clear();
         hung_.clear();
         server_->close_all();
@@ -99,6 +104,8 @@ private:
         mock::Response resp;
         size_t next = 0;  // next event to send
         net::Timer timer;
+        uint64_t delay = 0;     // --slots: the delay to the first step, once a slot is free
+        bool has_slot = false;  // --slots: holds one
     };
     uint64_t accepted_seen_ = 0;
 
@@ -116,6 +123,16 @@ private:
         if (chat) {
             std::lock_guard lock(scripted_.mu);
             scripted_.requests.add(req.body);
+        }
+        if ((flags_.queue_depth >= 0 || flags_.slots > 0) && req.method == "GET" && req.path == kRuntimeMetricsPath) {
+            // The runtime's queue gauge, as the profile's real runtime names it: --queue-depth, else
+            // the answers waiting for a slot (this worker's).
+            const uint64_t waiting = flags_.queue_depth >= 0 ? static_cast<uint64_t>(flags_.queue_depth) : waiting_.size();
+            const std::string gauge(queue_gauge_name(flags_.profile));
+            return reply(ex, {200, "text/plain; version=0.0.4",
+                              "# TYPE " + gauge + " gauge\n" + gauge + "{model_name=\"" + flags_.engine.model + "\"} " +
+                                  std::to_string(waiting) + "\n",
+                              {}, 0});
         }
         if (req.path.starts_with("/v1/")) {
             uint64_t k = ++stats_.api_requests;
@@ -206,8 +223,39 @@ private:
         }
         Job* j = job.get();
         jobs_.emplace(id, std::move(job));
+        if (flags_.slots > 0) {
+            // Like a runtime's batch: a slot each; the rest wait in order (a stream has its head).
+            j->delay = delay;
+            waiting_.push_back(id);
+            return admit_waiting();
+        }
         if (delay == 0) return step(id);
         j->timer.once(delay, [this, id] { step(id); });
+    }
+
+    // --slots: starts waiting answers while slots are free. Started on the loop's next turn, so a
+    // queue of instant answers is not worked off recursively.
+    void admit_waiting() {
+        while (running_ < flags_.slots && !waiting_.empty()) {
+            uint64_t id = waiting_.front();
+            waiting_.pop_front();
+            Job* j = find(id);
+            if (!j) continue;  // its client went away while it waited
+            j->has_slot = true;
+            ++running_;
+            j->timer.once(j->delay, [this, id] { step(id); });
+        }
+    }
+
+    // An answer is over (sent, cut or abandoned): its slot goes to the next in line.
+    void end_job(uint64_t id) {
+        auto it = jobs_.find(id);
+        if (it == jobs_.end()) return;
+        const bool had_slot = it->second->has_slot;
+        jobs_.erase(it);
+        if (!had_slot) return;
+        --running_;
+        admit_waiting();
     }
 
     // A broken answer (mock_faults.h), written piece by piece as the client takes it.
@@ -268,7 +316,7 @@ private:
         if (!j) return;
         if (!j->resp.is_stream()) {
             reply(j->ex, j->resp);
-            jobs_.erase(id);
+            end_job(id);
             return;
         }
         const auto& events = j->resp.events;
@@ -304,7 +352,7 @@ private:
         find(id)->ex->end();
         ++stats_.streams_completed;
         --stats_.streams_active;
-        jobs_.erase(id);
+        end_job(id);
     }
 
     void cut(uint64_t id) {
@@ -313,7 +361,7 @@ private:
         j->ex->reset();            // TCP RST mid-stream: no finish chunk, no [DONE], no chunked terminator
         ++stats_.streams_reset;
         --stats_.streams_active;
-        jobs_.erase(id);
+        end_job(id);
     }
 
     void aborted(uint64_t id) {
@@ -323,7 +371,7 @@ private:
             ++stats_.streams_aborted;
             --stats_.streams_active;
         }
-        jobs_.erase(id);
+        end_job(id);
     }
 
     uv_loop_t* loop_;
@@ -333,6 +381,9 @@ private:
     Scripted& scripted_;
     std::unique_ptr<net::HttpServer> server_;
     std::unordered_map<uint64_t, std::unique_ptr<Job>> jobs_;
+    // --slots: answers waiting for a slot, in arrival order; at most one per open connection.
+    std::deque<uint64_t> waiting_;
+    size_t running_ = 0;
     std::unordered_map<uint64_t, std::shared_ptr<net::Exchange>> hung_;
     struct FaultyJob {
         std::shared_ptr<net::Exchange> ex;
@@ -465,6 +516,13 @@ void add_mock(CLI::App& app) {
     sub->add_option("--seed", flags->seed, "Pick failing requests pseudo-randomly with this seed (0 = evenly spread)")
         ->capture_default_str()->type_name("N");
     sub->add_flag("--hang", flags->hang, "Accept /v1/* requests and never answer them");
+    sub->add_option("--slots", flags->slots,
+                    "Answers generated at once per worker, like a runtime's batch size; the rest wait in order (0: no limit)")
+        ->type_name("N");
+    sub->add_option("--queue-depth", flags->queue_depth,
+                    "Serve GET /metrics reporting this many requests waiting, in the profile's runtime's gauge "
+                    "(with --slots and without this: the answers waiting for a slot)")
+        ->type_name("N");
     sub->add_flag("--reject-stream-options", flags->reject_stream_options,
                   "Answer 400 to requests that carry stream_options, as Ollama did before 0.5.2");
     sub->add_flag("--reject-top-k", flags->engine.reject_top_k,

@@ -117,17 +117,24 @@ void anthropic_messages(const RequestContext& ctx) {
         }
         fr.stream = facts.stream;
         fr.model = facts.model;
+        fr.session = conversation_session(facts.conversation, req);
         fr.body = std::move(req.body);
         forward(ctx, std::move(fr));
         return;
     }
     // top_k and stream_options as discovery learned them (else as the BACKEND_KIND table says).
-    const BackendProfile profile = shared.profile_in_effect();
+    BackendProfile profile = shared.profile_in_effect();
     AnthropicRequestOptions opts{profile, shared.cfg.max_tokens_cap, true, true};
     opts.keep_billing_header = shared.cfg.anthropic_keep_billing_header;
     auto tr = translate_anthropic_request(req.body, opts);
+    // The model is known once translated: a pool of another kind gets the request built for its
+    // runtime (rare, so translated again rather than parsed twice every time).
+    if (BackendProfile own = shared.profile_for(tr.facts.model); tr.ok() && own.kind != profile.kind) {
+        profile = own;  // opts refers to it
+        tr = translate_anthropic_request(req.body, opts);
+    }
     // A max_tokens past what the context leaves after the prompt (an over-estimate) is clamped.
-    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body) : 0; cap > 0 && tr.facts.max_tokens > cap) {
+    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body, tr.facts.model) : 0; cap > 0 && tr.facts.max_tokens > cap) {
         opts.max_tokens_cap = cap;
         tr = translate_anthropic_request(req.body, opts);
     }
@@ -143,6 +150,7 @@ void anthropic_messages(const RequestContext& ctx) {
     fr.stream = tr.facts.stream;
     fr.request_id = ctx.request_id;
     fr.model = tr.facts.model;
+    fr.session = conversation_session(tr.facts.conversation, req);
     fr.body = std::move(tr.body);
     if (tr.facts.stream && profile.stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).

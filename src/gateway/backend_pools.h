@@ -12,6 +12,7 @@
 #include "core/routing/backends_file.h"
 #include "core/routing/model_router.h"
 #include "core/routing/replica_picker.h"
+#include "core/routing/replica_stats.h"
 #include "core/routing/session_affinity.h"
 
 namespace llmgw::gw {
@@ -24,7 +25,13 @@ struct PoolRuntime {
     std::vector<ReplicaState> states;
     std::vector<uint64_t> requests, failures;  // attempts sent, attempts failed (connect, reset, timeout, 5xx)
     std::vector<std::string> last_error;
+    std::vector<ReplicaStats> stats;  // recent head latency and error rate, time to first token
     uint64_t retries = 0;  // attempts that moved to another replica or the fallback pool
+    // Streams' time to first token in the pool, as cumulative counts over
+    // GatewayMetrics::ttft_buckets() (the route histogram's bounds: one set of bounds to read).
+    std::vector<uint64_t> ttft_buckets;
+    uint64_t ttft_count = 0;
+    double ttft_sum_s = 0;
 };
 
 // A version of the backends file with its replica states.
@@ -56,6 +63,12 @@ public:
 
     bool from_file() const { return from_file_; }
     std::shared_ptr<const RoutingTable> table() const;
+    // The ids the replicas of `t`'s pools without a model list listed last (for
+    // ModelRouter::resolve); empty until a health check asked, after a reload, and for a table no
+    // longer in effect (its pool indexes are not the listing's).
+    std::shared_ptr<const ListedModels> listed(const RoutingTable& t) const;
+    // What a replica of `pool` in table `t` listed; ignored when `t` is no longer in effect.
+    void set_listed(const RoutingTable& t, size_t pool, std::vector<std::string> ids);
     // Swaps in a new version of the file; a replica listed under the same pool and URL keeps its
     // health and counters (its outstanding requests are released against the old version).
     void replace(const BackendsConfig& config);
@@ -69,19 +82,33 @@ public:
     // like a failed request. True when it ejected the replica.
     bool record_probe(PoolRuntime& pool, size_t replica, AttemptOutcome outcome, std::string_view error = {});
     void count_retry(const RoutingTable& t, size_t pool);
+    // balance: queue: the queue the replica's runtime reported (nullopt: it reported none, which
+    // then weighs nothing).
+    void record_queue(PoolRuntime& pool, size_t replica, std::optional<uint32_t> depth);
+    // The attempt's answer head came `ms` after it started.
+    void record_head(const ReplicaLease& lease, double ms);
+    // A stream's first token, `seconds` after the client's request.
+    void record_ttft(const ReplicaLease& lease, double seconds);
 
     // Each pool and replica as JSON (for /health) and as Prometheus text (for /metrics).
     std::string health_json(uint64_t now_ns) const;
+    // /health's pools with what an operator debugging the routing needs besides (GET
+    // /admin/backends): each pool's models and balance, each replica's state, recent latency and
+    // error rate, time to first token and the moment its ejection ends.
+    std::string admin_json(uint64_t now_ns) const;
     std::string metrics_text(uint64_t now_ns) const;
-    // Whether every pool has a replica in rotation.
-    bool all_pools_up(uint64_t now_ns) const;
+    // Whether every pool (`any`: at least one pool) has a replica in rotation.
+    bool pools_up(uint64_t now_ns, bool any) const;
 
 private:
     bool record(PoolRuntime& rt, size_t replica, AttemptOutcome outcome, std::string_view error);  // mu_ held
+    std::string pools_json(uint64_t now_ns, bool admin) const;
     const bool from_file_;
     const EjectionPolicy policy_;
     mutable std::mutex mu_;
     std::shared_ptr<const RoutingTable> table_;
+    std::vector<std::vector<std::string>> listed_by_pool_;  // per pool of table_ (kMaxListedIdsPerReplica each)
+    std::shared_ptr<const ListedModels> listed_;
 };
 
 }  // namespace llmgw::gw

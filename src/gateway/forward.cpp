@@ -110,7 +110,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     bool route_model() {
         auto& pools = worker.shared().pools;
         table = pools.table();
-        auto r = table->router.resolve(fr.model);
+        auto r = table->router.resolve(fr.model, pools.listed(*table).get());
         if (!r && !fr.model.empty()) {
             scope->respond_error(unknown_model_error(fr.model, table->router));
             return false;
@@ -121,8 +121,12 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         return true;
     }
 
+    // Answers carry the name the client sent (an alias stays the alias), else the public name.
+    std::string_view answer_model() const {
+        return fr.model.empty() ? std::string_view(model_route.public_name) : std::string_view(fr.model);
+    }
     // The runtime's name for the model where the client's differs (an alias, a public name).
-    bool renames_answers() const { return !model_route.public_name.empty() && model_route.upstream != model_route.public_name; }
+    bool renames_answers() const { return !answer_model().empty() && model_route.upstream != answer_model(); }
     std::string upstream_body() const {
         if (client_body.empty() || model_route.upstream.empty() || model_route.upstream == fr.model) return client_body;
         return with_model(client_body, model_route.upstream);
@@ -131,9 +135,6 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
     void start() {
         if (!route_model()) return;
-        // Affinity matters only where there is a choice (it costs a scan of the body).
-        if (!fr.session && table->pools[model_route.pool]->urls.size() > 1)
-            fr.session = session_hash(client_body, session_header(ex->request()));
         lease = worker.shared().pools.acquire(*table, model_route.pool, &tried, worker.random64(), fr.session);
         attempt();
     }
@@ -254,6 +255,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     void on_head(int st, const net::Headers& h) {
         status = st;
         scope->backend_status = st;
+        worker.shared().pools.record_head(lease, static_cast<double>(net::now_ns() - upstream_start_ns) / 1e6);
         // A model label is taken only for names the backend accepted, so made-up names cannot
         // use up the bounded label set.
         if (st >= 200 && st < 300)
@@ -331,7 +333,9 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             uint64_t now = net::now_ns();
             if (!first_token_ns) {
                 first_token_ns = now;
-                metrics.on_ttft(route, model_id, static_cast<double>(now - ex->start_ns()) / 1e9);
+                const double ttft = static_cast<double>(now - ex->start_ns()) / 1e9;
+                metrics.on_ttft(route, model_id, ttft);
+                worker.shared().pools.record_ttft(lease, ttft);
             } else {
                 metrics.on_inter_token(route, model_id, static_cast<double>(now - last_token_ns) / 1e9);
             }
@@ -350,7 +354,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (fr.strip_usage_chunk && info.usage_only) return;  // we asked for it; the client did not
         if (renames_answers()) {
             std::string renamed = ev.data;
-            if (rewrite_answer_model(renamed, model_route.upstream, model_route.public_name)) {
+            if (rewrite_answer_model(renamed, model_route.upstream, answer_model())) {
                 sse_append(out, ev.event, renamed);
                 return;
             }
@@ -505,7 +509,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             scope->respond(status, "application/json", wrap_upstream_error(fr.style, status, body));
             return;
         }
-        if (renames_answers()) rewrite_answer_model(body, model_route.upstream, model_route.public_name);
+        if (renames_answers()) rewrite_answer_model(body, model_route.upstream, answer_model());
         // One parse, under the JSON policy: an answer nested past its limit is not handed on (a
         // client's recursive parser could overflow its stack on it).
         int64_t prompt = -1, completion = -1;
@@ -543,9 +547,9 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
 }  // namespace
 
-std::string_view session_header(const net::HttpRequest& req) {
+uint64_t conversation_session(const ConversationFacts& conversation, const net::HttpRequest& req) {
     std::string_view h = req.header("x-session-id");
-    return h.empty() ? req.header("session-id") : h;
+    return session_hash(conversation, h.empty() ? req.header("session-id") : h);
 }
 
 AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body) {

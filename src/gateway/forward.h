@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/api/api_error.h"
+#include "core/api/conversation_facts.h"
 #include "core/api/stream_chunk.h"
 #include "gateway/gateway.h"
 #include "gateway/routes.h"
@@ -48,8 +49,8 @@ struct ForwardRequest {
     std::function<std::string()> body_without_stream_options;
     std::string request_id;
     std::string model;
-    // The conversation's key for replica affinity when the route knows it better than the body
-    // sent upstream does (Responses' prompt_cache_key); 0: taken from that body and the headers.
+    // The conversation's key for replica affinity (conversation_session), from the route's own
+    // parse of the client's body; 0: no affinity.
     uint64_t session = 0;
     std::unique_ptr<ResponseAdapter> adapter;  // null: relay bytes unchanged
 };
@@ -58,8 +59,9 @@ struct ForwardRequest {
 // duration, backend errors, TTFT, inter-token latency, tokens, active streams) on the way.
 void forward(const RequestContext& ctx, ForwardRequest fr);
 
-// The client's x-session-id (or session-id) header, for session affinity.
-std::string_view session_header(const net::HttpRequest& req);
+// The conversation's key for session affinity: the facts a route read from the client's body,
+// with the client's x-session-id (or session-id) header.
+uint64_t conversation_session(const ConversationFacts& conversation, const net::HttpRequest& req);
 
 // What an attempt's end says about the replica that answered it (status 0: no head came).
 AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body);

@@ -44,6 +44,8 @@ constexpr auto kRoutes = std::to_array<RouteInfo>({
     {Route::Readyz, "/readyz", "GET", ApiStyle::OpenAI, false},
     {Route::Health, "/health", "GET", ApiStyle::OpenAI, false},
     {Route::Metrics, "/metrics", "GET", ApiStyle::OpenAI, false},
+    // Not needs_auth: authorize_admin() checks ADMIN_KEYS, which the client keys never pass.
+    {Route::AdminBackends, "/admin/backends", "GET", ApiStyle::OpenAI, false},
     {Route::OpenApi, "/openapi.json", "GET", ApiStyle::OpenAI, false},
     {Route::Docs, "/docs", "GET", ApiStyle::OpenAI, false},
     {Route::Reference, "/reference", "GET", ApiStyle::OpenAI, false},
@@ -120,6 +122,7 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       cors(std::move(cors_policy)),
       auth_required(!cfg.api_keys.empty() || !cfg.api_keys_file.empty()),
       keys(std::move(initial_keys)),
+      admin_keys(KeySet::from_keys(cfg.admin_keys)),
       limiter(cfg.redis ? local_fallback_limit({.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst},
                                                cfg.rate_limit_replicas)
                         : RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
@@ -133,7 +136,27 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       via_pseudonym(llmgw::via_pseudonym((static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
                                          start_ns)) {}
 
-int64_t GatewayShared::output_cap_for(std::string_view openai_request) const {
+namespace {
+
+// With BACKENDS_FILE, the kind of the pool serving `model` when that is not the first pool (whose
+// first replica discovery asks); nullopt otherwise.
+std::optional<BackendKind> undiscovered_kind(const BackendPools& pools, std::string_view model) {
+    if (!pools.from_file()) return std::nullopt;
+    auto table = pools.table();
+    auto route = table->router.resolve(model, pools.listed(*table).get());
+    if (!route || route->pool == 0) return std::nullopt;
+    return table->router.config().pools[route->pool].kind;
+}
+
+}  // namespace
+
+BackendProfile GatewayShared::profile_for(std::string_view model) const {
+    if (auto kind = undiscovered_kind(pools, model)) return backend_profile(*kind);
+    return profile_in_effect();
+}
+
+int64_t GatewayShared::output_cap_for(std::string_view openai_request, std::string_view model) const {
+    if (undiscovered_kind(pools, model)) return 0;
     int64_t ctx_len = backend.context_length.load(std::memory_order_relaxed);
     if (cfg.max_tokens_cap != 0 || ctx_len <= 0) return 0;
     return max_tokens_cap(0, ctx_len, estimate_tokens_for_openai_request(openai_request));
@@ -256,6 +279,22 @@ bool GatewayWorker::authorize(const net::HttpRequest& req, const std::string& cl
     auto m = keys_.current().match(presented_api_key(req.header("authorization"), req.header("x-api-key")));
     if (!m.ok) return false;
     *identity = std::string(m.fingerprint);
+    return true;
+}
+
+bool GatewayWorker::authorize_admin(const RequestContext& ctx) {
+    const auto& req = ctx.ex->request();
+    if (shared_.admin_keys->empty()) {
+        ctx.fail(ApiError::not_found("no route for " + req.method + " " + req.path + ": set ADMIN_KEYS to use /admin/*"));
+        return false;
+    }
+    auto m = shared_.admin_keys->match(presented_api_key(req.header("authorization"), req.header("x-api-key")));
+    if (!m.ok) {
+        ctx.fail(ApiError::unauthorized(
+            "invalid or missing admin key: send one of ADMIN_KEYS as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"));
+        return false;
+    }
+    ctx.scope->identity = "admin:" + std::string(m.fingerprint);
     return true;
 }
 
@@ -400,6 +439,9 @@ void GatewayWorker::dispatch(const RequestContext& ctx) {
         case Route::Readyz: readyz(ctx, false); return;
         case Route::Health: readyz(ctx, true); return;
         case Route::Metrics: serve_metrics(ctx); return;
+        case Route::AdminBackends:
+            if (authorize_admin(ctx)) admin_backends(ctx);
+            return;
         case Route::OpenApi: serve_openapi(ctx); return;
         case Route::Docs: docs(ctx); return;
         case Route::Reference: serve_reference(ctx); return;
@@ -518,7 +560,8 @@ int GatewayWorker::listen() {
     int rc = server_.listen();
     if (rc == 0 && shared_limiter_) shared_limiter_->start();
     if (rc == 0 && index_ == 0) discover();
-    if (rc == 0 && index_ == 0 && shared_.pools.from_file() && shared_.cfg.health_check_interval_s > 0) {
+    // Health checks (unless HEALTH_CHECK_INTERVAL_S is 0) and the queue reads of balance: queue pools.
+    if (rc == 0 && index_ == 0 && shared_.pools.from_file()) {
         health_ = std::make_unique<HealthChecker>(*this);
         health_->start();
     }
@@ -583,8 +626,8 @@ void GatewayWorker::readyz(const RequestContext& ctx, bool detailed) {
         rapidjson::StringBuffer sb;
         rapidjson::Writer<rapidjson::StringBuffer> w(sb);
         w.StartObject();
-        // With BACKENDS_FILE: ready while every pool has a replica in rotation.
-        const bool ok = shared_.pools.from_file() ? shared_.pools.all_pools_up(net::now_ns()) : ready_.ok;
+        // With BACKENDS_FILE: ready while every pool (READYZ_POOLS=any: one) has a replica in rotation.
+        const bool ok = shared_.pools.from_file() ? shared_.pools.pools_up(net::now_ns(), shared_.cfg.readyz_any_pool) : ready_.ok;
         w.Key("status"); w.String(ok ? "ok" : "unavailable");
         if (detailed) {
             w.Key("gateway"); w.StartObject();

@@ -36,7 +36,7 @@ struct RequestContext;
 
 // Every route the gateway serves. The route's template (never the raw path) labels metrics.
 enum class Route {
-    Root, Livez, Readyz, Health, Metrics, OpenApi, Docs, Reference,
+    Root, Livez, Readyz, Health, Metrics, AdminBackends, OpenApi, Docs, Reference,
     Models, Model, ChatCompletions, Completions, Embeddings,
     Messages, CountTokens,
     Responses, Response, ResponseInputItems,
@@ -77,6 +77,8 @@ struct GatewayShared {
     // file emptied by mistake then refuses everyone instead of opening the gateway).
     const bool auth_required;
     KeyStore keys;
+    // ADMIN_KEYS: the operators' keys for /admin/*, never the client keys (empty: /admin/* is off).
+    const std::shared_ptr<const KeySet> admin_keys;
     // In-process limit: the whole limit without REDIS_URL; with it, the fallback share
     // (RATE_LIMIT_FAILURE_MODE=local), the limit divided by RATE_LIMIT_REPLICAS.
     RateLimiter limiter;
@@ -99,10 +101,15 @@ struct GatewayShared {
 
     // What requests are built with: the per-kind table with what discovery learned laid over it.
     BackendProfile profile_in_effect() const { return effective_profile(*profile, backend.learned()); }
-    // The most output tokens a translated chat request leaves room for in the context the runtime
-    // reported, when MAX_TOKENS_CAP is not set; 0 when there is nothing to clamp to. Coding agents
-    // ask for 32k or 64k tokens: clamped, the runtime answers instead of refusing.
-    int64_t output_cap_for(std::string_view openai_request) const;
+    // What requests for `model` are built with: with BACKENDS_FILE, the kind of the pool that
+    // serves it (embeddings, stream_options, top_k as its runtime takes them); discovery's
+    // findings only for the first pool, whose first replica discovery asks.
+    BackendProfile profile_for(std::string_view model) const;
+    // The most output tokens a translated chat request for `model` leaves room for in the context
+    // the runtime reported, when MAX_TOKENS_CAP is not set; 0 when there is nothing to clamp to
+    // (or `model` is served by a pool discovery did not ask). Coding agents ask for 32k or 64k
+    // tokens: clamped, the runtime answers instead of refusing.
+    int64_t output_cap_for(std::string_view openai_request, std::string_view model) const;
 };
 
 class GatewayWorker : public net::WorkerApp {
@@ -148,6 +155,9 @@ private:
     // True when the request may pass; *identity is the key's fingerprint (auth on) or
     // "ip:<client>" (auth off).
     bool authorize(const net::HttpRequest& req, const std::string& client, std::string* identity);
+    // /admin/*: true for a key of ADMIN_KEYS; else the request is answered (404 while ADMIN_KEYS
+    // is unset, 401 for any other key, client keys included).
+    bool authorize_admin(const RequestContext& ctx);
     // True when the identity's bucket had a token; the x-ratelimit-* headers are added either way.
     bool admit(const RequestContext& ctx);
     // REDIS_URL: asks the shared limit, then continues with dispatch() once admitted.

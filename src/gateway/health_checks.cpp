@@ -3,6 +3,8 @@
 #include "core/api/request_body.h"
 #include "core/base/request_id.h"
 #include "core/ops/upstream_timeouts.h"
+#include "core/routing/model_list.h"
+#include "core/routing/runtime_queue.h"
 #include "gateway/forward.h"
 #include "gateway/gateway.h"
 #include "gateway/log.h"
@@ -16,15 +18,21 @@ constexpr size_t kMaxProbeAnswerBytes = 4096;
 
 }  // namespace
 
-HealthChecker::HealthChecker(GatewayWorker& worker) : worker_(worker), timer_(worker.loop()) { timer_.unref(); }
+HealthChecker::HealthChecker(GatewayWorker& worker)
+    : worker_(worker), timer_(worker.loop()), queue_timer_(worker.loop()) {
+    timer_.unref();
+    queue_timer_.unref();
+}
 
 void HealthChecker::start() {
-    round();
+    if (worker_.shared().cfg.health_check_interval_s > 0) round();
+    queue_round();
 }
 
 void HealthChecker::stop() {
     stopped_ = true;
     timer_.stop();
+    queue_timer_.stop();
 }
 
 void HealthChecker::round() {
@@ -76,7 +84,26 @@ void HealthChecker::round() {
             worker_.upstream().start(std::move(req));
         }
     }
+    // With one open pool, a name no pool declares goes there anyway: nothing to learn.
+    if (table->router.open_pools().size() > 1)
+        for (size_t p : table->router.open_pools()) list_models(table, p);
+    ++rounds_;
     if (pending_ == 0) round_done();
+}
+
+void HealthChecker::list_models(const std::shared_ptr<const RoutingTable>& table, size_t pool) {
+    const auto& pc = table->router.config().pools[pool];
+    net::UpstreamRequest req;
+    req.method = "GET";
+    req.url = pc.replicas[rounds_ % pc.replicas.size()].url + "/v1/models";
+    req.headers = worker_.pool_headers(make_request_id(worker_.random64(), worker_.random64()), nullptr, pc.api_key);
+    ++pending_;
+    // Not a health signal (the probe above is): a failed listing keeps the last one.
+    side_call(worker_, std::move(req), [this, table, pool](int status, std::string answer, const net::UpstreamResult&) {
+        if (status == 200)
+            if (auto ids = model_ids(answer); !ids.empty()) worker_.shared().pools.set_listed(*table, pool, std::move(ids));
+        round_done();
+    });
 }
 
 void HealthChecker::round_done() {
@@ -84,6 +111,51 @@ void HealthChecker::round_done() {
     if (pending_ > 0 || stopped_) return;
     const auto interval_ms = static_cast<uint64_t>(worker_.shared().cfg.health_check_interval_s * 1000);
     timer_.once(interval_ms, [this] { round(); });
+}
+
+void HealthChecker::queue_round() {
+    if (stopped_) return;
+    auto& shared = worker_.shared();
+    auto table = shared.pools.table();
+    const auto& cfg = table->router.config();
+    queue_pending_ = 0;
+    for (size_t p = 0; p < cfg.pools.size(); ++p) {
+        const auto& pool = cfg.pools[p];
+        if (pool.balance != Balance::Queue) continue;
+        std::shared_ptr<PoolRuntime> rt = table->pools[p];
+        for (size_t i = 0; i < pool.replicas.size(); ++i) {
+            net::UpstreamRequest req;
+            req.method = "GET";
+            req.url = pool.replicas[i].url + std::string(kRuntimeMetricsPath);
+            req.headers = worker_.pool_headers(make_request_id(worker_.random64(), worker_.random64()), nullptr,
+                                               pool.api_key);
+            const auto t = upstream_timeouts(shared.cfg, UpstreamPurpose::Check);
+            req.timeout_ms = t.total_ms;
+            req.connect_timeout_ms = t.connect_ms;
+            auto status = std::make_shared<int>(0);
+            auto body = std::make_shared<std::string>();
+            req.on_head = [status](int st, const net::Headers&) { *status = st; };
+            req.on_body = [body](std::string_view d) {
+                if (body->size() < kMaxRuntimeMetricsBytes)
+                    body->append(d.substr(0, kMaxRuntimeMetricsBytes - body->size()));
+            };
+            // Not a health signal: a runtime without /metrics is balanced by outstanding requests.
+            req.on_done = [this, rt, i, status, body](const net::UpstreamResult& r) {
+                const bool read = r.failure == net::UpstreamFailure::None && *status == 200;
+                worker_.shared().pools.record_queue(*rt, i, read ? runtime_queue_depth(*body) : std::nullopt);
+                queue_round_done();
+            };
+            ++queue_pending_;
+            worker_.upstream().start(std::move(req));
+        }
+    }
+    if (queue_pending_ == 0) queue_round_done();
+}
+
+void HealthChecker::queue_round_done() {
+    if (queue_pending_ > 0) --queue_pending_;
+    if (queue_pending_ > 0 || stopped_) return;
+    queue_timer_.once(kQueuePollMs, [this] { queue_round(); });
 }
 
 }  // namespace llmgw::gw

@@ -27,14 +27,16 @@ void proxy_get(const RequestContext& ctx) {
 void proxy_openai_post(const RequestContext& ctx) {
     const auto& shared = ctx.worker.shared();
     const auto& req = ctx.ex->request();
-    if (ctx.route.route == Route::Embeddings && !shared.profile->embeddings) {
-        ctx.fail(ApiError::not_implemented(std::string(shared.profile->display) +
-                                           " does not serve embeddings on its OpenAI-compatible API"));
-        return;
-    }
     RequestFacts facts = inspect_request_body(req.body);
     if (!facts.ok) {
         ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
+        return;
+    }
+    // The runtime of the model's pool (with BACKENDS_FILE, each pool its own kind).
+    const BackendProfile profile = shared.profile_for(facts.has_model ? facts.model : shared.cfg.model_name);
+    if (ctx.route.route == Route::Embeddings && !profile.embeddings) {
+        ctx.fail(ApiError::not_implemented(std::string(profile.display) +
+                                           " does not serve embeddings on its OpenAI-compatible API"));
         return;
     }
     ForwardRequest fr;
@@ -44,6 +46,7 @@ void proxy_openai_post(const RequestContext& ctx) {
     fr.stream = facts.stream;
     fr.request_id = ctx.request_id;
     fr.model = facts.model;
+    fr.session = conversation_session(facts.conversation, req);
     std::string body;
     if (!facts.has_model && !shared.cfg.model_name.empty()) {
         body = insert_member(req.body, "model", json_quote(shared.cfg.model_name));
@@ -51,8 +54,7 @@ void proxy_openai_post(const RequestContext& ctx) {
     }
     // Ask for usage on streams so token metrics are exact; the extra chunk is not relayed to a
     // client that did not ask for it.
-    if (facts.stream && !facts.include_usage && ctx.route.route != Route::Embeddings &&
-        shared.profile_in_effect().stream_usage) {
+    if (facts.stream && !facts.include_usage && ctx.route.route != Route::Embeddings && profile.stream_usage) {
         std::string plain = body.empty() ? std::move(ctx.ex->request().body) : std::move(body);
         body = with_include_usage(plain, facts);
         fr.strip_usage_chunk = true;

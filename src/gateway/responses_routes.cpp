@@ -13,7 +13,6 @@
 #include "core/responses/responses_request.h"
 #include "core/responses/responses_response.h"
 #include "core/responses/responses_stream.h"
-#include "core/routing/session_affinity.h"
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"
@@ -132,6 +131,7 @@ void forward_native(const RequestContext& ctx) {
     fr.request_id = ctx.request_id;
     fr.stream = facts.stream;
     fr.model = facts.model;
+    fr.session = conversation_session(facts.conversation, req);
     fr.body = std::move(req.body);
     forward(ctx, std::move(fr));
 }
@@ -166,11 +166,11 @@ void responses_create(const RequestContext& ctx) {
                       {{"request_id", request_id}, {"bytes", static_cast<unsigned long>(blob.size())}});
         return text;
     };
-    const BackendProfile profile = shared.profile_in_effect();
+    const BackendProfile profile = shared.profile_for(pre.model);  // the runtime of the model's pool
     ResponsesRequestOptions opts{profile, shared.cfg.max_tokens_cap, true, previous, unseal, seed};
     auto tr = translate_responses_request(req.body, opts);
     // A max_output_tokens past what the context leaves after the prompt is clamped.
-    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body) : 0; cap > 0 && tr.facts.max_output_tokens > cap) {
+    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body, tr.facts.model) : 0; cap > 0 && tr.facts.max_output_tokens > cap) {
         opts.max_tokens_cap = cap;
         tr = translate_responses_request(req.body, opts);
     }
@@ -200,8 +200,9 @@ void responses_create(const RequestContext& ctx) {
     fr.stream = facts.stream;
     fr.request_id = ctx.request_id;
     fr.model = facts.model;
-    // Codex's conversation id is in prompt_cache_key, which the translation leaves out.
-    if (shared.pools.from_file()) fr.session = session_hash(req.body, session_header(req));
+    // Codex's conversation id is in prompt_cache_key, which the translation leaves out: the
+    // preflight read it from the client's body.
+    fr.session = conversation_session(pre.conversation, req);
     fr.body = std::move(tr.body);
     if (facts.stream && profile.stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).

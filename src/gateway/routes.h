@@ -35,6 +35,8 @@ void models_list(const RequestContext& ctx);
 void model_get(const RequestContext& ctx);
 // pool_models_routes.cpp: with a backends file, the merged list of its pools (and one model of it)
 void pool_models(const RequestContext& ctx);
+// admin_routes.cpp: what operators read (after GatewayWorker::authorize_admin)
+void admin_backends(const RequestContext& ctx);
 // docs_routes.cpp: the generated documents
 void serve_openapi(const RequestContext& ctx);
 void serve_reference(const RequestContext& ctx);

@@ -74,20 +74,21 @@ TEST_CASE("routing: models by name and alias go to their pool, renamed both ways
                    "  - name: embed\n    kind: llamacpp\n    replicas: [" + embed_rt.url("/v1") + "]\n");
     auto gw = serve_with(f, chat_rt);
 
+    // The answer names the model as the client asked for it: the public name, or the alias.
     for (const char* model : {"qwen-7b", "gpt-4o-mini"}) {
         auto r = post(gw.url("/v1/chat/completions"), chat(model), kJson);
         REQUIRE(r.status == 200);
-        CHECK(str(json(r.body)["model"]) == "qwen-7b");
+        CHECK(str(json(r.body)["model"]) == model);
         CHECK(last_model_sent(chat_rt) == "Qwen/Qwen2.5-7B-Instruct");
     }
 
-    // The alias in a stream: every chunk names the public model, none the runtime's.
+    // The alias in a stream: every chunk names the alias, none the runtime's name.
     auto s = post(gw.url("/v1/chat/completions"), chat("gpt-4o-mini", true), kJson);
     REQUIRE(s.status == 200);
     auto events = sse_data(s.body);
     REQUIRE(events.size() > 2);
     CHECK(events.back() == "[DONE]");
-    for (size_t i = 0; i + 1 < events.size(); ++i) CHECK(str(json(events[i])["model"]) == "qwen-7b");
+    for (size_t i = 0; i + 1 < events.size(); ++i) CHECK(str(json(events[i])["model"]) == "gpt-4o-mini");
     CHECK(s.body.find("Qwen/") == std::string::npos);
 
     // Anthropic messages, whole and streamed, through the translator (which answers under the
@@ -113,6 +114,57 @@ TEST_CASE("routing: models by name and alias go to their pool, renamed both ways
     REQUIRE(e.status == 200);
     auto est = mock_stats(embed_rt);
     CHECK(str(json(est["last_request"]["body"].GetString())["model"]) == "nomic-embed");
+}
+
+TEST_CASE("routing: every API answers under the name the client sent, whole and streamed", "[serve][routing][alias]") {
+    auto rt = start_mock({"--model", "Qwen/Q", "--strict-model"});
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + rt.url() + "]\n"
+                   "    models:\n      - name: qwen-7b\n        upstream: Qwen/Q\n        aliases: [gpt-4o-mini, claude-sonnet-4]\n");
+    auto gw = serve_with(f, rt, {{"HEALTH_CHECK_INTERVAL_S", "0"}});
+    // Every "model" member of an answer or event body (top level, message, response).
+    auto models_named = [](const std::string& body) {
+        std::vector<std::string> names;
+        for (size_t at = body.find("\"model\":\""); at != std::string::npos; at = body.find("\"model\":\"", at + 1)) {
+            size_t start = at + 9, end = body.find('"', start);
+            names.push_back(body.substr(start, end - start));
+        }
+        return names;
+    };
+    auto all_are = [&](const std::string& body, const std::string& name) {
+        auto names = models_named(body);
+        if (names.empty()) return false;
+        for (const auto& n : names)
+            if (n != name) return false;
+        return body.find("Qwen/") == std::string::npos;
+    };
+    for (const std::string alias : {"gpt-4o-mini", "claude-sonnet-4"}) {
+        INFO(alias);
+        for (bool stream : {false, true}) {
+            INFO("stream " << stream);
+            const std::string st = stream ? "true" : "false";
+            auto c = post(gw.url("/v1/chat/completions"), chat(alias, stream), kJson);
+            REQUIRE(c.status == 200);
+            CHECK(all_are(c.body, alias));
+            auto t = post(gw.url("/v1/completions"),
+                          R"({"model":")" + alias + R"(","prompt":"Once","max_tokens":4,"stream":)" + st + "}", kJson);
+            REQUIRE(t.status == 200);
+            CHECK(all_are(t.body, alias));
+            auto m = post(gw.url("/v1/messages"),
+                          R"({"model":")" + alias + R"(","max_tokens":8,"stream":)" + st +
+                              R"(,"messages":[{"role":"user","content":"Hi"}]})",
+                          kAnthropic);
+            REQUIRE(m.status == 200);
+            CHECK(all_are(m.body, alias));
+            auto r = post(gw.url("/v1/responses"),
+                          R"({"model":")" + alias + R"(","input":"Hi","max_output_tokens":8,"stream":)" + st + "}", kJson);
+            REQUIRE(r.status == 200);
+            CHECK(all_are(r.body, alias));
+            CHECK(last_model_sent(rt) == "Qwen/Q");
+        }
+        auto e = post(gw.url("/v1/embeddings"), R"({"model":")" + alias + R"(","input":"hello"})", kJson);
+        REQUIRE(e.status == 200);
+        CHECK(all_are(e.body, alias));
+    }
 }
 
 TEST_CASE("routing: GET /v1/models merges every pool's models under their public names", "[serve][routing]") {
@@ -242,7 +294,8 @@ TEST_CASE("routing: the fallback pool answers when no replica of the pool can", 
         auto r = post(gw.url("/v1/chat/completions"), chat("gpt-4o-mini", stream), kJson);
         REQUIRE(r.status == 200);
         // The laptop's model answered, under the name the client asked for.
-        CHECK(r.body.find("\"model\":\"qwen-7b\"") != std::string::npos);
+        CHECK(r.body.find("\"model\":\"gpt-4o-mini\"") != std::string::npos);
+        CHECK(r.body.find("qwen-7b") == std::string::npos);
         CHECK(r.body.find("small-model") == std::string::npos);
         CHECK(last_model_sent(laptop) == "small-model");
     }
@@ -346,6 +399,10 @@ TEST_CASE("routing: /readyz is 503 while a pool has no replica in rotation", "[s
     REQUIRE(wait_until([&] { return get(gw.url("/readyz")).status == 503; }, 30));
     CHECK(replica_up(gw, 0, 0));
     CHECK_FALSE(replica_up(gw, 1, 0));
+    // READYZ_POOLS=any: one pool serving is enough.
+    auto any = serve_with(f, good, {{"HEALTH_CHECK_INTERVAL_S", "1"}, {"READYZ_POOLS", "any"}});
+    REQUIRE(wait_until([&] { return !replica_up(any, 1, 0); }, 30));
+    CHECK(get(any.url("/readyz")).status == 200);
 }
 
 TEST_CASE("routing: the turns of one conversation stay on one replica", "[serve][routing]") {
@@ -394,4 +451,127 @@ TEST_CASE("routing: the turns of one conversation stay on one replica", "[serve]
         REQUIRE(post(gw.url("/v1/chat/completions"), body, kJson).status == 200);
     }
     CHECK(served(before, counts()) == 3);
+}
+
+TEST_CASE("routing: GET /admin/backends shows replicas' state to ADMIN_KEYS, never to client keys", "[serve][routing][admin]") {
+    auto a = start_mock();
+    auto b = start_mock();
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    replicas: [" + a.url() + ", " + b.url() +
+                   "]\n    models:\n      - name: mock-model\n        aliases: [gpt-4o-mini]\n");
+    auto gw = serve_with(f, a, {{"API_KEYS", "client-key"}, {"ADMIN_KEYS", "op-key"}, {"HEALTH_CHECK_INTERVAL_S", "0"}});
+    auto client = kJson;
+    client.push_back("Authorization: Bearer client-key");
+    for (int i = 0; i < 6; ++i)
+        REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model", i % 2 == 0), client).status == 200);
+    const std::string dead = b.url();
+    b.stop(9);
+    for (int i = 0; i < 30; ++i) {  // 30 conversations: some were at home on b
+        auto h = client;
+        h.push_back("x-session-id: s" + std::to_string(i));
+        REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), h).status == 200);
+    }
+
+    CHECK(get(gw.url("/admin/backends")).status == 401);
+    CHECK(get(gw.url("/admin/backends"), {"Authorization: Bearer client-key"}).status == 401);
+    auto r = get(gw.url("/admin/backends"), {"x-api-key: op-key"});
+    REQUIRE(r.status == 200);
+    auto d = json(r.body);
+    REQUIRE(d["pools"].IsArray());
+    const auto& pool = d["pools"][0];
+    CHECK(str(pool["name"]) == "chat");
+    CHECK(str(pool["models"][0]["name"]) == "mock-model");
+    CHECK(str(pool["models"][0]["aliases"][0]) == "gpt-4o-mini");
+    CHECK(pool["ttft_streams"].GetUint64() >= 3);
+    const auto& live = pool["replicas"][0];
+    const auto& gone = pool["replicas"][1];
+    CHECK(str(live["state"]) == "in_rotation");
+    CHECK(live["recent_head_ms"].IsNumber());
+    CHECK(live["recent_error_rate"].GetDouble() == 0.0);
+    CHECK(live["outstanding"].GetUint() == 0);
+    CHECK(str(gone["url"]) == dead);
+    CHECK(str(gone["state"]) == "ejected");
+    CHECK(gone["ejected_until"].IsNumber());
+    CHECK(gone["recent_error_rate"].GetDouble() > 0.0);
+    CHECK_FALSE(gone["last_error"].IsNull());
+
+    // Per-pool time to first token in /metrics (admin figures, not behind a key).
+    auto metrics = get(gw.url("/metrics")).body;
+    CHECK(metrics.find("llmgw_pool_ttft_seconds_count{pool=\"chat\"} ") != std::string::npos);
+    CHECK(metrics.find("llmgw_pool_ttft_seconds_count{pool=\"chat\"} 0\n") == std::string::npos);
+}
+
+TEST_CASE("routing: /admin/* is off without ADMIN_KEYS", "[serve][routing][admin]") {
+    auto a = start_mock();
+    auto gw = start_serve(a.url(), {{"API_KEYS", "client-key"}});
+    auto r = get(gw.url("/admin/backends"), {"Authorization: Bearer client-key"});
+    CHECK(r.status == 404);
+    CHECK(str(json(r.body)["error"]["message"]).find("ADMIN_KEYS") != std::string::npos);
+}
+
+TEST_CASE("routing: balance: queue keeps requests off a replica whose runtime reports a queue", "[serve][routing][queue]") {
+    // Another gateway's traffic waits on `busy`: its runtime says 50 requests are queued.
+    auto busy = start_mock({"--queue-depth", "50"});
+    auto idle = start_mock({"--profile", "llamacpp", "--queue-depth", "0"});
+    BackendsFile f("pools:\n  - name: chat\n    kind: vllm\n    balance: queue\n    replicas: [" + busy.url() + ", " +
+                   idle.url() + "]\n");
+    auto gw = serve_with(f, idle, {{"HEALTH_CHECK_INTERVAL_S", "0"}, {"ADMIN_KEYS", "op"}});
+    REQUIRE(wait_until([&] {
+        auto d = json(get(gw.url("/admin/backends"), {"x-api-key: op"}).body);
+        return d.IsObject() && d["pools"][0]["replicas"][0]["queued"].GetUint() == 50;
+    }));
+    // Start-up discovery asks the first replica (busy) with chat requests of its own: done first.
+    REQUIRE(wait_until([&] { return str(json(get(gw.url("/health")).body)["backend"]["discovery"]) == "done"; }));
+    auto d = json(get(gw.url("/admin/backends"), {"x-api-key: op"}).body);
+    CHECK(str(d["pools"][0]["balance"]) == "queue");
+    CHECK(d["pools"][0]["replicas"][1]["queued"].GetUint() == 0);
+    const int64_t before = chats(busy);
+    // 20 conversations: those whose home is the busy replica move, since its load is over the bound.
+    for (int i = 0; i < 20; ++i) {
+        auto h = kJson;
+        h.push_back("x-session-id: q" + std::to_string(i));
+        REQUIRE(post(gw.url("/v1/chat/completions"), chat("mock-model"), h).status == 200);
+    }
+    CHECK(chats(busy) == before);
+    CHECK(get(gw.url("/metrics")).body.find("llmgw_replica_queued{pool=\"chat\",replica=\"" + busy.url() + "\"} 50") !=
+          std::string::npos);
+}
+
+TEST_CASE("routing: each pool's requests are shaped for its own runtime kind", "[serve][routing][shaping]") {
+    // TGI serves no embeddings; llama.cpp does. Before pools had their own kinds, the first
+    // pool's (TGI) refused every embeddings request, the llama.cpp pool's included.
+    auto chat_rt = start_mock({"--model", "chat-model"});
+    auto embed_rt = start_mock({"--profile", "llamacpp", "--model", "embed-model"});
+    BackendsFile f("pools:\n"
+                   "  - name: chat\n    kind: tgi\n    replicas: [" + chat_rt.url() + "]\n    models: [chat-model]\n"
+                   "  - name: embed\n    kind: llamacpp\n    replicas: [" + embed_rt.url() + "]\n    models: [embed-model]\n");
+    auto gw = serve_with(f, chat_rt, {{"HEALTH_CHECK_INTERVAL_S", "0"}});
+    auto e = post(gw.url("/v1/embeddings"), R"({"model":"embed-model","input":"hello"})", kJson);
+    CHECK(e.status == 200);
+    auto refused = post(gw.url("/v1/embeddings"), R"({"model":"chat-model","input":"hello"})", kJson);
+    CHECK(refused.status == 501);
+    CHECK(str(json(refused.body)["error"]["message"]).find("TGI") != std::string::npos);
+}
+
+TEST_CASE("routing: pools without a model list get the names their replicas list", "[serve][routing][discovery]") {
+    // Both runtimes answer 404 to any name but their own: a 200 proves where a request went.
+    auto chat_rt = start_mock({"--model", "chat-model", "--strict-model"});
+    auto embed_rt = start_mock({"--profile", "llamacpp", "--model", "nomic-embed", "--strict-model"});
+    BackendsFile f("pools:\n"
+                   "  - name: chat\n    kind: vllm\n    replicas: [" + chat_rt.url() + "]\n"
+                   "  - name: embed\n    kind: llamacpp\n    replicas: [" + embed_rt.url() + "]\n");
+    auto gw = serve_with(f, chat_rt, {{"HEALTH_CHECK_INTERVAL_S", "1"}, {"ADMIN_KEYS", "op"}});
+    REQUIRE(wait_until([&] {
+        auto d = json(get(gw.url("/admin/backends"), {"x-api-key: op"}).body);
+        return d.IsObject() && d["pools"][1]["listed_models"].Size() == 1;
+    }, 30));
+    auto d = json(get(gw.url("/admin/backends"), {"x-api-key: op"}).body);
+    CHECK(str(d["pools"][1]["listed_models"][0]) == "nomic-embed");
+    CHECK(str(d["pools"][0]["listed_models"][0]) == "chat-model");
+    CHECK(post(gw.url("/v1/embeddings"), R"({"model":"nomic-embed","input":"hello"})", kJson).status == 200);
+    CHECK(post(gw.url("/v1/chat/completions"), chat("chat-model"), kJson).status == 200);
+    // A name nobody lists still goes to the first pool without a list (whose runtime refuses it).
+    REQUIRE(wait_until([&] { return str(json(get(gw.url("/health")).body)["backend"]["discovery"]) == "done"; }));
+    const int64_t before = chats(chat_rt);
+    CHECK(post(gw.url("/v1/chat/completions"), chat("unknown"), kJson).status == 404);
+    CHECK(chats(chat_rt) == before + 1);
 }

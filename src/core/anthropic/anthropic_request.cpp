@@ -651,6 +651,7 @@ std::optional<ApiError> anthropic_request_to_openai(std::string_view body, const
                                                     json::Document& out, AnthropicRequestFacts& facts) {
     StackDocument req;
     if (auto f = json::parse(body, req)) return ApiError::bad_request("request body: " + json::describe(*f));
+    facts.conversation = read_conversation(req);
     try {
         Translator(opts, out, facts).run(req);
     } catch (const Invalid& e) {

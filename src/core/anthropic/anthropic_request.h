@@ -10,6 +10,7 @@
 
 #include "core/json/json_value.h"
 #include "core/api/api_error.h"
+#include "core/api/conversation_facts.h"
 #include "core/backend/backend_profile.h"
 
 namespace llmgw {
@@ -36,6 +37,7 @@ struct AnthropicRequestFacts {
     // Top-level fields accepted and dropped (the table's ignored ones, and unknown ones), and
     // context_management edits that change nothing here: serve logs them at debug.
     std::vector<std::string> ignored;
+    ConversationFacts conversation;  // the client's body's, for session affinity
 };
 
 struct AnthropicRequestTranslation {

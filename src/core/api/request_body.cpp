@@ -43,6 +43,7 @@ RequestFacts inspect_request_body(std::string_view body) {
         auto iu = so->value.FindMember("include_usage");
         f.include_usage = iu != so->value.MemberEnd() && iu->value.IsBool() && iu->value.GetBool();
     }
+    f.conversation = read_conversation(d);
     return f;
 }
 

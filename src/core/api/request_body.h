@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/api/conversation_facts.h"
+
 namespace llmgw {
 
 struct RequestFacts {
@@ -16,6 +18,7 @@ struct RequestFacts {
     bool stream = false;
     bool has_stream_options = false;  // present as an object
     bool include_usage = false;  // client asked for usage in the stream
+    ConversationFacts conversation;  // for session affinity, read in the same parse
 };
 
 RequestFacts inspect_request_body(std::string_view body);

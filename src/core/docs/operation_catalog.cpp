@@ -20,6 +20,7 @@ constexpr auto kCatalogue = std::to_array<Entry>({
     {"GET", "/readyz", {"getReadyz", "Operations", "Readiness: the backend answers its health check (cached)", "", "Probe", kJson, false, ""}},
     {"GET", "/health", {"getHealth", "Operations", "Combined status and what discovery learned about the backend", "", "Health", kJson, false, ""}},
     {"GET", "/metrics", {"getMetrics", "Operations", "Prometheus exposition", "", "", "text/plain; version=0.0.4", false, ""}},
+    {"GET", "/admin/backends", {"getAdminBackends", "Operations", "Pools and replicas: state, load, recent latency and errors, ejections (a key from ADMIN_KEYS)", "", "", kJson, false, ""}},
     {"GET", "/openapi.json", {"getOpenApi", "Documentation", "This OpenAPI document", "", "", kJson, false, ""}},
     {"GET", "/docs", {"getDocs", "Documentation", "How to use this gateway (HTML)", "", "", "text/html", false, ""}},
     {"GET", "/reference", {"getReference", "Documentation", "This document as a browsable reference (HTML)", "", "", "text/html", false, ""}},

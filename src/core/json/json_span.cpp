@@ -12,11 +12,19 @@ size_t skip_ws(std::string_view t, size_t i) {
     return i;
 }
 
-// `t[i]` is an opening quote; returns the index after the closing one.
+// `t[i]` is an opening quote; returns the index after the closing one (t.size() + 1 when there
+// is none). Quote to quote with find (memchr): a prompt is one long string, and a byte-at-a-time
+// loop made renaming a 4 KB request's model cost 17 us. A quote after an odd run of backslashes
+// is escaped.
 size_t string_end(std::string_view t, size_t i) {
-    for (++i; i < t.size() && t[i] != '"'; ++i)
-        if (t[i] == '\\') ++i;
-    return i + 1;
+    for (size_t from = i + 1;;) {
+        size_t q = t.find('"', from);
+        if (q == std::string_view::npos) return t.size() + 1;
+        size_t run = 0;
+        while (q - run > from && t[q - run - 1] == '\\') ++run;
+        if (run % 2 == 0) return q + 1;
+        from = q + 1;
+    }
 }
 
 // Index after the value starting at `t[i]`. A loop with a level counter, not recursion: the text

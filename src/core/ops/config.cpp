@@ -14,6 +14,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"API_PORT", "PORT", "--port", "8000", "TCP port to listen on (0 picks a free one)"},
         {"API_KEYS", "LIST", "--api-keys", "", "comma-separated client API keys; empty disables auth"},
         {"API_KEYS_FILE", "FILE", "--api-keys-file", "", "file with one API key a line (# comments); reloaded on SIGHUP"},
+        {"ADMIN_KEYS", "LIST", "--admin-keys", "", "comma-separated operator keys for /admin/* (client API keys never open it); empty: /admin/* answers 404"},
         {"BACKEND_KIND", "KIND", "--backend-kind", "vllm", "runtime behind the gateway: vllm | ollama | llamacpp | tgi | sglang | localai | lmstudio | openai"},
         {"BACKEND_BASE_URL", "URL", "--backend-url", "", "runtime base URL (default: the runtime's usual local address); a trailing /v1 is accepted"},
         {"BACKEND_API_KEY", "KEY", "--backend-api-key", "", "key sent upstream as Authorization: Bearer (client keys never are)"},
@@ -53,6 +54,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"MAX_TOKENS_CAP", "INT", "--max-tokens-cap", "0", "clamp max_tokens on /v1/messages to this (0: the runtime's reported context, if known)"},
         {"READINESS_CACHE_S", "SECONDS", "--readiness-cache", "2", "how long a backend readiness result is reused (seconds)"},
         {"HEALTH_CHECK_INTERVAL_S", "SECONDS", "--health-check-interval", "10", "BACKENDS_FILE: seconds between active health checks of each replica (0: passive ejection only)"},
+        {"READYZ_POOLS", "MODE", "--readyz-pools", "all", "BACKENDS_FILE: /readyz is 200 while all pools (or any pool) have a replica in rotation: all | any"},
     };
     return vars;
 }
@@ -254,6 +256,7 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     c.port = static_cast<int>(r.integer("API_PORT", 0, 65535));
     c.api_keys = split_list(r.get("API_KEYS"));
     c.api_keys_file = r.get("API_KEYS_FILE");
+    c.admin_keys = split_list(r.get("ADMIN_KEYS"));
 
     const std::string kind = to_lower(r.get("BACKEND_KIND"));
     if (auto k = parse_backend_kind(kind)) c.backend_kind = *k;
@@ -339,6 +342,8 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     c.max_tokens_cap = r.integer("MAX_TOKENS_CAP", 0, int64_t{1} << 40);
     c.readiness_cache_s = r.number("READINESS_CACHE_S", 0, 3600);
     c.health_check_interval_s = r.number("HEALTH_CHECK_INTERVAL_S", 0, 3600);
+    if (std::string mode = to_lower(r.get("READYZ_POOLS")); mode == "any") c.readyz_any_pool = true;
+    else if (mode != "all") r.fail("READYZ_POOLS", "'" + r.get("READYZ_POOLS") + "' is not all or any");
     if (!r.ok) return std::nullopt;
     return c;
 }

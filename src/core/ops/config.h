@@ -53,6 +53,7 @@ struct ServeConfig {
     int port = 8000;
     std::vector<std::string> api_keys;
     std::string api_keys_file;
+    std::vector<std::string> admin_keys;  // ADMIN_KEYS: /admin/* only, a set apart from the client keys
     BackendKind backend_kind = BackendKind::VLLM;
     std::string backend_base_url;  // origin plus optional prefix, never ending in "/v1" or "/"
     std::string backend_api_key;
@@ -91,6 +92,9 @@ struct ServeConfig {
     std::optional<SealKey> responses_seal_key;  // unset: a random key per process
     double readiness_cache_s = 2;
     double health_check_interval_s = 10;  // BACKENDS_FILE's active checks; 0: off
+    // READYZ_POOLS=any: ready while one pool serves (a fallback pool that is often off, a laptop,
+    // then does not take the gateway out of a load balancer); all (default): every pool must.
+    bool readyz_any_pool = false;
 };
 
 struct ConfigError {

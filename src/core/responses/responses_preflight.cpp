@@ -37,6 +37,7 @@ ResponsesPreflight preflight_responses_request(std::string_view body) {
     ResponsesPreflight p;
     rapidjson::Document d;
     if (json::parse(body, d) || !d.IsObject()) return p;
+    p.conversation = read_conversation(d);
     p.ok = true;
     if (const auto* m = member(d, "model"); m && m->IsString()) p.model = m->GetString();
     if (const auto* s = member(d, "stream"); s && s->IsBool()) p.stream = s->GetBool();

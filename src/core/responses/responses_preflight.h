@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/api/conversation_facts.h"
 #include "core/responses/response_store.h"
 
 namespace llmgw {
@@ -17,6 +18,8 @@ struct ResponsesPreflight {
     bool stream = false;
     std::string previous_response_id;  // empty when absent or not a string (the translator refuses the latter)
     bool stateless = false;            // nothing above needs the gateway's own state
+    ConversationFacts conversation;    // prompt_cache_key and input, for session affinity (the
+                                       // translation leaves prompt_cache_key out)
 };
 
 ResponsesPreflight preflight_responses_request(std::string_view body);

@@ -109,7 +109,7 @@ ModelEntry parse_model(const YAML::Node& n) {
 
 PoolConfig parse_pool(const YAML::Node& n, const EnvLookup& env) {
     if (!n.IsMap()) fail(n, "a pool must be a map");
-    only_keys(n, {"name", "kind", "replicas", "api_key", "api_key_env", "models", "fallback", "health"}, "a pool");
+    only_keys(n, {"name", "kind", "replicas", "api_key", "api_key_env", "models", "fallback", "health", "balance"}, "a pool");
     PoolConfig p;
     if (!n["name"]) fail(n, "a pool needs a name");
     p.name = non_empty(n["name"], "a pool's name");
@@ -158,6 +158,12 @@ PoolConfig parse_pool(const YAML::Node& n, const EnvLookup& env) {
         else fail(h, "health must be 'completion' (a one-token request) or 'path' (the runtime's health URL)");
         if (p.health == HealthProbe::Completion && p.models.empty())
             fail(h, "health: completion needs a model list (the request names the pool's first model)");
+    }
+    if (const auto b = n["balance"]) {
+        const std::string v = scalar(b, "balance");
+        if (v == "outstanding") p.balance = Balance::Outstanding;
+        else if (v == "queue") p.balance = Balance::Queue;
+        else fail(b, "balance must be 'outstanding' (requests in flight from here) or 'queue' (plus the runtime's reported queue)");
     }
     return p;
 }

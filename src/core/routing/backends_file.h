@@ -44,6 +44,13 @@ enum class HealthProbe {
     Path,        // a GET of the runtime's health path (embeddings pools, pools without a model list)
 };
 
+// What the replica picker weighs a replica's load by.
+enum class Balance {
+    Outstanding,  // this gateway's requests in flight to it (the default)
+    Queue,        // those plus the queue its runtime reports in /metrics (runtime_queue.h), polled
+                  // every second: requests other gateways or clients sent it count too
+};
+
 struct PoolConfig {
     std::string name;
     BackendKind kind = BackendKind::VLLM;
@@ -52,6 +59,7 @@ struct PoolConfig {
     std::vector<ModelEntry> models;  // empty: the pool serves whatever model a request names
     std::string fallback;            // another pool's name, or empty
     HealthProbe health = HealthProbe::Path;  // default: Completion when models are declared
+    Balance balance = Balance::Outstanding;
 };
 
 struct BackendsConfig {

@@ -19,10 +19,15 @@ ModelRouter::ModelRouter(const BackendsConfig& config) : config_(config) {
             if (!pools[i].fallback.empty() && pools[j].name == pools[i].fallback) fallback_of_[i] = j;
 }
 
-std::optional<ModelRoute> ModelRouter::resolve(std::string_view model) const {
-    if (auto it = by_name_.find(std::string(model)); it != by_name_.end()) return it->second;
+std::optional<ModelRoute> ModelRouter::resolve(std::string_view model, const ListedModels* listed) const {
+    const std::string name(model);
+    if (auto it = by_name_.find(name); it != by_name_.end()) return it->second;
     if (open_pools_.empty()) return std::nullopt;
-    return ModelRoute{open_pools_.front(), std::string(model), std::string(model)};
+    if (listed)
+        if (auto it = listed->find(name); it != listed->end() && it->second < config_.pools.size() &&
+                                          config_.pools[it->second].models.empty())
+            return ModelRoute{it->second, name, name};
+    return ModelRoute{open_pools_.front(), name, name};
 }
 
 std::optional<ModelRoute> ModelRouter::fallback(const ModelRoute& route) const {

@@ -19,13 +19,18 @@ struct ModelRoute {
     bool rewrites() const { return upstream != public_name; }
 };
 
+// The model ids the replicas of pools without a model list said they serve (their /v1/models,
+// asked by the health checks), each with its pool; the first pool listing an id has it.
+using ListedModels = std::unordered_map<std::string, size_t>;
+
 class ModelRouter {
 public:
     explicit ModelRouter(const BackendsConfig& config);
 
-    // The route for a request's model: a declared name or alias, else the first pool without a
-    // model list (it serves any name, unchanged). nullopt: no pool serves it (404).
-    std::optional<ModelRoute> resolve(std::string_view model) const;
+    // The route for a request's model: a declared name or alias, else the pool without a model
+    // list whose replicas list it (`listed`, when known), else the first pool without a model
+    // list (it serves any name, unchanged). nullopt: no pool serves it (404).
+    std::optional<ModelRoute> resolve(std::string_view model, const ListedModels* listed = nullptr) const;
     // The route of the same model in `pool`'s fallback pool: the fallback's own entry for the
     // public name when it declares one, else the name unchanged when it serves any model.
     std::optional<ModelRoute> fallback(const ModelRoute& route) const;

@@ -45,8 +45,8 @@ std::optional<size_t> pick_replica(std::span<const ReplicaState> replicas, Repli
     size_t b = draw_by_weight(replicas, cs, total, random >> 32);
     // Load per unit of weight, compared without division: a.out/a.w < b.out/b.w.
     auto load_less = [&](size_t x, size_t y) {
-        return static_cast<uint64_t>(replicas[x].outstanding) * std::max<uint32_t>(replicas[y].weight, 1) <
-               static_cast<uint64_t>(replicas[y].outstanding) * std::max<uint32_t>(replicas[x].weight, 1);
+        return load(replicas[x]) * std::max<uint32_t>(replicas[y].weight, 1) <
+               load(replicas[y]) * std::max<uint32_t>(replicas[x].weight, 1);
     };
     return load_less(b, a) ? b : a;
 }

@@ -11,6 +11,7 @@ namespace llmgw {
 struct ReplicaState {
     uint32_t weight = 1;
     uint32_t outstanding = 0;           // requests sent and not finished
+    uint32_t queued = 0;                // the runtime's own queue (balance: queue; runtime_queue.h), else 0
     uint32_t consecutive_failures = 0;  // connect failures, resets, timeouts and 5xx in a row
     uint32_t ejections = 0;             // consecutive ejections: the back-off's exponent
     uint64_t ejected_until_ns = 0;      // 0: in rotation
@@ -30,12 +31,15 @@ struct EjectionPolicy {
 // A bitmask of replica indexes a request has tried already (kMaxReplicasPerPool is 64).
 using ReplicaSet = uint64_t;
 
+// What a replica carries: our requests in flight plus what its runtime says is waiting.
+inline uint64_t load(const ReplicaState& r) { return uint64_t{r.outstanding} + r.queued; }
+
 // Whether the replica takes traffic now (never ejected, or its cool-down is over: it gets a
 // trial request, and its next result decides).
 bool in_rotation(const ReplicaState& r, uint64_t now_ns);
 
 // Power of two choices: two replicas drawn by weight among those in rotation and not tried, and
-// the one with fewer outstanding requests per unit of weight wins. When every untried replica is
+// the one with less load per unit of weight wins. When every untried replica is
 // ejected, the one whose cool-down ends first (better a likely failure than a certain one).
 // nullopt when every replica has been tried. `random` is 64 fresh random bits.
 std::optional<size_t> pick_replica(std::span<const ReplicaState> replicas, ReplicaSet tried, uint64_t now_ns,

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <string>
 #include <string_view>
 
+#include "core/api/conversation_facts.h"
 #include "core/routing/replica_picker.h"
 
 namespace llmgw {
@@ -16,15 +16,12 @@ namespace llmgw {
 // its weighted share of the pool's ("consistent hashing with bounded loads", where 1.25 keeps
 // most sessions in place and no replica more than a quarter above its share).
 inline constexpr double kAffinityLoadFactor = 1.25;
-// The conversation's start identifies it when nothing else does: the first bytes of its messages.
-inline constexpr size_t kAffinityPrefixBytes = 2048;
-
 // The conversation key of a request, first present of: the body's prompt_cache_key (Codex puts
 // its conversation id there), the x-session-id / session-id header (`header_session`), the body's
-// user (Claude Code's metadata.user_id, which carries its session id, arrives translated there),
-// the first kAffinityPrefixBytes of its messages (or Responses input). `body` is a validated JSON
-// object. 0 when there is nothing to stick to.
-uint64_t session_hash(std::string_view body, std::string_view header_session);
+// user (or Anthropic metadata.user_id: Claude Code's carries its session id), the opening of its
+// messages (or Responses input). The facts come from the route's own parse of the body, so
+// affinity costs no second reading of a large request. 0 when there is nothing to stick to.
+uint64_t session_hash(const ConversationFacts& conversation, std::string_view header_session);
 
 // A stable 64-bit id for a replica (its URL), the other half of the rendezvous hash.
 uint64_t replica_id(std::string_view url);

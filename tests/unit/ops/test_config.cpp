@@ -87,9 +87,17 @@ TEST_CASE("config: invalid values fail with one line naming the variable", "[con
 
 TEST_CASE("config: lists, booleans and log level spellings", "[config]") {
     auto c = parse({{"API_KEYS", " a, b ,,c "}, {"LOG_JSON", "off"}, {"LOG_LEVEL", "WARN"},
-                    {"TRUSTED_PROXIES", "10.0.0.0/8, ::1"}, {"API_HOST", "localhost"}});
+                    {"TRUSTED_PROXIES", "10.0.0.0/8, ::1"}, {"API_HOST", "localhost"}, {"ADMIN_KEYS", "op1 , op2"}});
     REQUIRE(c);
     CHECK(c->api_keys == std::vector<std::string>{"a", "b", "c"});
+    CHECK(c->admin_keys == std::vector<std::string>{"op1", "op2"});  // a set of its own
+    CHECK_FALSE(c->readyz_any_pool);
+    auto any = parse({{"READYZ_POOLS", "ANY"}});
+    REQUIRE(any);
+    CHECK(any->readyz_any_pool);
+    ConfigError e;
+    CHECK_FALSE(parse({{"READYZ_POOLS", "some"}}, &e));
+    CHECK(e.var == "READYZ_POOLS");
     CHECK_FALSE(c->log_json);
     CHECK(c->log_level == "warning");
     CHECK(c->trusted_proxies.size() == 2);

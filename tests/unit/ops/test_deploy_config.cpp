@@ -18,6 +18,7 @@
 
 #include "core/backend/backend_profile.h"
 #include "core/ops/config.h"
+#include "core/routing/backends_file.h"
 
 namespace fs = std::filesystem;
 using llmgw::config_vars;
@@ -250,7 +251,8 @@ std::vector<fs::path> files_in(const fs::path& dir, const std::string& ext) {
 }
 
 std::vector<fs::path> compose_files() {
-    return {kRoot / "docker-compose.yml", kRoot / "deploy/compose.egress.yml", kRoot / "deploy/compose.gpu.yml"};
+    return {kRoot / "docker-compose.yml", kRoot / "deploy/compose.egress.yml", kRoot / "deploy/compose.gpu.yml",
+            kRoot / "deploy/compose.pools.yml"};
 }
 
 }  // namespace
@@ -405,7 +407,8 @@ TEST_CASE("compose files interpolate only gateway variables or compose-only knob
             else CHECK(documented.count(v) == 1);
         }
     }
-    // The overlays only touch services that exist in the main file.
+    // The overlays only touch services that exist in the main file (compose.pools.yml adds a
+    // second vLLM replica on purpose).
     auto main_services = children(*top_level(split_lines(slurp(kRoot / "docker-compose.yml")), "services"));
     for (const auto& overlay : {"deploy/compose.egress.yml", "deploy/compose.gpu.yml"}) {
         auto block = top_level(split_lines(slurp(kRoot / overlay)), "services");
@@ -584,4 +587,26 @@ TEST_CASE("runtime images are pinned by version, in the templates and the compos
             }
     }
     CHECK(seen >= 16);  // 8 in the templates (two CUDA variants), 8 compose defaults
+}
+
+TEST_CASE("the example backends files are valid pools", "[deploy]") {
+    const auto no_env = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+    llmgw::BackendsFileError err;
+    auto compose = llmgw::parse_backends_file(slurp(kRoot / "deploy/backends.compose.yaml"), no_env, &err);
+    INFO(err.describe());
+    REQUIRE(compose.has_value());
+    CHECK(compose->pools.size() == 3);
+    CHECK(contains(slurp(kRoot / "deploy/compose.pools.yml"), "./deploy/backends.compose.yaml:/etc/llmgw/backends.yaml"));
+    // The Kubernetes ConfigMap's file: its block scalar, unindented.
+    std::string yaml;
+    bool in_block = false;
+    for (const auto& l : split_lines(slurp(kRoot / "deploy/k8s/backends.yaml"))) {
+        if (in_block) yaml += (l.size() >= 4 ? l.substr(4) : std::string()) + "\n";
+        if (trim(l) == "backends.yaml: |") in_block = true;
+    }
+    auto k8s = llmgw::parse_backends_file(yaml, no_env, &err);
+    INFO(err.describe());
+    REQUIRE(k8s.has_value());
+    CHECK(k8s->pools.size() == 3);
+    CHECK(contains(slurp(kRoot / "deploy/k8s/configmap.yaml"), "BACKENDS_FILE: \"/etc/llmgw/backends.yaml\""));
 }

@@ -3,11 +3,14 @@
 #include <map>
 #include <random>
 
+#include "core/api/request_body.h"
 #include "core/ops/config.h"
 #include "core/routing/backends_file.h"
 #include "core/routing/model_rewrite.h"
 #include "core/routing/model_router.h"
 #include "core/routing/replica_picker.h"
+#include "core/routing/replica_stats.h"
+#include "core/routing/runtime_queue.h"
 #include "core/routing/session_affinity.h"
 
 using namespace llmgw;
@@ -167,6 +170,24 @@ TEST_CASE("model router: names, aliases, open pools and fallbacks", "[routing]")
     CHECK(strict.resolve("m"));
 }
 
+TEST_CASE("model router: a name no pool declares goes to the open pool whose replicas list it", "[routing]") {
+    BackendsFileError err;
+    auto c = parse_backends_file("pools:\n"
+                                 "  - name: chat\n    kind: vllm\n    replicas: [http://x:1]\n    models: [m]\n"
+                                 "  - name: first\n    kind: vllm\n    replicas: [http://x:2]\n"
+                                 "  - name: embed\n    kind: llamacpp\n    replicas: [http://x:3]\n",
+                                 env_of({}), &err);
+    REQUIRE(c);
+    ModelRouter router(*c);
+    const ListedModels listed{{"nomic-embed", 2}, {"m", 2}, {"stale", 7}, {"closed", 0}};
+    CHECK(router.resolve("nomic-embed", &listed)->pool == 2);
+    CHECK(router.resolve("nomic-embed")->pool == 1);  // not listed yet: the first open pool
+    CHECK(router.resolve("unknown", &listed)->pool == 1);
+    CHECK(router.resolve("m", &listed)->pool == 0);       // a declared name wins
+    CHECK(router.resolve("stale", &listed)->pool == 1);   // a pool index from another file
+    CHECK(router.resolve("closed", &listed)->pool == 1);  // a pool with a model list is not open
+}
+
 TEST_CASE("replica picker: weights share the traffic of an idle pool", "[routing]") {
     std::vector<ReplicaState> rs(2);
     rs[0].weight = 3;
@@ -278,25 +299,40 @@ TEST_CASE("backends: without the file, one pool with the single backend", "[rout
 }
 
 TEST_CASE("session affinity: the conversation key, first present of its sources", "[routing]") {
+    // The route's own parse of the body reads the sources (inspect_request_body, the translators).
+    auto key = [](const std::string& body, std::string_view header = "") {
+        auto facts = inspect_request_body(body);
+        REQUIRE(facts.ok);
+        return session_hash(facts.conversation, header);
+    };
     const std::string a = R"({"prompt_cache_key":"conv-1","user":"u","messages":[{"role":"user","content":"x"}]})";
     const std::string b = R"({"prompt_cache_key":"conv-2","user":"u","messages":[{"role":"user","content":"x"}]})";
-    CHECK(session_hash(a, "") != session_hash(b, ""));
-    CHECK(session_hash(a, "hdr") == session_hash(a, "other"));  // the body's key wins
+    CHECK(key(a) != key(b));
+    CHECK(key(a, "hdr") == key(a, "other"));  // the body's key wins
     const std::string u = R"({"user":"user_1_session_9","messages":[]})";
-    CHECK(session_hash(u, "hdr") != session_hash(u, ""));  // the header wins over user
-    CHECK(session_hash(u, "") == session_hash(R"({"user":"user_1_session_9","messages":[1]})", ""));
+    CHECK(key(u, "hdr") != key(u));  // the header wins over user
+    CHECK(key(u) == key(R"({"user":"user_1_session_9","messages":[{"role":"user","content":"other"}]})"));
+    // Anthropic: Claude Code's metadata.user_id stands for user.
+    CHECK(key(R"({"metadata":{"user_id":"user_1_session_9"},"messages":[]})") == key(u));
     // Only the conversation's start counts: a later turn of it hashes the same.
-    std::string start = R"({"messages":[{"role":"system","content":")" + std::string(kAffinityPrefixBytes, 's') + "\"}";
-    CHECK(session_hash(start + "]}", "") == session_hash(start + R"(,{"role":"user","content":"next"}]})", ""));
-    CHECK(session_hash(R"({"input":"hello"})", "") != 0);
-    CHECK(session_hash(R"({"model":"m"})", "") == 0);
+    std::string start = R"({"messages":[{"role":"system","content":")" + std::string(kConversationOpeningBytes, 's') + "\"}";
+    CHECK(key(start + "]}") == key(start + R"(,{"role":"user","content":"next"}]})"));
+    // Content as parts (Anthropic, OpenAI multimodal, Responses items) counts by its text.
+    CHECK(key(R"({"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]})") ==
+          key(R"({"messages":[{"role":"user","content":"hi"}]})"));
+    CHECK(key(R"({"messages":[{"role":"user","content":"hi"}]})") != key(R"({"messages":[{"role":"user","content":"ho"}]})"));
+    CHECK(key(R"({"input":"hello"})") != 0);
+    CHECK(key(R"({"input":[{"role":"user","content":[{"type":"input_text","text":"hello"}]}]})") != 0);
+    CHECK(key(R"({"model":"m"})") == 0);
 }
 
 TEST_CASE("session affinity: a session sticks to one replica until it carries too much", "[routing]") {
     std::vector<ReplicaState> rs(3);
     std::vector<uint64_t> ids{replica_id("http://a:1"), replica_id("http://b:1"), replica_id("http://c:1")};
     std::mt19937_64 rng(3);
-    const uint64_t s = session_hash(R"({"prompt_cache_key":"conv-1"})", "");
+    ConversationFacts codex;
+    codex.prompt_cache_key = "conv-1";
+    const uint64_t s = session_hash(codex, "");
     auto home = pick_replica_for(rs, ids, s, 0, 0, rng());
     REQUIRE(home);
     for (int i = 0; i < 50; ++i) CHECK(pick_replica_for(rs, ids, s, 0, 0, rng()) == home);
@@ -304,7 +340,7 @@ TEST_CASE("session affinity: a session sticks to one replica until it carries to
     std::vector<int> homes(3);
     for (int k = 0; k < 300; ++k) {
         const std::string key = std::to_string(k);
-        ++homes[*pick_replica_for(rs, ids, session_hash("{}", key), 0, 0, rng())];
+        ++homes[*pick_replica_for(rs, ids, session_hash({}, key), 0, 0, rng())];
     }
     for (int h : homes) CHECK(h > 60);
     // Its home carries 4 of the pool's 4 requests: over 1.25 x its share, the session moves.
@@ -315,4 +351,71 @@ TEST_CASE("session affinity: a session sticks to one replica until it carries to
     CHECK(pick_replica_for(rs, ids, s, 0, 0, rng()) == home);
     // Tried or ejected, the next replica of the session's order takes it.
     CHECK(pick_replica_for(rs, ids, s, ReplicaSet{1} << *home, 0, rng()) != home);
+}
+
+TEST_CASE("replica stats: recent error rate and head latency follow the last attempts", "[routing]") {
+    ReplicaStats s;
+    observe_head(s, 100);
+    CHECK(s.head_ms == 100);  // the first answer sets the figure
+    observe_head(s, 200);
+    CHECK(s.head_ms == Approx(120));
+    for (int i = 0; i < 5; ++i) observe_outcome(s, true);
+    const double failing = s.error_rate;
+    CHECK(failing > 0.6);
+    // A recovered replica reads healthy again within a few tens of attempts.
+    for (int i = 0; i < 20; ++i) observe_outcome(s, false);
+    CHECK(s.error_rate < 0.02);
+    observe_ttft(s, 0.5);
+    observe_ttft(s, -1);  // a clock step counts as 0
+    CHECK(s.ttft_count == 2);
+    CHECK(s.ttft_sum_s == Approx(0.5));
+}
+
+TEST_CASE("runtime queue: the runtimes' waiting gauges, summed over models", "[routing]") {
+    const std::string vllm =
+        "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n"
+        "# TYPE vllm:num_requests_waiting gauge\n"
+        "vllm:num_requests_running{model_name=\"a\"} 7.0\n"
+        "vllm:num_requests_waiting{model_name=\"a\"} 3.0\n"
+        "vllm:num_requests_waiting{model_name=\"b\"} 2.0\n"
+        "vllm:num_requests_waiting_total 99\n";  // another name that starts the same
+    CHECK(runtime_queue_depth(vllm) == 5u);
+    CHECK(runtime_queue_depth("llamacpp:requests_processing 2\nllamacpp:requests_deferred 4\n") == 4u);
+    CHECK(runtime_queue_depth("sglang:num_queue_reqs{name=\"x\"} 1\r\n") == 1u);
+    CHECK(runtime_queue_depth("tgi_queue_size 6 1700000000\n") == 6u);  // with a timestamp
+    CHECK_FALSE(runtime_queue_depth("process_cpu_seconds_total 1\n"));
+    CHECK_FALSE(runtime_queue_depth(""));
+    // Untrusted text: malformed samples are skipped, absurd ones capped.
+    CHECK_FALSE(runtime_queue_depth("vllm:num_requests_waiting{model_name=\"a\" 3\nvllm:num_requests_waiting -1\n"
+                                    "vllm:num_requests_waiting NaN\nvllm:num_requests_waiting 3x\n"));
+    CHECK(runtime_queue_depth("vllm:num_requests_waiting 1e300\n") == kMaxQueueDepth);
+    CHECK(queue_gauge_name("llamacpp") == "llamacpp:requests_deferred");
+    CHECK(queue_gauge_name("vllm") == "vllm:num_requests_waiting");
+}
+
+TEST_CASE("replica picker: balance: queue weighs the runtime's queue with the requests in flight", "[routing]") {
+    ReplicaState busy, idle;
+    busy.queued = 40;  // another gateway's requests wait there
+    idle.outstanding = 3;
+    std::vector<ReplicaState> rs{busy, idle};
+    // Whenever both are drawn the idle one wins; a pool of two draws both at least half the time.
+    int on_idle = 0;
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 400; ++i) on_idle += pick_replica(rs, 0, 0, rng()) == 1u;
+    CHECK(on_idle > 250);
+    // Affinity's bound counts the queue too: a session at home on the busy replica moves.
+    const std::vector<uint64_t> ids{replica_id("http://a"), replica_id("http://b")};
+    int moved = 0;
+    for (uint64_t session = 1; session <= 200; ++session)
+        moved += pick_replica_for(rs, ids, session, 0, 0, rng()) == 1u;
+    CHECK(moved == 200);
+
+    BackendsFileError e;
+    auto cfg = parse_backends_file("pools:\n  - name: c\n    kind: vllm\n    replicas: [http://x:1]\n    balance: queue\n",
+                                   env_of({}), &e);
+    REQUIRE(cfg);
+    CHECK(cfg->pools[0].balance == Balance::Queue);
+    e = error_of("pools:\n  - name: c\n    kind: vllm\n    replicas: [http://x:1]\n    balance: random\n");
+    CHECK(e.line == 5);
+    CHECK(e.message.find("balance") != std::string::npos);
 }
