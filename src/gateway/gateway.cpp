@@ -128,7 +128,6 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
                         : RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
       local_tokens(cfg.redis ? local_fallback_budget({.tpm = cfg.token_limit_tpm}, cfg.rate_limit_replicas)
                              : TokenBudgetConfig{.tpm = cfg.token_limit_tpm}),
-      admin_keys(KeySet::from_keys(cfg.admin_keys)),
       workers(worker_count),
       metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count)}),
       pools(backends ? *backends : single_backend_config(cfg), backends.has_value()),
@@ -465,22 +464,10 @@ void GatewayWorker::dispatch(const RequestContext& ctx) {
             return;
         case Route::ResponseInputItems: responses_input_items(ctx); return;
         case Route::AdminUsage:
-            if (admin_authorized(ctx)) admin_usage(ctx);
+            if (authorize_admin(ctx)) admin_usage(ctx);
             return;
         case Route::NotFound: return;
     }
-}
-
-bool GatewayWorker::admin_authorized(const RequestContext& ctx) {
-    if (shared_.admin_keys->empty()) {
-        ctx.fail(ApiError::not_found("the admin routes are off: set ADMIN_KEYS to use " + ctx.ex->request().path));
-        return false;
-    }
-    const auto& req = ctx.ex->request();
-    if (shared_.admin_keys->match(presented_api_key(req.header("authorization"), req.header("x-api-key"))).ok)
-        return true;
-    ctx.fail(ApiError::unauthorized("invalid or missing admin key: send a key of ADMIN_KEYS as 'Authorization: Bearer <key>'"));
-    return false;
 }
 
 void GatewayWorker::admin_usage(const RequestContext& ctx) {

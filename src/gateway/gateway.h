@@ -88,7 +88,6 @@ struct GatewayShared {
     LocalTokenStore local_tokens;
     // The usage ledger without REDIS_URL; with it, where records go while Redis does not take them.
     LocalLedgerStore ledger;
-    const std::shared_ptr<const KeySet> admin_keys;  // ADMIN_KEYS: the /admin/* routes' keys
     const int workers;
     GatewayMetrics metrics;
     DiscoveredBackend backend;  // learned from the backend itself (backend_discovery.h)
@@ -170,9 +169,6 @@ private:
     // the request was answered (415 unknown coding, 413 too large decoded, 400 corrupt).
     bool decode_body(const RequestContext& ctx);
     void serve_metrics(const RequestContext& ctx);
-    // The /admin/* routes' guard: true when the request carries a key of ADMIN_KEYS; otherwise
-    // answers 404 (ADMIN_KEYS unset) or 401 and returns false.
-    bool admin_authorized(const RequestContext& ctx);
     void admin_usage(const RequestContext& ctx);
     void root(const RequestContext& ctx);
     void readyz(const RequestContext& ctx, bool detailed);

@@ -1,9 +1,9 @@
 #include "gateway/health_checks.h"
 
+#include "core/api/model_list.h"
 #include "core/api/request_body.h"
 #include "core/base/request_id.h"
 #include "core/ops/upstream_timeouts.h"
-#include "core/routing/model_list.h"
 #include "core/routing/runtime_queue.h"
 #include "gateway/forward.h"
 #include "gateway/gateway.h"
@@ -96,12 +96,13 @@ void HealthChecker::list_models(const std::shared_ptr<const RoutingTable>& table
     net::UpstreamRequest req;
     req.method = "GET";
     req.url = pc.replicas[rounds_ % pc.replicas.size()].url + "/v1/models";
-    req.headers = worker_.pool_headers(make_request_id(worker_.random64(), worker_.random64()), nullptr, pc.api_key);
+    worker_.set_pool_headers(req, make_request_id(worker_.random64(), worker_.random64()), nullptr, pc.api_key);
     ++pending_;
     // Not a health signal (the probe above is): a failed listing keeps the last one.
     side_call(worker_, std::move(req), [this, table, pool](int status, std::string answer, const net::UpstreamResult&) {
         if (status == 200)
-            if (auto ids = model_ids(answer); !ids.empty()) worker_.shared().pools.set_listed(*table, pool, std::move(ids));
+            if (auto ids = listed_model_ids(answer); ids && !ids->empty())
+                worker_.shared().pools.set_listed(*table, pool, std::move(*ids));
         round_done();
     });
 }
@@ -127,8 +128,8 @@ void HealthChecker::queue_round() {
             net::UpstreamRequest req;
             req.method = "GET";
             req.url = pool.replicas[i].url + std::string(kRuntimeMetricsPath);
-            req.headers = worker_.pool_headers(make_request_id(worker_.random64(), worker_.random64()), nullptr,
-                                               pool.api_key);
+            worker_.set_pool_headers(req, make_request_id(worker_.random64(), worker_.random64()), nullptr,
+                                     pool.api_key);
             const auto t = upstream_timeouts(shared.cfg, UpstreamPurpose::Check);
             req.timeout_ms = t.total_ms;
             req.connect_timeout_ms = t.connect_ms;

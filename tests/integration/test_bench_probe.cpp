@@ -16,7 +16,7 @@
 #include <fstream>
 #include <thread>
 
-#include "../unit/xml_wellformed.h"
+#include "../unit/bench/xml_wellformed.h"
 #include "harness.h"
 
 namespace {

@@ -40,7 +40,6 @@ const std::vector<ConfigVar>& config_vars() {
         {"RATE_LIMIT_FAILURE_MODE", "MODE", "--rate-limit-failure-mode", "local", "while Redis is slow or down: local (in-process limit divided by RATE_LIMIT_REPLICAS) | open (admit) | closed (refuse with 503)"},
         {"RATE_LIMIT_REPLICAS", "INT", "--rate-limit-replicas", "1", "replicas sharing the limit: the local fallback allows RATE_LIMIT_RPM and RATE_LIMIT_BURST divided by this"},
         {"TOKEN_LIMIT_TPM", "NUMBER", "--token-limit-tpm", "0", "token budget per identity a minute: a request reserves its prompt estimate plus its capped max_tokens before it is forwarded and settles with the reported usage (0: no budget); shared through REDIS_URL"},
-        {"ADMIN_KEYS", "LIST", "--admin-keys", "", "comma-separated keys for the /admin/* routes (separate from API_KEYS; unset: /admin/* answers 404)"},
         {"CORS_ORIGINS", "LIST", "--cors-origins", "*", "comma-separated allowed origins, or *"},
         {"CORS_ALLOW_CREDENTIALS", "BOOL", "--cors-allow-credentials", "false", "send Access-Control-Allow-Credentials (not allowed with *)"},
         {"TRUSTED_PROXIES", "LIST", "--trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For / X-Real-IP are believed"},
@@ -309,7 +308,6 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
     else r.fail("RATE_LIMIT_FAILURE_MODE", "'" + fmode + "' is not one of local, open, closed");
     c.rate_limit_replicas = static_cast<int>(r.integer("RATE_LIMIT_REPLICAS", 1, 10'000));
     c.token_limit_tpm = r.number("TOKEN_LIMIT_TPM", 0, 1e12);
-    c.admin_keys = split_list(r.get("ADMIN_KEYS"));
     c.cors_origins = split_list(r.get("CORS_ORIGINS"));
     c.cors_allow_credentials = r.boolean("CORS_ALLOW_CREDENTIALS");
     if (r.ok && c.cors_allow_credentials) {

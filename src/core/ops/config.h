@@ -78,7 +78,6 @@ struct ServeConfig {
     LimitFailureMode rate_limit_failure_mode = LimitFailureMode::Local;
     int rate_limit_replicas = 1;
     double token_limit_tpm = 0;  // TOKEN_LIMIT_TPM: tokens a minute per identity; 0: no budget
-    std::vector<std::string> admin_keys;  // ADMIN_KEYS: the /admin/* routes' keys
     std::vector<std::string> cors_origins{"*"};
     bool cors_allow_credentials = false;
     std::vector<Cidr> trusted_proxies;
