@@ -128,7 +128,8 @@ std::string three_tool_uses(const std::string& edit) {
     std::string msgs = R"([{"role":"user","content":"go"})";
     const char* names[] = {"Read", "Bash", "Read"};
     for (int i = 1; i <= 3; ++i) {
-        std::string id = "t" + std::to_string(i);
+        std::string id = "t";
+        id += std::to_string(i);
         msgs += R"(,{"role":"assistant","content":[{"type":"tool_use","id":")" + id + R"(","name":")" + names[i - 1] +
                 R"(","input":{"arg":"value)" + id + R"("}}]})";
         msgs += R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":")" + id + R"(","content":")" +

@@ -225,7 +225,12 @@ TEST_CASE("fields: unknown top-level fields are ignored and noted, a bounded num
     CHECK(t.facts.ignored == std::vector<std::string>{"future_field", "another"});
 
     std::string many;
-    for (int i = 0; i < 100; ++i) many += (i ? "," : "") + std::string("\"f") + std::to_string(i) + std::string(200, 'x') + "\":1";
+    for (int i = 0; i < 100; ++i) {
+        many += i ? ",\"f" : "\"f";
+        many += std::to_string(i);
+        many.append(200, 'x');
+        many += "\":1";
+    }
     auto m = tr(with(kBase, many));
     REQUIRE(m.ok());
     CHECK(m.facts.ignored.size() == 32);

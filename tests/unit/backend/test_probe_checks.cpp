@@ -209,7 +209,7 @@ TEST_CASE("probe: required checks, readiness, table and JSON", "[probe]") {
     ProbeOutcome o;
     o.url = "http://127.0.0.1:8080";
     o.configured_kind = BackendKind::VLLM;
-    o.model = "m";
+    o.model = "mock-model";
     o.runtime = identify_runtime({{"/health", fixture("health")}});
     o.checks.push_back(check_reachable(fixture("health"), "/health"));
     o.checks.push_back(check_chat(fixture("chat_nonstream")));
