@@ -141,7 +141,10 @@ private:
                 return reply(ex, engine_.error(400, "json: unknown field \"stream_options\""));
             if (mock::injected_failure(flags_.fail_rate, flags_.seed, k)) {
                 ++stats_.failures_injected;
-                return reply(ex, engine_.error(flags_.fail_status, "mock: injected failure (--fail-rate)"));
+                // llama.cpp answers 503 "Loading model" until its model is loaded.
+                const bool loading = flags_.fail_status == 503 && flags_.engine.profile == BackendKind::LlamaCpp;
+                return reply(ex, engine_.error(flags_.fail_status,
+                                               loading ? "Loading model" : "mock: injected failure (--fail-rate)"));
             }
         }
         mock::Response r = chat ? answer_chat(req.body) : engine_.handle(req.method, req.path, req.body);
@@ -511,7 +514,7 @@ void add_mock(CLI::App& app) {
                     "Fraction of /v1/* requests answered with --fail-status (without --seed: evenly spread, "
                     "e.g. 0.5 fails the 2nd, 4th, ...)")
         ->check(CLI::Range(0.0, 1.0))->capture_default_str()->type_name("FRACTION");
-    sub->add_option("--fail-status", flags->fail_status, "HTTP status of injected failures (body in the profile's error shape)")
+    sub->add_option("--fail-status", flags->fail_status, "HTTP status of injected failures (body in the profile's error shape; llamacpp's 503 says \"Loading model\", as the runtime does while it loads)")
         ->check(CLI::Range(100, 599))->capture_default_str()->type_name("STATUS");
     sub->add_option("--seed", flags->seed, "Pick failing requests pseudo-randomly with this seed (0 = evenly spread)")
         ->capture_default_str()->type_name("N");

@@ -472,10 +472,12 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
     void on_done(const net::UpstreamResult& r) {
         call.reset();
+        const AttemptOutcome outcome = attempt_outcome(r, status, body);
         const std::string error = r.failure != net::UpstreamFailure::None ? r.message
+                                  : outcome == AttemptOutcome::Warming     ? "HTTP 503 Loading model: warming up"
                                   : status >= 500                          ? "HTTP " + std::to_string(status)
                                                                            : std::string();
-        end_attempt(attempt_outcome(r, status, body), error);
+        end_attempt(outcome, error);
         if (retry_without_stream_options(r)) return;
         upstream_finished();
         if (r.failure != net::UpstreamFailure::None) {

@@ -280,6 +280,27 @@ TEST_CASE("routing: 502 and 503 before the answer move the request to another re
     CHECK(chats(good) >= 12);
 }
 
+TEST_CASE("routing: llama.cpp's 503 Loading model is warming: the request moves on, the replica stays in rotation", "[serve][routing]") {
+    auto good = start_mock({"--profile", "llamacpp"});
+    auto loading = start_mock({"--profile", "llamacpp", "--fail-rate", "1", "--fail-status", "503"});
+    BackendsFile f("pools:\n  - name: chat\n    kind: llamacpp\n    replicas: [" + good.url() + ", " + loading.url() + "]\n");
+    auto gw = serve_with(f, good, {{"ADMIN_KEYS", "op-key"}, {"HEALTH_CHECK_INTERVAL_S", "0"}});
+    for (int i = 0; i < 16; ++i) {
+        auto h = kJson;
+        h.push_back("x-session-id: s" + std::to_string(i));
+        CHECK(post(gw.url("/v1/chat/completions"), chat("mock-model", i % 2 == 0), h).status == 200);
+    }
+    REQUIRE(chats(loading) >= 2);  // it was tried, more than once: a failed replica would be ejected by now
+    auto r = get(gw.url("/admin/backends"), {"x-api-key: op-key"});
+    REQUIRE(r.status == 200);
+    auto d = json(r.body);
+    const auto& warming = d["pools"][0]["replicas"][1];
+    CHECK(str(warming["url"]) == loading.url());
+    CHECK(str(warming["state"]) == "in_rotation");
+    REQUIRE(warming["last_error"].IsString());
+    CHECK(str(warming["last_error"]).find("Loading model") != std::string::npos);
+}
+
 TEST_CASE("routing: the fallback pool answers when no replica of the pool can", "[serve][routing]") {
     auto laptop = start_mock({"--model", "small-model", "--strict-model"});
     const int nobody = free_port();
