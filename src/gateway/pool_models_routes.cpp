@@ -1,10 +1,15 @@
 // GET /v1/models and /v1/models/{id} with a backends file: the merged list of every pool's
-// models under their public names, in the OpenAI shape. Pools without a model list contribute what
-// one of their replicas lists, asked at the time of the request.
+// models under their public names, in the OpenAI shape, or in the Anthropic Models API shape for a
+// client that sends anthropic-version. Pools without a model list contribute what one of their
+// replicas lists, asked at the time of the request.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <unordered_set>
+
+#include "core/anthropic/anthropic_models.h"
 #include "core/api/model_list.h"
+#include "core/base/url_path.h"
 #include "core/routing/model_list.h"
 #include "gateway/forward.h"
 #include "gateway/routes.h"
@@ -20,6 +25,7 @@ struct MergedModels {
     size_t pending = 0;
     bool single = false;  // GET /v1/models/{id}
     std::string wanted;
+    AnthropicModelsQuery page;  // the Anthropic shape's paging (ctx.route.style == Anthropic)
 
     void finish() {
         std::vector<PoolModel> all;
@@ -30,6 +36,10 @@ struct MergedModels {
         for (size_t i = 0; i < open.size(); ++i)
             for (auto& id : listed[i]) all.push_back({std::move(id), cfg.pools[open[i]].name});
         if (ctx.ex->detached()) return;
+        if (ctx.route.style == ApiStyle::Anthropic) {
+            respond_anthropic(all);
+            return;
+        }
         if (!single) {
             ctx.respond_json(200, render_model_list(all));
             return;
@@ -42,6 +52,26 @@ struct MergedModels {
             ctx.respond_json(200, std::string_view(list).substr(open_at, list.size() - open_at - 2));
             return;
         }
+        not_served();
+    }
+
+    void respond_anthropic(const std::vector<PoolModel>& all) {
+        std::vector<ListedModel> models;  // de-duplicated as the OpenAI list is: the first entry wins
+        std::unordered_set<std::string_view> seen;
+        for (const auto& m : all)
+            if (seen.insert(m.id).second) models.push_back({m.id, 0, {}});
+        if (!single) {
+            ApiError err;
+            std::string body = render_anthropic_models_page(models, page, &err);
+            if (body.empty()) ctx.fail(err);
+            else ctx.respond_json(200, body);
+            return;
+        }
+        if (const ListedModel* m = find_listed_model(models, wanted)) ctx.respond_json(200, render_anthropic_model(*m));
+        else not_served();
+    }
+
+    void not_served() {
         ApiError e = ApiError::not_found("model '" + wanted.substr(0, 200) + "' is not served here");
         e.param = "model";
         e.code = "model_not_found";
@@ -69,9 +99,9 @@ void ask_pool(const std::shared_ptr<MergedModels>& merged, size_t slot, size_t p
               });
 }
 
-void merged_models(const RequestContext& ctx, bool single, std::string wanted) {
+void merged_models(const RequestContext& ctx, bool single, std::string wanted, AnthropicModelsQuery page) {
     auto merged = std::make_shared<MergedModels>(MergedModels{ctx, ctx.worker.shared().pools.table(), {}, 0, single,
-                                                               std::move(wanted)});
+                                                               std::move(wanted), std::move(page)});
     const auto& open = merged->table->router.open_pools();
     merged->listed.resize(open.size());
     merged->pending = open.size();
@@ -86,13 +116,29 @@ void merged_models(const RequestContext& ctx, bool single, std::string wanted) {
 
 void pool_models(const RequestContext& ctx) {
     if (ctx.route.route == Route::Models) {
-        merged_models(ctx, false, {});
+        AnthropicModelsQuery page;
+        if (ctx.route.style == ApiStyle::Anthropic) {
+            ApiError err;
+            auto q = parse_anthropic_models_query(ctx.ex->request().query, &err);
+            if (!q) {
+                ctx.fail(err);
+                return;
+            }
+            page = std::move(*q);
+        }
+        merged_models(ctx, false, {}, std::move(page));
         return;
     }
     constexpr std::string_view kPrefix = "/v1/models/";
-    std::string_view path = ctx.ex->request().path;
-    if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-    merged_models(ctx, true, std::string(path.substr(kPrefix.size())));
+    std::string_view raw = ctx.ex->request().path.substr(kPrefix.size());  // the route matched the prefix and an id
+    if (raw.size() > 1 && raw.back() == '/') raw.remove_suffix(1);
+    auto id = percent_decode(raw);
+    if (!id) {
+        ctx.fail(ApiError::bad_request("model id in the path is not valid percent-encoding: " +
+                                       std::string(raw.substr(0, 200))));
+        return;
+    }
+    merged_models(ctx, true, std::move(*id), {});
 }
 
 }  // namespace llmgw::gw

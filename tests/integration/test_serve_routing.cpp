@@ -190,6 +190,28 @@ TEST_CASE("routing: GET /v1/models merges every pool's models under their public
     auto none = get(gw.url("/v1/models/nope"));
     CHECK(none.status == 404);
     CHECK(str(json(none.body)["error"]["code"]) == "model_not_found");
+
+    // A client that sends anthropic-version gets the same merged list in the Anthropic shape, paged.
+    auto page = get(gw.url("/v1/models?limit=2"), kAnthropic);
+    REQUIRE(page.status == 200);
+    auto p = json(page.body);
+    REQUIRE(p["data"].IsArray());
+    REQUIRE(p["data"].Size() == 2);
+    CHECK(str(p["data"][0]["type"]) == "model");
+    CHECK(str(p["data"][0]["id"]) == "qwen-7b");
+    CHECK(p["has_more"].GetBool());
+    CHECK(str(p["last_id"]) == "small");
+    auto rest = json(get(gw.url("/v1/models?after_id=small"), kAnthropic).body);
+    REQUIRE(rest["data"].Size() == 1);
+    CHECK(str(rest["data"][0]["id"]) == "open-model");
+    CHECK_FALSE(rest["has_more"].GetBool());
+    auto bad_page = get(gw.url("/v1/models?after_id=nope"), kAnthropic);
+    CHECK(bad_page.status == 400);
+    CHECK(str(json(bad_page.body)["type"]) == "error");  // Anthropic's envelope
+    auto one_a = get(gw.url("/v1/models/open-model"), kAnthropic);
+    REQUIRE(one_a.status == 200);
+    CHECK(str(json(one_a.body)["type"]) == "model");
+    CHECK(get(gw.url("/v1/models/nope"), kAnthropic).status == 404);
 }
 
 TEST_CASE("routing: a model no pool serves is a 404 in the route's envelope, listing the served ones", "[serve][routing]") {
