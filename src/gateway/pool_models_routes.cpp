@@ -130,7 +130,8 @@ void pool_models(const RequestContext& ctx) {
         return;
     }
     constexpr std::string_view kPrefix = "/v1/models/";
-    std::string_view raw = ctx.ex->request().path.substr(kPrefix.size());  // the route matched the prefix and an id
+    std::string_view path = ctx.ex->request().path;
+    std::string_view raw = path.substr(kPrefix.size());  // the route matched the prefix and an id
     if (raw.size() > 1 && raw.back() == '/') raw.remove_suffix(1);
     auto id = percent_decode(raw);
     if (!id) {

@@ -34,22 +34,16 @@ void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
 
 void AnthropicStreamTranslator::feed(const StreamChunk& in, std::string& out) {
     if (done()) return;
-    auto event = read_chat_stream_event(in);
+    auto event = tally_.read(in);
     switch (event.step) {
         case ChatStreamStep::Skip: return;
-        case ChatStreamStep::Done:
-            saw_done_ = true;
-            complete(out);
-            return;
+        case ChatStreamStep::Done: complete(out); return;
         case ChatStreamStep::Fail: fail(*event.error, out); return;
         case ChatStreamStep::Chunk: chunk(*in.json, out); return;
     }
 }
 
 void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
-    merge_stream_usage(usage_, usage_from_openai(json::get(v, "usage")));
-    if (const Value* t = json::get(v, "timings"))
-        timings_predicted_ = std::max(timings_predicted_, json::get_int(*t, "predicted_n").value_or(0));
     if (state_ == State::Idle) {
         message_id_ = make_message_id(!opts_.id_seed.empty() ? std::string_view(opts_.id_seed)
                                                              : json::get_str(v, "id").value_or(""));
@@ -63,11 +57,11 @@ void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
         if (const Value* delta = json::get(c, "delta"); delta && delta->IsObject()) {
             std::string_view reasoning = reasoning_text(*delta);
             if (!reasoning.empty()) {
-                ++content_chunks_;
+                ++tally_.content_chunks;
                 if (opts_.thinking_enabled) text_delta(Block::Thinking, reasoning, out);
             }
             if (auto content = json::get_str(*delta, "content"); content && !content->empty()) {
-                ++content_chunks_;
+                ++tally_.content_chunks;
                 text_delta(Block::Text, *content, out);
             }
             if (const Value* tc = json::get(*delta, "tool_calls")) {
@@ -79,7 +73,7 @@ void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
         }
         if (auto fr = json::get_str(c, "finish_reason"); fr && !fr->empty()) {
             finish_reason_ = *fr;
-            saw_finish_ = true;
+            tally_.saw_finish = true;
             if (auto s = matched_stop_string(c)) stop_string_ = std::move(s);
         }
     }
@@ -98,7 +92,7 @@ void AnthropicStreamTranslator::start(std::string& out) {
     m.AddMember("content", Value(rapidjson::kArrayType), a);
     m.AddMember("stop_reason", Value(rapidjson::kNullType), a);
     m.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
-    TokenUsage u = usage_;
+    TokenUsage u = tally_.usage;
     u.completion_tokens = 0;
     m.AddMember("usage", anthropic_usage_json(u, a), a);
     d.AddMember("type", "message_start", a);
@@ -190,7 +184,7 @@ void AnthropicStreamTranslator::tool_delta(const Value& call, std::string& out) 
 
     const std::string& fragment = f.arguments;
     if (fragment.empty()) return;
-    ++content_chunks_;
+    ++tally_.content_chunks;
     StackDocument d(rapidjson::kObjectType);
     auto& a = d.GetAllocator();
     Value delta(rapidjson::kObjectType);
@@ -200,12 +194,6 @@ void AnthropicStreamTranslator::tool_delta(const Value& call, std::string& out) 
     d.AddMember("index", tools_[slot].block_index, a);
     d.AddMember("delta", delta, a);
     emit("content_block_delta", d, out);
-}
-
-int64_t AnthropicStreamTranslator::output_tokens() const {
-    if (usage_.completion_tokens > 0) return usage_.completion_tokens;
-    if (timings_predicted_ > 0) return timings_predicted_;
-    return content_chunks_;
 }
 
 void AnthropicStreamTranslator::complete(std::string& out) {
@@ -225,10 +213,10 @@ void AnthropicStreamTranslator::complete(std::string& out) {
     if (stop_reason_ == "stop_sequence") json::add_str(delta, "stop_sequence", *stop_string_, a);
     else delta.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
     Value usage(rapidjson::kObjectType);
-    if (usage_.present && usage_.prompt_tokens > 0) {
+    if (tally_.usage.present && tally_.usage.prompt_tokens > 0) {
         // message_start went out before the runtime reported the prompt size; SDKs take these.
-        usage.AddMember("input_tokens", Value(static_cast<int64_t>(usage_.anthropic_input_tokens())), a);
-        usage.AddMember("cache_read_input_tokens", Value(static_cast<int64_t>(usage_.cached_tokens)), a);
+        usage.AddMember("input_tokens", Value(static_cast<int64_t>(tally_.usage.anthropic_input_tokens())), a);
+        usage.AddMember("cache_read_input_tokens", Value(static_cast<int64_t>(tally_.usage.cached_tokens)), a);
     }
     usage.AddMember("output_tokens", Value(static_cast<int64_t>(output_tokens())), a);
     d.AddMember("type", "message_delta", a);
@@ -244,7 +232,7 @@ void AnthropicStreamTranslator::complete(std::string& out) {
 
 void AnthropicStreamTranslator::finish(std::string& out) {
     if (done()) return;
-    if (saw_finish_ || saw_done_) {
+    if (tally_.runtime_ended()) {
         complete(out);
         return;
     }
@@ -254,7 +242,7 @@ void AnthropicStreamTranslator::finish(std::string& out) {
 void AnthropicStreamTranslator::fail(const ApiError& e, std::string& out) {
     if (done()) return;
     // The runtime already said how the turn ended; only trailing usage can be missing.
-    if (saw_finish_) {
+    if (tally_.saw_finish) {
         complete(out);
         return;
     }

@@ -14,6 +14,7 @@
 
 #include "core/anthropic/anthropic_mapping.h"
 #include "core/api/api_error.h"
+#include "core/api/chat_completion.h"
 #include "core/api/stream_chunk.h"
 #include "core/json/append_writer.h"
 
@@ -51,9 +52,9 @@ public:
 
     // For metrics and logs. output_tokens: upstream usage when reported, else llama.cpp timings,
     // else the number of content-bearing chunks (about one token each).
-    int64_t output_tokens() const;
-    int64_t input_tokens() const { return usage_.anthropic_input_tokens(); }
-    const TokenUsage& usage() const { return usage_; }
+    int64_t output_tokens() const { return tally_.output_tokens(); }
+    int64_t input_tokens() const { return tally_.usage.anthropic_input_tokens(); }
+    const TokenUsage& usage() const { return tally_.usage; }
     std::string_view stop_reason() const { return stop_reason_; }
     const std::string& message_id() const { return message_id_; }
     size_t tool_calls() const { return tools_.size(); }
@@ -85,12 +86,8 @@ private:
     std::vector<ToolSlot> tools_;
     std::string message_id_;
     std::string finish_reason_;
+    ChatStreamTally tally_;  // usage, timings, content deltas, [DONE] and finish_reason seen
     std::optional<std::string> stop_string_;
-    bool saw_finish_ = false;
-    bool saw_done_ = false;
-    TokenUsage usage_;
-    int64_t timings_predicted_ = 0;
-    int64_t content_chunks_ = 0;
     std::string stop_reason_;
     std::optional<ApiError> error_;
     bool started_before_error_ = false;

@@ -112,6 +112,23 @@ ChatStreamEvent read_chat_stream_event(const StreamChunk& chunk) {
     return {ChatStreamStep::Chunk, std::nullopt};
 }
 
+ChatStreamEvent ChatStreamTally::read(const StreamChunk& chunk) {
+    ChatStreamEvent event = read_chat_stream_event(chunk);
+    if (event.step == ChatStreamStep::Done) saw_done = true;
+    if (event.step != ChatStreamStep::Chunk) return event;
+    const Value& v = *chunk.json;
+    merge_stream_usage(usage, usage_from_openai(json::get(v, "usage")));
+    if (const Value* t = json::get(v, "timings"))
+        timings_predicted = std::max(timings_predicted, json::get_int(*t, "predicted_n").value_or(0));
+    return event;
+}
+
+int64_t ChatStreamTally::output_tokens() const {
+    if (usage.completion_tokens > 0) return usage.completion_tokens;
+    if (timings_predicted > 0) return timings_predicted;
+    return content_chunks;
+}
+
 ToolCallFragment read_tool_call_fragment(const Value& call) {
     ToolCallFragment f;
     f.index = json::get_int(call, "index");

@@ -67,6 +67,24 @@ struct ChatStreamEvent {
 };
 ChatStreamEvent read_chat_stream_event(const StreamChunk& chunk);
 
+// What a translator of a chat stream counts as the stream goes by, the same for every target API:
+// the usage the runtime reported (merged over chunks), llama.cpp's timings, the content-bearing
+// deltas, [DONE] and a finish_reason.
+struct ChatStreamTally {
+    TokenUsage usage;
+    int64_t timings_predicted = 0;
+    int64_t content_chunks = 0;
+    bool saw_done = false;
+    bool saw_finish = false;
+
+    // Reads one event (read_chat_stream_event), noting [DONE] and a chunk's usage and timings.
+    ChatStreamEvent read(const StreamChunk& chunk);
+    // Upstream usage when reported, else llama.cpp timings, else content deltas (about a token each).
+    int64_t output_tokens() const;
+    // The runtime said it was done ([DONE] or a finish_reason): only trailing usage can be missing.
+    bool runtime_ended() const { return saw_done || saw_finish; }
+};
+
 // ---- streamed tool calls ------------------------------------------------------------------------
 // One entry of a streamed delta.tool_calls. Runtimes disagree on everything here: ids only on the
 // first fragment (OpenAI, llama.cpp), ids repeated on every fragment (vLLM), `id: ""` and

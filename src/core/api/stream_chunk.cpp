@@ -12,6 +12,9 @@ StreamChunk read_stream_chunk(std::string_view data, json::ReusedDocument& doc) 
         c.done = true;
         return c;
     }
+    // The JSON is trimmed of JSON's whitespace only: padded with a vertical tab it is not JSON,
+    // as json::parse (and every other reader of the same bytes) says.
+    c.data = trim(data, kJsonWhitespace);
     c.error = doc.parse(c.data);
     if (!c.error) c.json = &doc.root();
     return c;

@@ -11,6 +11,8 @@ namespace llmgw {
 inline constexpr std::string_view kBlanks = " \t";
 // Every ASCII whitespace character, as std::isspace in the C locale.
 inline constexpr std::string_view kWhitespace = " \t\r\n\v\f";
+// What JSON (RFC 8259) counts as whitespace: a payload padded with anything else is not JSON.
+inline constexpr std::string_view kJsonWhitespace = " \t\r\n";
 
 // `s` without leading and trailing characters from `chars`.
 std::string_view trim(std::string_view s, std::string_view chars = kBlanks);

@@ -28,12 +28,6 @@ size_t ResponsesStreamTranslator::tool_calls() const {
     return n;
 }
 
-int64_t ResponsesStreamTranslator::output_tokens() const {
-    if (usage_.completion_tokens > 0) return usage_.completion_tokens;
-    if (timings_predicted_ > 0) return timings_predicted_;
-    return content_chunks_;
-}
-
 void ResponsesStreamTranslator::emit(std::string_view type, Value& fields, json::Alloc& a, std::string& out) {
     Value ev(rapidjson::kObjectType);
     json::add_str(ev, "type", type, a);
@@ -59,22 +53,16 @@ void ResponsesStreamTranslator::feed(std::string_view data, std::string& out) {
 
 void ResponsesStreamTranslator::feed(const StreamChunk& in, std::string& out) {
     if (done()) return;
-    auto event = read_chat_stream_event(in);
+    auto event = tally_.read(in);
     switch (event.step) {
         case ChatStreamStep::Skip: return;
-        case ChatStreamStep::Done:
-            saw_done_ = true;
-            complete(out);
-            return;
+        case ChatStreamStep::Done: complete(out); return;
         case ChatStreamStep::Fail: fail(*event.error, out); return;
         case ChatStreamStep::Chunk: chunk(*in.json, out); return;
     }
 }
 
 void ResponsesStreamTranslator::chunk(const Value& v, std::string& out) {
-    merge_stream_usage(usage_, usage_from_openai(json::get(v, "usage")));
-    if (const Value* t = json::get(v, "timings"))
-        timings_predicted_ = std::max(timings_predicted_, json::get_int(*t, "predicted_n").value_or(0));
     if (state_ == State::Idle) start(out);
     const Value* choices = json::get(v, "choices");
     if (!choices || !choices->IsArray()) return;
@@ -94,7 +82,7 @@ void ResponsesStreamTranslator::chunk(const Value& v, std::string& out) {
         }
         if (auto fr = json::get_str(c, "finish_reason"); fr && !fr->empty()) {
             finish_reason_ = *fr;
-            saw_finish_ = true;
+            tally_.saw_finish = true;
         }
     }
 }
@@ -186,7 +174,7 @@ bool ResponsesStreamTranslator::within_bounds(size_t bytes, bool new_item, std::
 void ResponsesStreamTranslator::content_delta(ResponsesItemKind kind, std::string_view text, std::string& out) {
     bool new_item = open_content_ < 0 || items_[open_content_].data.kind != kind;
     if (!within_bounds(text.size(), new_item, out)) return;
-    ++content_chunks_;
+    ++tally_.content_chunks;
     if (new_item) {
         close_content("completed", out);
         open_item(kind, {}, {}, out);
@@ -236,7 +224,7 @@ void ResponsesStreamTranslator::tool_delta(const Value& call, std::string& out) 
         it->upstream_index = f.index;
     }
     if (!it->open || f.arguments.empty()) return;
-    ++content_chunks_;
+    ++tally_.content_chunks;
     it->data.text += f.arguments;
     // A custom tool's input is JSON-wrapped ({"input": "..."}) until the call is whole; it goes out
     // decoded when the item closes.
@@ -350,7 +338,7 @@ void ResponsesStreamTranslator::terminate(std::string_view status, std::string_v
         output.PushBack(output_item_json(it.data, it.open ? "incomplete" : it.status, ctx_, a), a);
     output_json_ = json::to_string(output);
     Value response = response_object_json(ctx_, status, incomplete_reason, error, std::move(output),
-                                          responses_usage_json(usage_, output_tokens(), a), a);
+                                          responses_usage_json(tally_.usage, output_tokens(), a), a);
     response_json_ = json::to_string(response);
     status_ = status;
     Value fields(rapidjson::kObjectType);
@@ -362,7 +350,7 @@ void ResponsesStreamTranslator::terminate(std::string_view status, std::string_v
 
 void ResponsesStreamTranslator::finish(std::string& out) {
     if (done()) return;
-    if (saw_finish_ || saw_done_) {
+    if (tally_.runtime_ended()) {
         complete(out);
         return;
     }
@@ -372,7 +360,7 @@ void ResponsesStreamTranslator::finish(std::string& out) {
 void ResponsesStreamTranslator::fail(const ApiError& e, std::string& out) {
     if (done()) return;
     // The runtime already said how the turn ended; only trailing usage can be missing.
-    if (saw_finish_) {
+    if (tally_.saw_finish) {
         complete(out);
         return;
     }

@@ -62,9 +62,9 @@ public:
     // The output items of the terminal response as a JSON array (valid once done()).
     const std::string& output_items_json() const { return output_json_; }
     const std::string& response_id() const { return response_id_; }
-    const TokenUsage& usage() const { return usage_; }
+    const TokenUsage& usage() const { return tally_.usage; }
     // Upstream usage when reported, else llama.cpp timings, else content-bearing chunks.
-    int64_t output_tokens() const;
+    int64_t output_tokens() const { return tally_.output_tokens(); }
     size_t tool_calls() const;
 
 private:
@@ -101,12 +101,8 @@ private:
     std::string response_id_;
     std::string status_ = "in_progress";
     std::string finish_reason_;
-    bool saw_finish_ = false;
-    bool saw_done_ = false;
+    ChatStreamTally tally_;  // usage, timings, content deltas, [DONE] and finish_reason seen
     int64_t sequence_ = 0;
-    TokenUsage usage_;
-    int64_t timings_predicted_ = 0;
-    int64_t content_chunks_ = 0;
     size_t output_bytes_ = 0;  // text kept in items_, against kMaxResponsesOutputBytes
     std::string response_json_;
     std::string output_json_;

@@ -47,6 +47,15 @@ TEST_CASE("request body: surgical edits keep every other byte", "[request_body]"
     CHECK(d["stream_options"]["other"].GetInt() == 1);
 }
 
+TEST_CASE("stream observer: a payload padded with what JSON does not call whitespace is not JSON", "[stream_observer]") {
+    // Found by fuzz_stream_observer: trimmed of \v, the event was read as an in-band error that
+    // json::parse, reading the same bytes, refuses.
+    CHECK(inspect_stream_event("{\"error\":{\"message\":\"x\"}}").error);
+    CHECK_FALSE(inspect_stream_event("{\"error\":{\"message\":\"x\"}}\v\v").error);
+    CHECK(inspect_stream_event(" {\"error\":{\"message\":\"x\"}}\r\n").error);
+    CHECK(inspect_stream_event("\v[DONE]\f").done);
+}
+
 TEST_CASE("stream observer: content, usage-only chunks, errors, DONE", "[stream_observer]") {
     CHECK(inspect_stream_event("[DONE]").done);
     auto role = inspect_stream_event(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]})");
