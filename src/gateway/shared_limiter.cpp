@@ -197,14 +197,17 @@ void SharedLimiter::read_usage(const UsageQuery& q, std::function<void(std::stri
     }
 }
 
-TokenVerdict SharedLimiter::fall_back_tokens(const std::string& identity, int64_t n, std::atomic<uint64_t>& reason,
-                                             const char* why) {
-    note_fallback(reason, why);
-    TokenVerdict v;
-    switch (mode_) {
+namespace {
+
+// While Redis cannot answer, the failure mode decides: the in-process limit (local), admit (open)
+// or refuse (closed). One switch for the request limit and the token budget alike.
+template <class Verdict, class LocalDecision>
+Verdict by_failure_mode(LimitFailureMode mode, LocalDecision local) {
+    Verdict v;
+    switch (mode) {
         case LimitFailureMode::Local:
             v.source = LimitVerdict::Source::Local;
-            v.decision = local_tokens_.reserve(identity, n, static_cast<double>(net::now_ns()) / 1e9);
+            v.decision = local();
             break;
         case LimitFailureMode::Open:
             v.source = LimitVerdict::Source::Open;
@@ -217,6 +220,16 @@ TokenVerdict SharedLimiter::fall_back_tokens(const std::string& identity, int64_
             break;
     }
     return v;
+}
+
+}  // namespace
+
+TokenVerdict SharedLimiter::fall_back_tokens(const std::string& identity, int64_t n, std::atomic<uint64_t>& reason,
+                                             const char* why) {
+    note_fallback(reason, why);
+    return by_failure_mode<TokenVerdict>(mode_, [&] {
+        return local_tokens_.reserve(identity, n, static_cast<double>(net::now_ns()) / 1e9);
+    });
 }
 
 void SharedLimiter::note_fallback(std::atomic<uint64_t>& reason, const char* why) {
@@ -234,24 +247,7 @@ void SharedLimiter::note_fallback(std::atomic<uint64_t>& reason, const char* why
 
 LimitVerdict SharedLimiter::fall_back(const std::string& identity, std::atomic<uint64_t>& reason, const char* why) {
     note_fallback(reason, why);
-    const uint64_t now = net::now_ns();
-    LimitVerdict v;
-    switch (mode_) {
-        case LimitFailureMode::Local:
-            v.source = LimitVerdict::Source::Local;
-            v.decision = local_.acquire(identity, static_cast<double>(now) / 1e9);
-            break;
-        case LimitFailureMode::Open:
-            v.source = LimitVerdict::Source::Open;
-            v.decision.allowed = true;
-            break;
-        case LimitFailureMode::Closed:
-            v.source = LimitVerdict::Source::Closed;
-            v.decision.allowed = false;
-            v.decision.retry_after_s = 1;
-            break;
-    }
-    return v;
+    return by_failure_mode<LimitVerdict>(mode_, [&] { return local_.acquire(identity, static_cast<double>(net::now_ns()) / 1e9); });
 }
 
 }  // namespace llmgw::gw
