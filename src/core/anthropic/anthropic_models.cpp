@@ -4,11 +4,9 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <charconv>
 #include <ctime>
 
-#include "core/base/text_util.h"
-#include "core/base/url_path.h"
+#include "core/base/query_string.h"
 
 namespace llmgw {
 
@@ -37,31 +35,26 @@ void write_model(rapidjson::Writer<rapidjson::StringBuffer>& w, const ListedMode
 }  // namespace
 
 std::optional<AnthropicModelsQuery> parse_anthropic_models_query(std::string_view query, ApiError* err) {
+    std::string bad;
+    auto params = parse_query(query, &bad);
+    if (!params) {
+        *err = ApiError::bad_request("query parameter " + bad + " is not valid percent-encoding", bad);
+        return std::nullopt;
+    }
     AnthropicModelsQuery q;
-    for (const auto& pair : split_list(query, '&')) {
-        auto eq = pair.find('=');
-        std::string_view name = std::string_view(pair).substr(0, eq);
-        std::string_view raw = eq == std::string::npos ? std::string_view{} : std::string_view(pair).substr(eq + 1);
-        auto value = percent_decode(raw);
-        if (!value) {
-            *err = ApiError::bad_request("query parameter " + std::string(name.substr(0, 100)) + " is not valid percent-encoding",
-                                         std::string(name.substr(0, 100)));
-            return std::nullopt;
-        }
+    for (auto& [name, value] : *params) {
         if (name == "limit") {
-            int n = 0;
-            auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), n);
-            if (value->empty() || ec != std::errc() || p != value->data() + value->size() || n < 1 ||
-                n > kAnthropicModelsMaxLimit) {
+            auto n = integer_in_range(value, 1, kAnthropicModelsMaxLimit);
+            if (!n) {
                 *err = ApiError::bad_request("limit must be an integer from 1 to " + std::to_string(kAnthropicModelsMaxLimit),
                                              "limit");
                 return std::nullopt;
             }
-            q.limit = n;
+            q.limit = static_cast<int>(*n);
         } else if (name == "after_id") {
-            q.after_id = std::move(*value);
+            q.after_id = std::move(value);
         } else if (name == "before_id") {
-            q.before_id = std::move(*value);
+            q.before_id = std::move(value);
         }
     }
     return q;

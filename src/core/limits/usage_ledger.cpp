@@ -5,8 +5,7 @@
 
 #include <charconv>
 
-#include "core/base/text_util.h"
-#include "core/base/url_path.h"
+#include "core/base/query_string.h"
 #include "core/limits/shared_rate_limit.h"
 
 namespace llmgw {
@@ -110,17 +109,6 @@ std::vector<int64_t> UsageQuery::buckets() const {
     return b;
 }
 
-namespace {
-
-std::optional<int64_t> whole_number(std::string_view v) {
-    int64_t n = 0;
-    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || ec != std::errc() || p != v.data() + v.size() || n < 0) return std::nullopt;
-    return n;
-}
-
-}  // namespace
-
 std::optional<UsageQuery> parse_usage_query(std::string_view query, int64_t now_unix_s, std::string* err,
                                             std::string* param) {
     UsageQuery q;
@@ -130,25 +118,24 @@ std::optional<UsageQuery> parse_usage_query(std::string_view query, int64_t now_
         *err = std::move(e);
         return std::nullopt;
     };
-    for (const auto& pair : split_list(query, '&')) {
-        auto eq = pair.find('=');
-        std::string_view name = std::string_view(pair).substr(0, eq);
-        auto value = percent_decode(eq == std::string::npos ? std::string_view{} : std::string_view(pair).substr(eq + 1));
-        if (!value) return fail(std::string(name.substr(0, 40)), "malformed percent-encoding");
+    std::string bad;
+    auto params = parse_query(query, &bad);
+    if (!params) return fail(bad, "malformed percent-encoding");
+    for (auto& [name, value] : *params) {
         if (name == "window") {
-            if (*value == "minute") q.window = UsageWindow::Minute;
-            else if (*value == "hour") q.window = UsageWindow::Hour;
-            else if (*value == "day") q.window = UsageWindow::Day;
+            if (value == "minute") q.window = UsageWindow::Minute;
+            else if (value == "hour") q.window = UsageWindow::Hour;
+            else if (value == "day") q.window = UsageWindow::Day;
             else return fail("window", "window must be minute, hour or day");
         } else if (name == "since" || name == "until") {
-            auto n = whole_number(*value);
-            if (!n) return fail(std::string(name), std::string(name) + " must be a time in unix seconds");
+            auto n = integer_in_range(value, 0, INT64_MAX);
+            if (!n) return fail(name, name + " must be a time in unix seconds");
             (name == "since" ? since : until) = n;
         } else if (name == "key") {
-            q.key = *value;
+            q.key = std::move(value);
         } else {
-            return fail(std::string(name.substr(0, 40)), "unknown parameter '" + std::string(name.substr(0, 40)) +
-                                                             "' (use window, since, until, key)");
+            std::string shown = name.substr(0, kMaxQueryNameEcho);
+            return fail(shown, "unknown parameter '" + shown + "' (use window, since, until, key)");
         }
     }
     q.until = usage_bucket_start(q.window, until.value_or(now_unix_s));

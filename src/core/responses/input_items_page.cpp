@@ -4,10 +4,9 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <charconv>
 #include <vector>
 
-#include "core/base/text_util.h"
+#include "core/base/query_string.h"
 #include "core/json/json_parse.h"
 
 namespace llmgw {
@@ -25,20 +24,22 @@ std::string_view item_id(const rapidjson::Value& v) {
 }  // namespace
 
 std::optional<ItemsPageQuery> parse_items_page_query(std::string_view query, ApiError* err) {
+    std::string bad;
+    auto params = parse_query(query, &bad);
+    if (!params) {
+        *err = ApiError::bad_request("query parameter " + bad + " is not valid percent-encoding", bad);
+        return std::nullopt;
+    }
     ItemsPageQuery q;
-    for (const auto& pair : split_list(query, '&')) {
-        auto eq = pair.find('=');
-        std::string_view name = std::string_view(pair).substr(0, eq);
-        std::string_view value = eq == std::string::npos ? std::string_view{} : std::string_view(pair).substr(eq + 1);
+    for (auto& [name, value] : *params) {
         if (name == "limit") {
-            int n = 0;
-            auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-            if (value.empty() || ec != std::errc() || p != value.data() + value.size() || n < 1 || n > kMaxItemsPageLimit) {
+            auto n = integer_in_range(value, 1, kMaxItemsPageLimit);
+            if (!n) {
                 *err = ApiError::bad_request("limit must be an integer from 1 to " + std::to_string(kMaxItemsPageLimit),
                                              "limit");
                 return std::nullopt;
             }
-            q.limit = n;
+            q.limit = static_cast<int>(*n);
         } else if (name == "order") {
             if (value != "asc" && value != "desc") {
                 *err = ApiError::bad_request("order must be 'asc' or 'desc'", "order");
@@ -46,7 +47,7 @@ std::optional<ItemsPageQuery> parse_items_page_query(std::string_view query, Api
             }
             q.ascending = value == "asc";
         } else if (name == "after") {
-            q.after = std::string(value);
+            q.after = std::move(value);
         }
     }
     return q;

@@ -113,6 +113,8 @@ TEST_CASE("input_items pages: order, limit, after, has_more", "[responses][store
     d = page("order=asc&limit=2&after=b");
     CHECK(std::string(d["first_id"].GetString()) == "c");
     CHECK_FALSE(d["has_more"].GetBool());
+    d = page("order=asc&limit=2&after=%62");  // "b", percent-encoded as a client may send an id
+    CHECK(std::string(d["first_id"].GetString()) == "c");
     d = page("after=a");
     CHECK(d["data"].Size() == 0);
     CHECK(d["first_id"].IsNull());
@@ -122,7 +124,7 @@ TEST_CASE("input_items pages: order, limit, after, has_more", "[responses][store
     CHECK(render_items_page(items, *q, &err).empty());
     CHECK(err.status == 400);
     CHECK(err.param == "after");
-    for (auto bad : {"limit=0", "limit=101", "limit=x", "order=up"}) {
+    for (auto bad : {"limit=0", "limit=101", "limit=x", "order=up", "after=%zz"}) {
         INFO(bad);
         CHECK_FALSE(parse_items_page_query(bad, &err));
         CHECK(err.status == 400);
