@@ -27,22 +27,6 @@ void AnthropicStreamTranslator::emit(std::string_view event, const Value& data, 
     close_event(out);
 }
 
-void AnthropicStreamTranslator::feed(std::string_view data, std::string& out) {
-    json::ReusedDocument doc;
-    feed(read_stream_chunk(data, doc), out);
-}
-
-void AnthropicStreamTranslator::feed(const StreamChunk& in, std::string& out) {
-    if (done()) return;
-    auto event = tally_.read(in);
-    switch (event.step) {
-        case ChatStreamStep::Skip: return;
-        case ChatStreamStep::Done: complete(out); return;
-        case ChatStreamStep::Fail: fail(*event.error, out); return;
-        case ChatStreamStep::Chunk: chunk(*in.json, out); return;
-    }
-}
-
 void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
     if (state_ == State::Idle) {
         message_id_ = make_message_id(!opts_.id_seed.empty() ? std::string_view(opts_.id_seed)
@@ -230,24 +214,7 @@ void AnthropicStreamTranslator::complete(std::string& out) {
     state_ = State::Done;
 }
 
-void AnthropicStreamTranslator::finish(std::string& out) {
-    if (done()) return;
-    if (tally_.runtime_ended()) {
-        complete(out);
-        return;
-    }
-    fail(ApiError::bad_gateway("upstream stream ended before the response was complete"), out);
-}
-
-void AnthropicStreamTranslator::fail(const ApiError& e, std::string& out) {
-    if (done()) return;
-    // The runtime already said how the turn ended; only trailing usage can be missing.
-    if (tally_.saw_finish) {
-        complete(out);
-        return;
-    }
-    started_before_error_ = started();
-    error_ = e;
+void AnthropicStreamTranslator::emit_failure(const ApiError& e, std::string& out) {
     sse_append(out, "error", render_anthropic_error(e));
     state_ = State::Done;
 }

@@ -46,22 +46,6 @@ Value ResponsesStreamTranslator::item_ref(const Item& item, json::Alloc& a) cons
     return v;
 }
 
-void ResponsesStreamTranslator::feed(std::string_view data, std::string& out) {
-    json::ReusedDocument doc;
-    feed(read_stream_chunk(data, doc), out);
-}
-
-void ResponsesStreamTranslator::feed(const StreamChunk& in, std::string& out) {
-    if (done()) return;
-    auto event = tally_.read(in);
-    switch (event.step) {
-        case ChatStreamStep::Skip: return;
-        case ChatStreamStep::Done: complete(out); return;
-        case ChatStreamStep::Fail: fail(*event.error, out); return;
-        case ChatStreamStep::Chunk: chunk(*in.json, out); return;
-    }
-}
-
 void ResponsesStreamTranslator::chunk(const Value& v, std::string& out) {
     if (state_ == State::Idle) start(out);
     const Value* choices = json::get(v, "choices");
@@ -348,24 +332,7 @@ void ResponsesStreamTranslator::terminate(std::string_view status, std::string_v
     state_ = State::Done;
 }
 
-void ResponsesStreamTranslator::finish(std::string& out) {
-    if (done()) return;
-    if (tally_.runtime_ended()) {
-        complete(out);
-        return;
-    }
-    fail(ApiError::bad_gateway("upstream stream ended before the response was complete"), out);
-}
-
-void ResponsesStreamTranslator::fail(const ApiError& e, std::string& out) {
-    if (done()) return;
-    // The runtime already said how the turn ended; only trailing usage can be missing.
-    if (tally_.saw_finish) {
-        complete(out);
-        return;
-    }
-    started_before_error_ = started();
-    error_ = e;
+void ResponsesStreamTranslator::emit_failure(const ApiError& e, std::string& out) {
     if (state_ == State::Idle) start(out);
     terminate("failed", {}, &e, out);
 }

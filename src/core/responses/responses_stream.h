@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/api/api_error.h"
-#include "core/api/chat_completion.h"
+#include "core/api/chat_stream_translation.h"
 #include "core/json/append_writer.h"
 #include "core/responses/responses_output.h"
 
@@ -30,30 +30,12 @@ inline constexpr size_t kMaxResponsesOutputItems = 1024;
 // response fails (502) instead of growing without bound.
 inline constexpr size_t kMaxResponsesOutputBytes = 32u << 20;
 
-class ResponsesStreamTranslator {
+class ResponsesStreamTranslator final : public ChatStreamTranslation {
 public:
     explicit ResponsesStreamTranslator(ResponsesOutputContext ctx);
 
-    // One upstream SSE event's data payload, already read (core/api/stream_chunk.h). "[DONE]"
-    // completes the response; `{"error":...}` or a payload that is not a JSON object fails it.
-    void feed(const StreamChunk& in, std::string& out);
-    // The same for a payload not yet read.
-    void feed(std::string_view data, std::string& out);
-    // Upstream ended (EOF): completes when the runtime sent a finish_reason or [DONE], else fails.
-    void finish(std::string& out);
-    // Upstream reset, timeout or any failure the route detects: response.failed (after the
-    // lifecycle events if none went out yet). Completes instead when the runtime had already
-    // sent its finish_reason (only trailing usage can be missing).
-    void fail(const ApiError& e, std::string& out);
-
-    // The terminal event has been emitted; feed/finish/fail are no-ops from then on.
-    bool done() const { return state_ == State::Done; }
-    // response.created has been emitted.
-    bool started() const { return state_ != State::Idle; }
-    // Set when the response failed. If !started_before_error(), nothing but the failure was
-    // produced, and the route may send a plain HTTP error instead of the SSE bytes.
-    const std::optional<ApiError>& error() const { return error_; }
-    bool started_before_error() const { return started_before_error_; }
+    // feed, finish, fail, done, started, error, usage, output_tokens: ChatStreamTranslation's.
+    // The failure ending is response.failed (after the lifecycle events if none went out yet).
 
     // "in_progress" until done; then "completed", "incomplete" or "failed".
     std::string_view status() const { return status_; }
@@ -62,13 +44,9 @@ public:
     // The output items of the terminal response as a JSON array (valid once done()).
     const std::string& output_items_json() const { return output_json_; }
     const std::string& response_id() const { return response_id_; }
-    const TokenUsage& usage() const { return tally_.usage; }
-    // Upstream usage when reported, else llama.cpp timings, else content-bearing chunks.
-    int64_t output_tokens() const { return tally_.output_tokens(); }
     size_t tool_calls() const;
 
 private:
-    enum class State { Idle, Open, Done };
     struct Item {
         ResponsesOutputItem data;
         size_t output_index = 0;
@@ -77,7 +55,9 @@ private:
         std::optional<int64_t> upstream_index;  // a tool call's index in the chat stream
     };
 
-    void chunk(const json::Value& v, std::string& out);
+    void chunk(const json::Value& v, std::string& out) override;
+    void complete(std::string& out) override;
+    void emit_failure(const ApiError& e, std::string& out) override;
     void start(std::string& out);
     void content_delta(ResponsesItemKind kind, std::string_view text, std::string& out);
     void tool_delta(const json::Value& call, std::string& out);
@@ -86,7 +66,6 @@ private:
     Item& open_item(ResponsesItemKind kind, std::string_view runtime_name, std::string_view call_id, std::string& out);
     void close_item(Item& item, std::string_view status, std::string& out);
     void close_content(std::string_view status, std::string& out);
-    void complete(std::string& out);
     void terminate(std::string_view status, std::string_view incomplete_reason, const ApiError* error, std::string& out);
     // Renders `fields` (an object) as one event: {"type", "sequence_number", ...fields}.
     void emit(std::string_view type, json::Value& fields, json::Alloc& a, std::string& out);
@@ -95,19 +74,15 @@ private:
 
     json::AppendWriter writer_;  // renders every event's JSON straight into `out`
     ResponsesOutputContext ctx_;
-    State state_ = State::Idle;
     std::vector<Item> items_;
     int open_content_ = -1;    // index in items_ of the open reasoning/message/refusal item
     std::string response_id_;
     std::string status_ = "in_progress";
     std::string finish_reason_;
-    ChatStreamTally tally_;  // usage, timings, content deltas, [DONE] and finish_reason seen
     int64_t sequence_ = 0;
     size_t output_bytes_ = 0;  // text kept in items_, against kMaxResponsesOutputBytes
     std::string response_json_;
     std::string output_json_;
-    std::optional<ApiError> error_;
-    bool started_before_error_ = false;
 };
 
 }  // namespace llmgw
