@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (opts.require_max_tokens) FUZZ_CHECK(t.facts.max_tokens >= 1);
     FUZZ_CHECK(member(out, "stream").IsTrue() == t.facts.stream);
 
-    ReverseTranslation back = translate_openai_request(t.body);
+    TranslatedBody back = translate_openai_request(t.body);
     if (!back.ok()) {
         FUZZ_CHECK(too_deep(*back.error));
         return 0;

@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_usage(member(msg, "usage"));
     std::string text = anthropic_text_blocks(msg);
 
-    ReverseTranslation back = translate_anthropic_response(t.body);
+    TranslatedBody back = translate_anthropic_response(t.body);
     FUZZ_CHECK(back.ok());
     llmgw::StackDocument completion;
     FUZZ_CHECK(parses(back.body, completion) && completion.IsObject());

@@ -74,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(parses(t.facts.input_items, items) && items.IsArray());
     FUZZ_CHECK(parses(t.facts.response_echo, echo) && echo.IsObject());
 
-    ResponsesReverseTranslation back = translate_chat_request_to_responses(t.body);
+    TranslatedBody back = translate_chat_request_to_responses(t.body);
     if (!back.ok()) {
         FUZZ_CHECK(too_deep(*back.error));
         return 0;

@@ -28,7 +28,7 @@ void check_capture(std::string_view input, const CaptureBody& c) {
 }
 
 void check_request(std::string_view body) {
-    ReverseTranslation t = translate_openai_request(body);
+    TranslatedBody t = translate_openai_request(body);
     if (!t.ok()) {
         FUZZ_CHECK(t.error->status == 400 && !t.error->message.empty());
         return;
@@ -40,7 +40,7 @@ void check_request(std::string_view body) {
 }
 
 void check_response(std::string_view body) {
-    ReverseTranslation t = translate_anthropic_response(body);
+    TranslatedBody t = translate_anthropic_response(body);
     if (!t.ok()) {
         FUZZ_CHECK(t.error->status == 400);
         return;

@@ -9,25 +9,19 @@
 #include <vector>
 
 #include "core/anthropic/anthropic_mapping.h"
-#include "core/api/api_error.h"
+#include "core/api/translated_body.h"
 
 namespace llmgw {
 
 // Anthropic requires max_tokens; OpenAI requests often omit it.
 constexpr int64_t kReverseDefaultMaxTokens = 4096;
 
-struct ReverseTranslation {
-    std::optional<ApiError> error;  // the input cannot be expressed (400) or is not the right shape
-    std::string body;
-    bool ok() const { return !error; }
-};
-
 // OpenAI /v1/chat/completions request -> Anthropic /v1/messages request.
-ReverseTranslation translate_openai_request(std::string_view openai_body);
+TranslatedBody translate_openai_request(std::string_view openai_body);
 
 // Anthropic message (or Anthropic error envelope) -> OpenAI chat.completion (or OpenAI error
 // envelope).
-ReverseTranslation translate_anthropic_response(std::string_view anthropic_body);
+TranslatedBody translate_anthropic_response(std::string_view anthropic_body);
 
 // Anthropic status for an Anthropic error type ("overloaded_error" -> 529, ...): the inverse of
 // anthropic_error_type(), used when an Anthropic error must be re-rendered for OpenAI clients.

@@ -249,8 +249,8 @@ private:
 
 }  // namespace
 
-ReverseTranslation translate_openai_request(std::string_view body) {
-    ReverseTranslation t;
+TranslatedBody translate_openai_request(std::string_view body) {
+    TranslatedBody t;
     json::Document in, out;
     if (auto f = json::parse(body, in)) {
         t.error = ApiError::bad_request("request body: " + json::describe(*f));

@@ -27,8 +27,8 @@ int status_for_anthropic_error_type(std::string_view type) {
     return 500;
 }
 
-ReverseTranslation translate_anthropic_response(std::string_view body) {
-    ReverseTranslation t;
+TranslatedBody translate_anthropic_response(std::string_view body) {
+    TranslatedBody t;
     json::Document in;
     if (auto f = json::parse(body, in)) {
         t.error = ApiError::bad_request("response body: " + json::describe(*f));

@@ -264,8 +264,8 @@ void response_to_chat(const Value& in, json::Document& out) {
 }
 
 template <class F>
-ResponsesReverseTranslation reverse(std::string_view body, std::string_view what, F&& translate) {
-    ResponsesReverseTranslation t;
+TranslatedBody reverse(std::string_view body, std::string_view what, F&& translate) {
+    TranslatedBody t;
     StackDocument in;
     if (auto f = json::parse(body, in)) {
         t.error = ApiError::bad_request(std::string(what) + ": " + json::describe(*f));
@@ -284,12 +284,12 @@ ResponsesReverseTranslation reverse(std::string_view body, std::string_view what
 
 }  // namespace
 
-ResponsesReverseTranslation translate_chat_request_to_responses(std::string_view chat_body) {
+TranslatedBody translate_chat_request_to_responses(std::string_view chat_body) {
     return reverse(chat_body, "request body", chat_request_to_responses);
 }
 
-ResponsesReverseTranslation translate_response_to_chat(std::string_view response_body) {
-    ResponsesReverseTranslation t;
+TranslatedBody translate_response_to_chat(std::string_view response_body) {
+    TranslatedBody t;
     // An error envelope is already what an OpenAI client gets.
     StackDocument probe;
     if (!json::parse(response_body, probe) && probe.IsObject() && json::get(probe, "error") &&

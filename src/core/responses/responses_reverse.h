@@ -7,17 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/api/api_error.h"
+#include "core/api/translated_body.h"
 
 namespace llmgw {
 
-struct ResponsesReverseTranslation {
-    std::optional<ApiError> error;  // the input cannot be expressed (400) or is not the right shape
-    std::string body;
-    bool ok() const { return !error; }
-};
-
-ResponsesReverseTranslation translate_chat_request_to_responses(std::string_view chat_body);
-ResponsesReverseTranslation translate_response_to_chat(std::string_view response_body);
+TranslatedBody translate_chat_request_to_responses(std::string_view chat_body);
+TranslatedBody translate_response_to_chat(std::string_view response_body);
 
 }  // namespace llmgw
