@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <initializer_list>
 #include <cmath>
 #include <cstring>
 
@@ -227,6 +228,19 @@ struct Reader {
         if (!parse_bool(s, &b)) fail(var, "'" + s + "' is not a boolean (true/false)");
         return b;
     }
+    // One of a few named values: {{"local", Mode::Local}, ...}; the error lists them.
+    template <class T>
+    T choice(std::string_view var, std::initializer_list<std::pair<std::string_view, T>> options) {
+        std::string s = get(var);
+        std::string msg = "'" + s + "' is not one of ";
+        for (const auto& [name, value] : options) {
+            if (s == name) return value;
+            if (&name != &options.begin()->first) msg += ", ";
+            msg += name;
+        }
+        fail(var, std::move(msg));
+        return options.begin()->second;
+    }
     static std::string trim_num(double d) {
         std::string s = std::to_string(d);
         while (s.find('.') != std::string::npos && (s.back() == '0' || s.back() == '.')) {
@@ -301,11 +315,9 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
         else if (c.redis->password.empty()) c.redis->password = r.get("REDIS_PASSWORD");
     }
     c.redis_timeout_ms = r.number("REDIS_TIMEOUT_MS", 1, 60'000);
-    std::string fmode = r.get("RATE_LIMIT_FAILURE_MODE");
-    if (fmode == "local") c.rate_limit_failure_mode = LimitFailureMode::Local;
-    else if (fmode == "open") c.rate_limit_failure_mode = LimitFailureMode::Open;
-    else if (fmode == "closed") c.rate_limit_failure_mode = LimitFailureMode::Closed;
-    else r.fail("RATE_LIMIT_FAILURE_MODE", "'" + fmode + "' is not one of local, open, closed");
+    c.rate_limit_failure_mode = r.choice<LimitFailureMode>(
+        "RATE_LIMIT_FAILURE_MODE",
+        {{"local", LimitFailureMode::Local}, {"open", LimitFailureMode::Open}, {"closed", LimitFailureMode::Closed}});
     c.rate_limit_replicas = static_cast<int>(r.integer("RATE_LIMIT_REPLICAS", 1, 10'000));
     c.token_limit_tpm = r.number("TOKEN_LIMIT_TPM", 0, 1e12);
     c.cors_origins = split_list(r.get("CORS_ORIGINS"));
@@ -318,16 +330,12 @@ std::optional<ServeConfig> parse_serve_config(const std::map<std::string, std::s
         if (auto cidr = parse_cidr(item)) c.trusted_proxies.push_back(*cidr);
         else r.fail("TRUSTED_PROXIES", "'" + item + "' is not an IP address or CIDR");
     }
-    std::string mode = r.get("ANTHROPIC_MODE");
-    if (mode == "translate") c.anthropic_mode = AnthropicMode::Translate;
-    else if (mode == "native") c.anthropic_mode = AnthropicMode::Native;
-    else if (mode == "auto") c.anthropic_mode = AnthropicMode::Auto;
-    else r.fail("ANTHROPIC_MODE", "'" + mode + "' is not one of translate, native, auto");
-    std::string rmode = r.get("RESPONSES_MODE");
-    if (rmode == "translate") c.responses_mode = ResponsesMode::Translate;
-    else if (rmode == "native") c.responses_mode = ResponsesMode::Native;
-    else if (rmode == "auto") c.responses_mode = ResponsesMode::Auto;
-    else r.fail("RESPONSES_MODE", "'" + rmode + "' is not one of translate, native, auto");
+    c.anthropic_mode = r.choice<AnthropicMode>(
+        "ANTHROPIC_MODE",
+        {{"translate", AnthropicMode::Translate}, {"native", AnthropicMode::Native}, {"auto", AnthropicMode::Auto}});
+    c.responses_mode = r.choice<ResponsesMode>(
+        "RESPONSES_MODE",
+        {{"translate", ResponsesMode::Translate}, {"native", ResponsesMode::Native}, {"auto", ResponsesMode::Auto}});
     c.responses_store_max_entries = static_cast<size_t>(r.integer("RESPONSES_STORE_MAX_ENTRIES", 0, 100'000'000));
     c.responses_store_max_bytes = static_cast<size_t>(r.integer("RESPONSES_STORE_MAX_BYTES", 0, int64_t{1} << 40));
     c.responses_store_ttl_s = r.number("RESPONSES_STORE_TTL_S", 1, 365.0 * 86400);
