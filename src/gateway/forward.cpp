@@ -561,15 +561,16 @@ AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::st
     return status >= 500 ? AttemptOutcome::Failed : AttemptOutcome::Answered;
 }
 
-void side_call(GatewayWorker& w, net::UpstreamRequest req, SideCallDone done) {
-    const auto t = upstream_timeouts(w.shared().cfg, UpstreamPurpose::SideCall);
+void side_call(GatewayWorker& w, net::UpstreamRequest req, SideCallDone done, UpstreamPurpose purpose,
+               size_t max_answer_bytes) {
+    const auto t = upstream_timeouts(w.shared().cfg, purpose);
     req.timeout_ms = t.total_ms;
     req.connect_timeout_ms = t.connect_ms;
     auto buf = std::make_shared<std::string>();
     auto status = std::make_shared<int>(0);
     req.on_head = [status](int st, const net::Headers&) { *status = st; };
-    req.on_body = [buf](std::string_view d) {
-        if (buf->size() < kMaxSideCallAnswerBytes) buf->append(d.substr(0, kMaxSideCallAnswerBytes - buf->size()));
+    req.on_body = [buf, max_answer_bytes](std::string_view d) {
+        if (buf->size() < max_answer_bytes) buf->append(d.substr(0, max_answer_bytes - buf->size()));
     };
     req.on_done = [buf, status, done = std::move(done)](const net::UpstreamResult& r) {
         done(r.failure == net::UpstreamFailure::None ? *status : 0, std::move(*buf), r);

@@ -10,6 +10,7 @@
 #include "core/api/api_error.h"
 #include "core/api/conversation_facts.h"
 #include "core/api/stream_chunk.h"
+#include "core/ops/upstream_timeouts.h"
 #include "gateway/gateway.h"
 #include "gateway/routes.h"
 
@@ -66,12 +67,14 @@ uint64_t conversation_session(const ConversationFacts& conversation, const net::
 // What an attempt's end says about the replica that answered it (status 0: no head came).
 AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::string_view body);
 
-// A small call answered whole (count_tokens, a pool's model list), with the side-call timeouts. The
-// answer is kept up to kMaxSideCallAnswerBytes (a count or a model list is far smaller); `done`
-// gets the HTTP status (0 when the transport failed), the body and the transport result.
+// A small call answered whole (count_tokens, a pool's model list, a health probe), with the
+// timeouts of its purpose. The answer is kept up to `max_answer_bytes` (a count or a model list is
+// far smaller than the default); `done` gets the HTTP status (0 when the transport failed), the
+// body and the transport result.
 inline constexpr size_t kMaxSideCallAnswerBytes = 4u << 20;
 using SideCallDone = std::function<void(int status, std::string body, const net::UpstreamResult& r)>;
-void side_call(GatewayWorker& w, net::UpstreamRequest req, SideCallDone done);
+void side_call(GatewayWorker& w, net::UpstreamRequest req, SideCallDone done,
+               UpstreamPurpose purpose = UpstreamPurpose::SideCall, size_t max_answer_bytes = kMaxSideCallAnswerBytes);
 
 // Maps a transport failure to the error a client sees (502 unreachable, 504 timeout, ...).
 ApiError upstream_failure_error(const net::UpstreamResult& r);

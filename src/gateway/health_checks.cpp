@@ -58,30 +58,23 @@ void HealthChecker::round() {
             }
             worker_.set_pool_headers(req, make_request_id(worker_.random64(), worker_.random64()), nullptr,
                                      pool.api_key);
-            const auto t = upstream_timeouts(shared.cfg, completion ? UpstreamPurpose::CheckWithBody : UpstreamPurpose::Check);
-            req.timeout_ms = t.total_ms;
-            req.connect_timeout_ms = t.connect_ms;
-            auto status = std::make_shared<int>(0);
-            auto body = std::make_shared<std::string>();
-            req.on_head = [status](int st, const net::Headers&) { *status = st; };
-            req.on_body = [body](std::string_view d) {
-                if (body->size() < kMaxProbeAnswerBytes) body->append(d.substr(0, kMaxProbeAnswerBytes - body->size()));
-            };
-            req.on_done = [this, rt, i, status, body](const net::UpstreamResult& r) {
-                AttemptOutcome o = attempt_outcome(r, *status, *body);
-                // A health URL that answers 4xx is not serving either (a runtime without it
-                // answers 404: the pool should say health: completion).
-                if (o == AttemptOutcome::Answered && (*status < 200 || *status >= 300)) o = AttemptOutcome::Failed;
-                std::string error = r.failure != net::UpstreamFailure::None ? "health check: " + r.message
-                                    : o != AttemptOutcome::Answered ? "health check answered HTTP " + std::to_string(*status)
-                                                                    : std::string();
-                if (worker_.shared().pools.record_probe(*rt, i, o, error))
-                    log_event(spdlog::level::warn, "routing", "replica ejected by its health check",
-                              {{"pool", rt->name}, {"replica", rt->urls[i]}, {"error", error}});
-                round_done();
-            };
             ++pending_;
-            worker_.upstream().start(std::move(req));
+            side_call(
+                worker_, std::move(req),
+                [this, rt, i](int status, std::string body, const net::UpstreamResult& r) {
+                    AttemptOutcome o = attempt_outcome(r, status, body);
+                    // A health URL that answers 4xx is not serving either (a runtime without it
+                    // answers 404: the pool should say health: completion).
+                    if (o == AttemptOutcome::Answered && (status < 200 || status >= 300)) o = AttemptOutcome::Failed;
+                    std::string error = r.failure != net::UpstreamFailure::None ? "health check: " + r.message
+                                        : o != AttemptOutcome::Answered ? "health check answered HTTP " + std::to_string(status)
+                                                                        : std::string();
+                    if (worker_.shared().pools.record_probe(*rt, i, o, error))
+                        log_event(spdlog::level::warn, "routing", "replica ejected by its health check",
+                                  {{"pool", rt->name}, {"replica", rt->urls[i]}, {"error", error}});
+                    round_done();
+                },
+                completion ? UpstreamPurpose::CheckWithBody : UpstreamPurpose::Check, kMaxProbeAnswerBytes);
         }
     }
     // With one open pool, a name no pool declares goes there anyway: nothing to learn.
@@ -130,24 +123,15 @@ void HealthChecker::queue_round() {
             req.url = pool.replicas[i].url + std::string(kRuntimeMetricsPath);
             worker_.set_pool_headers(req, make_request_id(worker_.random64(), worker_.random64()), nullptr,
                                      pool.api_key);
-            const auto t = upstream_timeouts(shared.cfg, UpstreamPurpose::Check);
-            req.timeout_ms = t.total_ms;
-            req.connect_timeout_ms = t.connect_ms;
-            auto status = std::make_shared<int>(0);
-            auto body = std::make_shared<std::string>();
-            req.on_head = [status](int st, const net::Headers&) { *status = st; };
-            req.on_body = [body](std::string_view d) {
-                if (body->size() < kMaxRuntimeMetricsBytes)
-                    body->append(d.substr(0, kMaxRuntimeMetricsBytes - body->size()));
-            };
-            // Not a health signal: a runtime without /metrics is balanced by outstanding requests.
-            req.on_done = [this, rt, i, status, body](const net::UpstreamResult& r) {
-                const bool read = r.failure == net::UpstreamFailure::None && *status == 200;
-                worker_.shared().pools.record_queue(*rt, i, read ? runtime_queue_depth(*body) : std::nullopt);
-                queue_round_done();
-            };
             ++queue_pending_;
-            worker_.upstream().start(std::move(req));
+            // Not a health signal: a runtime without /metrics is balanced by outstanding requests.
+            side_call(
+                worker_, std::move(req),
+                [this, rt, i](int status, std::string body, const net::UpstreamResult&) {
+                    worker_.shared().pools.record_queue(*rt, i, status == 200 ? runtime_queue_depth(body) : std::nullopt);
+                    queue_round_done();
+                },
+                UpstreamPurpose::Check, kMaxRuntimeMetricsBytes);
         }
     }
     if (queue_pending_ == 0) queue_round_done();

@@ -92,18 +92,20 @@ void models_list(const RequestContext& ctx) {
     forward_list(ctx, std::make_unique<AnthropicModelsPage>(std::move(*q)));
 }
 
-void model_get(const RequestContext& ctx) {
+std::optional<std::string> model_id_in_path(const RequestContext& ctx) {
     std::string_view path = ctx.ex->request().path;
     constexpr std::string_view kPrefix = "/v1/models/";
     std::string_view raw = path.substr(kPrefix.size());  // match_route saw the prefix and an id
     if (raw.size() > 1 && raw.back() == '/') raw.remove_suffix(1);
     auto id = percent_decode(raw);
-    if (!id) {
+    if (!id)
         ctx.fail(ApiError::bad_request("model id in the path is not valid percent-encoding: " +
                                        std::string(raw.substr(0, 200))));
-        return;
-    }
-    forward_list(ctx, std::make_unique<OneModel>(std::move(*id), ctx.route.style));
+    return id;
+}
+
+void model_get(const RequestContext& ctx) {
+    if (auto id = model_id_in_path(ctx)) forward_list(ctx, std::make_unique<OneModel>(std::move(*id), ctx.route.style));
 }
 
 }  // namespace llmgw::gw

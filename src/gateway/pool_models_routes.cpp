@@ -129,17 +129,7 @@ void pool_models(const RequestContext& ctx) {
         merged_models(ctx, false, {}, std::move(page));
         return;
     }
-    constexpr std::string_view kPrefix = "/v1/models/";
-    std::string_view path = ctx.ex->request().path;
-    std::string_view raw = path.substr(kPrefix.size());  // the route matched the prefix and an id
-    if (raw.size() > 1 && raw.back() == '/') raw.remove_suffix(1);
-    auto id = percent_decode(raw);
-    if (!id) {
-        ctx.fail(ApiError::bad_request("model id in the path is not valid percent-encoding: " +
-                                       std::string(raw.substr(0, 200))));
-        return;
-    }
-    merged_models(ctx, true, std::move(*id), {});
+    if (auto id = model_id_in_path(ctx)) merged_models(ctx, true, std::move(*id), {});
 }
 
 }  // namespace llmgw::gw

@@ -3,6 +3,7 @@
 // request when it completes (answer through the context or the scope, never ex->respond()).
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/api/api_error.h"
@@ -33,6 +34,9 @@ void proxy_openai_post(const RequestContext& ctx);
 // model from it
 void models_list(const RequestContext& ctx);
 void model_get(const RequestContext& ctx);
+// The model id of a /v1/models/{id} path, percent-decoded; nullopt (and the request failed) when the
+// encoding is not valid.
+std::optional<std::string> model_id_in_path(const RequestContext& ctx);
 // pool_models_routes.cpp: with a backends file, the merged list of its pools (and one model of it)
 void pool_models(const RequestContext& ctx);
 // admin_routes.cpp: what operators read (after GatewayWorker::authorize_admin)
