@@ -6,20 +6,6 @@ namespace llmgw {
 
 using json::Value;
 
-namespace {
-
-// Tool calls may be an array or a lone object (TGI).
-template <class F>
-void for_each_tool_call(const Value& message, F&& f) {
-    const Value* tc = json::get(message, "tool_calls");
-    if (!tc) return;
-    if (tc->IsObject()) f(*tc);
-    else if (tc->IsArray())
-        for (auto& c : tc->GetArray())
-            if (c.IsObject()) f(c);
-}
-}  // namespace
-
 AnthropicResponseTranslation translate_openai_response(std::string_view openai_body,
                                                        const AnthropicResponseContext& ctx) {
     AnthropicResponseTranslation t;

@@ -48,18 +48,10 @@ void AnthropicStreamTranslator::chunk(const Value& v, std::string& out) {
                 ++tally_.content_chunks;
                 text_delta(Block::Text, *content, out);
             }
-            if (const Value* tc = json::get(*delta, "tool_calls")) {
-                if (tc->IsObject()) tool_delta(*tc, out);  // TGI sends one call as an object
-                else if (tc->IsArray())
-                    for (auto& call : tc->GetArray())
-                        if (call.IsObject()) tool_delta(call, out);
-            }
+            for_each_tool_call(*delta, [&](const Value& call) { tool_delta(call, out); });
         }
-        if (auto fr = json::get_str(c, "finish_reason"); fr && !fr->empty()) {
-            finish_reason_ = *fr;
-            tally_.saw_finish = true;
+        if (tally_.read_finish(c))
             if (auto s = matched_stop_string(c)) stop_string_ = std::move(s);
-        }
     }
 }
 
@@ -185,7 +177,7 @@ void AnthropicStreamTranslator::complete(std::string& out) {
     if (state_ == State::Idle) start(out);
     close_block(out);
     FinishFacts facts;
-    facts.finish_reason = finish_reason_;
+    facts.finish_reason = tally_.finish_reason;
     facts.tool_calls_seen = !tools_.empty();
     facts.stop_sequence_matched = stop_string_.has_value();
     stop_reason_ = anthropic_stop_reason(facts);

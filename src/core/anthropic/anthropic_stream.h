@@ -62,7 +62,6 @@ private:
     int next_index_ = 0;       // next Anthropic content block index
     std::vector<ToolSlot> tools_;
     std::string message_id_;
-    std::string finish_reason_;
     std::optional<std::string> stop_string_;
     std::string stop_reason_;
 };

@@ -123,6 +123,14 @@ ChatStreamEvent ChatStreamTally::read(const StreamChunk& chunk) {
     return event;
 }
 
+bool ChatStreamTally::read_finish(const Value& choice) {
+    auto fr = json::get_str(choice, "finish_reason");
+    if (!fr || fr->empty()) return false;
+    finish_reason = *fr;
+    saw_finish = true;
+    return true;
+}
+
 int64_t ChatStreamTally::output_tokens() const {
     if (usage.completion_tokens > 0) return usage.completion_tokens;
     if (timings_predicted > 0) return timings_predicted;

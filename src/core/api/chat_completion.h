@@ -74,11 +74,14 @@ struct ChatStreamTally {
     TokenUsage usage;
     int64_t timings_predicted = 0;
     int64_t content_chunks = 0;
+    std::string finish_reason;  // the last non-empty one
     bool saw_done = false;
     bool saw_finish = false;
 
     // Reads one event (read_chat_stream_event), noting [DONE] and a chunk's usage and timings.
     ChatStreamEvent read(const StreamChunk& chunk);
+    // Notes a choice's finish_reason; true when it has one (the turn is over).
+    bool read_finish(const json::Value& choice);
     // Upstream usage when reported, else llama.cpp timings, else content deltas (about a token each).
     int64_t output_tokens() const;
     // The runtime said it was done ([DONE] or a finish_reason): only trailing usage can be missing.
@@ -86,6 +89,20 @@ struct ChatStreamTally {
 };
 
 // ---- streamed tool calls ------------------------------------------------------------------------
+// Calls `f` with each call object of a message's or a stream delta's tool_calls: an array of
+// them, or TGI's one call as an object.
+template <class F>
+void for_each_tool_call(const json::Value& message, F&& f) {
+    const json::Value* tc = json::get(message, "tool_calls");
+    if (!tc) return;
+    if (tc->IsObject()) {
+        f(*tc);
+    } else if (tc->IsArray()) {
+        for (auto& call : tc->GetArray())
+            if (call.IsObject()) f(call);
+    }
+}
+
 // One entry of a streamed delta.tool_calls. Runtimes disagree on everything here: ids only on the
 // first fragment (OpenAI, llama.cpp), ids repeated on every fragment (vLLM), `id: ""` and
 // `name: null` on continuations (TGI), several whole calls all at index 0 (Ollama), no index at

@@ -24,20 +24,21 @@ void ref(Writer& w, std::string_view schema) {
 }
 
 // {"<type>": {"schema": ...}} for one content type; a JSON schema name, else a plain string.
+// {"type": <type>}: a body the document does not describe further.
+void type_schema(Writer& w, std::string_view type) {
+    w.StartObject();
+    key(w, "type");
+    str(w, type);
+    w.EndObject();
+}
 void content(Writer& w, std::string_view type, std::string_view schema) {
     key(w, "content");
     w.StartObject();
     key(w, type);
     w.StartObject();
     key(w, "schema");
-    if (!schema.empty()) {
-        ref(w, schema);
-    } else {
-        w.StartObject();
-        key(w, "type");
-        str(w, "string");
-        w.EndObject();
-    }
+    if (!schema.empty()) ref(w, schema);
+    else type_schema(w, "string");
     w.EndObject();
     w.EndObject();
 }
@@ -72,10 +73,7 @@ void write_operation(Writer& w, const ApiRoute& r) {
         key(w, "required");
         w.Bool(true);
         key(w, "schema");
-        w.StartObject();
-        key(w, "type");
-        str(w, "string");
-        w.EndObject();
+        type_schema(w, "string");
         w.EndObject();
     }
     if (has_params) w.EndArray();
@@ -100,23 +98,14 @@ void write_operation(Writer& w, const ApiRoute& r) {
     key(w, d.content_type);
     w.StartObject();
     key(w, "schema");
-    if (d.response_schema.empty()) {
-        w.StartObject();
-        key(w, "type");
-        str(w, d.content_type == "application/json" ? "object" : "string");
-        w.EndObject();
-    } else {
-        ref(w, d.response_schema);
-    }
+    if (d.response_schema.empty()) type_schema(w, d.content_type == "application/json" ? "object" : "string");
+    else ref(w, d.response_schema);
     w.EndObject();
     if (d.streams) {
         key(w, "text/event-stream");
         w.StartObject();
         key(w, "schema");
-        w.StartObject();
-        key(w, "type");
-        str(w, "string");
-        w.EndObject();
+        type_schema(w, "string");
         w.EndObject();
     }
     w.EndObject();

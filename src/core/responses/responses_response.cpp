@@ -55,12 +55,7 @@ ResponsesResponseTranslation translate_chat_to_response(std::string_view chat_bo
         if (args && args->IsString()) items.back().text = json::sv(*args);
         else if (args && args->IsObject()) items.back().text = json::to_string(*args);  // TGI
     };
-    if (const Value* tc = json::get(message, "tool_calls")) {
-        if (tc->IsObject()) tool_call(*tc);  // TGI: one call as an object
-        else if (tc->IsArray())
-            for (auto& c : tc->GetArray())
-                if (c.IsObject()) tool_call(c);
-    }
+    for_each_tool_call(message, tool_call);
 
     std::string_view finish = json::get_str(choice, "finish_reason").value_or("");
     std::string_view reason = finish == "length" ? "max_output_tokens" : finish == "content_filter" ? "content_filter" : "";

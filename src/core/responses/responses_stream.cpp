@@ -57,17 +57,9 @@ void ResponsesStreamTranslator::chunk(const Value& v, std::string& out) {
             if (auto r = reasoning_text(*delta); !r.empty()) content_delta(ResponsesItemKind::Reasoning, r, out);
             if (auto t = json::get_str(*delta, "content"); t && !t->empty()) content_delta(ResponsesItemKind::Message, *t, out);
             if (auto t = json::get_str(*delta, "refusal"); t && !t->empty()) content_delta(ResponsesItemKind::Refusal, *t, out);
-            if (const Value* tc = json::get(*delta, "tool_calls")) {
-                if (tc->IsObject()) tool_delta(*tc, out);  // TGI sends one call as an object
-                else if (tc->IsArray())
-                    for (auto& call : tc->GetArray())
-                        if (call.IsObject()) tool_delta(call, out);
-            }
+            for_each_tool_call(*delta, [&](const Value& call) { tool_delta(call, out); });
         }
-        if (auto fr = json::get_str(c, "finish_reason"); fr && !fr->empty()) {
-            finish_reason_ = *fr;
-            tally_.saw_finish = true;
-        }
+        tally_.read_finish(c);
     }
 }
 
@@ -304,8 +296,8 @@ void ResponsesStreamTranslator::complete(std::string& out) {
     if (state_ == State::Idle) start(out);
     // length: cut at max_output_tokens; content_filter: the runtime stopped on its own policy.
     std::string_view reason;
-    if (finish_reason_ == "length") reason = "max_output_tokens";
-    else if (finish_reason_ == "content_filter") reason = "content_filter";
+    if (tally_.finish_reason == "length") reason = "max_output_tokens";
+    else if (tally_.finish_reason == "content_filter") reason = "content_filter";
     std::string_view item_status = reason.empty() ? "completed" : "incomplete";
     close_content(item_status, out);
     for (auto& it : items_) close_item(it, item_status, out);

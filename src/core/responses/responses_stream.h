@@ -78,7 +78,6 @@ private:
     int open_content_ = -1;    // index in items_ of the open reasoning/message/refusal item
     std::string response_id_;
     std::string status_ = "in_progress";
-    std::string finish_reason_;
     int64_t sequence_ = 0;
     size_t output_bytes_ = 0;  // text kept in items_, against kMaxResponsesOutputBytes
     std::string response_json_;
