@@ -105,11 +105,7 @@ void anthropic_messages(const RequestContext& ctx) {
     const auto& shared = ctx.worker.shared();
     auto& req = ctx.ex->request();
     if (use_native(shared)) {
-        ForwardRequest fr;
-        fr.route = ctx.route.route;
-        fr.style = ApiStyle::Anthropic;
-        fr.upstream_path = "/v1/messages";
-        fr.request_id = ctx.request_id;
+        ForwardRequest fr = forward_request(ctx, "/v1/messages");
         auto facts = inspect_request_body(req.body);
         if (!facts.ok) {
             ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
@@ -143,12 +139,8 @@ void anthropic_messages(const RequestContext& ctx) {
         return;
     }
     log_ignored(ctx, tr.facts);
-    ForwardRequest fr;
-    fr.route = ctx.route.route;
-    fr.style = ApiStyle::Anthropic;
-    fr.upstream_path = "/v1/chat/completions";
+    ForwardRequest fr = forward_request(ctx, "/v1/chat/completions");
     fr.stream = tr.facts.stream;
-    fr.request_id = ctx.request_id;
     fr.model = tr.facts.model;
     fr.session = conversation_session(tr.facts.conversation, req);
     fr.body = std::move(tr.body);

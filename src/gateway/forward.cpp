@@ -561,6 +561,15 @@ AttemptOutcome attempt_outcome(const net::UpstreamResult& r, int status, std::st
     return status >= 500 ? AttemptOutcome::Failed : AttemptOutcome::Answered;
 }
 
+ForwardRequest forward_request(const RequestContext& ctx, std::string upstream_path) {
+    ForwardRequest fr;
+    fr.route = ctx.route.route;
+    fr.style = ctx.route.style;
+    fr.upstream_path = std::move(upstream_path);
+    fr.request_id = ctx.request_id;
+    return fr;
+}
+
 void side_call(GatewayWorker& w, net::UpstreamRequest req, SideCallDone done, UpstreamPurpose purpose,
                size_t max_answer_bytes) {
     const auto t = upstream_timeouts(w.shared().cfg, purpose);

@@ -56,6 +56,10 @@ struct ForwardRequest {
     std::unique_ptr<ResponseAdapter> adapter;  // null: relay bytes unchanged
 };
 
+// A call to the runtime for ctx's request (its route, API style and request id) at `upstream_path`;
+// the route adds the body and what it read from it.
+ForwardRequest forward_request(const RequestContext& ctx, std::string upstream_path);
+
 // Answers ctx's request with the backend's answer, recording the backend side of it (upstream
 // duration, backend errors, TTFT, inter-token latency, tokens, active streams) on the way.
 void forward(const RequestContext& ctx, ForwardRequest fr);

@@ -66,12 +66,8 @@ private:
 };
 
 void forward_list(const RequestContext& ctx, std::unique_ptr<ResponseAdapter> adapter) {
-    ForwardRequest fr;
-    fr.route = ctx.route.route;
-    fr.style = ctx.route.style;
+    ForwardRequest fr = forward_request(ctx, "/v1/models");
     fr.method = "GET";
-    fr.upstream_path = "/v1/models";
-    fr.request_id = ctx.request_id;
     fr.adapter = std::move(adapter);
     forward(ctx, std::move(fr));
 }

@@ -8,19 +8,16 @@
 namespace llmgw::gw {
 
 void proxy_get(const RequestContext& ctx) {
-    ForwardRequest fr;
-    fr.route = ctx.route.route;
-    fr.style = ApiStyle::OpenAI;
-    fr.method = "GET";
     const auto& req = ctx.ex->request();
     if (!is_safe_forward_path(req.path)) {
         ctx.fail(ApiError::bad_request("invalid path: " + req.path.substr(0, 200)));
         return;
     }
     // A trailing slash is ignored, as in route matching: runtimes serve only the bare path.
-    fr.upstream_path = req.path.size() > 1 && req.path.back() == '/' ? req.path.substr(0, req.path.size() - 1) : req.path;
-    if (!req.query.empty()) fr.upstream_path += "?" + req.query;
-    fr.request_id = ctx.request_id;
+    std::string path = req.path.size() > 1 && req.path.back() == '/' ? req.path.substr(0, req.path.size() - 1) : req.path;
+    if (!req.query.empty()) path += "?" + req.query;
+    ForwardRequest fr = forward_request(ctx, std::move(path));
+    fr.method = "GET";
     forward(ctx, std::move(fr));
 }
 
@@ -39,12 +36,8 @@ void proxy_openai_post(const RequestContext& ctx) {
                                            " does not serve embeddings on its OpenAI-compatible API"));
         return;
     }
-    ForwardRequest fr;
-    fr.route = ctx.route.route;
-    fr.style = ApiStyle::OpenAI;
-    fr.upstream_path = std::string(ctx.route.template_path);
+    ForwardRequest fr = forward_request(ctx, std::string(ctx.route.template_path));
     fr.stream = facts.stream;
-    fr.request_id = ctx.request_id;
     fr.model = facts.model;
     fr.session = conversation_session(facts.conversation, req);
     std::string body;

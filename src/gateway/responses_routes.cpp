@@ -124,11 +124,7 @@ void forward_native(const RequestContext& ctx) {
         ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
         return;
     }
-    ForwardRequest fr;
-    fr.route = ctx.route.route;
-    fr.style = ApiStyle::OpenAI;
-    fr.upstream_path = "/v1/responses";
-    fr.request_id = ctx.request_id;
+    ForwardRequest fr = forward_request(ctx, "/v1/responses");
     fr.stream = facts.stream;
     fr.model = facts.model;
     fr.session = conversation_session(facts.conversation, req);
@@ -193,12 +189,8 @@ void responses_create(const RequestContext& ctx) {
                                                : conversation_items({{}, {}, previous, facts.input_items});
     }
 
-    ForwardRequest fr;
-    fr.route = ctx.route.route;
-    fr.style = ApiStyle::OpenAI;
-    fr.upstream_path = "/v1/chat/completions";
+    ForwardRequest fr = forward_request(ctx, "/v1/chat/completions");
     fr.stream = facts.stream;
-    fr.request_id = ctx.request_id;
     fr.model = facts.model;
     // Codex's conversation id is in prompt_cache_key, which the translation leaves out: the
     // preflight read it from the client's body.
