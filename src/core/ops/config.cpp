@@ -51,7 +51,7 @@ const std::vector<ConfigVar>& config_vars() {
         {"RESPONSES_STORE_TTL_S", "SECONDS", "--responses-store-ttl", "86400", "how long a stored response is kept (seconds)"},
         {"RESPONSES_SEAL_KEY", "KEY", "--responses-seal-key", "", "256-bit key (64 hex digits or base64) sealing reasoning.encrypted_content; share it between replicas (unset: random per process)"},
         {"ANTHROPIC_KEEP_BILLING_HEADER", "BOOL", "--anthropic-keep-billing-header", "false", "keep Claude Code's x-anthropic-billing-header system block in the prompt (dropped by default: its per-request nonce defeats the runtime's prefix cache)"},
-        {"MAX_TOKENS_CAP", "INT", "--max-tokens-cap", "0", "clamp max_tokens on /v1/messages to this (0: the runtime's reported context, if known)"},
+        {"MAX_TOKENS_CAP", "INT", "--max-tokens-cap", "0", "clamp max_tokens on /v1/messages and max_output_tokens on /v1/responses to this, also the limit of a Responses request without one (0: the runtime's reported context, if known)"},
         {"READINESS_CACHE_S", "SECONDS", "--readiness-cache", "2", "how long a backend readiness result is reused (seconds)"},
         {"HEALTH_CHECK_INTERVAL_S", "SECONDS", "--health-check-interval", "10", "BACKENDS_FILE: seconds between active health checks of each replica (0: passive ejection only)"},
         {"READYZ_POOLS", "MODE", "--readyz-pools", "all", "BACKENDS_FILE: /readyz is 200 while all pools (or any pool) have a replica in rotation: all | any"},

@@ -496,6 +496,10 @@ private:
                 facts_.max_output_tokens_clamped = true;
             }
             out_.AddMember("max_tokens", Value(static_cast<int64_t>(facts_.max_output_tokens)), a_);
+        } else if (opts_.max_tokens_cap > 0) {
+            // Agents (Codex) send no limit: the operator's cap is the most a request may generate.
+            facts_.max_output_tokens = opts_.max_tokens_cap;
+            out_.AddMember("max_tokens", Value(static_cast<int64_t>(opts_.max_tokens_cap)), a_);
         }
         number(req, "temperature");
         number(req, "top_p");

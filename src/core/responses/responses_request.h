@@ -26,7 +26,7 @@ inline constexpr std::string_view kIncludeEncryptedReasoning = "reasoning.encryp
 
 struct ResponsesRequestOptions {
     const BackendProfile& profile;   // stream usage and the thinking switch
-    int64_t max_tokens_cap = 0;      // clamp max_output_tokens to this when > 0
+    int64_t max_tokens_cap = 0;      // when > 0: clamp max_output_tokens to this, the limit when absent
     bool stream_usage = true;        // ask for stream_options.include_usage (if the profile allows)
     // previous_response_id resolved by the caller: the stored conversation before this request (its
     // input items, then its output items) as a JSON array, prepended to `input`. Empty: none.
@@ -45,7 +45,7 @@ struct ResponsesRequestFacts {
     std::string previous_response_id;    // empty when absent
     bool include_encrypted_reasoning = false;  // include has reasoning.encrypted_content
     bool reasoning_summary = false;      // reasoning.summary set: reasoning streams as summary text
-    int64_t max_output_tokens = 0;       // after clamping; 0 when absent
+    int64_t max_output_tokens = 0;       // after clamping (the cap when absent); 0 when absent, no cap
     bool max_output_tokens_clamped = false;
     std::vector<std::string> dropped_tools;   // hosted tool types left out ("web_search"), in order, unique
     std::vector<std::string> ignored_fields;  // top-level fields and include values without effect

@@ -19,7 +19,7 @@ constexpr std::array kTable{
                       "tool_choice: auto/none/required; {type:function or custom, name} forces that tool; "
                       "{type:allowed_tools} keeps only the listed tools; a hosted tool is refused"},
     ResponsesTableRow{S::Field, "parallel_tool_calls", R::Mapped, "parallel_tool_calls (with tools)"},
-    ResponsesTableRow{S::Field, "max_output_tokens", R::Mapped, "max_tokens, clamped to MAX_TOKENS_CAP"},
+    ResponsesTableRow{S::Field, "max_output_tokens", R::Mapped, "max_tokens, clamped to MAX_TOKENS_CAP (which is also the limit of a request without one)"},
     ResponsesTableRow{S::Field, "temperature", R::Mapped, "temperature"},
     ResponsesTableRow{S::Field, "top_p", R::Mapped, "top_p"},
     ResponsesTableRow{S::Field, "text", R::Mapped,

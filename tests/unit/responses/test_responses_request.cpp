@@ -402,6 +402,9 @@ TEST_CASE("responses request: max_output_tokens clamps, the thinking switch foll
     auto t = translate(req(R"("max_output_tokens":1000)"), opts);
     CHECK(json_doc(t.body)["max_tokens"].GetInt64() == 64);
     CHECK(t.facts.max_output_tokens_clamped);
+    // A request without a limit (Codex sends none) gets the cap, and none without a cap.
+    CHECK(json_doc(translate(req(), opts).body)["max_tokens"].GetInt64() == 64);
+    CHECK_FALSE(json_doc(translate(req()).body).HasMember("max_tokens"));
     ResponsesRequestOptions sglang{backend_profile(BackendKind::SGLang)};
     if (sglang.profile.thinking == ThinkingStyle::ChatTemplateKwargs) {
         auto off = json_doc(translate(req(R"("reasoning":{"effort":"none"})"), sglang).body);
