@@ -90,7 +90,7 @@ TEST_CASE("read_keys_file reads a file and names it when it cannot", "[apikeys]"
     CHECK(err.find(path) != std::string::npos);
 }
 
-TEST_CASE("a key set carries each key's limits; the keys file's apply over API_KEYS", "[apikeys]") {
+TEST_CASE("a key set carries each key's limits, the keys file's over those of API_KEYS", "[apikeys]") {
     auto set = KeySet::from_entries({{"sk-env", {}}, {"sk-both", {}}, {"sk-env", {}}, {"sk-file", {.tpm = 900}},
                                      {"sk-both", {.tpm = 50}}});
     CHECK(set->size() == 3);
