@@ -123,8 +123,8 @@ int run_serve(ServeFlags& flags) {
 
     if (cfg->redis && !cfg->rate_limit_enabled && cfg->token_limit_tpm <= 0)
         gw::log_event(spdlog::level::warn, "serve",
-                      "REDIS_URL is set but RATE_LIMIT_ENABLED=false and TOKEN_LIMIT_TPM=0: there is no limit to share, "
-                      "Redis keeps only the usage ledger");
+                      "REDIS_URL is set but RATE_LIMIT_ENABLED=false and TOKEN_LIMIT_TPM=0: no global limit to share, "
+                      "Redis keeps the usage ledger and the budgets of keys with their own tpm= (API_KEYS_FILE)");
 
     net::WorkerPoolOptions opts;
     opts.workers = workers;

@@ -96,6 +96,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     uint64_t upstream_start_ns = 0;
     uint64_t first_token_ns = 0, last_token_ns = 0;
     int64_t prompt_tokens = -1, completion_tokens = -1;
+    int64_t cached_tokens = 0;  // prompt tokens the runtime served from its prefix cache
 
     ProxyCall(const RequestContext& ctx, ForwardRequest f)
         : worker(ctx.worker), ex(ctx.ex), scope(ctx.scope), metrics(ctx.worker.metrics()), fr(std::move(f)),
@@ -344,6 +345,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (info.has_usage && (info.usage_only || info.finished || info.prompt_tokens || info.completion_tokens)) {
             prompt_tokens = info.prompt_tokens;
             completion_tokens = info.completion_tokens;
+            cached_tokens = info.cached_tokens;
         }
         if (fr.adapter) {  // adapters name the model as the client asked for it
             if (info.done) return;  // the adapter ends the stream in stream_end()
@@ -396,6 +398,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (prompt_tokens < 0 && completion_tokens < 0) return;
         scope->prompt_tokens = prompt_tokens;
         scope->completion_tokens = completion_tokens;
+        scope->cached_tokens = cached_tokens;
         metrics.on_tokens(model_id, static_cast<uint64_t>(std::max<int64_t>(prompt_tokens, 0)),
                           static_cast<uint64_t>(std::max<int64_t>(completion_tokens, 0)));
     }
@@ -514,8 +517,8 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (renames_answers()) rewrite_answer_model(body, model_route.upstream, answer_model());
         // One parse, under the JSON policy: an answer nested past its limit is not handed on (a
         // client's recursive parser could overflow its stack on it).
-        int64_t prompt = -1, completion = -1;
-        if (read_usage(body, &prompt, &completion) == UsageRead::TooDeep) {
+        int64_t prompt = -1, completion = -1, cached = 0;
+        if (read_usage(body, &prompt, &completion, &cached) == UsageRead::TooDeep) {
             metrics.on_backend_error(BackendErrorKind::Protocol);
             scope->respond_error(ApiError::bad_gateway("backend answer is nested deeper than " +
                                                        std::to_string(json::kMaxDepth) + " levels"));
@@ -527,6 +530,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (!native_anthropic) {
             prompt_tokens = prompt;
             completion_tokens = completion;
+            cached_tokens = cached;
         }
         if (fr.adapter) {
             ApiError err;

@@ -126,8 +126,7 @@ GatewayShared::GatewayShared(ServeConfig config, CorsPolicy cors_policy, std::sh
       limiter(cfg.redis ? local_fallback_limit({.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst},
                                                cfg.rate_limit_replicas)
                         : RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst}),
-      local_tokens(cfg.redis ? local_fallback_budget({.tpm = cfg.token_limit_tpm}, cfg.rate_limit_replicas)
-                             : TokenBudgetConfig{.tpm = cfg.token_limit_tpm}),
+      local_tokens(cfg.redis ? cfg.rate_limit_replicas : 1),
       workers(worker_count),
       metrics(MetricsOptions{.routes = route_templates(), .shards = static_cast<size_t>(worker_count)}),
       pools(backends ? *backends : single_backend_config(cfg), backends.has_value()),
@@ -270,14 +269,15 @@ void GatewayWorker::set_pool_headers(net::UpstreamRequest& req, const std::strin
     req.per_request_header = "X-Request-Id: " + request_id;
 }
 
-bool GatewayWorker::authorize(const net::HttpRequest& req, const std::string& client, std::string* identity) {
+bool GatewayWorker::authorize(const net::HttpRequest& req, RequestScope& scope) {
     if (!shared_.auth_required) {
-        *identity = "ip:" + client;
+        scope.identity = "ip:" + scope.client;
         return true;
     }
     auto m = keys_.current().match(presented_api_key(req.header("authorization"), req.header("x-api-key")));
     if (!m.ok) return false;
-    *identity = std::string(m.fingerprint);
+    scope.identity = std::string(m.fingerprint);
+    scope.key_limits = m.limits;
     return true;
 }
 
@@ -406,7 +406,7 @@ void GatewayWorker::route(const RequestContext& ctx) {
         return;
     }
     if (ri.needs_auth) {
-        if (!authorize(req, ctx.scope->client, &ctx.scope->identity)) {
+        if (!authorize(req, *ctx.scope)) {
             ctx.fail(ApiError::unauthorized(
                 "invalid or missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'"));
             return;
@@ -414,7 +414,7 @@ void GatewayWorker::route(const RequestContext& ctx) {
         if (shared_limiter_ && shared_.cfg.rate_limit_enabled) {
             // A route with a token budget asks for both limits in one call once its body is read
             // (token_limits.h); any other, for the request limit now.
-            if (shared_.cfg.token_limit_tpm > 0 && spends_tokens(ri.route)) {
+            if (token_limit_tpm(shared_.cfg, ctx.scope->key_limits) > 0 && spends_tokens(ri.route)) {
                 ctx.scope->request_limit_deferred = true;
                 dispatch(ctx);
                 return;

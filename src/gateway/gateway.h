@@ -33,6 +33,7 @@
 namespace llmgw::gw {
 
 struct RequestContext;
+class RequestScope;
 
 // Every route the gateway serves. The route's template (never the raw path) labels metrics.
 enum class Route {
@@ -153,7 +154,8 @@ private:
     void route(const RequestContext& ctx);
     // True when the request may pass; *identity is the key's fingerprint (auth on) or
     // "ip:<client>" (auth off).
-    bool authorize(const net::HttpRequest& req, const std::string& client, std::string* identity);
+    // Sets the scope's identity (and its key's own limits); false when the key is missing or wrong.
+    bool authorize(const net::HttpRequest& req, RequestScope& scope);
     // /admin/*: true for a key of ADMIN_KEYS; else the request is answered (404 while ADMIN_KEYS
     // is unset, 401 for any other key, client keys included).
     bool authorize_admin(const RequestContext& ctx);

@@ -1,11 +1,13 @@
 #include "gateway/key_source.h"
 
+#include "core/ops/keys_file.h"
 #include "gateway/log.h"
 
 namespace llmgw::gw {
 
 std::shared_ptr<const KeySet> load_key_set(const ServeConfig& cfg, std::string* err) {
-    std::vector<std::string> keys = cfg.api_keys;
+    std::vector<KeyEntry> keys;
+    for (const auto& k : cfg.api_keys) keys.push_back({k, {}});
     if (!cfg.api_keys_file.empty()) {
         std::string why;
         auto from_file = read_keys_file(cfg.api_keys_file, &why);
@@ -15,7 +17,7 @@ std::shared_ptr<const KeySet> load_key_set(const ServeConfig& cfg, std::string* 
         }
         keys.insert(keys.end(), from_file->begin(), from_file->end());
     }
-    return KeySet::from_keys(keys);
+    return KeySet::from_entries(keys);
 }
 
 void reload_key_set(GatewayShared& shared) {

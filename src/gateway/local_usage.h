@@ -14,19 +14,24 @@ namespace llmgw::gw {
 // the ones in use (core/limits/token_budget.h evicts the fullest past it).
 inline constexpr size_t kMaxLocalTokenBudgets = 100'000;
 
+// `replicas`: the share of a budget this process holds (1 without REDIS_URL; RATE_LIMIT_REPLICAS
+// for the `local` fallback, which allows each budget divided by it). Callers name the whole budget.
 class LocalTokenStore {
 public:
-    explicit LocalTokenStore(TokenBudgetConfig cfg) : budgets_(cfg, kMaxLocalTokenBudgets) {}
-    TokenDecision reserve(const std::string& identity, int64_t n, double now_s) {
+    explicit LocalTokenStore(int replicas) : replicas_(replicas), budgets_(kMaxLocalTokenBudgets) {}
+    TokenDecision reserve(const std::string& identity, int64_t n, double now_s, const TokenBudgetConfig& budget) {
+        const TokenBudgetConfig share = local_fallback_budget(budget, replicas_);
         std::lock_guard lk(mu_);
-        return budgets_.reserve(identity, n, now_s);
+        return budgets_.reserve(identity, n, now_s, share);
     }
-    void settle(const std::string& identity, int64_t delta, double now_s) {
+    void settle(const std::string& identity, int64_t delta, double now_s, const TokenBudgetConfig& budget) {
+        const TokenBudgetConfig share = local_fallback_budget(budget, replicas_);
         std::lock_guard lk(mu_);
-        budgets_.settle(identity, delta, now_s);
+        budgets_.settle(identity, delta, now_s, share);
     }
 
 private:
+    const int replicas_;
     std::mutex mu_;
     LocalTokenBudgets budgets_;
 };

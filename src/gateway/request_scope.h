@@ -43,10 +43,12 @@ public:
     const std::string request_id;
     const std::string client;  // see client_address.h
     std::string identity;      // key fingerprint or "ip:<client>", once authorised
+    KeyLimits key_limits;      // the key's own limits (API_KEYS_FILE), once authorised
     std::string model;
     int backend_status = 0;    // 0: no backend exchange
     std::string pool, replica;  // BACKENDS_FILE: where the last attempt went (access log)
     int64_t prompt_tokens = -1, completion_tokens = -1;
+    int64_t cached_tokens = 0;  // the part of prompt_tokens served from the runtime's prefix cache
     int64_t generated_events = 0;  // content events relayed from the backend's stream
     bool forwarded = false;        // handed to the backend (after its token reservation)
     std::optional<TokenHold> token_hold;  // TOKEN_LIMIT_TPM: settled when the scope finishes

@@ -59,7 +59,6 @@ std::string render_shared_limit_metrics(const SharedLimitStats& s, int workers, 
 SharedLimiter::SharedLimiter(uv_loop_t* loop, const ServeConfig& cfg, RateLimiter& local,
                              LocalTokenStore& local_tokens, LocalLedgerStore& local_ledger, SharedLimitStats& stats)
     : shared_cfg_(shared_limit_of(cfg)),
-      token_cfg_{.tpm = cfg.token_limit_tpm},
       mode_(cfg.rate_limit_failure_mode),
       local_(local),
       local_tokens_(local_tokens),
@@ -109,29 +108,30 @@ std::atomic<uint64_t>& SharedLimiter::reason_of(const RedisOutcome& out) {
     return stats_.fallback_error;
 }
 
-void SharedLimiter::reserve_tokens(const std::string& identity, int64_t n, std::function<void(const TokenVerdict&)> done) {
+void SharedLimiter::reserve_tokens(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
+                                   std::function<void(const TokenVerdict&)> done) {
     client_.call(
-        token_reserve_command(identity, n, token_cfg_),
-        [this, identity, n, done = std::move(done)](const RedisOutcome& out) {
-            auto d = out.status == RedisOutcome::Status::Reply ? parse_token_reply(out.reply, n, token_cfg_) : std::nullopt;
+        token_reserve_command(identity, n, budget),
+        [this, identity, n, budget, done = std::move(done)](const RedisOutcome& out) {
+            auto d = out.status == RedisOutcome::Status::Reply ? parse_token_reply(out.reply, n, budget) : std::nullopt;
             if (!d) {
-                done(fall_back_tokens(identity, n, reason_of(out), redis_outcome_reason(out)));
+                done(fall_back_tokens(identity, n, budget, reason_of(out), redis_outcome_reason(out)));
                 return;
             }
             stats_.tokens_by_redis.fetch_add(1, std::memory_order_relaxed);
             done(TokenVerdict{LimitVerdict::Source::Redis, *d});
         },
-        [identity, n, cfg = token_cfg_](const RedisValue& err) {
-            return is_noscript_error(err) ? token_reserve_command(identity, n, cfg, true) : std::vector<std::string>{};
+        [identity, n, budget](const RedisValue& err) {
+            return is_noscript_error(err) ? token_reserve_command(identity, n, budget, true) : std::vector<std::string>{};
         });
 }
 
-void SharedLimiter::admit(const std::string& identity, int64_t n,
+void SharedLimiter::admit(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
                           std::function<void(const LimitVerdict&, const TokenVerdict&)> done) {
     client_.call(
-        admit_command(identity, shared_cfg_, n, token_cfg_),
-        [this, identity, n, done = std::move(done)](const RedisOutcome& out) {
-            auto d = out.status == RedisOutcome::Status::Reply ? parse_admit_reply(out.reply, shared_cfg_, n, token_cfg_)
+        admit_command(identity, shared_cfg_, n, budget),
+        [this, identity, n, budget, done = std::move(done)](const RedisOutcome& out) {
+            auto d = out.status == RedisOutcome::Status::Reply ? parse_admit_reply(out.reply, shared_cfg_, n, budget)
                                                                : std::nullopt;
             if (!d) {
                 const LimitVerdict r = fall_back(identity, reason_of(out), redis_outcome_reason(out));
@@ -139,28 +139,28 @@ void SharedLimiter::admit(const std::string& identity, int64_t n,
                     done(r, TokenVerdict{r.source, {}});
                     return;
                 }
-                done(r, fall_back_tokens(identity, n, reason_of(out), redis_outcome_reason(out)));
+                done(r, fall_back_tokens(identity, n, budget, reason_of(out), redis_outcome_reason(out)));
                 return;
             }
             stats_.decided_by_redis.fetch_add(1, std::memory_order_relaxed);
             if (d->requests.allowed) stats_.tokens_by_redis.fetch_add(1, std::memory_order_relaxed);
             done(LimitVerdict{LimitVerdict::Source::Redis, d->requests}, TokenVerdict{LimitVerdict::Source::Redis, d->tokens});
         },
-        [identity, n, rl = shared_cfg_, tok = token_cfg_](const RedisValue& err) {
-            return is_noscript_error(err) ? admit_command(identity, rl, n, tok, true) : std::vector<std::string>{};
+        [identity, n, rl = shared_cfg_, budget](const RedisValue& err) {
+            return is_noscript_error(err) ? admit_command(identity, rl, n, budget, true) : std::vector<std::string>{};
         });
 }
 
-void SharedLimiter::settle_tokens(const std::string& identity, int64_t delta) {
+void SharedLimiter::settle_tokens(const std::string& identity, int64_t delta, const TokenBudgetConfig& budget) {
     if (delta == 0) return;
     client_.call(
-        token_settle_command(identity, delta, token_cfg_),
+        token_settle_command(identity, delta, budget),
         [this](const RedisOutcome& out) {
             if (out.status != RedisOutcome::Status::Reply || out.reply.is_error())
                 stats_.lost_writes.fetch_add(1, std::memory_order_relaxed);
         },
-        [identity, delta, cfg = token_cfg_](const RedisValue& err) {
-            return is_noscript_error(err) ? token_settle_command(identity, delta, cfg, true) : std::vector<std::string>{};
+        [identity, delta, budget](const RedisValue& err) {
+            return is_noscript_error(err) ? token_settle_command(identity, delta, budget, true) : std::vector<std::string>{};
         });
 }
 
@@ -224,11 +224,11 @@ Verdict by_failure_mode(LimitFailureMode mode, LocalDecision local) {
 
 }  // namespace
 
-TokenVerdict SharedLimiter::fall_back_tokens(const std::string& identity, int64_t n, std::atomic<uint64_t>& reason,
-                                             const char* why) {
+TokenVerdict SharedLimiter::fall_back_tokens(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
+                                             std::atomic<uint64_t>& reason, const char* why) {
     note_fallback(reason, why);
     return by_failure_mode<TokenVerdict>(mode_, [&] {
-        return local_tokens_.reserve(identity, n, static_cast<double>(net::now_ns()) / 1e9);
+        return local_tokens_.reserve(identity, n, static_cast<double>(net::now_ns()) / 1e9, budget);
     });
 }
 

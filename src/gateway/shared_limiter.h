@@ -59,16 +59,18 @@ public:
     // Decides one request of `identity`. `done` runs once, from the loop (never inside acquire),
     // at the latest REDIS_TIMEOUT_MS later.
     void acquire(const std::string& identity, std::function<void(const LimitVerdict&)> done);
-    // Reserves `n` tokens of `identity`'s budget (TOKEN_LIMIT_TPM), under the same failure mode
-    // and deadline as acquire().
-    void reserve_tokens(const std::string& identity, int64_t n, std::function<void(const TokenVerdict&)> done);
-    // Both at once (RATE_LIMIT_ENABLED and TOKEN_LIMIT_TPM): one round trip. On a fallback each is
+    // Reserves `n` tokens of `identity`'s `budget` (TOKEN_LIMIT_TPM or its key's own), under the
+    // same failure mode and deadline as acquire().
+    void reserve_tokens(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
+                        std::function<void(const TokenVerdict&)> done);
+    // Both at once (RATE_LIMIT_ENABLED and a token budget): one round trip. On a fallback each is
     // decided by the failure mode as acquire() and reserve_tokens() would.
-    void admit(const std::string& identity, int64_t n,
+    void admit(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
                std::function<void(const LimitVerdict&, const TokenVerdict&)> done);
-    // Settles a reservation made in Redis by `delta` tokens (negative: a refund). Not waited for;
-    // a settle Redis does not take is counted (lost_writes) and logged with the fallbacks.
-    void settle_tokens(const std::string& identity, int64_t delta);
+    // Settles a reservation made in Redis with `budget` by `delta` tokens (negative: a refund).
+    // Not waited for; a settle Redis does not take is counted (lost_writes) and logged with the
+    // fallbacks.
+    void settle_tokens(const std::string& identity, int64_t delta, const TokenBudgetConfig& budget);
     // Adds a finished request to the shared ledger; when Redis does not take it, to the local one.
     void record_usage(const UsageRecord& r, int64_t now_unix_s);
     // The ledger's buckets of `q` (one HGETALL each, pipelined) as GET /admin/usage's JSON; the
@@ -81,14 +83,13 @@ public:
 private:
     LimitVerdict fall_back(const std::string& identity, std::atomic<uint64_t>& reason, const char* why);
     // The failure mode's answer for a token reservation.
-    TokenVerdict fall_back_tokens(const std::string& identity, int64_t n, std::atomic<uint64_t>& reason,
-                                  const char* why);
+    TokenVerdict fall_back_tokens(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
+                                  std::atomic<uint64_t>& reason, const char* why);
     // Counts and logs one fallback (at most one line a second).
     void note_fallback(std::atomic<uint64_t>& reason, const char* why);
     std::atomic<uint64_t>& reason_of(const RedisOutcome& out);
 
     const RateLimitConfig shared_cfg_;
-    const TokenBudgetConfig token_cfg_;
     const LimitFailureMode mode_;
     RateLimiter& local_;
     LocalTokenStore& local_tokens_;

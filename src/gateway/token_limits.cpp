@@ -1,5 +1,6 @@
 #include "gateway/token_limits.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -26,7 +27,8 @@ void add_headers(const RequestContext& ctx, const TokenDecision& d) {
 }
 
 // Answers a verdict; true when the request may go on (and holds its reservation).
-bool apply_token_verdict(const RequestContext& ctx, const TokenVerdict& v, int64_t n, int64_t prompt) {
+bool apply_token_verdict(const RequestContext& ctx, const TokenVerdict& v, const TokenBudgetConfig& budget, int64_t n,
+                         int64_t prompt) {
     switch (v.source) {
         case LimitVerdict::Source::Open: return true;  // no budget known: nothing held, no headers
         case LimitVerdict::Source::Closed:
@@ -39,7 +41,7 @@ bool apply_token_verdict(const RequestContext& ctx, const TokenVerdict& v, int64
     }
     add_headers(ctx, v.decision);
     if (v.decision.allowed) {
-        ctx.scope->token_hold = TokenHold{v.source, n, prompt};
+        ctx.scope->token_hold = TokenHold{v.source, budget, n, prompt};
         return true;
     }
     ctx.worker.metrics().on_rate_limited(ctx.scope->identity);
@@ -52,11 +54,12 @@ bool apply_token_verdict(const RequestContext& ctx, const TokenVerdict& v, int64
 }
 
 // The client left while Redis decided: the reservation goes back where it was made.
-void give_back(const RequestContext& ctx, const TokenVerdict& v, int64_t n) {
+void give_back(const RequestContext& ctx, const TokenVerdict& v, const TokenBudgetConfig& budget, int64_t n) {
     if (!v.decision.allowed) return;
-    if (v.source == LimitVerdict::Source::Redis) ctx.worker.shared_limiter()->settle_tokens(ctx.scope->identity, -n);
+    if (v.source == LimitVerdict::Source::Redis) ctx.worker.shared_limiter()->settle_tokens(ctx.scope->identity, -n, budget);
     else if (v.source == LimitVerdict::Source::Local)
-        ctx.worker.shared().local_tokens.settle(ctx.scope->identity, -n, static_cast<double>(net::now_ns()) / 1e9);
+        ctx.worker.shared().local_tokens.settle(ctx.scope->identity, -n, static_cast<double>(net::now_ns()) / 1e9,
+                                                budget);
 }
 
 // A step run from a Redis answer, its exception answered with a 500 in the route's envelope.
@@ -75,6 +78,10 @@ bool spends_tokens(Route r) {
            r == Route::Responses;
 }
 
+double token_limit_tpm(const ServeConfig& cfg, const KeyLimits& key) {
+    return key.tpm ? static_cast<double>(*key.tpm) : cfg.token_limit_tpm;
+}
+
 double unix_now_s() {
     using namespace std::chrono;
     return static_cast<double>(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()) / 1e6;
@@ -82,7 +89,7 @@ double unix_now_s() {
 
 void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, std::function<void()> go) {
     const auto& shared = ctx.worker.shared();
-    const double tpm = shared.cfg.token_limit_tpm;
+    const double tpm = token_limit_tpm(shared.cfg, ctx.scope->key_limits);
     if (tpm <= 0 || !spends_tokens(fr.route) || ctx.scope->identity.empty()) {
         go();
         return;
@@ -96,39 +103,43 @@ void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, st
         ctx.fail(ApiError::rate_limited(
             "this request reserves " + std::to_string(n) + " tokens (prompt estimate " + std::to_string(prompt) +
             " plus its output limit), more than the whole budget of " + std::to_string(static_cast<int64_t>(tpm)) +
-            " tokens a minute (TOKEN_LIMIT_TPM): lower max_tokens or shorten the prompt"));
+            " tokens a minute (" + (ctx.scope->key_limits.tpm ? "this key's tpm= in API_KEYS_FILE" : "TOKEN_LIMIT_TPM") +
+            "): lower max_tokens or shorten the prompt"));
         return;
     }
+    const TokenBudgetConfig budget{.tpm = tpm};
     SharedLimiter* shared_limiter = ctx.worker.shared_limiter();
     if (!shared_limiter) {
         TokenVerdict v{LimitVerdict::Source::Local,
                        ctx.worker.shared().local_tokens.reserve(ctx.scope->identity, n,
-                                                                static_cast<double>(net::now_ns()) / 1e9)};
-        if (apply_token_verdict(ctx, v, n, prompt)) go();
+                                                                static_cast<double>(net::now_ns()) / 1e9, budget)};
+        if (apply_token_verdict(ctx, v, budget, n, prompt)) go();
         return;
     }
     if (ctx.scope->request_limit_deferred) {
-        shared_limiter->admit(ctx.scope->identity, n,
-                              [ctx, n, prompt, go = std::move(go)](const LimitVerdict& r, const TokenVerdict& v) {
-                                  if (ctx.scope->finished()) {
-                                      if (r.decision.allowed) give_back(ctx, v, n);
-                                      return;
-                                  }
-                                  guarded_step(ctx, [&] {
-                                      if (ctx.worker.apply_verdict(ctx, r) && apply_token_verdict(ctx, v, n, prompt)) go();
-                                  });
-                              });
+        shared_limiter->admit(
+            ctx.scope->identity, n, budget,
+            [ctx, budget, n, prompt, go = std::move(go)](const LimitVerdict& r, const TokenVerdict& v) {
+                if (ctx.scope->finished()) {
+                    if (r.decision.allowed) give_back(ctx, v, budget, n);
+                    return;
+                }
+                guarded_step(ctx, [&] {
+                    if (ctx.worker.apply_verdict(ctx, r) && apply_token_verdict(ctx, v, budget, n, prompt)) go();
+                });
+            });
         return;
     }
-    shared_limiter->reserve_tokens(ctx.scope->identity, n, [ctx, n, prompt, go = std::move(go)](const TokenVerdict& v) {
-        if (ctx.scope->finished()) {
-            give_back(ctx, v, n);
-            return;
-        }
-        guarded_step(ctx, [&] {
-            if (apply_token_verdict(ctx, v, n, prompt)) go();
+    shared_limiter->reserve_tokens(
+        ctx.scope->identity, n, budget, [ctx, budget, n, prompt, go = std::move(go)](const TokenVerdict& v) {
+            if (ctx.scope->finished()) {
+                give_back(ctx, v, budget, n);
+                return;
+            }
+            guarded_step(ctx, [&] {
+                if (apply_token_verdict(ctx, v, budget, n, prompt)) go();
+            });
         });
-    });
 }
 
 void settle_request(GatewayWorker& w, RequestScope& scope, bool client_left) {
@@ -141,13 +152,17 @@ void settle_request(GatewayWorker& w, RequestScope& scope, bool client_left) {
     if (const auto& hold = scope.token_hold) {
         if (prompt < 0) prompt = hold->prompt_estimate;
         const int64_t delta = settle_delta(hold->reserved, hold->prompt_estimate, used);
-        if (hold->source == LimitVerdict::Source::Redis && shared_limiter) shared_limiter->settle_tokens(scope.identity, delta);
+        if (hold->source == LimitVerdict::Source::Redis && shared_limiter)
+            shared_limiter->settle_tokens(scope.identity, delta, hold->budget);
         else if (hold->source == LimitVerdict::Source::Local)
-            w.shared().local_tokens.settle(scope.identity, delta, static_cast<double>(net::now_ns()) / 1e9);
+            w.shared().local_tokens.settle(scope.identity, delta, static_cast<double>(net::now_ns()) / 1e9, hold->budget);
     }
     if (prompt < 0) prompt = 0;  // no budget, no count: the ledger has the request without tokens
-    w.metrics().on_key_usage(scope.identity, static_cast<uint64_t>(prompt), static_cast<uint64_t>(used.completion));
-    UsageRecord r{scope.identity, scope.model, prompt, used.completion};
+    // Cached tokens are part of the prompt the runtime reported; none for a request it refused.
+    const int64_t cached = answered_ok || client_left ? std::clamp<int64_t>(scope.cached_tokens, 0, prompt) : 0;
+    w.metrics().on_key_usage(scope.identity, static_cast<uint64_t>(prompt), static_cast<uint64_t>(used.completion),
+                             static_cast<uint64_t>(cached));
+    UsageRecord r{scope.identity, scope.model, prompt, used.completion, cached};
     const auto now = static_cast<int64_t>(unix_now_s());
     if (shared_limiter) shared_limiter->record_usage(r, now);
     else w.shared().ledger.record(r, now);

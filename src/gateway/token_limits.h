@@ -17,15 +17,21 @@ struct RequestContext;
 class RequestScope;
 class GatewayWorker;
 
-// A request's reservation: where it was made (settled there), how much, and its prompt part.
+// A request's reservation: where it was made and in which budget (settled there), how much, and
+// its prompt part.
 struct TokenHold {
     LimitVerdict::Source source = LimitVerdict::Source::Local;
+    TokenBudgetConfig budget;
     int64_t reserved = 0;
     int64_t prompt_estimate = 0;
 };
 
 // The routes that spend tokens (budgeted, and counted in the ledger).
 bool spends_tokens(Route r);
+
+// The token budget a minute of a request whose key has `key` limits: the key's own tpm= (keys
+// file) or TOKEN_LIMIT_TPM; 0: no budget.
+double token_limit_tpm(const ServeConfig& cfg, const KeyLimits& key);
 
 // Runs `go` once the request's tokens are reserved (at once when no budget applies to it), from
 // the loop; otherwise answers 429 (over budget) or 503 (RATE_LIMIT_FAILURE_MODE=closed) itself.

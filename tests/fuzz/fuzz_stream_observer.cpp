@@ -19,12 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool object = accepted_object(payload);
     if (!object) FUZZ_CHECK(!info.content && !info.has_usage && !info.error && !info.finished);
 
-    int64_t prompt = -1, completion = -1;
-    bool usage = read_usage(payload, &prompt, &completion) == UsageRead::Found;
+    int64_t prompt = -1, completion = -1, cached = -1;
+    bool usage = read_usage(payload, &prompt, &completion, &cached) == UsageRead::Found;
     FUZZ_CHECK(!usage || object);
     if (info.has_usage) {
         FUZZ_CHECK(usage);
-        FUZZ_CHECK(prompt == info.prompt_tokens && completion == info.completion_tokens);
+        FUZZ_CHECK(prompt == info.prompt_tokens && completion == info.completion_tokens && cached == info.cached_tokens);
     }
     return 0;
 }

@@ -480,4 +480,22 @@ long proc_status_kb(pid_t pid, const std::string& field) {
 long resident_kb(pid_t pid) { return proc_status_kb(pid, "VmRSS"); }
 long peak_resident_kb(pid_t pid) { return proc_status_kb(pid, "VmHWM"); }
 
+TempFile::TempFile() {
+    char tmpl[] = "/tmp/llmgw-file-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir = tmpl;
+    path = dir + "/file";
+}
+
+TempFile::~TempFile() {
+    std::remove(path.c_str());
+    rmdir(dir.c_str());
+}
+
+void TempFile::write(const std::string& text) const {
+    const std::string tmp = path + ".tmp";
+    std::ofstream(tmp) << text;
+    if (rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot write " + path);
+}
+
 }  // namespace harness

@@ -45,6 +45,17 @@ private:
     std::string dir_;
 };
 
+// A file, in a temporary directory of its own, that lives as long as the test (keys files,
+// backends files). write() replaces it atomically, as an operator's editor would.
+struct TempFile {
+    std::string dir, path;
+    TempFile();
+    ~TempFile();
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    void write(const std::string& text) const;
+};
+
 // A loopback port nothing listens on right now (for a backend started later at a fixed address).
 int free_port();
 // `llmgw mock` with extra flags.

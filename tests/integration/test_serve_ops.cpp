@@ -257,26 +257,6 @@ Exit run_to_exit(const std::vector<std::string>& args, const std::map<std::strin
     return e;
 }
 
-// A file that lives as long as the test.
-struct TempFile {
-    std::string dir, path;
-    TempFile() {
-        char tmpl[] = "/tmp/llmgw-keys-XXXXXX";
-        REQUIRE(mkdtemp(tmpl));
-        dir = tmpl;
-        path = dir + "/keys";
-    }
-    ~TempFile() {
-        std::remove(path.c_str());
-        rmdir(dir.c_str());
-    }
-    void write(const std::string& text) const {
-        std::string tmp = path + ".tmp";
-        std::ofstream(tmp) << text;
-        REQUIRE(rename(tmp.c_str(), path.c_str()) == 0);  // atomic, as an operator's editor would
-    }
-};
-
 // Reads one complete HTTP/1.1 response (content-length framed) from a raw connection.
 std::string read_response(RawConn& c, bool* closed) {
     std::string buf;
@@ -728,6 +708,17 @@ TEST_CASE("keys: an unreadable API_KEYS_FILE stops start-up with exit 2 naming i
     CHECK(r.status == 2);
     CHECK(r.err.find("API_KEYS_FILE") != std::string::npos);
     CHECK(r.err.find("/nonexistent/llmgw-keys") != std::string::npos);
+    CHECK(lines_of(r.err).size() == 1);
+}
+
+TEST_CASE("keys: a malformed line in API_KEYS_FILE stops start-up with exit 2 naming the line, not the key",
+          "[ops][keys]") {
+    TempFile keys;
+    keys.write("sk-fine-key-aaaaaaaa\n# ok\nsk-typo-key-bbbbbbbb tmp=500\n");
+    auto r = run_to_exit({"serve", "--port", "0"}, {{"API_KEYS_FILE", keys.path}});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("API_KEYS_FILE: " + keys.path + ": line 3: unknown limit 'tmp'") != std::string::npos);
+    CHECK(r.err.find("sk-typo-key") == std::string::npos);
     CHECK(lines_of(r.err).size() == 1);
 }
 

@@ -1,8 +1,11 @@
 // Token budgets (TOKEN_LIMIT_TPM) and the usage ledger (GET /admin/usage): replicas sharing one
 // real redis-server on a loopback port never overshoot a budget by more than one request's unused
 // reservation; streams are settled with the usage the runtime reports; a client that hangs up pays
-// for what was relayed; Redis down follows RATE_LIMIT_FAILURE_MODE.
+// for what was relayed; Redis down follows RATE_LIMIT_FAILURE_MODE; a key's own tpm= in the keys
+// file replaces TOKEN_LIMIT_TPM; cached prompt tokens reach the ledger.
 #include <catch2/catch.hpp>
+
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -295,4 +298,127 @@ TEST_CASE("token limits: with the request limit too, both are decided in one Red
     std::string metrics = get(gw.url("/metrics")).body;
     CHECK(metrics.find("llmgw_ratelimit_shared_total 5") != std::string::npos);
     CHECK(metrics.find("llmgw_tokenlimit_shared_total 4") != std::string::npos);
+}
+
+namespace {
+
+// Posts `body` with `key` until the budget refuses one (at most `tries`); the 429, or the last answer.
+Response post_until_refused(const Process& gw, const std::string& path, const std::string& body,
+                            const std::vector<std::string>& auth, int tries) {
+    Response r;
+    for (int i = 0; i < tries; ++i) {
+        r = post(gw.url(path), body, auth);
+        if (r.status != 200) break;
+    }
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("token limits: a key's own tpm= in the keys file, with and without Redis, reloaded on SIGHUP", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    // Each answer uses 100 tokens and its prompt: a 300-token budget holds two 120-token reservations.
+    auto mock = start_mock({"--tokens", "100"});
+    const std::string kSmall = "sk-small-budget-9876543210";
+    const std::vector<std::string> small_auth{"Authorization: Bearer " + kSmall};
+    // Without Redis and without TOKEN_LIMIT_TPM: only the key with tpm= has a budget. With Redis
+    // and TOKEN_LIMIT_TPM: the key with tpm= has its own instead.
+    for (const bool shared : {false, true}) {
+        INFO((shared ? "with Redis" : "in process"));
+        TempFile keys;
+        keys.write("# budgets\n" + kKey + "\n" + kSmall + "   tpm=300\n");
+        std::map<std::string, std::string> env{{"API_KEYS_FILE", keys.path}, {"ADMIN_KEYS", kAdmin},
+                                               {"REDIS_TIMEOUT_MS", "5000"}, {"LOG_LEVEL", "info"}};
+        if (shared) {
+            env["REDIS_URL"] = redis.url();
+            env["TOKEN_LIMIT_TPM"] = "6000";
+        }
+        auto gw = start_serve(mock.url(), env);
+        if (shared) REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+
+        auto refused = post_until_refused(gw, "/v1/chat/completions", chat(120), small_auth, 6);
+        REQUIRE(refused.status == 429);
+        CHECK(json(refused.body)["error"]["type"] == "rate_limit_error");
+        CHECK(header_int(refused, "x-ratelimit-limit-tokens") == 300);
+        CHECK(header_int(refused, "retry-after") >= 1);
+        const std::string messages =
+            R"({"model":"mock-model","max_tokens":120,"messages":[{"role":"user","content":"hi"}]})";
+        auto anthropic = post(gw.url("/v1/messages"), messages, {"x-api-key: " + kSmall});
+        REQUIRE(anthropic.status == 429);
+        CHECK(json(anthropic.body)["error"]["type"] == "rate_limit_error");
+        CHECK(header_int(anthropic, "anthropic-ratelimit-tokens-limit") == 300);
+        // The other key is not limited by it: ten such requests pass.
+        for (int i = 0; i < 10; ++i) {
+            auto r = post(gw.url("/v1/chat/completions"), chat(120), kAuth);
+            REQUIRE(r.status == 200);
+            CHECK(header_int(r, "x-ratelimit-limit-tokens") == (shared ? 6000 : -1));  // -1: no budget, no header
+        }
+        if (shared) {
+            std::string in_redis = redis.command("KEYS *");
+            CHECK(in_redis.find("llmgw:{" + llmgw::key_fingerprint(kSmall) + "}:tok") != std::string::npos);
+            CHECK(in_redis.find(kSmall) == std::string::npos);
+        }
+
+        // SIGHUP with the budgets swapped: the small key now has a large one, the other a small one.
+        keys.write(kKey + " tpm=300\n" + kSmall + " tpm=100000\n");
+        gw.signal(SIGHUP);
+        REQUIRE(wait_until([&] {
+            return header_int(post(gw.url("/v1/chat/completions"), chat(120), small_auth), "x-ratelimit-limit-tokens") ==
+                   100000;
+        }));
+        auto now_refused = post_until_refused(gw, "/v1/chat/completions", chat(120), kAuth, 6);
+        REQUIRE(now_refused.status == 429);
+        CHECK(header_int(now_refused, "x-ratelimit-limit-tokens") == 300);
+
+        // A file with a malformed line is not taken: the budgets in use stay, the error names the line.
+        keys.write(kKey + " tpm=lots\n" + kSmall + "\n");
+        gw.signal(SIGHUP);
+        REQUIRE(wait_until([&] { return gw.log().find("not reloaded") != std::string::npos; }));
+        CHECK(gw.log().find("line 1: tpm must be a whole number") != std::string::npos);
+        CHECK(header_int(post(gw.url("/v1/chat/completions"), chat(120), small_auth), "x-ratelimit-limit-tokens") ==
+              100000);
+        CHECK(gw.log().find(kSmall) == std::string::npos);
+        CHECK(gw.log().find(kKey) == std::string::npos);
+    }
+}
+
+TEST_CASE("token limits: cached prompt tokens reach the ledger and the per-key counter, streamed or not", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    // The mock reports cached_tokens as the prompt's common prefix with the one before.
+    auto mock = start_mock({"--tokens", "5", "--prefix-cache"});
+    const std::string system(2000, 's');
+    auto body = [&](const std::string& question, bool stream) {
+        return R"({"model":"mock-model","max_tokens":20)" + std::string(stream ? R"(,"stream":true)" : "") +
+               R"(,"messages":[{"role":"system","content":")" + system + R"("},{"role":"user","content":")" +
+               question + R"("}]})";
+    };
+    const std::string q = "?window=day&key=" + llmgw::key_fingerprint(kKey);
+    for (const std::string& redis_url : {std::string(), redis.url()}) {
+        INFO((redis_url.empty() ? "in process" : "with Redis"));
+        auto gw = start_serve(mock.url(), budget_env(redis_url, 0));
+        if (!redis_url.empty()) REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+        int64_t cached_before = 0;
+        for (const bool stream : {false, true}) {
+            INFO((stream ? "streamed" : "whole"));
+            // Two prompts sharing their long system message: the second is mostly cached.
+            REQUIRE(post(gw.url("/v1/chat/completions"), body("first question", stream), kAuth).status == 200);
+            auto second = post(gw.url("/v1/chat/completions"), body("second question", stream), kAuth);
+            REQUIRE(second.status == 200);
+            if (!stream) CHECK(json(second.body)["usage"]["prompt_tokens_details"]["cached_tokens"].GetInt64() > 0);
+            const int64_t requests = stream ? 4 : 2;
+            REQUIRE(wait_until([&] { return usage_report(gw, q)["totals"]["requests"].GetInt64() == requests; }));
+            auto u = usage_report(gw, q);
+            CHECK(u["source"] == (redis_url.empty() ? "local" : "redis"));
+            const int64_t cached = u["totals"]["cached_tokens"].GetInt64();
+            CHECK(cached > cached_before);
+            CHECK(cached < u["totals"]["prompt_tokens"].GetInt64());  // part of the prompt, never more
+            CHECK(u["data"][0]["cached_tokens"].GetInt64() == cached);
+            cached_before = cached;
+        }
+        const std::string metrics = get(gw.url("/metrics")).body;
+        CHECK(metrics.find("llmgw_key_tokens_total{identity=\"" + llmgw::key_fingerprint(kKey) +
+                           "\",direction=\"cached\"} " + std::to_string(cached_before)) != std::string::npos);
+    }
 }

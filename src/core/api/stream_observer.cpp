@@ -87,7 +87,7 @@ StreamEventInfo inspect_stream_event(const StreamChunk& chunk) {
     return info;
 }
 
-UsageRead read_usage(std::string_view body, int64_t* prompt, int64_t* completion) {
+UsageRead read_usage(std::string_view body, int64_t* prompt, int64_t* completion, int64_t* cached) {
     StackDocument d;
     if (auto e = json::parse(body, d)) return e->too_deep ? UsageRead::TooDeep : UsageRead::NotJson;
     if (!d.IsObject()) return UsageRead::NotJson;
@@ -97,6 +97,7 @@ UsageRead read_usage(std::string_view body, int64_t* prompt, int64_t* completion
     read_usage_obj(u->value, info);
     *prompt = info.prompt_tokens;
     *completion = info.completion_tokens;
+    *cached = info.cached_tokens;
     return UsageRead::Found;
 }
 

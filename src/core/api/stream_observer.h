@@ -33,7 +33,8 @@ enum class UsageRead {
     NotJson,  // not JSON, or not an object
     TooDeep,  // nesting past json::kMaxDepth: the answer is unsafe to handle further
 };
-// Usage from a whole (non-stream) response body.
-UsageRead read_usage(std::string_view body, int64_t* prompt, int64_t* completion);
+// Usage from a whole (non-stream) response body (`cached`: prompt_tokens_details.cached_tokens, 0
+// when absent).
+UsageRead read_usage(std::string_view body, int64_t* prompt, int64_t* completion, int64_t* cached);
 
 }  // namespace llmgw

@@ -76,14 +76,14 @@ TokenDecision token_decision(bool allowed, double tat_before, double new_tat, do
     return d;
 }
 
-LocalTokenBudgets::LocalTokenBudgets(TokenBudgetConfig cfg, size_t max_identities)
-    : cfg_(cfg), max_identities_(std::max<size_t>(1, max_identities)) {}
+LocalTokenBudgets::LocalTokenBudgets(size_t max_identities) : max_identities_(std::max<size_t>(1, max_identities)) {}
 
-TokenDecision LocalTokenBudgets::reserve(const std::string& identity, int64_t n, double now_s) {
+TokenDecision LocalTokenBudgets::reserve(const std::string& identity, int64_t n, double now_s,
+                                         const TokenBudgetConfig& budget) {
     const double now = now_s * 1e6;
     auto it = tat_.find(identity);
     const double tat = it == tat_.end() ? now : it->second;
-    GcraStep s = gcra_reserve(tat, now, static_cast<double>(n), cfg_.tpm);
+    GcraStep s = gcra_reserve(tat, now, static_cast<double>(n), budget.tpm);
     if (s.allowed) {
         if (it != tat_.end()) it->second = s.new_tat;
         else {
@@ -91,13 +91,14 @@ TokenDecision LocalTokenBudgets::reserve(const std::string& identity, int64_t n,
             tat_.emplace(identity, s.new_tat);
         }
     }
-    return token_decision(s.allowed, tat, s.new_tat, now, static_cast<double>(n), cfg_.tpm);
+    return token_decision(s.allowed, tat, s.new_tat, now, static_cast<double>(n), budget.tpm);
 }
 
-void LocalTokenBudgets::settle(const std::string& identity, int64_t delta, double now_s) {
+void LocalTokenBudgets::settle(const std::string& identity, int64_t delta, double now_s,
+                               const TokenBudgetConfig& budget) {
     const double now = now_s * 1e6;
     auto it = tat_.find(identity);
-    const double next = gcra_settle(it == tat_.end() ? now : it->second, now, static_cast<double>(delta), cfg_.tpm);
+    const double next = gcra_settle(it == tat_.end() ? now : it->second, now, static_cast<double>(delta), budget.tpm);
     if (next <= now) {
         if (it != tat_.end()) tat_.erase(it);  // full again
         return;

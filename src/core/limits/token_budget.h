@@ -80,18 +80,18 @@ TokenDecision token_decision(bool allowed, double tat_before, double new_tat, do
 
 // The in-process budgets (no REDIS_URL, or its `local` fallback): one TAT per identity, at most
 // `max_identities`; a full budget is the same as none, so full ones go first when the table is
-// at its bound, then the one fullest. Not thread-safe (the gateway holds it behind a mutex).
+// at its bound, then the one fullest. Each call names the identity's budget (TOKEN_LIMIT_TPM or
+// its key's own); a settle names the one its reservation was made with. Not thread-safe (the
+// gateway holds it behind a mutex).
 class LocalTokenBudgets {
 public:
-    LocalTokenBudgets(TokenBudgetConfig cfg, size_t max_identities);
-    TokenDecision reserve(const std::string& identity, int64_t n, double now_s);
-    void settle(const std::string& identity, int64_t delta, double now_s);
+    explicit LocalTokenBudgets(size_t max_identities);
+    TokenDecision reserve(const std::string& identity, int64_t n, double now_s, const TokenBudgetConfig& budget);
+    void settle(const std::string& identity, int64_t delta, double now_s, const TokenBudgetConfig& budget);
     size_t size() const { return tat_.size(); }
-    const TokenBudgetConfig& config() const { return cfg_; }
 
 private:
     void make_room(double now_us);
-    TokenBudgetConfig cfg_;
     size_t max_identities_;
     std::unordered_map<std::string, double> tat_;
 };

@@ -66,7 +66,7 @@ std::string usage_bucket_key(UsageWindow w, int64_t start) {
 std::vector<std::pair<std::string, int64_t>> usage_increments(const UsageRecord& r) {
     const std::string base = r.identity + "|" + field_model(r.model) + "|";
     return {{base + "r", 1}, {base + "p", std::max<int64_t>(0, r.prompt_tokens)},
-            {base + "c", std::max<int64_t>(0, r.completion_tokens)}};
+            {base + "c", std::max<int64_t>(0, r.completion_tokens)}, {base + "k", std::max<int64_t>(0, r.cached_tokens)}};
 }
 
 // KEYS: the minute, hour and day buckets. ARGV[1..3]: their retentions (seconds); ARGV[4]: the
@@ -159,6 +159,7 @@ void UsageReport::add_field(std::string_view field, int64_t value) {
         case 'r': s.requests += value; break;
         case 'p': s.prompt += value; break;
         case 'c': s.completion += value; break;
+        case 'k': s.cached += value; break;
         default: break;
     }
 }
@@ -184,6 +185,7 @@ std::string UsageReport::json(std::string_view source) const {
     auto sums = [&w](const Sums& s) {
         w.Key("requests"); w.Int64(s.requests);
         w.Key("prompt_tokens"); w.Int64(s.prompt);
+        w.Key("cached_tokens"); w.Int64(s.cached);
         w.Key("completion_tokens"); w.Int64(s.completion);
         w.Key("total_tokens"); w.Int64(s.prompt + s.completion);
     };
@@ -205,6 +207,7 @@ std::string UsageReport::json(std::string_view source) const {
         total.requests += s.requests;
         total.prompt += s.prompt;
         total.completion += s.completion;
+        total.cached += s.cached;
     }
     w.EndArray();
     w.Key("totals"); w.StartObject(); sums(total); w.EndObject();

@@ -1,4 +1,4 @@
-// The usage ledger: requests and prompt/completion tokens per key and model, counted in minute,
+// The usage ledger: requests and prompt/completion/cached tokens per key and model, counted in minute,
 // hour and day buckets. With REDIS_URL each bucket is one Redis hash shared by every replica
 // ("llmgw:{usage}:<window>:<start>", one field per key, model and measure, expiring after its
 // retention); without it the process keeps the same buckets in memory (LocalUsageLedger). One
@@ -33,13 +33,15 @@ struct UsageRecord {
     std::string identity;  // key fingerprint or "ip:<client>", never a key
     std::string model;     // as the client named it (its text bounded and sanitised)
     int64_t prompt_tokens = 0, completion_tokens = 0;
+    int64_t cached_tokens = 0;  // the part of prompt_tokens the runtime served from its prefix cache
 };
 
 // Bucket start (unix seconds) of `t` in window `w`.
 int64_t usage_bucket_start(UsageWindow w, int64_t t);
 std::string usage_bucket_key(UsageWindow w, int64_t start);
 
-// The fields one record adds to, with their increments: "<identity>|<model>|<r|p|c>".
+// The fields one record adds to, with their increments: "<identity>|<model>|<r|p|c|k>"
+// (requests, prompt, completion, cached prompt tokens).
 std::vector<std::pair<std::string, int64_t>> usage_increments(const UsageRecord& r);
 
 // Redis: one script adds a record to its minute, hour and day buckets (all on the {usage} slot).
@@ -67,12 +69,12 @@ public:
     // An HGETALL reply (field, value, field, value...); false when it is not one.
     bool add_hgetall(const RedisValue& reply);
     // {"object":"usage","window","since","until","source","data":[{key,model,requests,
-    //  prompt_tokens,completion_tokens,total_tokens}],"totals":{...}}
+    //  prompt_tokens,cached_tokens,completion_tokens,total_tokens}],"totals":{...}}
     std::string json(std::string_view source) const;
 
 private:
     struct Sums {
-        int64_t requests = 0, prompt = 0, completion = 0;
+        int64_t requests = 0, prompt = 0, completion = 0, cached = 0;
     };
     UsageQuery q_;
     std::map<std::pair<std::string, std::string>, Sums> rows_;

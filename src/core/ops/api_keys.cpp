@@ -5,10 +5,6 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "core/base/text_util.h"
 
@@ -48,33 +44,6 @@ std::string sha256_hex(std::string_view data) {
 
 std::string key_fingerprint(std::string_view key) { return "key:" + sha256_hex(key).substr(0, 12); }
 
-std::vector<std::string> parse_keys_file(std::string_view text) {
-    std::vector<std::string> keys;
-    while (!text.empty()) {
-        const size_t nl = text.find('\n');
-        std::string_view line = trim(text.substr(0, nl), kWhitespace);
-        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-        if (line.empty() || line.front() == '#') continue;
-        keys.emplace_back(line);
-    }
-    return keys;
-}
-
-std::optional<std::vector<std::string>> read_keys_file(const std::string& path, std::string* err) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (err) *err = "cannot read " + path + ": " + std::strerror(errno);
-        return std::nullopt;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) {
-        if (err) *err = "cannot read " + path;
-        return std::nullopt;
-    }
-    return parse_keys_file(ss.str());
-}
-
 std::string_view presented_api_key(std::string_view authorization, std::string_view x_api_key) {
     std::string_view auth = trim(authorization, kWhitespace);
     const size_t sp = auth.find_first_of(" \t");
@@ -86,13 +55,21 @@ std::string_view presented_api_key(std::string_view authorization, std::string_v
 }
 
 std::shared_ptr<const KeySet> KeySet::from_keys(const std::vector<std::string>& keys) {
+    std::vector<KeyEntry> entries;
+    entries.reserve(keys.size());
+    for (const auto& k : keys) entries.push_back({k, {}});
+    return from_entries(entries);
+}
+
+std::shared_ptr<const KeySet> KeySet::from_entries(const std::vector<KeyEntry>& entries) {
     auto set = std::make_shared<KeySet>();
-    for (const auto& k : keys) {
-        if (k.empty()) continue;
-        Entry e{sha256(k), key_fingerprint(k)};
-        const bool dup = std::any_of(set->entries_.begin(), set->entries_.end(),
-                                     [&](const Entry& x) { return x.digest == e.digest; });
-        if (!dup) set->entries_.push_back(std::move(e));
+    for (const auto& k : entries) {
+        if (k.key.empty()) continue;
+        Entry e{sha256(k.key), key_fingerprint(k.key), k.limits};
+        auto dup = std::find_if(set->entries_.begin(), set->entries_.end(),
+                                [&](const Entry& x) { return x.digest == e.digest; });
+        if (dup == set->entries_.end()) set->entries_.push_back(std::move(e));
+        else if (dup->limits == KeyLimits{}) dup->limits = e.limits;
     }
     return set;
 }
@@ -108,7 +85,7 @@ KeySet::Match KeySet::match(std::string_view presented) const {
         found = (found & ~mask) | ((i + 1) & mask);
     }
     if (presented.empty() || found == 0) return {};
-    return {true, entries_[found - 1].fingerprint};
+    return {true, entries_[found - 1].fingerprint, entries_[found - 1].limits};
 }
 
 KeyStore::KeyStore(std::shared_ptr<const KeySet> initial)

@@ -23,11 +23,16 @@ std::string sha256_hex(std::string_view data);
 // "key:" + the first 12 hex digits of sha256(key): stable, short, safe to log.
 std::string key_fingerprint(std::string_view key);
 
-// Keys-file text: one key a line; blank lines and lines whose first non-blank character is '#'
-// are skipped; surrounding whitespace (and a CR from CRLF files) is trimmed.
-std::vector<std::string> parse_keys_file(std::string_view text);
-// Reads and parses a keys file; nullopt with *err set ("cannot read <path>: <reason>") on failure.
-std::optional<std::vector<std::string>> read_keys_file(const std::string& path, std::string* err);
+// A key's own limits, from its line in API_KEYS_FILE (core/ops/keys_file.h). Unset: the global one.
+struct KeyLimits {
+    std::optional<int64_t> tpm;  // replaces TOKEN_LIMIT_TPM for this key; 0: no token budget for it
+    bool operator==(const KeyLimits&) const = default;
+};
+
+struct KeyEntry {
+    std::string key;
+    KeyLimits limits;
+};
 
 // The key a client presented: `Authorization: Bearer <key>` (scheme case-insensitive), else
 // `x-api-key`. Empty when neither carries one. Pass the raw header values (empty when absent).
@@ -38,10 +43,14 @@ public:
     struct Match {
         bool ok = false;
         std::string_view fingerprint;  // valid while the KeySet lives
+        KeyLimits limits;
     };
 
     // Duplicates and empty keys are dropped.
     static std::shared_ptr<const KeySet> from_keys(const std::vector<std::string>& keys);
+    // The same with limits: a key listed again keeps its first entry, taking the later entry's
+    // limits when the first had none (API_KEYS, then the keys file: the file's limits apply).
+    static std::shared_ptr<const KeySet> from_entries(const std::vector<KeyEntry>& entries);
 
     // Auth is disabled when the set is empty.
     bool empty() const { return entries_.empty(); }
@@ -55,6 +64,7 @@ private:
     struct Entry {
         Sha256Digest digest;
         std::string fingerprint;
+        KeyLimits limits;
     };
     std::vector<Entry> entries_;
 };

@@ -235,6 +235,8 @@ GatewayMetrics::GatewayMetrics(MetricsOptions opts)
         kinds.emplace_back(backend_error_kind_name(BackendErrorKind(k)));
     const Dim* kind = fixed(kinds);
     const Dim* direction = fixed({"prompt", "completion"});
+    // Cached prompt tokens are part of the prompt's count: a third direction, per identity only.
+    const Dim* key_direction = fixed({"prompt", "completion", "cached"});
 
     size_t next = 0;
     auto add = [&](Family f) {
@@ -280,8 +282,9 @@ GatewayMetrics::GatewayMetrics(MetricsOptions opts)
                          "past the cap, \"other\").",
                          K::Counter, {"identity"}, {usage_identity}});
     key_tokens_ = add({"llmgw_key_tokens_total",
-                       "Tokens charged to an identity (reported usage, or what the gateway counted), by direction.",
-                       K::Counter, {"identity", "direction"}, {usage_identity, direction}});
+                       "Tokens charged to an identity (reported usage, or what the gateway counted), by direction; "
+                       "cached: the prompt tokens the runtime reported served from its prefix cache (part of prompt).",
+                       K::Counter, {"identity", "direction"}, {usage_identity, key_direction}});
     shard_cells_ = next;
 
     status_cache_ = std::make_unique<std::atomic<uint32_t>[]>(kStatusCacheSize);
@@ -355,11 +358,13 @@ void MetricsRecorder::on_inter_token(size_t route, ModelId model, double seconds
     observe(cells_, m_->itl_->cell({m_->route_index(route), model.index}), *m_->itl_->buckets, seconds);
 }
 
-void MetricsRecorder::on_key_usage(std::string_view identity, uint64_t prompt, uint64_t completion) const {
+void MetricsRecorder::on_key_usage(std::string_view identity, uint64_t prompt, uint64_t completion,
+                                   uint64_t cached) const {
     const uint32_t id = m_->usage_identities_.intern(identity);
     add(cells_, m_->key_requests_->cell({id}), 1);
     if (prompt) add(cells_, m_->key_tokens_->cell({id, 0}), prompt);
     if (completion) add(cells_, m_->key_tokens_->cell({id, 1}), completion);
+    if (cached) add(cells_, m_->key_tokens_->cell({id, 2}), cached);
 }
 
 void MetricsRecorder::on_tokens(ModelId model, uint64_t prompt, uint64_t completion) const {

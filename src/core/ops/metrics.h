@@ -104,8 +104,9 @@ public:
     void on_ttft(size_t route, ModelId model, double seconds) const;
     void on_inter_token(size_t route, ModelId model, double seconds) const;
     void on_tokens(ModelId model, uint64_t prompt, uint64_t completion) const;
-    // A forwarded API request ended: llmgw_key_requests_total and llmgw_key_tokens_total by identity.
-    void on_key_usage(std::string_view identity, uint64_t prompt, uint64_t completion) const;
+    // A forwarded API request ended: llmgw_key_requests_total and llmgw_key_tokens_total by identity
+    // (`cached`: the part of `prompt` the runtime served from its prefix cache).
+    void on_key_usage(std::string_view identity, uint64_t prompt, uint64_t completion, uint64_t cached) const;
     void on_stream_start() const;
     void on_stream_end() const;
     // Time from sending the upstream request to its last byte (or failure).

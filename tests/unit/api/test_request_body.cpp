@@ -81,12 +81,17 @@ TEST_CASE("stream observer: content, usage-only chunks, errors, DONE", "[stream_
     auto junk = inspect_stream_event("not json");
     CHECK_FALSE(junk.content);
     CHECK_FALSE(junk.done);
-    int64_t p = 0, c = 0;
-    CHECK(read_usage(R"({"usage":{"prompt_tokens":3,"completion_tokens":4}})", &p, &c) == UsageRead::Found);
+    int64_t p = 0, c = 0, k = -1;
+    CHECK(read_usage(R"({"usage":{"prompt_tokens":3,"completion_tokens":4}})", &p, &c, &k) == UsageRead::Found);
     CHECK(p == 3);
     CHECK(c == 4);
-    CHECK(read_usage("{}", &p, &c) == UsageRead::Absent);
-    CHECK(read_usage("{", &p, &c) == UsageRead::NotJson);
+    CHECK(k == 0);
+    CHECK(read_usage(R"({"usage":{"prompt_tokens":30,"completion_tokens":4,"prompt_tokens_details":{"cached_tokens":24}}})",
+                     &p, &c, &k) == UsageRead::Found);
+    CHECK(p == 30);
+    CHECK(k == 24);
+    CHECK(read_usage("{}", &p, &c, &k) == UsageRead::Absent);
+    CHECK(read_usage("{", &p, &c, &k) == UsageRead::NotJson);
 }
 
 namespace {
@@ -158,8 +163,8 @@ TEST_CASE("stream observer: a too-deep event or answer is flagged, not read", "[
     CHECK(ev.too_deep);
     CHECK_FALSE(ev.content);
     CHECK_FALSE(inspect_stream_event(R"({"choices":[]})").too_deep);
-    int64_t p = -1, c = -1;
-    CHECK(read_usage(R"({"usage":{"prompt_tokens":3},"x":)" + nested(5000) + "}", &p, &c) == UsageRead::TooDeep);
+    int64_t p = -1, c = -1, k = -1;
+    CHECK(read_usage(R"({"usage":{"prompt_tokens":3},"x":)" + nested(5000) + "}", &p, &c, &k) == UsageRead::TooDeep);
     CHECK(p == -1);
 }
 

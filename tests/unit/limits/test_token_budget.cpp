@@ -56,42 +56,64 @@ TEST_CASE("token budget: what a finished request is charged", "[limits]") {
 }
 
 TEST_CASE("token budget: the local budget admits a minute's worth, refills, and takes refunds", "[limits]") {
-    LocalTokenBudgets b(TokenBudgetConfig{.tpm = 1000}, 100);
-    auto first = b.reserve("key:a", 600, 100.0);
+    LocalTokenBudgets b(100);
+    const TokenBudgetConfig k{.tpm = 1000};
+    auto first = b.reserve("key:a", 600, 100.0, k);
     CHECK(first.allowed);
     CHECK(first.limit == 1000);
     CHECK(first.remaining == 400);
-    auto second = b.reserve("key:a", 600, 100.0);
+    auto second = b.reserve("key:a", 600, 100.0, k);
     CHECK_FALSE(second.allowed);
     CHECK(second.remaining == 400);
     CHECK(second.retry_after_s == Approx(12.0).margin(1e-6));  // 200 tokens at 1000 a minute
     // Another identity has its own budget.
-    CHECK(b.reserve("key:b", 1000, 100.0).allowed);
+    CHECK(b.reserve("key:b", 1000, 100.0, k).allowed);
     // Refund 500 of the first reservation: the second now fits.
-    b.settle("key:a", -500, 100.0);
-    CHECK(b.reserve("key:a", 600, 100.0).allowed);
-    CHECK_FALSE(b.reserve("key:a", 301, 100.0).allowed);  // 700 of 1000 in use
+    b.settle("key:a", -500, 100.0, k);
+    CHECK(b.reserve("key:a", 600, 100.0, k).allowed);
+    CHECK_FALSE(b.reserve("key:a", 301, 100.0, k).allowed);  // 700 of 1000 in use
     // Six seconds refill 100 tokens.
-    auto later = b.reserve("key:a", 100, 106.0);
+    auto later = b.reserve("key:a", 100, 106.0, k);
     CHECK(later.allowed);
     // An overrun overdraws: nothing fits until it is paid back.
-    b.settle("key:b", 300, 100.0);
-    CHECK_FALSE(b.reserve("key:b", 1, 110.0).allowed);
-    CHECK(b.reserve("key:b", 1, 118.1).allowed);
+    b.settle("key:b", 300, 100.0, k);
+    CHECK_FALSE(b.reserve("key:b", 1, 110.0, k).allowed);
+    CHECK(b.reserve("key:b", 1, 118.1, k).allowed);
 }
 
 TEST_CASE("token budget: a refund never makes a budget fuller than full", "[limits]") {
-    LocalTokenBudgets b(TokenBudgetConfig{.tpm = 1000}, 100);
-    CHECK(b.reserve("key:a", 100, 0.0).allowed);
-    b.settle("key:a", -5000, 0.0);
+    LocalTokenBudgets b(100);
+    const TokenBudgetConfig k{.tpm = 1000};
+    CHECK(b.reserve("key:a", 100, 0.0, k).allowed);
+    b.settle("key:a", -5000, 0.0, k);
     CHECK(b.size() == 0);  // full again: forgotten
-    CHECK(b.reserve("key:a", 1000, 0.0).allowed);
-    CHECK_FALSE(b.reserve("key:a", 1, 0.0).allowed);
+    CHECK(b.reserve("key:a", 1000, 0.0, k).allowed);
+    CHECK_FALSE(b.reserve("key:a", 1, 0.0, k).allowed);
+}
+
+TEST_CASE("token budget: each identity's own budget in one local store", "[limits]") {
+    LocalTokenBudgets b(100);
+    const TokenBudgetConfig small{.tpm = 300}, large{.tpm = 3000};
+    auto s = b.reserve("key:small", 250, 0.0, small);
+    CHECK(s.allowed);
+    CHECK(s.limit == 300);
+    CHECK(s.remaining == 50);
+    auto refused = b.reserve("key:small", 100, 0.0, small);
+    CHECK_FALSE(refused.allowed);
+    CHECK(refused.limit == 300);
+    CHECK(refused.retry_after_s == Approx(10.0).margin(1e-6));  // 50 tokens at 300 a minute
+    auto l = b.reserve("key:large", 2500, 0.0, large);
+    CHECK(l.allowed);
+    CHECK(l.remaining == 500);
+    // A refund in the budget it was reserved with: 200 of 300 back.
+    b.settle("key:small", -200, 0.0, small);
+    CHECK(b.reserve("key:small", 250, 0.0, small).allowed);
 }
 
 TEST_CASE("token budget: the local store stays within its bound", "[limits]") {
-    LocalTokenBudgets b(TokenBudgetConfig{.tpm = 1000}, 3);
-    for (int i = 0; i < 10; ++i) CHECK(b.reserve("key:" + std::to_string(i), 10 + i, 0.0).allowed);
+    LocalTokenBudgets b(3);
+    const TokenBudgetConfig k{.tpm = 1000};
+    for (int i = 0; i < 10; ++i) CHECK(b.reserve("key:" + std::to_string(i), 10 + i, 0.0, k).allowed);
     CHECK(b.size() == 3);
 }
 
@@ -159,14 +181,17 @@ TEST_CASE("usage ledger: buckets, keys and the Redis command", "[limits]") {
     CHECK(usage_bucket_start(UsageWindow::Hour, 7300) == 7200);
     CHECK(usage_bucket_start(UsageWindow::Day, 90000) == 86400);
     CHECK(usage_bucket_key(UsageWindow::Hour, 7200) == "llmgw:{usage}:h:7200");
-    UsageRecord r{"key:abc", "my|model\n", 10, 3};
+    UsageRecord r{"key:abc", "my|model\n", 10, 3, 4};
     auto inc = usage_increments(r);
-    REQUIRE(inc.size() == 3);
+    REQUIRE(inc.size() == 4);
     CHECK(inc[0] == std::pair<std::string, int64_t>{"key:abc|my_model_|r", 1});
     CHECK(inc[1] == std::pair<std::string, int64_t>{"key:abc|my_model_|p", 10});
     CHECK(inc[2] == std::pair<std::string, int64_t>{"key:abc|my_model_|c", 3});
+    CHECK(inc[3] == std::pair<std::string, int64_t>{"key:abc|my_model_|k", 4});
     auto c = usage_record_command(r, 7325);
-    REQUIRE(c.size() == 3 + 3 + 3 + 1 + 6);
+    REQUIRE(c.size() == 3 + 3 + 3 + 1 + 8);
+    CHECK(c[16] == "key:abc|my_model_|k");
+    CHECK(c[17] == "4");
     CHECK(c[2] == "3");
     CHECK(c[3] == "llmgw:{usage}:m:7320");
     CHECK(c[4] == "llmgw:{usage}:h:7200");
@@ -200,8 +225,8 @@ TEST_CASE("usage ledger: the query's defaults, bounds and errors", "[limits]") {
 
 TEST_CASE("usage ledger: the local ledger sums per key and model, filters, and forgets old buckets", "[limits]") {
     LocalUsageLedger l;
-    l.record({"key:a", "m1", 10, 5}, 7200);
-    l.record({"key:a", "m1", 20, 1}, 7230);
+    l.record({"key:a", "m1", 10, 5, 0}, 7200);
+    l.record({"key:a", "m1", 20, 1, 16}, 7230);
     l.record({"key:a", "m2", 1, 1}, 7240);
     l.record({"key:b", "m1", 7, 0}, 7250);
     std::string err, param;
@@ -217,8 +242,11 @@ TEST_CASE("usage ledger: the local ledger sums per key and model, filters, and f
     CHECK(d["data"][0]["requests"].GetInt64() == 2);
     CHECK(d["data"][0]["prompt_tokens"].GetInt64() == 30);
     CHECK(d["data"][0]["completion_tokens"].GetInt64() == 6);
+    CHECK(d["data"][0]["cached_tokens"].GetInt64() == 16);
+    CHECK(d["data"][1]["cached_tokens"].GetInt64() == 0);
     CHECK(d["totals"]["requests"].GetInt64() == 4);
-    CHECK(d["totals"]["total_tokens"].GetInt64() == 45);
+    CHECK(d["totals"]["cached_tokens"].GetInt64() == 16);
+    CHECK(d["totals"]["total_tokens"].GetInt64() == 45);  // cached tokens are part of the prompt's
 
     auto only_b = *parse_usage_query("window=day&key=key:b", 7260, &err, &param);
     UsageReport b(only_b);
@@ -239,7 +267,8 @@ TEST_CASE("usage ledger: an HGETALL reply is read, anything else refused", "[lim
     std::string err, param;
     UsageReport r(*parse_usage_query("", 7200, &err, &param));
     auto s = [](std::string v) { return RedisValue{RedisValue::Type::String, 0, std::move(v), {}}; };
-    CHECK(r.add_hgetall(RedisValue::of_array({s("key:a|m|r"), s("2"), s("key:a|m|p"), s("40"), s("junk"), s("1")})));
+    CHECK(r.add_hgetall(RedisValue::of_array({s("key:a|m|r"), s("2"), s("key:a|m|p"), s("40"), s("key:a|m|k"), s("32"),
+                                               s("junk"), s("1")})));
     CHECK(r.add_hgetall(RedisValue{}));  // a bucket nobody wrote
     CHECK_FALSE(r.add_hgetall(RedisValue::of_array({s("key:a|m|r")})));
     CHECK_FALSE(r.add_hgetall(RedisValue::of_array({s("key:a|m|r"), s("x")})));
@@ -249,6 +278,7 @@ TEST_CASE("usage ledger: an HGETALL reply is read, anything else refused", "[lim
     REQUIRE(d["data"].Size() == 1);
     CHECK(d["data"][0]["requests"].GetInt64() == 2);
     CHECK(d["data"][0]["prompt_tokens"].GetInt64() == 40);
+    CHECK(d["data"][0]["cached_tokens"].GetInt64() == 32);
 }
 
 TEST_CASE("token budget: both limits in one call, and its answer", "[limits]") {

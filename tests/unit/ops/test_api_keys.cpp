@@ -1,9 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
 #include <atomic>
 #include <thread>
 
@@ -16,27 +12,6 @@ TEST_CASE("sha256 and fingerprints", "[apikeys]") {
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(key_fingerprint("abc") == "key:ba7816bf8f01");
     CHECK(key_fingerprint("sk-secret").find("secret") == std::string::npos);
-}
-
-TEST_CASE("keys file: one key a line, comments, blanks, whitespace, CRLF", "[apikeys]") {
-    const auto keys = parse_keys_file("# team keys\n\n  sk-one  \r\nsk-two\n\t# indented comment\nsk-#three\nlast");
-    CHECK(keys == std::vector<std::string>{"sk-one", "sk-two", "sk-#three", "last"});
-    CHECK(parse_keys_file("").empty());
-    CHECK(parse_keys_file("# only\n   \n").empty());
-}
-
-TEST_CASE("read_keys_file reads a file and names it when it cannot", "[apikeys]") {
-    const std::string path = "/tmp/llmgw_test_keys_" + std::to_string(::getpid());
-    {
-        std::ofstream(path) << "k1\n# c\nk2\n";
-    }
-    std::string err;
-    auto keys = read_keys_file(path, &err);
-    REQUIRE(keys);
-    CHECK(*keys == std::vector<std::string>{"k1", "k2"});
-    std::remove(path.c_str());
-    CHECK_FALSE(read_keys_file(path, &err));
-    CHECK(err.find(path) != std::string::npos);
 }
 
 TEST_CASE("the presented key comes from Bearer or x-api-key", "[apikeys]") {
