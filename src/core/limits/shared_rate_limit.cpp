@@ -5,28 +5,22 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/limits/limit_script_prelude.h"
 #include "core/ops/api_keys.h"
 
 namespace llmgw {
 
 // KEYS[1]: the identity's TAT key. ARGV[1]: emission interval (microseconds a request),
 // ARGV[2]: tolerance (burst x interval, microseconds). Answers {allowed, remaining,
-// retry_after_us, reset_us}. The TAT is written with %d: tostring() would print a number this
-// large in exponent form, losing microseconds. Its expiry is when the bucket is full again, so an
-// idle identity costs Redis nothing. replicate_commands: Redis before 5 must be told that a
-// script reading TIME replicates its effects, not itself.
-const std::string_view kGcraScript = R"lua(if redis.replicate_commands then pcall(redis.replicate_commands) end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
+// retry_after_us, reset_us}.
+const std::string kGcraScript = std::string(kLimitScriptPrelude) + R"lua(local interval = tonumber(ARGV[1])
 local tau = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now) or now
-if tat < now then tat = now end
+local tat = tat_of(KEYS[1])
 local new_tat = tat + interval
 if new_tat - now > tau then
   return {0, 0, new_tat - tau - now, tat - now}
 end
-redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+set_tat(KEYS[1], new_tat)
 return {1, math.floor((tau - (new_tat - now)) / interval), 0, new_tat - now}
 )lua";
 

@@ -18,7 +18,7 @@ namespace llmgw {
 
 // The script's text and its SHA-1 (what EVALSHA names; computed here, so the first call needs no
 // SCRIPT LOAD round trip to learn it).
-extern const std::string_view kGcraScript;
+extern const std::string kGcraScript;
 const std::string& gcra_script_sha1();
 
 // The SHA-1 of a script's text, in hex: what EVALSHA names it by.

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "core/json/json_parse.h"
+#include "core/limits/limit_script_prelude.h"
 #include "core/limits/shared_rate_limit.h"
 #include "core/ops/rate_limiter.h"
 
@@ -122,16 +123,11 @@ void LocalTokenBudgets::make_room(double now_us) {
 // ARGV[1]: 'r' (reserve n, refused when it does not fit) or 's' (settle: n more or, negative,
 // fewer). ARGV[2]: microseconds a token refills (a fraction for budgets over a million a
 // minute). ARGV[3]: the budget's size in microseconds (one minute). ARGV[4]: n. The same
-// arithmetic as gcra_reserve / gcra_settle; %d keeps the TAT's microseconds (tostring would print
-// an exponent). A budget that is full again is deleted, and a key expires when it would be.
-const std::string_view kTokenBudgetScript = R"lua(if redis.replicate_commands then pcall(redis.replicate_commands) end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[2])
+// arithmetic as gcra_reserve / gcra_settle. A budget that is full again is deleted.
+const std::string kTokenBudgetScript = std::string(kLimitScriptPrelude) + R"lua(local interval = tonumber(ARGV[2])
 local tau = tonumber(ARGV[3])
 local n = tonumber(ARGV[4])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now) or now
-if tat < now then tat = now end
+local tat = tat_of(KEYS[1])
 local new_tat = tat + n * interval
 if ARGV[1] == 'r' and new_tat - now > tau then
   return {0, math.floor(math.max(0, tau - (tat - now)) / interval), math.ceil(new_tat - tau - now), math.floor(tat - now)}
@@ -140,7 +136,7 @@ if new_tat <= now then
   redis.call('DEL', KEYS[1])
   return {1, math.floor(tau / interval), 0, 0}
 end
-redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
+set_tat(KEYS[1], new_tat)
 return {1, math.floor(math.max(0, tau - (new_tat - now)) / interval), 0, math.floor(new_tat - now)}
 )lua";
 
@@ -197,13 +193,9 @@ std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t 
 // KEYS[1]: the request limit's TAT, KEYS[2]: the token budget's. ARGV[1], ARGV[2]: the GCRA's
 // interval and tolerance (as kGcraScript); ARGV[3]: microseconds a token refills; ARGV[4]: the
 // budget in microseconds; ARGV[5]: tokens to reserve. Both are checked before either is written.
-const std::string_view kAdmitScript = R"lua(if redis.replicate_commands then pcall(redis.replicate_commands) end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
+const std::string kAdmitScript = std::string(kLimitScriptPrelude) + R"lua(local interval = tonumber(ARGV[1])
 local tau = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now) or now
-if tat < now then tat = now end
+local tat = tat_of(KEYS[1])
 local new_tat = tat + interval
 if new_tat - now > tau then
   return {0, 0, new_tat - tau - now, tat - now, 0, 0, 0, 0}
@@ -211,17 +203,14 @@ end
 local tinterval = tonumber(ARGV[3])
 local ttau = tonumber(ARGV[4])
 local n = tonumber(ARGV[5])
-local ttat = tonumber(redis.call('GET', KEYS[2]) or now) or now
-if ttat < now then ttat = now end
+local ttat = tat_of(KEYS[2])
 local new_ttat = ttat + n * tinterval
 local remaining = math.floor((tau - (new_tat - now)) / interval)
 if new_ttat - now > ttau then
   return {1, remaining, 0, new_tat - now, 0, math.floor(math.max(0, ttau - (ttat - now)) / tinterval), math.ceil(new_ttat - ttau - now), math.floor(ttat - now)}
 end
-redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil((new_tat - now) / 1000) + 1)
-if new_ttat > now then
-  redis.call('SET', KEYS[2], string.format('%d', new_ttat), 'PX', math.ceil((new_ttat - now) / 1000) + 1)
-end
+set_tat(KEYS[1], new_tat)
+if new_ttat > now then set_tat(KEYS[2], new_ttat) end
 return {1, remaining, 0, new_tat - now, 1, math.floor(math.max(0, ttau - (new_ttat - now)) / tinterval), 0, math.floor(new_ttat - now)}
 )lua";
 

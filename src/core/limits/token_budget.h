@@ -97,7 +97,7 @@ private:
 };
 
 // ---- Redis ----
-extern const std::string_view kTokenBudgetScript;
+extern const std::string kTokenBudgetScript;
 const std::string& token_budget_script_sha1();
 std::string token_budget_key(std::string_view identity);  // "llmgw:{<identity>}:tok"
 std::vector<std::string> token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg,
@@ -111,7 +111,7 @@ std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t 
 // the request limit's GCRA (shared_rate_limit.h) and the token reservation, atomically, in one
 // round trip instead of two. KEYS: the identity's request and token keys (one hash tag, one
 // slot). A request the token budget refuses does not use up a request of the request limit.
-extern const std::string_view kAdmitScript;
+extern const std::string kAdmitScript;
 const std::string& admit_script_sha1();
 std::vector<std::string> admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
                                        const TokenBudgetConfig& tokens, bool eval = false);
