@@ -91,10 +91,7 @@ TEST_CASE("Claude Code completes a tool round trip through the gateway in front 
     TempDir dir;
     auto env = fresh_env(dir);
     add_claude_code_env(env, gw.url(), "agent-key");
-    // Claude Code drops a stream that sends nothing for 5 minutes (CLAUDE_STREAM_IDLE_TIMEOUT_MS,
-    // at least 300000): a prefill on a loaded machine can take longer.
-    env.insert({{"API_TIMEOUT_MS", std::to_string(int(kGatewayRequestTimeoutS * 1000))},
-                {"CLAUDE_STREAM_IDLE_TIMEOUT_MS", std::to_string(int(kGatewayRequestTimeoutS * 1000))}});
+    env.insert({{"API_TIMEOUT_MS", std::to_string(int(kGatewayRequestTimeoutS * 1000))}});
     auto [rc, out] = run_cli(dir.sub("work"), env,
                              cli("claude") + " -p 'Say hello.'"
                                              " --output-format stream-json --verbose",
@@ -111,7 +108,10 @@ TEST_CASE("Claude Code completes a tool round trip through the gateway in front 
     CHECK(out.find(std::string(R"("result":")") + kFinalAnswer) != std::string::npos);
     CHECK(log.find(R"("method":"HEAD","path":"/","status":200)") != std::string::npos);
     CHECK(count(log, R"("path":"/v1/messages","status":200)") >= 2);
-    CHECK(log.find(R"("status":4)") == std::string::npos);
+    // Claude Code drops a stream silent for 5 minutes whatever CLAUDE_STREAM_IDLE_TIMEOUT_MS says
+    // (its byte-stream watchdog has that ceiling) and retries: on a loaded machine a 20k-token
+    // prefill outlasts it, and the gateway logs the hang-up as 499. Any other 4xx is a failure.
+    CHECK(count(log, R"("status":4)") == count(log, R"("status":499)"));
     CHECK(log.find(R"("status":5)") == std::string::npos);
 }
 
