@@ -107,18 +107,17 @@ std::string upstream_error_message(std::string_view body) {
     // Too deep to read: say so rather than echo 2000 bytes of brackets.
     if (bad && bad->too_deep) return "upstream error body: " + json::describe(*bad);
     if (!bad && d.IsObject()) {
-        auto it = d.FindMember("error");
-        if (it != d.MemberEnd()) {
-            if (it->value.IsString()) return it->value.GetString();
-            if (it->value.IsObject()) {
-                auto m = it->value.FindMember("message");
-                if (m != it->value.MemberEnd() && m->value.IsString()) return m->value.GetString();
-            }
-        }
-        for (const char* k : {"message", "detail"}) {
-            auto m = d.FindMember(k);
-            if (m != d.MemberEnd() && m->value.IsString()) return m->value.GetString();
-        }
+        // An empty string says nothing: the next place, else the body itself, is the message.
+        auto text = [](const rapidjson::Value& obj, const char* key) -> std::string {
+            auto m = obj.FindMember(key);
+            if (m == obj.MemberEnd() || !m->value.IsString()) return {};
+            return std::string(m->value.GetString(), m->value.GetStringLength());
+        };
+        if (std::string m = text(d, "error"); !m.empty()) return m;
+        if (auto it = d.FindMember("error"); it != d.MemberEnd() && it->value.IsObject())
+            if (std::string m = text(it->value, "message"); !m.empty()) return m;
+        for (const char* k : {"message", "detail"})
+            if (std::string m = text(d, k); !m.empty()) return m;
     }
     std::string s(utf8_prefix(body, kRawMessageBytes));
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();

@@ -213,6 +213,15 @@ TEST_CASE("errors: upstream bodies in any shape are wrapped", "[errors]") {
     CHECK(std::string(d["error"]["message"].GetString()) == "Not Found");
 }
 
+TEST_CASE("errors: an empty message in an upstream error is passed over, never relayed empty", "[errors]") {
+    // fuzz_api_error found {"error":""}: the client got an envelope with an empty message.
+    CHECK(upstream_error_message(R"({"error":""})") == R"({"error":""})");
+    CHECK(upstream_error_message(R"({"error":"","message":"overloaded"})") == "overloaded");
+    CHECK(upstream_error_message(R"({"error":{"message":""},"detail":"busy"})") == "busy");
+    CHECK(upstream_error_message(R"({"message":"","detail":""})") == R"({"message":"","detail":""})");
+    CHECK(upstream_error_message(R"({"error":"a\u0000b"})") == std::string("a\0b", 3));  // all of it
+}
+
 TEST_CASE("errors: a too-deep upstream error body is described, never relayed as is", "[errors][deepjson]") {
     // A valid OpenAI envelope with one member nested past the limit.
     std::string deep = R"({"error":{"message":"m","type":"server_error","x":)" + nested(200) + "}}";
