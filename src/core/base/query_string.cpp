@@ -1,7 +1,5 @@
 #include "core/base/query_string.h"
 
-#include <charconv>
-
 #include "core/base/text_util.h"
 #include "core/base/url_path.h"
 
@@ -20,13 +18,6 @@ std::optional<std::vector<QueryParam>> parse_query(std::string_view query, std::
         params.push_back({std::string(name), std::move(*value)});
     }
     return params;
-}
-
-std::optional<int64_t> integer_in_range(std::string_view s, int64_t min, int64_t max) {
-    int64_t n = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (s.empty() || ec != std::errc() || p != s.data() + s.size() || n < min || n > max) return std::nullopt;
-    return n;
 }
 
 }  // namespace llmgw

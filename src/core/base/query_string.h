@@ -1,12 +1,14 @@
-// The query of a request URL as the client meant it. One reader for every route that takes query
+// The query of a request URL as the client meant it (integer_in_range, in text_util.h, reads a
+// number parameter). One reader for every route that takes query
 // parameters (GET /v1/models?limit=, /v1/responses/{id}/input_items?after=, /admin/usage?since=),
 // so each decodes and bounds them the same way.
 #pragma once
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/base/text_util.h"
 
 namespace llmgw {
 
@@ -22,8 +24,5 @@ std::optional<std::vector<QueryParam>> parse_query(std::string_view query, std::
 
 // How much of a client's parameter name an error message quotes.
 inline constexpr size_t kMaxQueryNameEcho = 100;
-
-// A whole decimal number from `min` to `max` and nothing else ("12", not "12x", " 12" or "1e3").
-std::optional<int64_t> integer_in_range(std::string_view s, int64_t min, int64_t max);
 
 }  // namespace llmgw

@@ -1,6 +1,7 @@
 #include "core/base/text_util.h"
 
 #include <cctype>
+#include <charconv>
 
 namespace llmgw {
 
@@ -22,6 +23,13 @@ std::string to_lower(std::string_view s) {
     std::string out(s);
     for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
+}
+
+std::optional<int64_t> integer_in_range(std::string_view s, int64_t min, int64_t max) {
+    int64_t n = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (s.empty() || ec != std::errc() || p != s.data() + s.size() || n < min || n > max) return std::nullopt;
+    return n;
 }
 
 std::vector<std::string> split_list(std::string_view s, char sep) {

@@ -1,6 +1,8 @@
 // Small ASCII string helpers shared across core (locale-independent: header values, config
 // values and key files are ASCII by contract).
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,8 @@ std::string_view trim(std::string_view s, std::string_view chars = kBlanks);
 // Case-insensitive ASCII comparison.
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+// A whole decimal number from `min` to `max` and nothing else ("12", not "12x", " 12" or "1e3").
+std::optional<int64_t> integer_in_range(std::string_view s, int64_t min, int64_t max);
 // "a, b,,c" -> {"a", "b", "c"}: items trimmed of whitespace, empty ones dropped.
 std::vector<std::string> split_list(std::string_view s, char sep = ',');
 // Text for HTML/SVG content and quoted attributes: & < > " escaped, control characters other

@@ -3,7 +3,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <charconv>
 
 #include "core/base/query_string.h"
 #include "core/limits/shared_rate_limit.h"
@@ -171,10 +170,9 @@ bool UsageReport::add_hgetall(const RedisValue& reply) {
         const auto& f = reply.elements[i];
         const auto& v = reply.elements[i + 1];
         if (f.type != RedisValue::Type::String || v.type != RedisValue::Type::String) return false;
-        int64_t n = 0;
-        auto [p, ec] = std::from_chars(v.str.data(), v.str.data() + v.str.size(), n);
-        if (ec != std::errc() || p != v.str.data() + v.str.size()) return false;
-        add_field(f.str, n);
+        auto n = integer_in_range(v.str, INT64_MIN, INT64_MAX);
+        if (!n) return false;
+        add_field(f.str, *n);
     }
     return true;
 }

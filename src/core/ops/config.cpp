@@ -111,10 +111,9 @@ std::optional<Url> parse_url(std::string_view s) {
             return std::nullopt;
     u.host = std::string(hostpart);
     if (!portpart.empty()) {
-        int p = 0;
-        auto [ptr, ec] = std::from_chars(portpart.data(), portpart.data() + portpart.size(), p);
-        if (ec != std::errc() || ptr != portpart.data() + portpart.size() || p < 1 || p > 65535) return std::nullopt;
-        u.port = p;
+        auto p = integer_in_range(portpart, 1, 65535);
+        if (!p) return std::nullopt;
+        u.port = static_cast<int>(*p);
     } else {
         u.port = u.scheme == "https" ? 443 : 80;
     }
@@ -130,9 +129,10 @@ std::optional<Cidr> parse_cidr(std::string_view s) {
     int prefix = -1;
     auto slash = addr.find('/');
     if (slash != std::string::npos) {
-        std::string_view p(addr.data() + slash + 1, addr.size() - slash - 1);
-        auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
-        if (ec != std::errc() || ptr != p.data() + p.size()) return std::nullopt;
+        // 0..128 here (a negative prefix is refused, not read as "none"); the family bounds it below.
+        auto p = integer_in_range(std::string_view(addr).substr(slash + 1), 0, 128);
+        if (!p) return std::nullopt;
+        prefix = static_cast<int>(*p);
         addr.resize(slash);
     }
     if (inet_pton(AF_INET, addr.c_str(), c.addr) == 1) {

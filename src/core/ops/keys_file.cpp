@@ -1,7 +1,6 @@
 #include "core/ops/keys_file.h"
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -44,13 +43,12 @@ bool read_field(std::string_view field, KeyLimits& limits, std::string* why) {
         *why = "tpm given twice";
         return false;
     }
-    int64_t n = -1;
-    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-    if (value.empty() || ec != std::errc() || p != value.data() + value.size() || n < 0 || n > kMaxKeyTpm) {
+    auto n = integer_in_range(value, 0, kMaxKeyTpm);
+    if (!n) {
         *why = "tpm must be a whole number of tokens a minute from 0 (no budget) to " + std::to_string(kMaxKeyTpm);
         return false;
     }
-    limits.tpm = n;
+    limits.tpm = *n;
     return true;
 }
 

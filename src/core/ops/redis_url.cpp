@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/base/text_util.h"
+
 namespace llmgw {
 
 namespace {
@@ -11,11 +13,9 @@ namespace {
 constexpr int kMaxRedisDb = 1 << 16;
 
 bool parse_int(std::string_view s, int lo, int hi, int* out) {
-    int v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) return false;
-    *out = v;
-    return true;
+    auto v = integer_in_range(s, lo, hi);
+    if (v) *out = static_cast<int>(*v);
+    return v.has_value();
 }
 
 // %XX escapes in the user-info part (a password may hold '@' or ':').

@@ -128,6 +128,11 @@ TEST_CASE("CIDR matching, IPv4, IPv6 and IPv4-mapped", "[config]") {
     CHECK_FALSE(cidr_contains(*net, "192.169.0.1"));
     CHECK(cidr_contains(*net, "::ffff:192.168.1.1"));
     CHECK_FALSE(cidr_contains(*net, "not-an-ip"));
+    // A prefix is 0..32 (IPv4) or 0..128 (IPv6), whole digits only: "/-1" once read as no prefix.
+    for (auto bad : {"10.0.0.0/-1", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/8x", "::1/129", "::1/+1"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_cidr(bad));
+    }
     auto odd = parse_cidr("10.1.2.3/23");
     REQUIRE(odd);
     CHECK(cidr_contains(*odd, "10.1.3.255"));
