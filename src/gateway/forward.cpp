@@ -326,8 +326,16 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
     void on_event(const SseEvent& ev) {
         if (fr.adapter && fr.adapter->stream_over()) return;  // cut_stream() follows
-        const StreamChunk chunk = read_stream_chunk(ev.data, worker.stream_event_document());
-        StreamEventInfo info = inspect_stream_event(chunk);
+        // A translator reads the event's document and the observer walks the same one; a relayed
+        // event is only scanned for the metrics, with no document built.
+        StreamChunk chunk;
+        StreamEventInfo info;
+        if (fr.adapter) {
+            chunk = read_stream_chunk(ev.data, worker.stream_event_document());
+            info = inspect_stream_event(chunk);
+        } else {
+            info = inspect_stream_event(ev.data, worker.stream_event_scanner());
+        }
         if (info.content) {
             ++scope->generated_events;
             uint64_t now = net::now_ns();

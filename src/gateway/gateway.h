@@ -15,6 +15,7 @@
 #include "core/ops/api_keys.h"
 #include "core/backend/backend_profile.h"
 #include "core/docs/api_route.h"
+#include "core/json/json_scan.h"
 #include "core/json/reused_document.h"
 #include "core/ops/config.h"
 #include "core/ops/cors.h"
@@ -147,6 +148,8 @@ public:
     // Where each relayed stream event is parsed, once, for the metrics observer and any
     // translator: events are handled one at a time on this loop, so one document serves them all.
     json::ReusedDocument& stream_event_document() { return stream_events_; }
+    // Where a relayed (untranslated) stream's events are scanned for the metrics, with no document.
+    json::Scanner& stream_event_scanner() { return stream_scanner_; }
 
 private:
     void handle(const std::shared_ptr<net::Exchange>& ex);
@@ -187,6 +190,7 @@ private:
     std::mt19937_64 rng_;
     MetricsRecorder metrics_;  // this worker's shard
     json::ReusedDocument stream_events_;
+    json::Scanner stream_scanner_;
     KeySetCache keys_;
     std::unique_ptr<SharedLimiter> shared_limiter_;  // REDIS_URL
     std::unique_ptr<HealthChecker> health_;  // the first worker's, with BACKENDS_FILE
