@@ -80,7 +80,7 @@ TEST_CASE("json::Scanner: accepts and refuses what json::parse does, at the same
     }
 }
 
-TEST_CASE("json::Scanner: a flood of brackets stops at the limit; the next scan starts clean", "[json_scan][deepjson]") {
+TEST_CASE("json::Scanner: a flood of brackets stops at the limit, and the next scan starts clean", "[json_scan][deepjson]") {
     json::Scanner scanner;
     Recorder r;
     const json::ParseError* e = scanner.scan(std::string(300 * 1024, '['), r);
