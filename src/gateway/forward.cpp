@@ -36,6 +36,9 @@ constexpr long kStreamReceiveBufferBytes = 4096;
 
 // Stream bytes kept for a LOG_PROMPTS debug line, at most.
 constexpr size_t kMaxLoggedStream = 1u << 20;
+// The worker's stream output buffer keeps its capacity up to this (one curl read, translated, is
+// a few KiB); a larger one, from an outsized event, is freed once sent.
+constexpr size_t kKeptStreamOutputBytes = 64u << 10;
 
 // Retry budget: attempts one request may make across replicas and the fallback pool. A pool of
 // dead replicas then costs a few refused connects, not one per replica of a large pool.
@@ -91,16 +94,20 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
     uint64_t stream_id = 0;          // in the worker's open streams, for the drain cut-off
     bool upstream_recorded = false;
     std::string body;  // buffered non-stream answer
-    std::string out;   // client bytes produced by one callback
+    // Client bytes produced by one callback, sent and cleared before it returns: the worker's one
+    // buffer, shared by all its streams (callbacks run one at a time), so an open stream holds none.
+    std::string& out;
     std::string logged_stream;  // client bytes for LOG_PROMPTS
     uint64_t upstream_start_ns = 0;
     uint64_t first_token_ns = 0, last_token_ns = 0;
+    uint64_t read_at_ns = 0;  // when the backend bytes being handled arrived (0: not asked yet)
     int64_t prompt_tokens = -1, completion_tokens = -1;
     int64_t cached_tokens = 0;  // prompt tokens the runtime served from its prefix cache
 
     ProxyCall(const RequestContext& ctx, ForwardRequest f)
         : worker(ctx.worker), ex(ctx.ex), scope(ctx.scope), metrics(ctx.worker.metrics()), fr(std::move(f)),
-          route(static_cast<size_t>(fr.route)), sse([this](const SseEvent& ev) { on_event(ev); }) {}
+          route(static_cast<size_t>(fr.route)), sse([this](const SseEvent& ev) { on_event(ev); }),
+          out(ctx.worker.stream_output()) {}
 
     ~ProxyCall() {
         end_attempt(AttemptOutcome::Abandoned);
@@ -282,8 +289,15 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         });
     }
 
+    // The events of one read arrived together: one clock reading serves them all.
+    uint64_t read_ns() {
+        if (!read_at_ns) read_at_ns = net::now_ns();
+        return read_at_ns;
+    }
+
     void on_body(std::string_view d) {
         if (!streaming) return buffer_whole(d);
+        read_at_ns = 0;
         bool raw = relays_raw();
         out.clear();
         if (raw) out.append(d);  // byte-for-byte relay; the parser only observes
@@ -327,11 +341,19 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
 
     void on_event(const SseEvent& ev) {
         if (fr.adapter && fr.adapter->stream_over()) return;  // cut_stream() follows
-        const StreamChunk chunk = read_stream_chunk(ev.data, worker.stream_event_document());
-        StreamEventInfo info = inspect_stream_event(chunk);
+        // A translator reads the event's document and the observer walks the same one; a relayed
+        // event is only scanned for the metrics, with no document built.
+        StreamChunk chunk;
+        StreamEventInfo info;
+        if (fr.adapter) {
+            chunk = read_stream_chunk(ev.data, worker.stream_event_document());
+            info = inspect_stream_event(chunk);
+        } else {
+            info = inspect_stream_event(ev.data, worker.stream_event_scanner());
+        }
         if (info.content) {
             ++scope->generated_events;
-            uint64_t now = net::now_ns();
+            const uint64_t now = read_ns();
             if (!first_token_ns) {
                 first_token_ns = now;
                 const double ttft = static_cast<double>(now - ex->start_ns()) / 1e9;
@@ -372,10 +394,16 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         ex->write(data);
     }
 
-    void flush() {
-        if (out.empty()) return;
+    // Sends `out` and empties it for the next callback (of any stream of this worker).
+    void send_out() {
         send(out);
         out.clear();
+        if (out.capacity() > kKeptStreamOutputBytes) std::string().swap(out);
+    }
+
+    void flush() {
+        if (out.empty()) return;
+        send_out();
         // Backpressure: stop reading from the backend while the client lags.
         if (ex->congested() && call) call->pause();
     }
@@ -440,8 +468,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
             fr.adapter->stream_end(out);
         }
         // Without an adapter, [DONE] was relayed (or re-emitted by on_event) already.
-        send(out);
-        out.clear();
+        send_out();
         report_tokens();
         log_stream_body();
         stream_closed();
@@ -497,6 +524,7 @@ struct ProxyCall : std::enable_shared_from_this<ProxyCall> {
         if (ex->detached()) return;
         if (streaming) {
             out.clear();
+            read_at_ns = 0;
             sse.finish();  // a last event without its blank line: what it produces is sent, not dropped
             std::optional<ApiError> failure;
             if (r.failure != net::UpstreamFailure::None) {

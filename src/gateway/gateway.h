@@ -15,6 +15,7 @@
 #include "core/ops/api_keys.h"
 #include "core/backend/backend_profile.h"
 #include "core/docs/api_route.h"
+#include "core/json/json_scan.h"
 #include "core/json/reused_document.h"
 #include "core/ops/config.h"
 #include "core/ops/cors.h"
@@ -148,6 +149,10 @@ public:
     // Where each relayed stream event is parsed, once, for the metrics observer and any
     // translator: events are handled one at a time on this loop, so one document serves them all.
     json::ReusedDocument& stream_event_document() { return stream_events_; }
+    // Where a stream's client bytes are built in a callback, then sent and cleared (forward.cpp).
+    std::string& stream_output() { return stream_output_; }
+    // Where a relayed (untranslated) stream's events are scanned for the metrics, with no document.
+    json::Scanner& stream_event_scanner() { return stream_scanner_; }
 
 private:
     void handle(const std::shared_ptr<net::Exchange>& ex);
@@ -183,12 +188,14 @@ private:
     // At most one entry per open client connection (each carries at most one stream). Declared
     // before the server and the upstream client, so it outlives the calls they release.
     std::unordered_map<uint64_t, std::function<void()>> open_streams_;
+    std::string stream_output_;  // also declared before them, for the calls they release
     uint64_t next_stream_id_ = 0;
     net::HttpServer server_;
     net::UpstreamClient upstream_;
     std::mt19937_64 rng_;
     MetricsRecorder metrics_;  // this worker's shard
     json::ReusedDocument stream_events_;
+    json::Scanner stream_scanner_;
     KeySetCache keys_;
     std::unique_ptr<SharedLimiter> shared_limiter_;  // REDIS_URL
     std::unique_ptr<HealthChecker> health_;  // the first worker's, with BACKENDS_FILE

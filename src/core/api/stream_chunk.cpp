@@ -4,18 +4,25 @@
 
 namespace llmgw {
 
-StreamChunk read_stream_chunk(std::string_view data, json::ReusedDocument& doc) {
-    StreamChunk c;
-    c.data = trim(data, kWhitespace);
-    if (c.data.empty()) return c;
-    if (c.data == "[DONE]") {
-        c.done = true;
-        return c;
+StreamPayload classify_stream_payload(std::string_view data) {
+    StreamPayload p;
+    p.trimmed = trim(data, kWhitespace);
+    if (p.trimmed.empty()) return p;
+    if (p.trimmed == "[DONE]") {
+        p.done = true;
+        return p;
     }
-    // The JSON is trimmed of JSON's whitespace only: padded with a vertical tab it is not JSON,
-    // as json::parse (and every other reader of the same bytes) says.
-    c.data = trim(data, kJsonWhitespace);
-    c.error = doc.parse(c.data);
+    p.json = trim(data, kJsonWhitespace);
+    return p;
+}
+
+StreamChunk read_stream_chunk(std::string_view data, json::ReusedDocument& doc) {
+    const StreamPayload p = classify_stream_payload(data);
+    StreamChunk c;
+    c.done = p.done;
+    c.data = p.json.empty() ? p.trimmed : p.json;
+    if (p.json.empty()) return c;
+    c.error = doc.parse(p.json);
     if (!c.error) c.json = &doc.root();
     return c;
 }

@@ -16,6 +16,16 @@ struct StreamChunk {
     const json::ParseError* error = nullptr;  // why it is not JSON
 };
 
+// What a payload is before anything reads it: blank (json empty, not done), "[DONE]", or JSON text
+// to read, trimmed of JSON's whitespace (padded with a vertical tab it is not JSON, as json::parse
+// and every other reader of the same bytes say).
+struct StreamPayload {
+    std::string_view trimmed;  // trimmed of all whitespace
+    bool done = false;
+    std::string_view json;
+};
+StreamPayload classify_stream_payload(std::string_view data);
+
 // Reads `data` into `doc` (blank and "[DONE]" are not parsed). Valid until doc's next parse.
 StreamChunk read_stream_chunk(std::string_view data, json::ReusedDocument& doc);
 

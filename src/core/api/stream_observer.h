@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/api/stream_chunk.h"
+#include "core/json/json_scan.h"
 
 namespace llmgw {
 
@@ -22,9 +23,13 @@ struct StreamEventInfo {
     int64_t cached_tokens = 0;
 };
 
-// Inspects one SSE "data:" payload, already read (parsed once for all its readers).
+// Inspects one SSE "data:" payload, already read (parsed once for all its readers, a translator's
+// too): a walk of its document.
 StreamEventInfo inspect_stream_event(const StreamChunk& chunk);
-// The same for a payload not yet read (parses it on its own).
+// The same for a payload nothing else reads (a relayed stream): scanned with `scanner`, under
+// json::parse's rules but without building a document. The scanner is reused event after event.
+StreamEventInfo inspect_stream_event(std::string_view data, json::Scanner& scanner);
+// The same with a scanner of its own.
 StreamEventInfo inspect_stream_event(std::string_view data);
 
 enum class UsageRead {
@@ -33,8 +38,9 @@ enum class UsageRead {
     NotJson,  // not JSON, or not an object
     TooDeep,  // nesting past json::kMaxDepth: the answer is unsafe to handle further
 };
-// Usage from a whole (non-stream) response body (`cached`: prompt_tokens_details.cached_tokens, 0
-// when absent).
+// Usage from a whole (non-stream) response body, scanned without a document (`cached`:
+// prompt_tokens_details.cached_tokens, 0 when absent). A member given twice counts each time (for
+// a figure: the last one), for events too.
 UsageRead read_usage(std::string_view body, int64_t* prompt, int64_t* completion, int64_t* cached);
 
 }  // namespace llmgw

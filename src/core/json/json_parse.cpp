@@ -4,64 +4,26 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include "core/json/json_scan.h"
+
 namespace llmgw::json {
 
 namespace {
 
 using Doc = rapidjson::Document;
-using rapidjson::SizeType;
-
-// SAX handler between the reader and the document: counts open levels and stops the parse at
-// the first one past kMaxDepth, so a hostile input never grows a deep DOM.
-class DepthLimit {
-public:
-    explicit DepthLimit(Doc& doc) : doc_(doc) {}
-    bool too_deep() const { return too_deep_; }
-
-    bool Null() { return doc_.Null(); }
-    bool Bool(bool b) { return doc_.Bool(b); }
-    bool Int(int i) { return doc_.Int(i); }
-    bool Uint(unsigned u) { return doc_.Uint(u); }
-    bool Int64(int64_t i) { return doc_.Int64(i); }
-    bool Uint64(uint64_t u) { return doc_.Uint64(u); }
-    bool Double(double d) { return doc_.Double(d); }
-    bool RawNumber(const char* s, SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
-    bool String(const char* s, SizeType n, bool copy) { return doc_.String(s, n, copy); }
-    bool Key(const char* s, SizeType n, bool copy) { return doc_.Key(s, n, copy); }
-    bool StartObject() { return open() && doc_.StartObject(); }
-    bool EndObject(SizeType members) { --depth_; return doc_.EndObject(members); }
-    bool StartArray() { return open() && doc_.StartArray(); }
-    bool EndArray(SizeType elements) { --depth_; return doc_.EndArray(elements); }
-
-private:
-    bool open() {
-        if (++depth_ <= kMaxDepth) return true;
-        too_deep_ = true;
-        return false;
-    }
-    Doc& doc_;
-    int depth_ = 0;
-    bool too_deep_ = false;
-};
 
 template <unsigned Flags, typename Stream>
 std::optional<ParseError> populate(Stream& in, size_t size, Doc& out, rapidjson::Reader& reader) {
     rapidjson::ParseResult result;
     bool too_deep = false;
     auto generate = [&](Doc& doc) {
-        DepthLimit limit(doc);
+        DepthLimited<Doc> limit(doc);
         result = reader.Parse<Flags | rapidjson::kParseIterativeFlag>(in, limit);
         too_deep = limit.too_deep();
         return !result.IsError();
     };
     out.Populate(generate);
-    std::optional<ParseError> err;
-    if (too_deep)
-        err = ParseError{result.Offset(), "nesting deeper than " + std::to_string(kMaxDepth) + " levels", true};
-    else if (result.IsError())
-        err = ParseError{result.Offset(), rapidjson::GetParseError_En(result.Code()), false};
-    else if (in.Tell() < size)  // the reader takes NUL for the end of the text
-        err = ParseError{in.Tell(), "unexpected NUL byte", false};
+    std::optional<ParseError> err = parse_error(result, too_deep, in.Tell(), size);
     if (err) out.SetNull();
     return err;
 }
@@ -88,6 +50,13 @@ std::optional<ParseError> parse_insitu(char* text, size_t size, Doc& out) {
 std::optional<ParseError> parse_insitu(char* text, size_t size, Doc& out, rapidjson::Reader& reader) {
     rapidjson::InsituStringStream in(text);
     return populate<rapidjson::kParseInsituFlag>(in, size, out, reader);
+}
+
+std::optional<ParseError> parse_error(const rapidjson::ParseResult& result, bool too_deep, size_t read, size_t size) {
+    if (too_deep) return ParseError{result.Offset(), "nesting deeper than " + std::to_string(kMaxDepth) + " levels", true};
+    if (result.IsError()) return ParseError{result.Offset(), rapidjson::GetParseError_En(result.Code()), false};
+    if (read < size) return ParseError{read, "unexpected NUL byte", false};  // the reader takes NUL for the end
+    return std::nullopt;
 }
 
 std::string describe(const ParseError& e) {

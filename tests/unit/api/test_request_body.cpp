@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
+#include <string>
+#include <vector>
+
 #include "core/api/api_error.h"
 #include "core/api/request_body.h"
 #include "core/base/request_id.h"
@@ -261,4 +264,57 @@ TEST_CASE("forwarded paths cannot climb out of their route", "[url_path]") {
         INFO(bad);
         CHECK_FALSE(is_safe_forward_path(bad));
     }
+}
+
+TEST_CASE("stream observer: the scan of a relayed event and the walk of a parsed one agree", "[stream_observer]") {
+    const std::vector<std::string> payloads = {
+        R"({"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]})",
+        R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":3}}})",
+        R"({"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9}})",
+        R"({"choices":[{"delta":{"tool_calls":{"name":"f"}}}]})",
+        R"({"choices":[{"delta":{"x":{"content":"deeper, not a delta's"}}},{"text":""}],"usage":"no"})",
+        R"({"usage":{"prompt_tokens":-1,"completion_tokens":18446744073709551615,"x":{"prompt_tokens":7}}})",
+        R"({"choices":[{"delta":{"content":"x"}}],"error":{"message":"late"}})",
+        R"([{"choices":[{"delta":{"content":"x"}}]}])",
+        R"({"choices":[{"delta":{"content":"x"}}]} trailing)",
+        R"({"choices":[{"delta":{"content":"x"}}],"a":)" + std::string(200, '[') + std::string(200, ']') + "}",
+        "[DONE]", " \r\n", "\v{\"choices\":[{\"text\":\"x\"}]}",
+    };
+    json::Scanner scanner;
+    json::ReusedDocument doc;
+    for (const std::string& p : payloads) {
+        CAPTURE(p.substr(0, 60));
+        StreamEventInfo scanned = inspect_stream_event(p, scanner);
+        StreamEventInfo walked = inspect_stream_event(read_stream_chunk(p, doc));
+        CHECK(scanned.done == walked.done);
+        CHECK(scanned.content == walked.content);
+        CHECK(scanned.usage_only == walked.usage_only);
+        CHECK(scanned.has_usage == walked.has_usage);
+        CHECK(scanned.error == walked.error);
+        CHECK(scanned.finished == walked.finished);
+        CHECK(scanned.too_deep == walked.too_deep);
+        CHECK(scanned.prompt_tokens == walked.prompt_tokens);
+        CHECK(scanned.completion_tokens == walked.completion_tokens);
+        CHECK(scanned.cached_tokens == walked.cached_tokens);
+    }
+    // What the scan reads from them.
+    auto fin = inspect_stream_event(payloads[1], scanner);
+    CHECK((fin.finished && fin.has_usage && !fin.usage_only && !fin.content));
+    CHECK((fin.prompt_tokens == 5 && fin.completion_tokens == 9 && fin.cached_tokens == 3));
+    CHECK(inspect_stream_event(payloads[2], scanner).usage_only);
+    CHECK(inspect_stream_event(payloads[3], scanner).content);
+    auto nested = inspect_stream_event(payloads[4], scanner);
+    CHECK_FALSE(nested.content);  // a "content" below delta.x, and an empty "text"
+    CHECK_FALSE(nested.has_usage);
+    auto odd = inspect_stream_event(payloads[5], scanner);
+    CHECK(odd.has_usage);
+    CHECK(odd.prompt_tokens == -1);
+    CHECK(odd.completion_tokens == 0);  // past int64: not read
+    auto late_error = inspect_stream_event(payloads[6], scanner);
+    CHECK(late_error.error);
+    CHECK_FALSE(late_error.content);  // an error event reports nothing else
+    CHECK_FALSE(inspect_stream_event(payloads[7], scanner).content);  // not an object
+    CHECK_FALSE(inspect_stream_event(payloads[8], scanner).content);  // not JSON: nothing half-read
+    CHECK(inspect_stream_event(payloads[9], scanner).too_deep);
+    CHECK_FALSE(inspect_stream_event(payloads[12], scanner).content);  // \v is not JSON whitespace
 }

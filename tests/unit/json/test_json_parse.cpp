@@ -124,6 +124,13 @@ TEST_CASE("json::ReusedDocument: one parse after another, same policy, the input
     REQUIRE_FALSE(doc.parse(R"({"x":true})"));
     CHECK(doc.root()["x"].GetBool());
     CHECK_FALSE(doc.root().HasMember("s"));
+    // A leading BOM is skipped, as json::parse skips it (found by fuzz_stream_observer: the
+    // relay's scan and a translated event's parse disagreed on such an event).
+    REQUIRE_FALSE(doc.parse("\xEF\xBB\xBF{\"b\":1}"));
+    CHECK(doc.root()["b"].GetInt() == 1);
+    const json::ParseError* half = doc.parse("\xEF\xBB\xBF\xBB{}");
+    REQUIRE(half);
+    CHECK(half->offset == 3);
     // The limits of json::parse hold, and an error leaves the next parse unaffected.
     const json::ParseError* e = doc.parse(arrays(129));
     REQUIRE(e);
