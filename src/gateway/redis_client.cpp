@@ -1,12 +1,13 @@
 #include "gateway/redis_client.h"
 
-#include <hiredis/adapters/libuv.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
 
+#include "core/limits/shared_rate_limit.h"
 #include "gateway/log.h"
+#include "gateway/redis_loop_events.h"
 #include "net/http_server.h"
 
 namespace llmgw::gw {
@@ -62,6 +63,7 @@ RedisClient::RedisClient(uv_loop_t* loop, RedisClientOptions opts, std::function
       backoff_ms_(kReconnectMinMs),
       deadline_timer_(loop),
       reconnect_timer_(loop) {
+    for (const auto& text : opts_.scripts) scripts_.emplace_back(redis_script_sha1(text), text);
     idle_.init(uv_idle_init, loop, this);
 }
 
@@ -80,7 +82,7 @@ void RedisClient::connect() {
         schedule_reconnect();
         return;
     }
-    if (redisLibuvAttach(ac, loop_) != REDIS_OK) {
+    if (!attach_redis_events(ac, loop_)) {
         last_error_ = "cannot attach the connection to the loop";
         redisAsyncFree(ac);
         set_state(RedisState::Down);
@@ -188,7 +190,7 @@ bool RedisClient::send(uint64_t id, const std::vector<std::string>& argv) {
                                  static_cast<int>(p.size()), p.data(), n.data()) == REDIS_OK;
 }
 
-void RedisClient::call(std::vector<std::string> argv, Done done, Retry retry) {
+void RedisClient::call(std::vector<std::string> argv, Done done) {
     if (closing_) return;
     if (state_ != RedisState::Up || !ctx_ || pending_.size() >= kMaxPendingCalls) {
         answered_.emplace_back(std::move(done), RedisOutcome{RedisOutcome::Status::Unavailable, {}});
@@ -197,37 +199,59 @@ void RedisClient::call(std::vector<std::string> argv, Done done, Retry retry) {
         });
         return;
     }
-    const uint64_t id = next_id_++;
-    pending_.emplace(id, Pending{std::move(done), std::move(retry)});
-    deadlines_.emplace_back(net::now_ns() + opts_.deadline_ms * 1'000'000, id);
-    if (!send(id, argv)) complete(id, RedisOutcome{RedisOutcome::Status::Unavailable, {}});
-    if (deadlines_.size() == 1) arm_deadline();
+    const uint64_t id = first_id_ + pending_.size();
+    Pending& p = pending_.emplace_back();
+    p.deadline_ns = net::now_ns() + opts_.deadline_ms * 1'000'000;
+    p.done = std::move(done);
+    p.argv = std::move(argv);
+    if (!send(id, p.argv)) complete(id, RedisOutcome{RedisOutcome::Status::Unavailable, {}});
+    if (pending_.size() == 1) arm_deadline();
+}
+
+RedisClient::Pending* RedisClient::pending(uint64_t id) {
+    if (id < first_id_ || id - first_id_ >= pending_.size()) return nullptr;
+    Pending& p = pending_[id - first_id_];
+    return p.answered ? nullptr : &p;
+}
+
+bool RedisClient::retry_as_eval(Pending& p) {
+    if (p.retried || p.argv.size() < 2 || p.argv[0] != "EVALSHA") return false;
+    for (const auto& [sha, text] : scripts_)
+        if (p.argv[1] == sha) {
+            p.retried = true;
+            p.argv[0] = "EVAL";
+            p.argv[1] = text;
+            return true;
+        }
+    return false;
 }
 
 void RedisClient::on_reply(redisAsyncContext* ac, void* reply, void* privdata) {
     auto* self = static_cast<RedisClient*>(ac->data);
     if (!self || self->closing_) return;
     const uint64_t id = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(privdata));
-    auto it = self->pending_.find(id);
-    if (it == self->pending_.end()) return;  // answered already (deadline passed)
+    Pending* p = self->pending(id);
+    if (!p) return;  // answered already (deadline passed)
     if (!reply) {  // the connection went away with the call in flight
         self->complete(id, RedisOutcome{RedisOutcome::Status::Unavailable, {}});
         return;
     }
     RedisValue v = to_value(static_cast<redisReply*>(reply));
-    if (v.is_error() && it->second.retry && self->ctx_ == ac) {
-        auto again = std::move(it->second.retry);
-        std::vector<std::string> argv = again(v);
-        if (!argv.empty() && self->send(id, argv)) return;  // hiredis allows commands from callbacks
-    }
+    // hiredis allows commands from its callbacks; the retry keeps its place in the deadline order.
+    if (is_noscript_error(v) && self->ctx_ == ac && self->retry_as_eval(*p) && self->send(id, p->argv)) return;
     self->complete(id, RedisOutcome{RedisOutcome::Status::Reply, std::move(v)});
 }
 
 void RedisClient::complete(uint64_t id, RedisOutcome outcome) {
-    auto it = pending_.find(id);
-    if (it == pending_.end()) return;
-    answered_.emplace_back(std::move(it->second.done), std::move(outcome));
-    pending_.erase(it);
+    Pending* p = pending(id);
+    if (!p) return;
+    p->answered = true;
+    p->argv.clear();
+    answered_.emplace_back(std::move(p->done), std::move(outcome));
+    while (!pending_.empty() && pending_.front().answered) {
+        pending_.pop_front();
+        ++first_id_;
+    }
     uv_idle_start(idle_.get(), [](uv_idle_t* h) {
         if (auto* self = static_cast<RedisClient*>(h->data)) self->dispatch();
     });
@@ -244,13 +268,12 @@ void RedisClient::dispatch() {
 }
 
 void RedisClient::arm_deadline() {
-    // Drop the entries of calls already answered, then wait for the oldest still pending.
-    while (!deadlines_.empty() && !pending_.count(deadlines_.front().second)) deadlines_.pop_front();
-    if (deadlines_.empty()) {
+    // The oldest call still pending is at the front (answered ones leave it at once).
+    if (pending_.empty()) {
         deadline_timer_.stop();
         return;
     }
-    const uint64_t now = net::now_ns(), at = deadlines_.front().first;
+    const uint64_t now = net::now_ns(), at = pending_.front().deadline_ns;
     const uint64_t wait_ms = at > now ? (at - now + 999'999) / 1'000'000 : 0;
     deadline_timer_.once(wait_ms, [this] { expire(); });
 }
@@ -258,13 +281,9 @@ void RedisClient::arm_deadline() {
 void RedisClient::expire() {
     const uint64_t now = net::now_ns();
     size_t expired = 0;
-    while (!deadlines_.empty() && deadlines_.front().first <= now) {
-        const uint64_t id = deadlines_.front().second;
-        deadlines_.pop_front();
-        if (pending_.count(id)) {
-            complete(id, RedisOutcome{RedisOutcome::Status::Timeout, {}});
-            ++expired;
-        }
+    while (!pending_.empty() && pending_.front().deadline_ns <= now) {
+        complete(first_id_, RedisOutcome{RedisOutcome::Status::Timeout, {}});
+        ++expired;
     }
     if (expired > 0 && ctx_)
         drop_connection("no reply within REDIS_TIMEOUT_MS (" + std::to_string(opts_.deadline_ms) + " ms)");
@@ -291,7 +310,6 @@ void RedisClient::close() {
     }
     pending_.clear();
     answered_.clear();
-    deadlines_.clear();
     deadline_timer_.stop();
     reconnect_timer_.stop();
     idle_.close();

@@ -1,12 +1,14 @@
-// One Redis connection on one worker's loop (hiredis's async API with its libuv adapter):
-// pipelined, never blocking the loop, with a deadline on every call and reconnection with
-// back-off. Each worker owns its own client; nothing here is shared between loops.
+// One Redis connection on one worker's loop (hiredis's async API on the loop through
+// redis_loop_events.h): pipelined, never blocking the loop, with a deadline on every call and
+// reconnection with back-off. Each worker owns its own client; nothing here is shared between loops.
 //
 // Callback rules (src/net/README.md): a call's `done` runs exactly once, from the loop's idle
 // turn, never inside call() and never inside a hiredis callback, so it may start new calls or drop
 // the request. hiredis 0.14 has no timeouts on async calls, so a uv timer answers a call whose
 // deadline passed with Timeout; a late reply is then ignored. A missed deadline also drops the
-// connection (one slow reply delays every call pipelined behind it) and reconnects.
+// connection (one slow reply delays every call pipelined behind it) and reconnects. An EVALSHA
+// that Redis answers NOSCRIPT (it restarted, or its scripts were flushed) is sent again once as
+// EVAL with the script's text, under the same deadline.
 #pragma once
 #include <uv.h>
 
@@ -14,7 +16,6 @@
 #include <deque>
 #include <functional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/limits/redis_value.h"
@@ -45,9 +46,6 @@ struct RedisClientOptions {
 class RedisClient {
 public:
     using Done = std::function<void(const RedisOutcome&)>;
-    // Given an error reply, the command to send in the call's place (same deadline), or empty to
-    // answer with the reply: how EVALSHA falls back to EVAL after NOSCRIPT.
-    using Retry = std::function<std::vector<std::string>(const RedisValue&)>;
 
     // `on_state` runs on every change of state, from the loop.
     RedisClient(uv_loop_t* loop, RedisClientOptions opts, std::function<void(RedisState)> on_state);
@@ -56,16 +54,21 @@ public:
     RedisClient& operator=(const RedisClient&) = delete;
 
     void start();
-    void call(std::vector<std::string> argv, Done done, Retry retry = {});
+    void call(std::vector<std::string> argv, Done done);
     // Drops the connection and every pending call (their `done` never runs) and closes the handles.
     void close();
     RedisState state() const { return state_; }
     const std::string& last_error() const { return last_error_; }
 
 private:
+    // A call sent and not yet answered. Redis answers a connection's calls in order, so they sit
+    // in send order and a call's id is its place: id - first_id_.
     struct Pending {
+        uint64_t deadline_ns = 0;
         Done done;
-        Retry retry;
+        std::vector<std::string> argv;  // kept for the EVAL retry after NOSCRIPT
+        bool answered = false;
+        bool retried = false;
     };
     static void on_connect(const redisAsyncContext* ac, int status);
     static void on_disconnect(const redisAsyncContext* ac, int status);
@@ -74,6 +77,8 @@ private:
 
     void connect();
     bool send(uint64_t id, const std::vector<std::string>& argv);
+    Pending* pending(uint64_t id);  // nullptr when answered already
+    bool retry_as_eval(Pending& p);  // NOSCRIPT: argv becomes EVAL with the script's text
     void complete(uint64_t id, RedisOutcome outcome);
     void dispatch();  // from the idle handle: runs the answered calls' callbacks
     void expire();    // from the deadline timer
@@ -90,10 +95,10 @@ private:
     RedisState state_ = RedisState::Connecting;
     std::string last_error_;
     bool closing_ = false;
-    uint64_t next_id_ = 1;
     size_t setup_pending_ = 0;
-    std::unordered_map<uint64_t, Pending> pending_;
-    std::deque<std::pair<uint64_t, uint64_t>> deadlines_;  // (deadline ns, id), in send order
+    std::vector<std::pair<std::string, std::string>> scripts_;  // (SHA-1, text) of opts_.scripts
+    std::deque<Pending> pending_;  // in send order; answered ones leave from the front
+    uint64_t first_id_ = 1;        // the id of pending_.front()
     std::vector<std::pair<Done, RedisOutcome>> answered_;
     uint64_t backoff_ms_;
     net::Timer deadline_timer_;

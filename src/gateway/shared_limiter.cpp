@@ -93,9 +93,6 @@ void SharedLimiter::acquire(const std::string& identity, std::function<void(cons
             }
             stats_.decided_by_redis.fetch_add(1, std::memory_order_relaxed);
             done(LimitVerdict{LimitVerdict::Source::Redis, *d});
-        },
-        [identity, cfg = shared_cfg_](const RedisValue& err) {
-            return is_noscript_error(err) ? gcra_eval_command(identity, cfg) : std::vector<std::string>{};
         });
 }
 
@@ -120,9 +117,6 @@ void SharedLimiter::reserve_tokens(const std::string& identity, int64_t n, const
             }
             stats_.tokens_by_redis.fetch_add(1, std::memory_order_relaxed);
             done(TokenVerdict{LimitVerdict::Source::Redis, *d});
-        },
-        [identity, n, budget](const RedisValue& err) {
-            return is_noscript_error(err) ? token_reserve_command(identity, n, budget, true) : std::vector<std::string>{};
         });
 }
 
@@ -145,9 +139,6 @@ void SharedLimiter::admit(const std::string& identity, int64_t n, const TokenBud
             stats_.decided_by_redis.fetch_add(1, std::memory_order_relaxed);
             if (d->requests.allowed) stats_.tokens_by_redis.fetch_add(1, std::memory_order_relaxed);
             done(LimitVerdict{LimitVerdict::Source::Redis, d->requests}, TokenVerdict{LimitVerdict::Source::Redis, d->tokens});
-        },
-        [identity, n, rl = shared_cfg_, budget](const RedisValue& err) {
-            return is_noscript_error(err) ? admit_command(identity, rl, n, budget, true) : std::vector<std::string>{};
         });
 }
 
@@ -158,9 +149,6 @@ void SharedLimiter::settle_tokens(const std::string& identity, int64_t delta, co
         [this](const RedisOutcome& out) {
             if (out.status != RedisOutcome::Status::Reply || out.reply.is_error())
                 stats_.lost_writes.fetch_add(1, std::memory_order_relaxed);
-        },
-        [identity, delta, budget](const RedisValue& err) {
-            return is_noscript_error(err) ? token_settle_command(identity, delta, budget, true) : std::vector<std::string>{};
         });
 }
 
@@ -171,9 +159,6 @@ void SharedLimiter::record_usage(const UsageRecord& r, int64_t now_unix_s) {
             if (out.status == RedisOutcome::Status::Reply && !out.reply.is_error()) return;
             stats_.lost_writes.fetch_add(1, std::memory_order_relaxed);
             local_ledger_.record(r, now_unix_s);
-        },
-        [r, now_unix_s](const RedisValue& err) {
-            return is_noscript_error(err) ? usage_record_command(r, now_unix_s, true) : std::vector<std::string>{};
         });
 }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <thread>
 
+#include "core/limits/usage_ledger.h"
 #include "core/ops/api_keys.h"
 #include "harness.h"
 #include "redis_server.h"
@@ -170,6 +171,37 @@ TEST_CASE("redis limits: Redis killed mid-run falls back to the local share, the
     CHECK(after[200] == 4);
     CHECK(after[429] == 2);
     CHECK(redis_health(gw)["fallbacks"].GetUint64() == 6);
+}
+
+TEST_CASE("redis limits: scripts flushed from Redis are sent again as EVAL, still decided by Redis", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock();
+    // Both limits: each request is one admission call, then a token settle and a ledger record.
+    auto gw = start_serve(mock.url(), limit_env(redis.url(), 8, {{"TOKEN_LIMIT_TPM", "1000000"}, {"REDIS_TIMEOUT_MS", "5000"}}));
+    REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+    const std::string chat = R"({"model":"mock-model","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})";
+    auto ask = [&] { return post(gw.url("/v1/chat/completions"), chat, kAuth); };
+    for (int i = 0; i < 2; ++i) {
+        auto r = ask();
+        REQUIRE(r.status == 200);
+        CHECK(r.header("x-ratelimit-remaining-requests") == std::to_string(7 - i));
+    }
+    // What SCRIPT FLUSH (or a Redis restarted with its data) leaves: keys, but no scripts.
+    CHECK(redis.command("SCRIPT FLUSH").find("OK") != std::string::npos);
+    for (int i = 2; i < 5; ++i) {
+        auto r = ask();
+        REQUIRE(r.status == 200);
+        // The count goes on from Redis's own state: Redis decided, not the fallback.
+        CHECK(r.header("x-ratelimit-remaining-requests") == std::to_string(7 - i));
+    }
+    auto h = redis_health(gw);
+    CHECK(h["fallbacks"].GetUint64() == 0);
+    CHECK(metric(gw, "llmgw_ratelimit_shared_total") == 5);
+    CHECK(metric(gw, "llmgw_tokenlimit_shared_total") == 5);
+    // Settles and ledger records after the flush were taken too.
+    REQUIRE(wait_until([&] { return redis.command("SCRIPT EXISTS " + llmgw::usage_ledger_script_sha1()).find(":1") != std::string::npos; }));
+    CHECK(metric(gw, "llmgw_redis_lost_writes_total") == 0);
 }
 
 TEST_CASE("redis limits: RATE_LIMIT_FAILURE_MODE closed refuses with 503, open admits without headers", "[redis]") {

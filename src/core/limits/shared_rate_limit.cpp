@@ -75,10 +75,6 @@ std::vector<std::string> gcra_command(std::string_view identity, const RateLimit
     return command("EVALSHA", gcra_script_sha1(), identity, cfg);
 }
 
-std::vector<std::string> gcra_eval_command(std::string_view identity, const RateLimitConfig& cfg) {
-    return command("EVAL", std::string(kGcraScript), identity, cfg);
-}
-
 std::optional<RateLimitDecision> parse_gcra_reply(const RedisValue& reply, const RateLimitConfig& cfg) {
     if (reply.type != RedisValue::Type::Array || reply.elements.size() != 4) return std::nullopt;
     for (const auto& e : reply.elements)

@@ -34,10 +34,8 @@ std::string identity_key_prefix(std::string_view identity);
 std::string rate_limit_key(std::string_view identity);
 
 // The EVALSHA command for one request of `identity` under `cfg` (rpm, burst).
+// (A NOSCRIPT answer is retried as EVAL with the script's text by the client: redis_client.h.)
 std::vector<std::string> gcra_command(std::string_view identity, const RateLimitConfig& cfg);
-// The same as EVAL with the script's text: what a NOSCRIPT answer (a Redis restarted or flushed
-// since the script was loaded) is retried as, which also loads it again.
-std::vector<std::string> gcra_eval_command(std::string_view identity, const RateLimitConfig& cfg);
 
 // The script's answer {allowed, remaining, retry_after_us, reset_us} as a decision; nullopt
 // when the reply is anything else (an error, a script from another version).

@@ -156,22 +156,20 @@ std::string number_text(double v) {
 }
 
 std::vector<std::string> token_command(const char* op, std::string_view identity, int64_t n,
-                                       const TokenBudgetConfig& cfg, bool eval) {
-    return {eval ? "EVAL" : "EVALSHA", eval ? std::string(kTokenBudgetScript) : token_budget_script_sha1(), "1",
+                                       const TokenBudgetConfig& cfg) {
+    return {"EVALSHA", token_budget_script_sha1(), "1",
             token_budget_key(identity), op, number_text(token_interval_us(cfg.tpm)),
             std::to_string(static_cast<int64_t>(kMinuteUs)), std::to_string(n)};
 }
 
 }  // namespace
 
-std::vector<std::string> token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg,
-                                               bool eval) {
-    return token_command("r", identity, n, cfg, eval);
+std::vector<std::string> token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg) {
+    return token_command("r", identity, n, cfg);
 }
 
-std::vector<std::string> token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg,
-                                              bool eval) {
-    return token_command("s", identity, delta, cfg, eval);
+std::vector<std::string> token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg) {
+    return token_command("s", identity, delta, cfg);
 }
 
 std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg) {
@@ -220,10 +218,10 @@ const std::string& admit_script_sha1() {
 }
 
 std::vector<std::string> admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
-                                       const TokenBudgetConfig& tokens, bool eval) {
+                                       const TokenBudgetConfig& tokens) {
     // The GCRA's arguments as gcra_command builds them.
     const auto g = gcra_command(identity, requests);
-    return {eval ? "EVAL" : "EVALSHA", eval ? std::string(kAdmitScript) : admit_script_sha1(), "2", g[3],
+    return {"EVALSHA", admit_script_sha1(), "2", g[3],
             token_budget_key(identity), g[4], g[5], number_text(token_interval_us(tokens.tpm)),
             std::to_string(static_cast<int64_t>(kMinuteUs)), std::to_string(n)};
 }

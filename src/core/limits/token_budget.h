@@ -100,10 +100,8 @@ private:
 extern const std::string kTokenBudgetScript;
 const std::string& token_budget_script_sha1();
 std::string token_budget_key(std::string_view identity);  // "llmgw:{<identity>}:tok"
-std::vector<std::string> token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg,
-                                               bool eval = false);
-std::vector<std::string> token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg,
-                                              bool eval = false);
+std::vector<std::string> token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg);
+std::vector<std::string> token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg);
 // The script's answer {allowed, remaining, retry_after_us, reset_us}; nullopt for anything else.
 std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg);
 
@@ -114,7 +112,7 @@ std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t 
 extern const std::string kAdmitScript;
 const std::string& admit_script_sha1();
 std::vector<std::string> admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
-                                       const TokenBudgetConfig& tokens, bool eval = false);
+                                       const TokenBudgetConfig& tokens);
 struct AdmitDecision {
     RateLimitDecision requests;
     TokenDecision tokens;  // refused without a look at the budget when the request limit refused

@@ -89,9 +89,8 @@ const std::string& usage_ledger_script_sha1() {
     return hex;
 }
 
-std::vector<std::string> usage_record_command(const UsageRecord& r, int64_t now_unix_s, bool eval) {
-    std::vector<std::string> c{eval ? "EVAL" : "EVALSHA",
-                               eval ? std::string(kUsageLedgerScript) : usage_ledger_script_sha1(), "3"};
+std::vector<std::string> usage_record_command(const UsageRecord& r, int64_t now_unix_s) {
+    std::vector<std::string> c{"EVALSHA", usage_ledger_script_sha1(), "3"};
     for (UsageWindow w : kUsageWindows) c.push_back(usage_bucket_key(w, usage_bucket_start(w, now_unix_s)));
     for (UsageWindow w : kUsageWindows) c.push_back(std::to_string(usage_retention_seconds(w)));
     c.push_back(std::to_string(kMaxUsageFieldsPerBucket));

@@ -47,7 +47,7 @@ std::vector<std::pair<std::string, int64_t>> usage_increments(const UsageRecord&
 // Redis: one script adds a record to its minute, hour and day buckets (all on the {usage} slot).
 extern const std::string_view kUsageLedgerScript;
 const std::string& usage_ledger_script_sha1();
-std::vector<std::string> usage_record_command(const UsageRecord& r, int64_t now_unix_s, bool eval = false);
+std::vector<std::string> usage_record_command(const UsageRecord& r, int64_t now_unix_s);
 
 // GET /admin/usage?window=minute|hour|day&since=<unix s>&until=<unix s>&key=<fingerprint>
 struct UsageQuery {
