@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# The CPU a Redis-limited request costs the gateway, against the in-process limiter, in one run on
-# this machine (issue 16's aim: under 10 us extra). One `llmgw mock`, one redis-server on a free
-# loopback port, then `llmgw serve` (1 worker) six times: no limit, the in-process limits
-# (RATE_LIMIT_ENABLED + TOKEN_LIMIT_TPM), the same through REDIS_URL, then each Redis call alone. Each serves N non-stream
-# requests from `llmgw bench` at concurrency C; the gateway's CPU (utime + stime from
-# /proc/PID/stat) divided by N is the cost per request. A benchmark, not a test: it asserts nothing.
-#   usage: scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency]
-set -euo pipefail
+# The CPU a Redis-limited request costs the gateway, against the in-process limiter, on this
+# machine (issue 16's aim: under 10 us extra). One `llmgw mock` and one redis-server on a free
+# loopback port, then `llmgw serve` (1 worker) once per setup: no limit, the in-process limits
+# (RATE_LIMIT_ENABLED + TOKEN_LIMIT_TPM), the request limit alone in process, the same three
+# through REDIS_URL, and the ledger alone (REDIS_URL, no limits). The gateway is pinned to CPU 0;
+# Redis, the mock and the `llmgw bench` client to CPU 1. Each setup serves N non-stream requests
+# at concurrency C, ROUNDS times, the setups taking turns so that the machine's drift spreads
+# over all of them; the table gives each setup's median.
+#
+# Two figures per request, both from the gateway's threads:
+#   task   the scheduler's runtime (/proc/PID/task/*/schedstat): the gateway's own code and system
+#          calls, without the interrupt time spent on its core;
+#   total  utime + stime (/proc/PID/stat), which on this kernel also counts the softirq time of
+#          the loopback packets the gateway sends (each write to Redis delivers into Redis's
+#          socket from the sender's core).
+# A benchmark, not a test: it asserts nothing.
+#   usage: scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency] [rounds]
+set -Eeuo pipefail
+trap 'echo "bench-redis-limits: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 BIN=${1:-build/llmgw}
 N=${2:-20000}
 C=${3:-16}
+ROUNDS=${4:-3}
+GW_CPU=${GW_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
 command -v redis-server >/dev/null || { echo "bench-redis-limits: redis-server is not installed" >&2; exit 1; }
 DIR=$(mktemp -d /tmp/llmgw-bench-redis-XXXXXX)
 PIDS=()
@@ -17,52 +31,65 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 TICK=$(getconf CLK_TCK)
 
-start() {  # start NAME ARGS... -> prints the port
-  local name=$1; shift
-  "$BIN" "$@" --port 0 --port-file "$DIR/$name.port" >"$DIR/$name.log" 2>&1 &
+start() {  # start CPU NAME ARGS... -> prints the port
+  local cpu=$1 name=$2; shift 2
+  rm -f "$DIR/$name.port"  # a setup runs once a round: never read the last round's port
+  taskset -c "$cpu" "$BIN" "$@" --port 0 --port-file "$DIR/$name.port" >"$DIR/$name.log" 2>&1 &
   PIDS+=($!)
   echo $! >"$DIR/$name.pid"
   for _ in $(seq 1 500); do [ -s "$DIR/$name.port" ] && break; sleep 0.02; done
   cat "$DIR/$name.port"
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+runtime_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'; }
 
 REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$DIR/redis.log" 2>&1 &
+taskset -c "$LOAD_CPU" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$DIR/redis.log" 2>&1 &
 PIDS+=($!)
 REDIS_PID=$!
 for _ in $(seq 1 200); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.02; done
 
-MOCK=$(start mock mock --workers 1 --tokens 16)
+MOCK=$(start "$LOAD_CPU" mock mock --workers 1 --tokens 16)
 KEY=sk-bench-0123456789
-LIMITS=(RATE_LIMIT_ENABLED=true RATE_LIMIT_RPM=1e9 RATE_LIMIT_BURST=1e9 TOKEN_LIMIT_TPM=1e12)
+REQUESTS=(RATE_LIMIT_ENABLED=true RATE_LIMIT_RPM=1e9 RATE_LIMIT_BURST=1e9)
+LIMITS=("${REQUESTS[@]}" TOKEN_LIMIT_TPM=1e12)
+REDIS=(REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" REDIS_TIMEOUT_MS=200)
 
-run() {  # run LABEL ENV... -> one table row
+measure() {  # measure LABEL ENV... -> appends "task_us total_us redis_us" to $DIR/LABEL.runs
   local label=$1; shift
-  local port pid t0 t1 r0 r1
+  local port pid t0 t1 r0 r1 k0 k1
   # In the substitution's subshell: the exports reach only this gateway.
-  port=$(export LOG_LEVEL=error WORKERS=1 API_KEYS=$KEY BACKEND_BASE_URL="http://127.0.0.1:$MOCK" "$@"; start "$label" serve)
+  port=$(export LOG_LEVEL=error WORKERS=1 API_KEYS=$KEY BACKEND_BASE_URL="http://127.0.0.1:$MOCK" "$@"; start "$GW_CPU" "$label" serve)
   pid=$(cat "$DIR/$label.pid")
   PIDS+=("$pid")
   sleep 0.5  # connections to Redis up, discovery done
-  # Warm-up, then the measured run.
-  "$BIN" bench --url "http://127.0.0.1:$port" --key "$KEY" --model mock-model --no-stream -c "$C" -n 2000 --output-tokens 16 >/dev/null 2>&1
-  t0=$(cpu_ticks "$pid"); r0=$(cpu_ticks "$REDIS_PID")
-  "$BIN" bench --url "http://127.0.0.1:$port" --key "$KEY" --model mock-model --no-stream -c "$C" -n "$N" --output-tokens 16 >"$DIR/$label.bench" 2>&1
-  t1=$(cpu_ticks "$pid"); r1=$(cpu_ticks "$REDIS_PID")
+  local bench=(taskset -c "$LOAD_CPU" "$BIN" bench --url "http://127.0.0.1:$port" --key "$KEY" --model mock-model --no-stream -c "$C" --output-tokens 16)
+  "${bench[@]}" -n 2000 >"$DIR/$label.warmup" 2>&1 || { echo "bench-redis-limits: $label: the warm-up failed:" >&2; tail -n 5 "$DIR/$label.warmup" "$DIR/$label.log" >&2; exit 1; }  # warm-up
+  t0=$(ticks "$pid"); k0=$(runtime_ns "$pid"); r0=$(ticks "$REDIS_PID")
+  "${bench[@]}" -n "$N" >"$DIR/$label.bench" 2>&1
+  t1=$(ticks "$pid"); k1=$(runtime_ns "$pid"); r1=$(ticks "$REDIS_PID")
   kill "$pid"
-  awk -v l="$label" -v a="$t0" -v b="$t1" -v ra="$r0" -v rb="$r1" -v n="$N" -v hz="$TICK" \
-    'BEGIN { printf "| %s | %d | %.1f | %.1f |\n", l, n, (b - a) / hz / n * 1e6, (rb - ra) / hz / n * 1e6 }'
+  wait "$pid" 2>/dev/null || true
+  awk -v n="$N" -v hz="$TICK" -v t0="$t0" -v t1="$t1" -v k0="$k0" -v k1="$k1" -v r0="$r0" -v r1="$r1" \
+    'BEGIN { printf "%.1f %.1f %.1f\n", (k1 - k0) / n / 1e3, (t1 - t0) / hz / n * 1e6, (r1 - r0) / hz / n * 1e6 }' >>"$DIR/$label.runs"
 }
 
-echo "| gateway | requests | gateway CPU us/request | redis-server CPU us/request |"
+SETUPS=(none local local-requests redis redis-requests redis-ledger)
+for _ in $(seq 1 "$ROUNDS"); do
+  measure none
+  measure local "${LIMITS[@]}"
+  measure local-requests "${REQUESTS[@]}"
+  measure redis "${LIMITS[@]}" "${REDIS[@]}"
+  measure redis-requests "${REQUESTS[@]}" "${REDIS[@]}"
+  measure redis-ledger "${REDIS[@]}"
+done
+
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+echo "| setup | gateway task us/request | gateway total us/request | redis-server us/request |"
 echo "|---|---|---|---|"
-run none
-run local "${LIMITS[@]}"
-REDIS=(REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" REDIS_TIMEOUT_MS=200)
-run redis "${LIMITS[@]}" "${REDIS[@]}"
-# What each Redis call costs: the request limit alone (one call), the token budget alone (reserve,
-# settle, ledger record), the ledger alone (REDIS_URL without limits: one call).
-run redis-requests-only RATE_LIMIT_ENABLED=true RATE_LIMIT_RPM=1e9 RATE_LIMIT_BURST=1e9 "${REDIS[@]}"
-run redis-tokens-only TOKEN_LIMIT_TPM=1e12 "${REDIS[@]}"
-run redis-ledger-only "${REDIS[@]}"
+for s in "${SETUPS[@]}"; do
+  f="$DIR/$s.runs"
+  echo "| $s | $(cut -d' ' -f1 "$f" | median) | $(cut -d' ' -f2 "$f" | median) | $(cut -d' ' -f3 "$f" | median) |"
+done
+echo
+echo "($N requests at concurrency $C per run, $ROUNDS rounds, medians; redis-server's row is its own CPU.)"

@@ -6,7 +6,8 @@
 # $FUZZ_BUILD/campaign/artifacts/ (copy each into tests/fuzz/regressions/<target>/ after the fix).
 #
 #   scripts/fuzz-campaign.sh [RUNS] [TARGET...]      default 10000000, every target
-#   FUZZ_BUILD=build-fuzz FUZZ_MAX_LEN=4096
+#   FUZZ_BUILD=build-fuzz FUZZ_MAX_LEN=4096 FUZZ_TIMEOUT_S=10 (an input taking longer is a hang; a
+#   campaign that may be paused, e.g. with SIGSTOP around a benchmark, needs a longer one)
 set -uo pipefail
 RUNS=${1:-10000000}; shift || true
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ for t in "${targets[@]}"; do
   if [ ! -d "$corpus" ]; then mkdir -p "$corpus"; cp "$FUZZ_DIR/corpus/$t/"* "$corpus/" 2>/dev/null; fi
   log="$BUILD/campaign/$t.log"
   start=$(date +%s)
-  "$BUILD/$FUZZ_DIR/$t" -runs="$RUNS" -max_len="${FUZZ_MAX_LEN:-4096}" -rss_limit_mb=2048 -timeout=10 -dict="$(dict_for "$t")" \
+  "$BUILD/$FUZZ_DIR/$t" -runs="$RUNS" -max_len="${FUZZ_MAX_LEN:-4096}" -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT_S:-10}" -dict="$(dict_for "$t")" \
     -print_final_stats=1 -artifact_prefix="$BUILD/campaign/artifacts/$t-" "$corpus" >"$log" 2>&1
   rc=$?
   wall=$(( $(date +%s) - start ))

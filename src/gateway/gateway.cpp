@@ -154,10 +154,16 @@ BackendProfile GatewayShared::profile_for(std::string_view model) const {
 }
 
 int64_t GatewayShared::output_cap_for(std::string_view openai_request, std::string_view model) const {
+    // Cheap checks first: the estimate parses the whole body.
+    if (cfg.max_tokens_cap != 0 || backend.context_length.load(std::memory_order_relaxed) <= 0) return 0;
+    return output_cap_for_prompt(estimate_tokens_for_openai_request(openai_request), model);
+}
+
+int64_t GatewayShared::output_cap_for_prompt(int64_t prompt_estimate, std::string_view model) const {
     if (undiscovered_kind(pools, model)) return 0;
     int64_t ctx_len = backend.context_length.load(std::memory_order_relaxed);
     if (cfg.max_tokens_cap != 0 || ctx_len <= 0) return 0;
-    return max_tokens_cap(0, ctx_len, estimate_tokens_for_openai_request(openai_request));
+    return max_tokens_cap(0, ctx_len, prompt_estimate);
 }
 
 const RouteInfo& match_route(std::string_view path) {

@@ -111,6 +111,9 @@ struct GatewayShared {
     // (or `model` is served by a pool discovery did not ask). Coding agents ask for 32k or 64k
     // tokens: clamped, the runtime answers instead of refusing.
     int64_t output_cap_for(std::string_view openai_request, std::string_view model) const;
+    // The same from the request's prompt estimate (estimate_tokens_for_openai_request), when the
+    // caller has it already: the estimate parses the whole body.
+    int64_t output_cap_for_prompt(int64_t prompt_estimate, std::string_view model) const;
 };
 
 class GatewayWorker : public net::WorkerApp {

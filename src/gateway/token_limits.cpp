@@ -95,7 +95,10 @@ void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, st
         return;
     }
     const int64_t prompt = prompt_estimate(fr);
-    const int64_t cap = shared.cfg.max_tokens_cap > 0 ? shared.cfg.max_tokens_cap : shared.output_cap_for(fr.body, fr.model);
+    const bool chat = fr.upstream_path == "/v1/chat/completions";  // prompt is then the chat estimate
+    const int64_t cap = shared.cfg.max_tokens_cap > 0 ? shared.cfg.max_tokens_cap
+                        : chat                        ? shared.output_cap_for_prompt(prompt, fr.model)
+                                                      : shared.output_cap_for(fr.body, fr.model);
     const int64_t n =
         token_reservation(prompt, requested_output_tokens(fr.body), cap, fr.route != Route::Embeddings);
     if (static_cast<double>(n) > tpm) {
