@@ -13,6 +13,8 @@ StreamPayload classify_stream_payload(std::string_view data) {
         return p;
     }
     p.json = trim(data, kJsonWhitespace);
+    if (p.json.starts_with(json::kUtf8Bom) && p.json.data() != data.data())
+        p.json = data.substr(0, static_cast<size_t>(p.json.data() - data.data()) + p.json.size());
     return p;
 }
 

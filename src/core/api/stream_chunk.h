@@ -18,7 +18,8 @@ struct StreamChunk {
 
 // What a payload is before anything reads it: blank (json empty, not done), "[DONE]", or JSON text
 // to read, trimmed of JSON's whitespace (padded with a vertical tab it is not JSON, as json::parse
-// and every other reader of the same bytes say).
+// and every other reader of the same bytes say). A UTF-8 BOM is JSON's only as the payload's first
+// bytes: whitespace in front of one is kept, so the readers refuse it as json::parse does.
 struct StreamPayload {
     std::string_view trimmed;  // trimmed of all whitespace
     bool done = false;

@@ -59,6 +59,18 @@ TEST_CASE("stream observer: a payload padded with what JSON does not call whites
     CHECK(inspect_stream_event("\v[DONE]\f").done);
 }
 
+TEST_CASE("stream observer: a BOM counts only as the payload's first bytes, as json::parse says", "[stream_observer]") {
+    // Found by fuzz_stream_observer: trimming the whitespace in front of a BOM made it the text's
+    // start, so a payload json::parse refuses was read as an event with content.
+    const std::string event = R"({"choices":[{"delta":{"content":"hi"}}]})";
+    CHECK(inspect_stream_event("\xEF\xBB\xBF" + event).content);
+    CHECK_FALSE(inspect_stream_event("\n\xEF\xBB\xBF" + event).content);
+    CHECK_FALSE(inspect_stream_event(" \xEF\xBB\xBF\n" + event).content);
+    json::ReusedDocument doc;
+    CHECK(read_stream_chunk("\xEF\xBB\xBF" + event, doc).json != nullptr);
+    CHECK(read_stream_chunk("\n\xEF\xBB\xBF" + event, doc).json == nullptr);
+}
+
 TEST_CASE("stream observer: content, usage-only chunks, errors, DONE", "[stream_observer]") {
     CHECK(inspect_stream_event("[DONE]").done);
     auto role = inspect_stream_event(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":null}}]})");
