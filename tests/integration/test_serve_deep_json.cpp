@@ -114,3 +114,22 @@ TEST_CASE("deep JSON: a non-string model is a 400 naming the field, nothing forw
     CHECK(sent.find("stream_options") == sent.rfind("stream_options"));
     CHECK(sent.find(R"("stream_options":{"include_usage":true})") != std::string::npos);
 }
+
+TEST_CASE("JSON numbers too big for a double are a 400 on every route, nothing forwarded", "[serve][deepjson]") {
+    // RapidJSON alone reads this as infinity; its writer then stops at it and a translated body
+    // (Anthropic, Responses) went to the runtime cut short (found by fuzz_anthropic_request).
+    Setup s;
+    for (const Route& r : kRoutes) {
+        s.reset();
+        auto res = post(s.gw.url(r.path), std::string(r.head) + "4400000000000000003749304267693050E308}",
+                        {"Content-Type: application/json", "anthropic-version: 2023-06-01"});
+        INFO(r.path << ": " << res.body);
+        CHECK(res.status == 400);
+        auto d = json(res.body);
+        REQUIRE(d.IsObject());
+        if (r.anthropic) CHECK(std::string(d["type"].GetString()) == "error");
+        CHECK(std::string(d["error"]["type"].GetString()) == "invalid_request_error");
+        CHECK(res.body.find("Number too big") != std::string::npos);
+        CHECK(forwarded(s.mock) == 0);
+    }
+}

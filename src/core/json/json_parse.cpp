@@ -15,15 +15,16 @@ using Doc = rapidjson::Document;
 template <unsigned Flags, typename Stream>
 std::optional<ParseError> populate(Stream& in, size_t size, Doc& out, rapidjson::Reader& reader) {
     rapidjson::ParseResult result;
-    bool too_deep = false;
+    bool too_deep = false, too_big = false;
     auto generate = [&](Doc& doc) {
         DepthLimited<Doc> limit(doc);
         result = reader.Parse<Flags | rapidjson::kParseIterativeFlag>(in, limit);
         too_deep = limit.too_deep();
+        too_big = limit.too_big();
         return !result.IsError();
     };
     out.Populate(generate);
-    std::optional<ParseError> err = parse_error(result, too_deep, in.Tell(), size);
+    std::optional<ParseError> err = parse_error(result, too_deep, too_big, in.Tell(), size);
     if (err) out.SetNull();
     return err;
 }
@@ -52,8 +53,10 @@ std::optional<ParseError> parse_insitu(char* text, size_t size, Doc& out, rapidj
     return populate<rapidjson::kParseInsituFlag>(in, size, out, reader);
 }
 
-std::optional<ParseError> parse_error(const rapidjson::ParseResult& result, bool too_deep, size_t read, size_t size) {
+std::optional<ParseError> parse_error(const rapidjson::ParseResult& result, bool too_deep, bool too_big, size_t read,
+                                      size_t size) {
     if (too_deep) return ParseError{result.Offset(), "nesting deeper than " + std::to_string(kMaxDepth) + " levels", true};
+    if (too_big) return ParseError{result.Offset(), rapidjson::GetParseError_En(rapidjson::kParseErrorNumberTooBig), false};
     if (result.IsError()) return ParseError{result.Offset(), rapidjson::GetParseError_En(result.Code()), false};
     if (read < size) return ParseError{read, "unexpected NUL byte", false};  // the reader takes NUL for the end
     return std::nullopt;

@@ -5,6 +5,7 @@
 #pragma once
 #include <rapidjson/reader.h>
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,12 +16,16 @@
 namespace llmgw::json {
 
 // Forwards a handler's SAX events, counting open levels, and stops the reader at the first one
-// past kMaxDepth. json::parse puts it in front of its document too.
+// past kMaxDepth, and at a number too big for a double: RapidJSON 1.1 reads one with many digits
+// and a large exponent ("44000000000000000000E308") as infinity without an error, and its writer
+// then stops at that value, so a translated body would be cut short. json::parse puts it in front
+// of its document too.
 template <class Handler>
 class DepthLimited {
 public:
     explicit DepthLimited(Handler& h) : h_(h) {}
     bool too_deep() const { return too_deep_; }
+    bool too_big() const { return too_big_; }
 
     bool Null() { return h_.Null(); }
     bool Bool(bool b) { return h_.Bool(b); }
@@ -28,7 +33,11 @@ public:
     bool Uint(unsigned u) { return h_.Uint(u); }
     bool Int64(int64_t i) { return h_.Int64(i); }
     bool Uint64(uint64_t u) { return h_.Uint64(u); }
-    bool Double(double d) { return h_.Double(d); }
+    bool Double(double d) {
+        if (std::isfinite(d)) return h_.Double(d);
+        too_big_ = true;
+        return false;
+    }
     bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return h_.RawNumber(s, n, copy); }
     bool String(const char* s, rapidjson::SizeType n, bool copy) { return h_.String(s, n, copy); }
     bool Key(const char* s, rapidjson::SizeType n, bool copy) { return h_.Key(s, n, copy); }
@@ -46,10 +55,12 @@ private:
     Handler& h_;
     int depth_ = 0;
     bool too_deep_ = false;
+    bool too_big_ = false;
 };
 
 // The error json::parse reports for a reader's result (nullopt: the whole text was read).
-std::optional<ParseError> parse_error(const rapidjson::ParseResult& result, bool too_deep, size_t read, size_t size);
+std::optional<ParseError> parse_error(const rapidjson::ParseResult& result, bool too_deep, bool too_big, size_t read,
+                                      size_t size);
 
 // Scans one text after another with one reader, whose work stack (open levels) and copy of the
 // text are kept between scans, so a warm scan of a small text allocates nothing. Strings reach the
@@ -73,7 +84,7 @@ public:
         rapidjson::InsituStringStream in(text_.data());
         DepthLimited<Handler> limited(handler);
         auto result = reader_->Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag>(in, limited);
-        error_ = parse_error(result, limited.too_deep(), in.Tell(), text_.size());
+        error_ = parse_error(result, limited.too_deep(), limited.too_big(), in.Tell(), text_.size());
         if (error_) error_->offset += bom;
         // A long text leaves a copy and a work stack its size behind: not kept.
         if (text.size() > kKeptTextBytes) {

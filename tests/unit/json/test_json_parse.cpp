@@ -4,6 +4,7 @@
 
 #include "core/json/json_value.h"
 #include "core/json/json_parse.h"
+#include "core/json/json_scan.h"
 #include "core/json/reused_document.h"
 #include "core/json/append_writer.h"
 #include "core/json/stack_document.h"
@@ -158,4 +159,25 @@ TEST_CASE("json::AppendWriter: appends compact JSON to what the buffer holds, ag
     sax.Int(7);
     sax.EndObject();
     CHECK(out == R"(data: {"a":[1,"x\ny"],"b":{}}|{"k":7})");
+}
+
+TEST_CASE("json::parse refuses a number too big for a double, which RapidJSON alone reads as infinity",
+          "[json]") {
+    // Found by fuzz_anthropic_request: many digits and a large exponent overflowed to infinity
+    // without an error, and the writer stopped at that value, cutting the translated body short.
+    rapidjson::Document d;
+    auto e = json::parse(R"({"n":4400000000000000003749304267693050E308})", d);
+    REQUIRE(e);
+    CHECK(e->reason == "Number too big to be stored in double.");
+    CHECK_FALSE(e->too_deep);
+    CHECK(json::parse(R"([1e309])", d));
+    CHECK(json::parse(R"([-44000000000000000000000E300])", d));
+    REQUIRE_FALSE(json::parse(R"({"n":1.7e308,"m":44000000000000000037493042676930503308})", d));
+    CHECK(d["n"].GetDouble() == 1.7e308);
+    // The scanner (relayed stream events) and the reused document say the same.
+    json::Scanner scanner;
+    struct Ignore : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Ignore> {} ignore;
+    CHECK(scanner.scan(R"({"n":4400000000000000003749304267693050E308})", ignore));
+    json::ReusedDocument doc;
+    CHECK(doc.parse(R"({"n":4400000000000000003749304267693050E308})"));
 }
