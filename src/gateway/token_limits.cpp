@@ -16,8 +16,11 @@ namespace {
 // The prompt's tokens as count_tokens estimates them for a chat request (the translated body of
 // /v1/messages and /v1/responses too); any other body (a native Anthropic or Responses body, a
 // completion's prompt, embeddings input) at count_tokens' 3 bytes a token over the whole body.
+// A chat request's prompt is estimated as count_tokens estimates it; the output cap uses the same.
+bool chat_upstream(const ForwardRequest& fr) { return fr.upstream_path == "/v1/chat/completions"; }
+
 int64_t prompt_estimate(const ForwardRequest& fr) {
-    if (fr.upstream_path == "/v1/chat/completions") return estimate_tokens_for_openai_request(fr.body);
+    if (chat_upstream(fr)) return estimate_tokens_for_openai_request(fr.body);
     return static_cast<int64_t>((fr.body.size() + 2) / 3);
 }
 
@@ -95,9 +98,8 @@ void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, st
         return;
     }
     const int64_t prompt = prompt_estimate(fr);
-    const bool chat = fr.upstream_path == "/v1/chat/completions";  // prompt is then the chat estimate
     const int64_t cap = shared.cfg.max_tokens_cap > 0 ? shared.cfg.max_tokens_cap
-                        : chat                        ? shared.output_cap_for_prompt(prompt, fr.model)
+                        : chat_upstream(fr)           ? shared.output_cap_for_prompt(prompt, fr.model)
                                                       : shared.output_cap_for(fr.body, fr.model);
     const int64_t n =
         token_reservation(prompt, requested_output_tokens(fr.body), cap, fr.route != Route::Embeddings);
