@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/limits/redis_command.h"
 #include "core/limits/shared_rate_limit.h"
 #include "gateway/log.h"
 #include "gateway/redis_loop_events.h"
@@ -94,25 +95,17 @@ void RedisClient::connect() {
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     // Queued now, sent once connected; the connection is up when the last of these answers.
-    std::vector<std::vector<std::string>> setup;
+    std::vector<std::string> setup;
     const auto& ep = opts_.endpoint;
     if (!ep.password.empty()) {
-        if (ep.username.empty()) setup.push_back({"AUTH", ep.password});
-        else setup.push_back({"AUTH", ep.username, ep.password});
+        if (ep.username.empty()) setup.push_back(redis_command({"AUTH", ep.password}));
+        else setup.push_back(redis_command({"AUTH", ep.username, ep.password}));
     }
-    if (ep.db != 0) setup.push_back({"SELECT", std::to_string(ep.db)});
-    for (const auto& s : opts_.scripts) setup.push_back({"SCRIPT", "LOAD", s});
-    setup.push_back({"PING"});
+    if (ep.db != 0) setup.push_back(redis_command({"SELECT", std::to_string(ep.db)}));
+    for (const auto& s : opts_.scripts) setup.push_back(redis_command({"SCRIPT", "LOAD", s}));
+    setup.push_back(redis_command({"PING"}));
     setup_pending_ = setup.size();
-    for (const auto& argv : setup) {
-        std::vector<const char*> p;
-        std::vector<size_t> n;
-        for (const auto& a : argv) {
-            p.push_back(a.data());
-            n.push_back(a.size());
-        }
-        redisAsyncCommandArgv(ac, on_setup_reply, nullptr, static_cast<int>(p.size()), p.data(), n.data());
-    }
+    for (const auto& c : setup) redisAsyncFormattedCommand(ac, on_setup_reply, nullptr, c.data(), c.size());
     reconnect_timer_.once(kConnectTimeoutMs, [this] {
         if (state_ != RedisState::Up) drop_connection("no answer within " + std::to_string(kConnectTimeoutMs) + " ms of connecting");
     });
@@ -177,20 +170,12 @@ void RedisClient::set_state(RedisState s) {
     if (on_state_) on_state_(s);
 }
 
-bool RedisClient::send(uint64_t id, const std::vector<std::string>& argv) {
-    std::vector<const char*> p;
-    std::vector<size_t> n;
-    p.reserve(argv.size());
-    n.reserve(argv.size());
-    for (const auto& a : argv) {
-        p.push_back(a.data());
-        n.push_back(a.size());
-    }
-    return redisAsyncCommandArgv(ctx_, on_reply, reinterpret_cast<void*>(static_cast<uintptr_t>(id)),
-                                 static_cast<int>(p.size()), p.data(), n.data()) == REDIS_OK;
+bool RedisClient::send(uint64_t id, const std::string& command) {
+    return redisAsyncFormattedCommand(ctx_, on_reply, reinterpret_cast<void*>(static_cast<uintptr_t>(id)),
+                                      command.data(), command.size()) == REDIS_OK;
 }
 
-void RedisClient::call(std::vector<std::string> argv, Done done) {
+void RedisClient::call(std::string command, Done done) {
     if (closing_) return;
     if (state_ != RedisState::Up || !ctx_ || pending_.size() >= kMaxPendingCalls) {
         answered_.emplace_back(std::move(done), RedisOutcome{RedisOutcome::Status::Unavailable, {}});
@@ -203,8 +188,8 @@ void RedisClient::call(std::vector<std::string> argv, Done done) {
     Pending& p = pending_.emplace_back();
     p.deadline_ns = net::now_ns() + opts_.deadline_ms * 1'000'000;
     p.done = std::move(done);
-    p.argv = std::move(argv);
-    if (!send(id, p.argv)) complete(id, RedisOutcome{RedisOutcome::Status::Unavailable, {}});
+    p.command = std::move(command);
+    if (!send(id, p.command)) complete(id, RedisOutcome{RedisOutcome::Status::Unavailable, {}});
     if (pending_.size() == 1) arm_deadline();
 }
 
@@ -215,12 +200,16 @@ RedisClient::Pending* RedisClient::pending(uint64_t id) {
 }
 
 bool RedisClient::retry_as_eval(Pending& p) {
-    if (p.retried || p.argv.size() < 2 || p.argv[0] != "EVALSHA") return false;
+    if (p.retried) return false;
+    auto args = redis_command_args(p.command);
+    if (!args || args->size() < 2 || (*args)[0] != "EVALSHA") return false;
     for (const auto& [sha, text] : scripts_)
-        if (p.argv[1] == sha) {
+        if ((*args)[1] == sha) {
             p.retried = true;
-            p.argv[0] = "EVAL";
-            p.argv[1] = text;
+            std::vector<std::string_view> eval(args->begin(), args->end());
+            eval[0] = "EVAL";
+            eval[1] = text;
+            p.command = redis_command(eval);
             return true;
         }
     return false;
@@ -238,7 +227,7 @@ void RedisClient::on_reply(redisAsyncContext* ac, void* reply, void* privdata) {
     }
     RedisValue v = to_value(static_cast<redisReply*>(reply));
     // hiredis allows commands from its callbacks; the retry keeps its place in the deadline order.
-    if (is_noscript_error(v) && self->ctx_ == ac && self->retry_as_eval(*p) && self->send(id, p->argv)) return;
+    if (is_noscript_error(v) && self->ctx_ == ac && self->retry_as_eval(*p) && self->send(id, p->command)) return;
     self->complete(id, RedisOutcome{RedisOutcome::Status::Reply, std::move(v)});
 }
 
@@ -246,7 +235,7 @@ void RedisClient::complete(uint64_t id, RedisOutcome outcome) {
     Pending* p = pending(id);
     if (!p) return;
     p->answered = true;
-    p->argv.clear();
+    p->command = std::string();
     answered_.emplace_back(std::move(p->done), std::move(outcome));
     while (!pending_.empty() && pending_.front().answered) {
         pending_.pop_front();
@@ -306,6 +295,9 @@ void RedisClient::close() {
     if (redisAsyncContext* ac = ctx_) {
         ctx_ = nullptr;
         ac->data = nullptr;
+        // The synchronous context's write: on an error it only records it, never frees.
+        int written_all = 0;
+        if (state_ == RedisState::Up) redisBufferWrite(&ac->c, &written_all);
         redisAsyncFree(ac);
     }
     pending_.clear();

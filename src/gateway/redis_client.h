@@ -54,8 +54,11 @@ public:
     RedisClient& operator=(const RedisClient&) = delete;
 
     void start();
-    void call(std::vector<std::string> argv, Done done);
+    // `command`: its bytes (core/limits/redis_command.h), sent as they are.
+    void call(std::string command, Done done);
     // Drops the connection and every pending call (their `done` never runs) and closes the handles.
+    // What was sent and not yet written to the socket is written first, as far as the socket takes
+    // it without waiting (the last settles and ledger records of a drained worker).
     void close();
     RedisState state() const { return state_; }
     const std::string& last_error() const { return last_error_; }
@@ -66,7 +69,7 @@ private:
     struct Pending {
         uint64_t deadline_ns = 0;
         Done done;
-        std::vector<std::string> argv;  // kept for the EVAL retry after NOSCRIPT
+        std::string command;  // kept for the EVAL retry after NOSCRIPT
         bool answered = false;
         bool retried = false;
     };
@@ -76,9 +79,9 @@ private:
     static void on_setup_reply(redisAsyncContext* ac, void* reply, void* privdata);
 
     void connect();
-    bool send(uint64_t id, const std::vector<std::string>& argv);
+    bool send(uint64_t id, const std::string& command);
     Pending* pending(uint64_t id);  // nullptr when answered already
-    bool retry_as_eval(Pending& p);  // NOSCRIPT: argv becomes EVAL with the script's text
+    bool retry_as_eval(Pending& p);  // NOSCRIPT: the command becomes EVAL with the script's text
     void complete(uint64_t id, RedisOutcome outcome);
     void dispatch();  // from the idle handle: runs the answered calls' callbacks
     void expire();    // from the deadline timer

@@ -1,5 +1,6 @@
 #include "gateway/shared_limiter.h"
 
+#include "core/limits/redis_command.h"
 #include "core/limits/shared_rate_limit.h"
 #include "gateway/local_usage.h"
 #include "gateway/log.h"
@@ -10,6 +11,12 @@ namespace llmgw::gw {
 namespace {
 
 constexpr uint64_t kFallbackLogIntervalNs = 1'000'000'000;
+// How long a worker gathers finished requests before it adds them to the shared ledger in one
+// command: at a few hundred requests a second and more, the ledger costs one call per interval
+// instead of one per request; /admin/usage lags by at most this.
+constexpr uint64_t kUsageSendIntervalMs = 100;
+// Distinct identities whose settles one loop turn sums at most; past it they are sent at once.
+constexpr size_t kMaxPendingSettles = 64;
 
 RateLimitConfig shared_limit_of(const ServeConfig& cfg) {
     return RateLimitConfig{.rpm = cfg.rate_limit_rpm, .burst = cfg.rate_limit_burst};
@@ -76,11 +83,17 @@ SharedLimiter::SharedLimiter(uv_loop_t* loop, const ServeConfig& cfg, RateLimite
                   if (!up) stats_.disconnects.fetch_add(1, std::memory_order_relaxed);
                   stats_.workers_up.fetch_add(up ? 1 : -1, std::memory_order_relaxed);
                   up_ = up;
-              }) {}
+              }),
+      usage_send_timer_(loop),
+      settle_timer_(loop) {}
 
 void SharedLimiter::start() { client_.start(); }
 
-void SharedLimiter::close() { client_.close(); }
+void SharedLimiter::close() {
+    send_settles();  // queued in the client, which writes what it holds as it closes
+    send_usage();
+    client_.close();
+}
 
 void SharedLimiter::acquire(const std::string& identity, std::function<void(const LimitVerdict&)> done) {
     client_.call(
@@ -144,22 +157,54 @@ void SharedLimiter::admit(const std::string& identity, int64_t n, const TokenBud
 
 void SharedLimiter::settle_tokens(const std::string& identity, int64_t delta, const TokenBudgetConfig& budget) {
     if (delta == 0) return;
-    client_.call(
-        token_settle_command(identity, delta, budget),
-        [this](const RedisOutcome& out) {
+    for (PendingSettle& s : settles_)
+        if (s.identity == identity && s.budget.tpm == budget.tpm) {
+            s.delta += delta;
+            return;
+        }
+    if (settles_.size() >= kMaxPendingSettles) send_settles();
+    settles_.push_back({identity, budget, delta});
+    // A 0 ms timer runs on the next loop turn, without the loop waiting in between.
+    if (settles_.size() == 1) settle_timer_.once(0, [this] { send_settles(); });
+}
+
+void SharedLimiter::send_settles() {
+    settle_timer_.stop();
+    for (const PendingSettle& s : settles_) {
+        if (s.delta == 0) continue;  // a turn's charges and refunds that cancel out
+        client_.call(token_settle_command(s.identity, s.delta, s.budget), [this](const RedisOutcome& out) {
             if (out.status != RedisOutcome::Status::Reply || out.reply.is_error())
                 stats_.lost_writes.fetch_add(1, std::memory_order_relaxed);
         });
+    }
+    settles_.clear();
 }
 
 void SharedLimiter::record_usage(const UsageRecord& r, int64_t now_unix_s) {
-    client_.call(
-        usage_record_command(r, now_unix_s),
-        [this, r, now_unix_s](const RedisOutcome& out) {
-            if (out.status == RedisOutcome::Status::Reply && !out.reply.is_error()) return;
-            stats_.lost_writes.fetch_add(1, std::memory_order_relaxed);
-            local_ledger_.record(r, now_unix_s);
-        });
+    if (!usage_batch_.add(r, now_unix_s)) {  // another minute, or full: send what is held first
+        send_usage();
+        usage_batch_.add(r, now_unix_s);
+    }
+    if (!usage_send_armed_) {
+        usage_send_armed_ = true;
+        usage_send_timer_.once(kUsageSendIntervalMs, [this] { send_usage(); });
+    }
+}
+
+void SharedLimiter::send_usage() {
+    usage_send_armed_ = false;
+    usage_send_timer_.stop();
+    if (usage_batch_.empty()) return;
+    const int64_t minute = usage_batch_.minute();
+    std::vector<UsageRecord> records = usage_batch_.take();
+    std::string command = usage_record_command(records, minute);
+    client_.call(std::move(command), [this, records = std::move(records), minute](const RedisOutcome& out) {
+        if (out.status == RedisOutcome::Status::Reply && !out.reply.is_error()) return;
+        for (const UsageRecord& r : records) {
+            stats_.lost_writes.fetch_add(static_cast<uint64_t>(r.requests), std::memory_order_relaxed);
+            local_ledger_.record(r, minute);
+        }
+    });
 }
 
 void SharedLimiter::read_usage(const UsageQuery& q, std::function<void(std::string json)> done) {
@@ -173,7 +218,7 @@ void SharedLimiter::read_usage(const UsageQuery& q, std::function<void(std::stri
     const auto buckets = q.buckets();
     auto g = std::make_shared<Gather>(Gather{UsageReport(q), buckets.size(), false, std::move(done)});
     for (int64_t start : buckets) {
-        client_.call({"HGETALL", usage_bucket_key(q.window, start)}, [this, g, q](const RedisOutcome& out) {
+        client_.call(redis_command({"HGETALL", usage_bucket_key(q.window, start)}), [this, g, q](const RedisOutcome& out) {
             if (out.status != RedisOutcome::Status::Reply || !g->report.add_hgetall(out.reply)) g->failed = true;
             if (--g->left) return;
             g->done(g->failed ? local_ledger_.read(q, "local (Redis did not answer: this replica's own records)")

@@ -16,6 +16,7 @@
 #include "core/ops/config.h"
 #include "core/ops/rate_limiter.h"
 #include "gateway/redis_client.h"
+#include "net/timer.h"
 
 namespace llmgw::gw {
 
@@ -68,10 +69,12 @@ public:
     void admit(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
                std::function<void(const LimitVerdict&, const TokenVerdict&)> done);
     // Settles a reservation made in Redis with `budget` by `delta` tokens (negative: a refund).
-    // Not waited for; a settle Redis does not take is counted (lost_writes) and logged with the
-    // fallbacks.
+    // Not waited for: the settles of one loop turn are summed per identity and budget and sent on
+    // the next turn, one call each. A settle Redis does not take is counted (lost_writes).
     void settle_tokens(const std::string& identity, int64_t delta, const TokenBudgetConfig& budget);
-    // Adds a finished request to the shared ledger; when Redis does not take it, to the local one.
+    // Adds a finished request to the shared ledger, gathered with the worker's others for up to
+    // kUsageSendIntervalMs (shared_limiter.cpp) and sent as one command; what Redis does not take
+    // goes to the local ledger. close() sends what is gathered.
     void record_usage(const UsageRecord& r, int64_t now_unix_s);
     // The ledger's buckets of `q` (one HGETALL each, pipelined) as GET /admin/usage's JSON; the
     // local ledger's when Redis does not answer (its "source" says which).
@@ -88,6 +91,8 @@ private:
     // Counts and logs one fallback (at most one line a second).
     void note_fallback(std::atomic<uint64_t>& reason, const char* why);
     std::atomic<uint64_t>& reason_of(const RedisOutcome& out);
+    void send_usage();    // the gathered records, as one command
+    void send_settles();  // the loop turn's settles
 
     const RateLimitConfig shared_cfg_;
     const LimitFailureMode mode_;
@@ -97,6 +102,16 @@ private:
     SharedLimitStats& stats_;
     RedisClient client_;
     bool up_ = false;
+    UsageBatch usage_batch_;
+    net::Timer usage_send_timer_;
+    bool usage_send_armed_ = false;
+    struct PendingSettle {
+        std::string identity;
+        TokenBudgetConfig budget;
+        int64_t delta = 0;
+    };
+    std::vector<PendingSettle> settles_;  // at most kMaxPendingSettles (shared_limiter.cpp)
+    net::Timer settle_timer_;
     // Fallback log lines: the first of an outage at once, then one a second with the count, so a
     // busy gateway with Redis down logs every fallback without a line per request.
     uint64_t unlogged_fallbacks_ = 0;

@@ -9,9 +9,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <thread>
 
+#include "core/limits/redis_command.h"
+#include "core/limits/usage_ledger.h"
 #include "core/ops/api_keys.h"
 #include "harness.h"
 #include "redis_server.h"
@@ -421,4 +424,73 @@ TEST_CASE("token limits: cached prompt tokens reach the ledger and the per-key c
         CHECK(metrics.find("llmgw_key_tokens_total{identity=\"" + llmgw::key_fingerprint(kKey) +
                            "\",direction=\"cached\"} " + std::to_string(cached_before)) != std::string::npos);
     }
+}
+
+namespace {
+
+// The bulk strings of a raw reply, in order (an HGETALL's field, value, field, value...).
+std::map<std::string, std::string> hgetall(const RedisServer& redis, const std::string& key) {
+    const std::string raw = redis.command("HGETALL " + key);
+    std::vector<std::string> bulk;
+    for (size_t at = 0; (at = raw.find('$', at)) != std::string::npos;) {
+        const size_t eol = raw.find("\r\n", at);
+        const size_t len = std::stoul(raw.substr(at + 1, eol - at - 1));
+        bulk.push_back(raw.substr(eol + 2, len));
+        at = eol + 2 + len;
+    }
+    std::map<std::string, std::string> fields;
+    for (size_t i = 0; i + 1 < bulk.size(); i += 2) fields[bulk[i]] = bulk[i + 1];
+    return fields;
+}
+
+}  // namespace
+
+TEST_CASE("usage ledger: in one batch, each record whose pair a full bucket lacks counts as other", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    // The ledger's script as the gateway sends it, with the bucket bound lowered to 4 fields (one
+    // key and model's worth), run as EVAL.
+    auto add = [&redis](const std::vector<llmgw::UsageRecord>& records) {
+        auto args = llmgw::redis_command_args(llmgw::usage_record_command(records, 7325)).value();
+        REQUIRE(args[0] == "EVALSHA");
+        args[0] = "EVAL";
+        args[1] = std::string(llmgw::kUsageLedgerScript);
+        REQUIRE(args[9] == std::to_string(llmgw::kMaxUsageFieldsPerBucket));
+        args[9] = "4";
+        return redis.command(llmgw::redis_command(std::vector<std::string_view>(args.begin(), args.end())));
+    };
+    CHECK(add({{"key:a", "m", 10, 5, 1}}) .find(":1\r\n") == 0);
+    // key:a is held: its record adds to its own fields; key:b is new to the full bucket.
+    CHECK(add({{"key:b", "m", 3, 2, 0, 2}, {"key:a", "m", 1, 1, 0, 3}}).find(":1\r\n") == 0);
+    for (const char* bucket : {"llmgw:{usage}:m:7320", "llmgw:{usage}:h:7200", "llmgw:{usage}:d:0"}) {
+        INFO(bucket);
+        const auto f = hgetall(redis, bucket);
+        CHECK(f.size() == 8);
+        CHECK(f.at("key:a|m|r") == "4");
+        CHECK(f.at("key:a|m|p") == "11");
+        CHECK(f.at("key:a|m|c") == "6");
+        CHECK(f.at("key:a|m|k") == "1");
+        CHECK(f.at("other|other|r") == "2");
+        CHECK(f.at("other|other|p") == "3");
+        CHECK(f.count("key:b|m|r") == 0);
+    }
+    CHECK(redis.command("TTL llmgw:{usage}:m:7320").find(":7200\r\n") == 0);
+}
+
+TEST_CASE("usage ledger: a replica stopped right after its requests has added them all to Redis", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock({"--tokens", "5"});
+    const std::string q = "?window=day&key=" + llmgw::key_fingerprint(kKey);
+    auto gw = start_serve(mock.url(), budget_env(redis.url(), 0));
+    REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+    for (int i = 0; i < 5; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), chat(10), kAuth).status == 200);
+    // Stopped within the ledger's gathering interval: the records are sent as the worker closes.
+    CHECK(gw.stop() == 0);
+    auto other = start_serve(mock.url(), budget_env(redis.url(), 0));
+    REQUIRE(wait_until([&] { return all_workers_up(other); }));
+    auto u = usage_report(other, q);
+    CHECK(u["source"] == "redis");
+    CHECK(u["totals"]["requests"].GetInt64() == 5);
+    CHECK(u["totals"]["completion_tokens"].GetInt64() == 25);
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/limits/limit_script_prelude.h"
+#include "core/limits/redis_command.h"
 #include "core/ops/api_keys.h"
 
 namespace llmgw {
@@ -54,15 +55,12 @@ int64_t interval_us(const RateLimitConfig& cfg) {
     return std::max<int64_t>(1, std::llround(60e6 / std::max(1e-9, cfg.rpm)));
 }
 
-std::vector<std::string> command(std::string_view verb, std::string script_or_sha, std::string_view identity,
-                                 const RateLimitConfig& cfg) {
-    const int64_t t = interval_us(cfg);
-    const int64_t tau = std::llround(std::max(1.0, cfg.burst) * static_cast<double>(t));
-    return {std::string(verb), std::move(script_or_sha), "1", rate_limit_key(identity), std::to_string(t),
-            std::to_string(tau)};
-}
-
 }  // namespace
+
+GcraArgs gcra_args(const RateLimitConfig& cfg) {
+    const int64_t t = interval_us(cfg);
+    return {t, std::llround(std::max(1.0, cfg.burst) * static_cast<double>(t))};
+}
 
 std::string identity_key_prefix(std::string_view identity) {
     std::string id = plain_identity(identity) ? std::string(identity) : "h:" + sha256_hex(identity);
@@ -71,8 +69,10 @@ std::string identity_key_prefix(std::string_view identity) {
 
 std::string rate_limit_key(std::string_view identity) { return identity_key_prefix(identity) + ":rl"; }
 
-std::vector<std::string> gcra_command(std::string_view identity, const RateLimitConfig& cfg) {
-    return command("EVALSHA", gcra_script_sha1(), identity, cfg);
+std::string gcra_command(std::string_view identity, const RateLimitConfig& cfg) {
+    const GcraArgs g = gcra_args(cfg);
+    return RedisCommand(6).arg("EVALSHA").arg(gcra_script_sha1()).arg("1").arg(rate_limit_key(identity))
+        .arg(g.interval_us).arg(g.tolerance_us).take();
 }
 
 std::optional<RateLimitDecision> parse_gcra_reply(const RedisValue& reply, const RateLimitConfig& cfg) {

@@ -33,9 +33,16 @@ std::string identity_key_prefix(std::string_view identity);
 // secret in clear.
 std::string rate_limit_key(std::string_view identity);
 
-// The EVALSHA command for one request of `identity` under `cfg` (rpm, burst).
+// The script's two numbers for `cfg`: microseconds a request takes to refill (at least one) and
+// the burst's tolerance.
+struct GcraArgs {
+    int64_t interval_us = 0, tolerance_us = 0;
+};
+GcraArgs gcra_args(const RateLimitConfig& cfg);
+
+// The EVALSHA command (its bytes, redis_command.h) for one request of `identity` under `cfg`.
 // (A NOSCRIPT answer is retried as EVAL with the script's text by the client: redis_client.h.)
-std::vector<std::string> gcra_command(std::string_view identity, const RateLimitConfig& cfg);
+std::string gcra_command(std::string_view identity, const RateLimitConfig& cfg);
 
 // The script's answer {allowed, remaining, retry_after_us, reset_us} as a decision; nullopt
 // when the reply is anything else (an error, a script from another version).

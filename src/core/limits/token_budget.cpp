@@ -6,6 +6,7 @@
 
 #include "core/json/json_parse.h"
 #include "core/limits/limit_script_prelude.h"
+#include "core/limits/redis_command.h"
 #include "core/limits/shared_rate_limit.h"
 #include "core/ops/rate_limiter.h"
 
@@ -149,26 +150,18 @@ std::string token_budget_key(std::string_view identity) { return identity_key_pr
 
 namespace {
 
-std::string number_text(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6f", v);
-    return buf;
-}
-
-std::vector<std::string> token_command(const char* op, std::string_view identity, int64_t n,
-                                       const TokenBudgetConfig& cfg) {
-    return {"EVALSHA", token_budget_script_sha1(), "1",
-            token_budget_key(identity), op, number_text(token_interval_us(cfg.tpm)),
-            std::to_string(static_cast<int64_t>(kMinuteUs)), std::to_string(n)};
+std::string token_command(const char* op, std::string_view identity, int64_t n, const TokenBudgetConfig& cfg) {
+    return RedisCommand(8).arg("EVALSHA").arg(token_budget_script_sha1()).arg("1").arg(token_budget_key(identity))
+        .arg(op).arg_fixed6(token_interval_us(cfg.tpm)).arg(static_cast<int64_t>(kMinuteUs)).arg(n).take();
 }
 
 }  // namespace
 
-std::vector<std::string> token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg) {
+std::string token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg) {
     return token_command("r", identity, n, cfg);
 }
 
-std::vector<std::string> token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg) {
+std::string token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg) {
     return token_command("s", identity, delta, cfg);
 }
 
@@ -217,13 +210,12 @@ const std::string& admit_script_sha1() {
     return hex;
 }
 
-std::vector<std::string> admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
-                                       const TokenBudgetConfig& tokens) {
-    // The GCRA's arguments as gcra_command builds them.
-    const auto g = gcra_command(identity, requests);
-    return {"EVALSHA", admit_script_sha1(), "2", g[3],
-            token_budget_key(identity), g[4], g[5], number_text(token_interval_us(tokens.tpm)),
-            std::to_string(static_cast<int64_t>(kMinuteUs)), std::to_string(n)};
+std::string admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
+                          const TokenBudgetConfig& tokens) {
+    const GcraArgs g = gcra_args(requests);  // the GCRA's arguments as gcra_command sends them
+    return RedisCommand(10).arg("EVALSHA").arg(admit_script_sha1()).arg("2").arg(rate_limit_key(identity))
+        .arg(token_budget_key(identity)).arg(g.interval_us).arg(g.tolerance_us).arg_fixed6(token_interval_us(tokens.tpm))
+        .arg(static_cast<int64_t>(kMinuteUs)).arg(n).take();
 }
 
 std::optional<AdmitDecision> parse_admit_reply(const RedisValue& reply, const RateLimitConfig& requests, int64_t n,

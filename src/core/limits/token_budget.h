@@ -100,8 +100,9 @@ private:
 extern const std::string kTokenBudgetScript;
 const std::string& token_budget_script_sha1();
 std::string token_budget_key(std::string_view identity);  // "llmgw:{<identity>}:tok"
-std::vector<std::string> token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg);
-std::vector<std::string> token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg);
+// The commands' bytes (redis_command.h).
+std::string token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg);
+std::string token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg);
 // The script's answer {allowed, remaining, retry_after_us, reset_us}; nullopt for anything else.
 std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg);
 
@@ -111,8 +112,8 @@ std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t 
 // slot). A request the token budget refuses does not use up a request of the request limit.
 extern const std::string kAdmitScript;
 const std::string& admit_script_sha1();
-std::vector<std::string> admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
-                                       const TokenBudgetConfig& tokens);
+std::string admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
+                          const TokenBudgetConfig& tokens);
 struct AdmitDecision {
     RateLimitDecision requests;
     TokenDecision tokens;  // refused without a look at the budget when the request limit refused

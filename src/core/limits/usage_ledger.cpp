@@ -5,6 +5,7 @@
 
 
 #include "core/base/query_string.h"
+#include "core/limits/redis_command.h"
 #include "core/limits/shared_rate_limit.h"
 
 namespace llmgw {
@@ -64,20 +65,24 @@ std::string usage_bucket_key(UsageWindow w, int64_t start) {
 
 std::vector<std::pair<std::string, int64_t>> usage_increments(const UsageRecord& r) {
     const std::string base = r.identity + "|" + field_model(r.model) + "|";
-    return {{base + "r", 1}, {base + "p", std::max<int64_t>(0, r.prompt_tokens)},
+    return {{base + "r", std::max<int64_t>(0, r.requests)}, {base + "p", std::max<int64_t>(0, r.prompt_tokens)},
             {base + "c", std::max<int64_t>(0, r.completion_tokens)}, {base + "k", std::max<int64_t>(0, r.cached_tokens)}};
 }
 
 // KEYS: the minute, hour and day buckets. ARGV[1..3]: their retentions (seconds); ARGV[4]: the
-// most fields a bucket holds; then field, increment pairs. A bucket at its bound counts a pair
-// it does not hold yet under "other|other|".
-const std::string_view kUsageLedgerScript = R"lua(for i = 1, #KEYS do
+// most fields a bucket holds; then per record four field, increment pairs (requests first). A
+// bucket at its bound counts a record whose key and model it does not hold yet under
+// "other|other|".
+const std::string_view kUsageLedgerScript = R"lua(local max = tonumber(ARGV[4])
+for i = 1, #KEYS do
   local k = KEYS[i]
-  local overflow = redis.call('HEXISTS', k, ARGV[5]) == 0 and redis.call('HLEN', k) >= tonumber(ARGV[4])
-  for j = 5, #ARGV, 2 do
-    local f = ARGV[j]
-    if overflow then f = 'other|other|' .. string.sub(f, -1) end
-    redis.call('HINCRBY', k, f, ARGV[j + 1])
+  for j = 5, #ARGV, 8 do
+    local overflow = redis.call('HEXISTS', k, ARGV[j]) == 0 and redis.call('HLEN', k) >= max
+    for m = j, j + 6, 2 do
+      local f = ARGV[m]
+      if overflow then f = 'other|other|' .. string.sub(f, -1) end
+      redis.call('HINCRBY', k, f, ARGV[m + 1])
+    end
   end
   redis.call('EXPIRE', k, ARGV[i])
 end
@@ -89,17 +94,39 @@ const std::string& usage_ledger_script_sha1() {
     return hex;
 }
 
-std::vector<std::string> usage_record_command(const UsageRecord& r, int64_t now_unix_s) {
-    std::vector<std::string> c{"EVALSHA", usage_ledger_script_sha1(), "3"};
-    for (UsageWindow w : kUsageWindows) c.push_back(usage_bucket_key(w, usage_bucket_start(w, now_unix_s)));
-    for (UsageWindow w : kUsageWindows) c.push_back(std::to_string(usage_retention_seconds(w)));
-    c.push_back(std::to_string(kMaxUsageFieldsPerBucket));
-    for (auto& [f, v] : usage_increments(r)) {
-        c.push_back(std::move(f));
-        c.push_back(std::to_string(v));
-    }
-    return c;
+std::string usage_record_command(const std::vector<UsageRecord>& records, int64_t now_unix_s) {
+    RedisCommand c(3 + 3 + 3 + 1 + 8 * records.size());
+    c.arg("EVALSHA").arg(usage_ledger_script_sha1()).arg("3");
+    for (UsageWindow w : kUsageWindows) c.arg(usage_bucket_key(w, usage_bucket_start(w, now_unix_s)));
+    for (UsageWindow w : kUsageWindows) c.arg(usage_retention_seconds(w));
+    c.arg(kMaxUsageFieldsPerBucket);
+    for (const UsageRecord& r : records)
+        for (const auto& [f, v] : usage_increments(r)) c.arg(f).arg(v);
+    return c.take();
 }
+
+bool UsageBatch::add(const UsageRecord& r, int64_t now_unix_s) {
+    const int64_t minute = usage_bucket_start(UsageWindow::Minute, now_unix_s);
+    if (records_.empty()) minute_ = minute;
+    else if (minute != minute_) return false;
+    for (UsageRecord& held : records_)
+        if (held.identity == r.identity && held.model == r.model) {
+            held.prompt_tokens += std::max<int64_t>(0, r.prompt_tokens);
+            held.completion_tokens += std::max<int64_t>(0, r.completion_tokens);
+            held.cached_tokens += std::max<int64_t>(0, r.cached_tokens);
+            held.requests += std::max<int64_t>(0, r.requests);
+            return true;
+        }
+    if (records_.size() >= kMaxUsageBatchPairs) return false;
+    UsageRecord& held = records_.emplace_back(r);
+    held.prompt_tokens = std::max<int64_t>(0, r.prompt_tokens);
+    held.completion_tokens = std::max<int64_t>(0, r.completion_tokens);
+    held.cached_tokens = std::max<int64_t>(0, r.cached_tokens);
+    held.requests = std::max<int64_t>(0, r.requests);
+    return true;
+}
+
+std::vector<UsageRecord> UsageBatch::take() { return std::exchange(records_, {}); }
 
 std::vector<int64_t> UsageQuery::buckets() const {
     std::vector<int64_t> b;

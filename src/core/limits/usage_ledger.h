@@ -34,6 +34,7 @@ struct UsageRecord {
     std::string model;     // as the client named it (its text bounded and sanitised)
     int64_t prompt_tokens = 0, completion_tokens = 0;
     int64_t cached_tokens = 0;  // the part of prompt_tokens the runtime served from its prefix cache
+    int64_t requests = 1;       // more than one: the sums of a batch (UsageBatch)
 };
 
 // Bucket start (unix seconds) of `t` in window `w`.
@@ -44,10 +45,30 @@ std::string usage_bucket_key(UsageWindow w, int64_t start);
 // (requests, prompt, completion, cached prompt tokens).
 std::vector<std::pair<std::string, int64_t>> usage_increments(const UsageRecord& r);
 
-// Redis: one script adds a record to its minute, hour and day buckets (all on the {usage} slot).
+// Redis: one script adds records to their minute, hour and day buckets (all on the {usage} slot).
 extern const std::string_view kUsageLedgerScript;
 const std::string& usage_ledger_script_sha1();
-std::vector<std::string> usage_record_command(const UsageRecord& r, int64_t now_unix_s);
+// The command's bytes (redis_command.h) adding `records`, all of the minute of `now_unix_s`.
+std::string usage_record_command(const std::vector<UsageRecord>& records, int64_t now_unix_s);
+
+// Distinct key and model pairs one batch holds at most (one command's arguments: 8 a pair).
+inline constexpr size_t kMaxUsageBatchPairs = 64;
+
+// The records a worker gathers between two sends to Redis: per key and model, the sums, all of one
+// minute (so one command adds them to one minute, hour and day bucket each).
+class UsageBatch {
+public:
+    // False, with nothing added, when `r` is of another minute than the records held or the batch
+    // is full: send it first.
+    bool add(const UsageRecord& r, int64_t now_unix_s);
+    bool empty() const { return records_.empty(); }
+    int64_t minute() const { return minute_; }  // the held records' minute bucket (unix s)
+    std::vector<UsageRecord> take();           // the sums; the batch is empty again
+
+private:
+    int64_t minute_ = 0;
+    std::vector<UsageRecord> records_;  // one per key and model, few: searched in order
+};
 
 // GET /admin/usage?window=minute|hour|day&since=<unix s>&until=<unix s>&key=<fingerprint>
 struct UsageQuery {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/limits/redis_command.h"
 #include "core/limits/shared_rate_limit.h"
 #include "core/ops/config.h"
 #include "core/ops/redis_url.h"
@@ -100,7 +101,9 @@ TEST_CASE("rate limit keys: hash-tagged, fingerprints kept, anything else hashed
 TEST_CASE("the GCRA command: EVALSHA of the script's SHA-1, one key, interval and tolerance", "[limits]") {
     // SHA-1 of the script text, as Redis computes it for SCRIPT LOAD.
     CHECK(gcra_script_sha1().size() == 40);
-    auto cmd = gcra_command("key:abc", {.rpm = 60, .burst = 5});
+    const auto wire = redis_command_args(gcra_command("key:abc", {.rpm = 60, .burst = 5}));
+    REQUIRE(wire);
+    const auto& cmd = *wire;
     REQUIRE(cmd.size() == 6);
     CHECK(cmd[0] == "EVALSHA");
     CHECK(cmd[1] == gcra_script_sha1());
@@ -109,7 +112,7 @@ TEST_CASE("the GCRA command: EVALSHA of the script's SHA-1, one key, interval an
     CHECK(cmd[4] == "1000000");  // 60 rpm: a request a second
     CHECK(cmd[5] == "5000000");  // burst 5: five seconds of tolerance
     // A rate too high for microseconds still moves time forward.
-    CHECK(gcra_command("k", {.rpm = 1e9, .burst = 1})[4] == "1");
+    CHECK(redis_command_args(gcra_command("k", {.rpm = 1e9, .burst = 1})).value()[4] == "1");
 }
 
 TEST_CASE("GCRA replies become the same decisions as the local limiter's", "[limits]") {

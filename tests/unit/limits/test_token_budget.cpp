@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/json/json_parse.h"
+#include "core/limits/redis_command.h"
 #include "core/limits/token_budget.h"
 #include "core/limits/usage_ledger.h"
 
@@ -119,7 +120,7 @@ TEST_CASE("token budget: the local store stays within its bound", "[limits]") {
 
 TEST_CASE("token budget: the Redis commands and replies", "[limits]") {
     TokenBudgetConfig cfg{.tpm = 60000};
-    auto r = token_reserve_command("key:abc", 250, cfg);
+    const auto r = redis_command_args(token_reserve_command("key:abc", 250, cfg)).value();
     REQUIRE(r.size() == 8);
     CHECK(r[0] == "EVALSHA");
     CHECK(r[1] == token_budget_script_sha1());
@@ -127,7 +128,7 @@ TEST_CASE("token budget: the Redis commands and replies", "[limits]") {
     CHECK(r[4] == "r");
     CHECK(r[5] == "1000.000000");  // a token a millisecond
     CHECK(r[7] == "250");
-    auto s = token_settle_command("key:abc", -40, cfg);
+    const auto s = redis_command_args(token_settle_command("key:abc", -40, cfg)).value();
     CHECK(s[1] == r[1]);
     CHECK(s[4] == "s");
     CHECK(s[7] == "-40");
@@ -187,7 +188,7 @@ TEST_CASE("usage ledger: buckets, keys and the Redis command", "[limits]") {
     CHECK(inc[1] == std::pair<std::string, int64_t>{"key:abc|my_model_|p", 10});
     CHECK(inc[2] == std::pair<std::string, int64_t>{"key:abc|my_model_|c", 3});
     CHECK(inc[3] == std::pair<std::string, int64_t>{"key:abc|my_model_|k", 4});
-    auto c = usage_record_command(r, 7325);
+    const auto c = redis_command_args(usage_record_command({r}, 7325)).value();
     REQUIRE(c.size() == 3 + 3 + 3 + 1 + 8);
     CHECK(c[16] == "key:abc|my_model_|k");
     CHECK(c[17] == "4");
@@ -283,7 +284,7 @@ TEST_CASE("usage ledger: an HGETALL reply is read, anything else refused", "[lim
 TEST_CASE("token budget: both limits in one call, and its answer", "[limits]") {
     RateLimitConfig rl{.rpm = 60, .burst = 5};
     TokenBudgetConfig tok{.tpm = 60000};
-    auto c = admit_command("key:abc", rl, 300, tok);
+    const auto c = redis_command_args(admit_command("key:abc", rl, 300, tok)).value();
     REQUIRE(c.size() == 10);
     CHECK(c[0] == "EVALSHA");
     CHECK(c[1] == admit_script_sha1());
