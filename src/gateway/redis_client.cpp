@@ -2,6 +2,8 @@
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <arpa/inet.h>
+#include <netdb.h>
 
 #include <algorithm>
 
@@ -72,10 +74,83 @@ RedisClient::~RedisClient() { close(); }
 
 void RedisClient::start() { connect(); }
 
+// A lookup of the endpoint's host name on libuv's thread pool, so the loop never waits for a
+// resolver (hiredis 0.14 would call getaddrinfo inside redisAsyncConnect, on the loop). It
+// belongs to itself: the client forgets it (owner = nullptr) when it closes, and its callback,
+// which always runs, frees it.
+struct RedisClient::Resolving {
+    uv_getaddrinfo_t req{};
+    RedisClient* owner = nullptr;
+};
+
+namespace {
+
+bool numeric_host(const std::string& host) {
+    in_addr a4;
+    in6_addr a6;
+    return inet_pton(AF_INET, host.c_str(), &a4) == 1 || inet_pton(AF_INET6, host.c_str(), &a6) == 1;
+}
+
+// The lookup's first IPv4 address, else its first IPv6 one (hiredis too tries IPv4 first).
+std::string first_address(const addrinfo* res) {
+    char text[INET6_ADDRSTRLEN] = {0};
+    for (int family : {AF_INET, AF_INET6})
+        for (const addrinfo* a = res; a; a = a->ai_next) {
+            if (a->ai_family != family) continue;
+            if (family == AF_INET && uv_ip4_name(reinterpret_cast<const sockaddr_in*>(a->ai_addr), text, sizeof text) == 0)
+                return text;
+            if (family == AF_INET6 && uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(a->ai_addr), text, sizeof text) == 0)
+                return text;
+        }
+    return {};
+}
+
+}  // namespace
+
 void RedisClient::connect() {
     if (closing_) return;
     set_state(RedisState::Connecting);
-    redisAsyncContext* ac = redisAsyncConnect(opts_.endpoint.host.c_str(), opts_.endpoint.port);
+    // The attempt's deadline covers the lookup, the connect and the setup calls.
+    reconnect_timer_.once(kConnectTimeoutMs, [this] {
+        if (state_ != RedisState::Up) drop_connection("no answer within " + std::to_string(kConnectTimeoutMs) + " ms of connecting");
+    });
+    if (numeric_host(opts_.endpoint.host)) {
+        connect_to(opts_.endpoint.host);
+        return;
+    }
+    if (resolving_) return;  // a lookup still running from an earlier attempt answers this one
+    auto* r = new Resolving;
+    r->owner = this;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (uv_getaddrinfo(loop_, &r->req, on_resolved, opts_.endpoint.host.c_str(), nullptr, &hints) != 0) {
+        delete r;
+        lost("cannot start resolving " + opts_.endpoint.host);
+        return;
+    }
+    resolving_ = r;
+}
+
+void RedisClient::on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* res) {
+    auto* r = reinterpret_cast<Resolving*>(req);  // req is its first member
+    RedisClient* self = r->owner;
+    const std::string address = status == 0 ? first_address(res) : std::string();
+    uv_freeaddrinfo(res);
+    delete r;
+    if (!self) return;
+    self->resolving_ = nullptr;
+    if (self->closing_ || self->state_ != RedisState::Connecting || self->ctx_) return;  // not waited for now
+    if (address.empty()) {
+        self->lost("cannot resolve " + self->opts_.endpoint.host + ": " +
+                   (status == 0 ? std::string("no IPv4 or IPv6 address") : uv_strerror(status)));
+        return;
+    }
+    self->connect_to(address);
+}
+
+void RedisClient::connect_to(const std::string& address) {
+    redisAsyncContext* ac = redisAsyncConnect(address.c_str(), opts_.endpoint.port);
     if (!ac || ac->err) {
         last_error_ = ac ? ac->errstr : "out of memory";
         if (ac) redisAsyncFree(ac);
@@ -106,9 +181,6 @@ void RedisClient::connect() {
     setup.push_back(redis_command({"PING"}));
     setup_pending_ = setup.size();
     for (const auto& c : setup) redisAsyncFormattedCommand(ac, on_setup_reply, nullptr, c.data(), c.size());
-    reconnect_timer_.once(kConnectTimeoutMs, [this] {
-        if (state_ != RedisState::Up) drop_connection("no answer within " + std::to_string(kConnectTimeoutMs) + " ms of connecting");
-    });
 }
 
 void RedisClient::on_connect(const redisAsyncContext* ac, int status) {
@@ -292,6 +364,11 @@ void RedisClient::drop_connection(std::string why) {
 void RedisClient::close() {
     if (closing_) return;
     closing_ = true;
+    if (resolving_) {  // its callback still runs (cancelled, or when the lookup ends) and frees it
+        resolving_->owner = nullptr;
+        uv_cancel(reinterpret_cast<uv_req_t*>(&resolving_->req));
+        resolving_ = nullptr;
+    }
     if (redisAsyncContext* ac = ctx_) {
         ctx_ = nullptr;
         ac->data = nullptr;

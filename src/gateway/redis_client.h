@@ -1,6 +1,8 @@
 // One Redis connection on one worker's loop (hiredis's async API on the loop through
 // redis_loop_events.h): pipelined, never blocking the loop, with a deadline on every call and
-// reconnection with back-off. Each worker owns its own client; nothing here is shared between loops.
+// reconnection with back-off. A host name is resolved on libuv's thread pool before each connection
+// (hiredis 0.14 would resolve it on the loop). Each worker owns its own client; nothing here is
+// shared between loops.
 //
 // Callback rules (src/net/README.md): a call's `done` runs exactly once, from the loop's idle
 // turn, never inside call() and never inside a hiredis callback, so it may start new calls or drop
@@ -78,7 +80,10 @@ private:
     static void on_reply(redisAsyncContext* ac, void* reply, void* privdata);
     static void on_setup_reply(redisAsyncContext* ac, void* reply, void* privdata);
 
-    void connect();
+    struct Resolving;
+    void connect();                                // resolves the host first unless it is an address
+    void connect_to(const std::string& address);  // a numeric address
+    static void on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* res);
     bool send(uint64_t id, const std::string& command);
     Pending* pending(uint64_t id);  // nullptr when answered already
     bool retry_as_eval(Pending& p);  // NOSCRIPT: the command becomes EVAL with the script's text
@@ -95,6 +100,7 @@ private:
     RedisClientOptions opts_;
     std::function<void(RedisState)> on_state_;
     redisAsyncContext* ctx_ = nullptr;
+    Resolving* resolving_ = nullptr;  // a host name lookup in flight
     RedisState state_ = RedisState::Connecting;
     std::string last_error_;
     bool closing_ = false;

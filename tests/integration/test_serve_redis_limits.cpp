@@ -133,6 +133,20 @@ TEST_CASE("redis limits: a 429 from the shared limit carries the headers in both
     CHECK(redis.command("AUTH s3cret\r\nSELECT 2\r\nKEYS *").find("llmgw:{") != std::string::npos);
 }
 
+TEST_CASE("redis limits: REDIS_URL may name the host: localhost is resolved and the limit is Redis's", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock();
+    // localhost comes from /etc/hosts: no resolver traffic leaves the machine.
+    auto gw = start_serve(mock.url(), limit_env("redis://localhost:" + std::to_string(redis.port()), 1,
+                                                {{"REDIS_TIMEOUT_MS", "5000"}}));
+    REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+    CHECK(get(gw.url("/v1/models"), kAuth).status == 200);
+    CHECK(get(gw.url("/v1/models"), kAuth).status == 429);
+    CHECK(metric(gw, "llmgw_ratelimit_shared_total") == 2);
+    CHECK(redis.command("KEYS *").find(":rl") != std::string::npos);
+}
+
 TEST_CASE("redis limits: Redis killed mid-run falls back to the local share, then resumes when it returns", "[redis]") {
     if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
     RedisServer redis;
