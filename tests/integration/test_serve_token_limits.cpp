@@ -494,3 +494,30 @@ TEST_CASE("usage ledger: a replica stopped right after its requests has added th
     CHECK(u["totals"]["requests"].GetInt64() == 5);
     CHECK(u["totals"]["completion_tokens"].GetInt64() == 25);
 }
+
+TEST_CASE("token limits: a max_tokens of INT64_MAX is refused by the budget, in process and in Redis", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock({"--tokens", "5"});
+    for (const std::string& redis_url : {std::string(), redis.url()}) {
+        INFO((redis_url.empty() ? "in process" : "with Redis"));
+        auto gw = start_serve(mock.url(), budget_env(redis_url, 1000));
+        if (!redis_url.empty()) REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+        // Reserved as a trillion tokens (kMaxCountedTokens): refused. (Here the mock's context
+        // caps the output anyway; with no cap known the reservation once wrapped negative and
+        // admitted the request: the unit test "counts past a trillion..." covers that case.)
+        for (const char* max : {"9223372036854775807", "9223372036854775806", "1e300"}) {
+            INFO(max);
+            auto r = post(gw.url("/v1/chat/completions"),
+                          std::string(R"({"model":"mock-model","max_tokens":)") + max +
+                              R"(,"messages":[{"role":"user","content":"hi"}]})",
+                          kAuth);
+            CHECK(r.status == 429);
+            CHECK(json(r.body)["error"]["type"] == "rate_limit_error");
+        }
+        // The budget is whole: a request that fits still runs.
+        auto ok = post(gw.url("/v1/chat/completions"), chat(10), kAuth);
+        CHECK(ok.status == 200);
+        CHECK(header_int(ok, "x-ratelimit-limit-tokens") == 1000);
+    }
+}

@@ -24,8 +24,9 @@ std::optional<int64_t> requested_output_tokens(std::string_view body) {
     for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
         auto it = d.FindMember(name);
         if (it == d.MemberEnd()) continue;
-        if (it->value.IsInt64()) return std::max<int64_t>(0, it->value.GetInt64());
-        if (it->value.IsNumber()) return static_cast<int64_t>(std::clamp(it->value.GetDouble(), 0.0, 1e15));
+        if (it->value.IsInt64()) return std::clamp<int64_t>(it->value.GetInt64(), 0, kMaxCountedTokens);
+        if (it->value.IsNumber())
+            return static_cast<int64_t>(std::clamp(it->value.GetDouble(), 0.0, static_cast<double>(kMaxCountedTokens)));
     }
     return std::nullopt;
 }
@@ -37,19 +38,24 @@ int64_t token_reservation(int64_t prompt_estimate, std::optional<int64_t> reques
         if (requested_output) out = cap > 0 ? std::min(*requested_output, cap) : *requested_output;
         else out = cap > 0 ? cap : kDefaultOutputReservation;
     }
-    return std::max<int64_t>(0, prompt_estimate) + out;
+    return std::clamp<int64_t>(prompt_estimate, 0, kMaxCountedTokens) + std::clamp<int64_t>(out, 0, kMaxCountedTokens);
 }
 
 int64_t settle_delta(int64_t reserved, int64_t prompt_estimate, const ChargedTokens& used) {
-    const int64_t prompt = used.prompt >= 0 ? used.prompt : prompt_estimate;
-    const int64_t completion = used.completion >= 0 ? used.completion : reserved - prompt_estimate;
+    // Each part within its bound (token_reservation's and charged_usage's), so the sum cannot overflow.
+    reserved = std::clamp<int64_t>(reserved, 0, 2 * kMaxCountedTokens);
+    prompt_estimate = std::clamp<int64_t>(prompt_estimate, 0, kMaxCountedTokens);
+    const int64_t prompt = used.prompt >= 0 ? std::min(used.prompt, kMaxCountedTokens) : prompt_estimate;
+    const int64_t completion =
+        used.completion >= 0 ? std::min(used.completion, kMaxCountedTokens) : std::max<int64_t>(0, reserved - prompt_estimate);
     return prompt + completion - reserved;
 }
 
 ChargedTokens charged_usage(bool answered_ok, bool client_left, int64_t prompt, int64_t completion,
                          int64_t generated_events) {
     if (!answered_ok && !client_left) return {0, 0};
-    return {prompt >= 0 ? prompt : -1, completion >= 0 ? completion : std::max<int64_t>(0, generated_events)};
+    const int64_t output = completion >= 0 ? completion : std::max<int64_t>(0, generated_events);
+    return {prompt >= 0 ? std::min(prompt, kMaxCountedTokens) : -1, std::min(output, kMaxCountedTokens)};
 }
 
 double token_interval_us(double tpm) { return kMinuteUs / std::max(1e-9, tpm); }

@@ -22,6 +22,11 @@ namespace llmgw {
 // The output a request reserves when it names no max_tokens and no cap is known: what a long
 // answer of a chat model takes; the settle refunds what was not used.
 inline constexpr int64_t kDefaultOutputReservation = 4096;
+// The most tokens one count is taken for: a client's max_tokens, a runtime's reported usage. No
+// request comes near a trillion tokens, and under this bound the reservation, settle and ledger
+// sums cannot overflow (a max_tokens of INT64_MAX once wrapped the reservation negative, which
+// admitted the request whatever the budget had left).
+inline constexpr int64_t kMaxCountedTokens = 1'000'000'000'000;
 
 struct TokenBudgetConfig {
     double tpm = 0;  // tokens a minute; also the budget's size (a fresh key may spend a minute's worth at once)
@@ -37,8 +42,8 @@ struct TokenDecision {
 };
 
 // The output tokens a request asks for: max_tokens, max_completion_tokens or max_output_tokens of
-// the body's top level (the first present), read under the JSON policy; nullopt when none (or the
-// body is not a JSON object).
+// the body's top level (the first present), read under the JSON policy, within [0,
+// kMaxCountedTokens]; nullopt when none (or the body is not a JSON object).
 std::optional<int64_t> requested_output_tokens(std::string_view body);
 
 // The reservation: the prompt's estimate plus the output the request may produce: what it asks
@@ -60,7 +65,8 @@ int64_t settle_delta(int64_t reserved, int64_t prompt_estimate, const ChargedTok
 // (the runtime had started on it): the usage the runtime reported, and for output it did not
 // report (a stream cut short, a runtime without stream usage) the content events relayed, about
 // one token each; an unreported prompt stays unknown (-1: its estimate). Refused or never
-// reached (4xx, 5xx, unreachable): nothing, the whole reservation is refunded.
+// reached (4xx, 5xx, unreachable): nothing, the whole reservation is refunded. Counts are taken
+// up to kMaxCountedTokens.
 ChargedTokens charged_usage(bool answered_ok, bool client_left, int64_t prompt, int64_t completion,
                          int64_t generated_events);
 

@@ -5,6 +5,7 @@
 
 
 #include "core/base/query_string.h"
+#include "core/base/saturating.h"
 #include "core/limits/redis_command.h"
 #include "core/limits/shared_rate_limit.h"
 
@@ -111,10 +112,10 @@ bool UsageBatch::add(const UsageRecord& r, int64_t now_unix_s) {
     else if (minute != minute_) return false;
     for (UsageRecord& held : records_)
         if (held.identity == r.identity && held.model == r.model) {
-            held.prompt_tokens += std::max<int64_t>(0, r.prompt_tokens);
-            held.completion_tokens += std::max<int64_t>(0, r.completion_tokens);
-            held.cached_tokens += std::max<int64_t>(0, r.cached_tokens);
-            held.requests += std::max<int64_t>(0, r.requests);
+            held.prompt_tokens = saturating_add(held.prompt_tokens, std::max<int64_t>(0, r.prompt_tokens));
+            held.completion_tokens = saturating_add(held.completion_tokens, std::max<int64_t>(0, r.completion_tokens));
+            held.cached_tokens = saturating_add(held.cached_tokens, std::max<int64_t>(0, r.cached_tokens));
+            held.requests = saturating_add(held.requests, std::max<int64_t>(0, r.requests));
             return true;
         }
     if (records_.size() >= kMaxUsageBatchPairs) return false;
@@ -181,10 +182,10 @@ void UsageReport::add_field(std::string_view field, int64_t value) {
     if (!q_.key.empty() && identity != q_.key) return;
     Sums& s = rows_[{std::move(identity), std::string(field.substr(a + 1, b - a - 1))}];
     switch (field.back()) {
-        case 'r': s.requests += value; break;
-        case 'p': s.prompt += value; break;
-        case 'c': s.completion += value; break;
-        case 'k': s.cached += value; break;
+        case 'r': s.requests = saturating_add(s.requests, value); break;
+        case 'p': s.prompt = saturating_add(s.prompt, value); break;
+        case 'c': s.completion = saturating_add(s.completion, value); break;
+        case 'k': s.cached = saturating_add(s.cached, value); break;
         default: break;
     }
 }
@@ -211,7 +212,7 @@ std::string UsageReport::json(std::string_view source) const {
         w.Key("prompt_tokens"); w.Int64(s.prompt);
         w.Key("cached_tokens"); w.Int64(s.cached);
         w.Key("completion_tokens"); w.Int64(s.completion);
-        w.Key("total_tokens"); w.Int64(s.prompt + s.completion);
+        w.Key("total_tokens"); w.Int64(saturating_add(s.prompt, s.completion));
     };
     w.StartObject();
     w.Key("object"); w.String("usage");
@@ -228,10 +229,10 @@ std::string UsageReport::json(std::string_view source) const {
         w.Key("model"); w.String(k.second);
         sums(s);
         w.EndObject();
-        total.requests += s.requests;
-        total.prompt += s.prompt;
-        total.completion += s.completion;
-        total.cached += s.cached;
+        total.requests = saturating_add(total.requests, s.requests);
+        total.prompt = saturating_add(total.prompt, s.prompt);
+        total.completion = saturating_add(total.completion, s.completion);
+        total.cached = saturating_add(total.cached, s.cached);
     }
     w.EndArray();
     w.Key("totals"); w.StartObject(); sums(total); w.EndObject();
@@ -248,7 +249,10 @@ void LocalUsageLedger::record(const UsageRecord& r, int64_t now_unix_s) {
         auto& fields = buckets_[{w, usage_bucket_start(w, now_unix_s)}];
         const bool overflow = !fields.contains(inc.front().first) &&
                               static_cast<int64_t>(fields.size()) >= kMaxUsageFieldsPerBucket;
-        for (const auto& [f, v] : inc) fields[overflow ? std::string(kOverflowPrefix) + f.back() : f] += v;
+        for (const auto& [f, v] : inc) {
+            int64_t& sum = fields[overflow ? std::string(kOverflowPrefix) + f.back() : f];
+            sum = saturating_add(sum, v);
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 // Token budgets (TOKEN_LIMIT_TPM) and the usage ledger: the pure parts (core/limits).
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "core/json/json_parse.h"
 #include "core/limits/redis_command.h"
 #include "core/limits/token_budget.h"
@@ -54,6 +56,39 @@ TEST_CASE("token budget: what a finished request is charged", "[limits]") {
     CHECK(d.prompt == 0);
     CHECK(d.completion == 0);
     CHECK(settle_delta(500, 100, d) == -500);
+}
+
+TEST_CASE("token budget: counts past a trillion are taken as a trillion, so no sum overflows", "[limits]") {
+    const int64_t max = std::numeric_limits<int64_t>::max();
+    CHECK(requested_output_tokens(R"({"max_tokens":9223372036854775807})") == kMaxCountedTokens);
+    CHECK(requested_output_tokens(R"({"max_tokens":1e300})") == kMaxCountedTokens);
+    // INT64_MAX once wrapped the reservation negative, which admitted the request at once.
+    CHECK(token_reservation(10, max, 0, true) == 10 + kMaxCountedTokens);
+    CHECK(token_reservation(max, max, 0, true) == 2 * kMaxCountedTokens);
+    auto c = charged_usage(true, false, max, max, 0);
+    CHECK(c.prompt == kMaxCountedTokens);
+    CHECK(c.completion == kMaxCountedTokens);
+    CHECK(charged_usage(false, true, -1, -1, max).completion == kMaxCountedTokens);
+    CHECK(settle_delta(500, 100, {max, max}) == 2 * kMaxCountedTokens - 500);
+    CHECK(settle_delta(max, max, {-1, -1}) == 0);
+    CHECK(settle_delta(std::numeric_limits<int64_t>::min(), 0, {0, 0}) == 0);
+    UsageBatch b;
+    REQUIRE(b.add({"key:a", "m", max, max, max}, 60));
+    REQUIRE(b.add({"key:a", "m", max, max, max}, 60));
+    CHECK(b.take()[0].prompt_tokens == max);  // saturates
+    LocalUsageLedger ledger;
+    ledger.record({"key:a", "m", max, 1, 0}, 60);
+    ledger.record({"key:a", "m", max, 1, 0}, 60);
+    UsageQuery q;
+    q.window = UsageWindow::Minute;
+    q.since = q.until = 60;
+    UsageReport report(q);
+    ledger.read(report, UsageWindow::Minute, 60);
+    ledger.read(report, UsageWindow::Minute, 60);  // the same bucket twice: the report's sums saturate too
+    const std::string json = report.json("local");
+    CHECK(json.find("\"prompt_tokens\":9223372036854775807") != std::string::npos);
+    CHECK(json.find("\"total_tokens\":9223372036854775807") != std::string::npos);
+    CHECK(json.find("\"requests\":4") != std::string::npos);
 }
 
 TEST_CASE("token budget: the local budget admits a minute's worth, refills, and takes refunds", "[limits]") {
