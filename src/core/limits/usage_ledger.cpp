@@ -1,5 +1,7 @@
 #include "core/limits/usage_ledger.h"
 
+#include <algorithm>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -110,20 +112,16 @@ bool UsageBatch::add(const UsageRecord& r, int64_t now_unix_s) {
     const int64_t minute = usage_bucket_start(UsageWindow::Minute, now_unix_s);
     if (records_.empty()) minute_ = minute;
     else if (minute != minute_) return false;
-    for (UsageRecord& held : records_)
-        if (held.identity == r.identity && held.model == r.model) {
-            held.prompt_tokens = saturating_add(held.prompt_tokens, std::max<int64_t>(0, r.prompt_tokens));
-            held.completion_tokens = saturating_add(held.completion_tokens, std::max<int64_t>(0, r.completion_tokens));
-            held.cached_tokens = saturating_add(held.cached_tokens, std::max<int64_t>(0, r.cached_tokens));
-            held.requests = saturating_add(held.requests, std::max<int64_t>(0, r.requests));
-            return true;
-        }
-    if (records_.size() >= kMaxUsageBatchPairs) return false;
-    UsageRecord& held = records_.emplace_back(r);
-    held.prompt_tokens = std::max<int64_t>(0, r.prompt_tokens);
-    held.completion_tokens = std::max<int64_t>(0, r.completion_tokens);
-    held.cached_tokens = std::max<int64_t>(0, r.cached_tokens);
-    held.requests = std::max<int64_t>(0, r.requests);
+    auto held = std::find_if(records_.begin(), records_.end(),
+                             [&r](const UsageRecord& h) { return h.identity == r.identity && h.model == r.model; });
+    if (held == records_.end()) {
+        if (records_.size() >= kMaxUsageBatchPairs) return false;
+        held = records_.insert(records_.end(), UsageRecord{r.identity, r.model, 0, 0, 0, 0});
+    }
+    held->prompt_tokens = saturating_add(held->prompt_tokens, std::max<int64_t>(0, r.prompt_tokens));
+    held->completion_tokens = saturating_add(held->completion_tokens, std::max<int64_t>(0, r.completion_tokens));
+    held->cached_tokens = saturating_add(held->cached_tokens, std::max<int64_t>(0, r.cached_tokens));
+    held->requests = saturating_add(held->requests, std::max<int64_t>(0, r.requests));
     return true;
 }
 
