@@ -134,8 +134,8 @@ std::string discover_model(uv_loop_t* loop, net::UpstreamClient& client, const B
     base.resize(base.size() - std::string_view("/chat/completions").size());
     net::UpstreamRequest req;
     req.url = base + "/models";
-    req.headers = request_headers(BenchApi::Chat, c.key, false);
-    if (c.api == BenchApi::Messages) req.headers = request_headers(BenchApi::Messages, c.key, false);
+    const std::string key = c.keys.empty() ? std::string() : c.keys.front();
+    req.headers = request_headers(c.api == BenchApi::Messages ? BenchApi::Messages : BenchApi::Chat, key, false);
     req.timeout_ms = long(c.timeout_s * 1000);  // --timeout bounds the lookup like every request
     std::string body, model;
     req.on_body = [&](std::string_view b) { if (body.size() < (1u << 20)) body.append(b); };
@@ -224,7 +224,8 @@ void add_bench(CLI::App& app) {
         ->capture_default_str()->type_name("URL");
     sub->add_option("--api", flags->api, "API to load: chat | completions | messages | embeddings")->capture_default_str()->type_name("API");
     sub->add_option("--model", c.model, "Model to request (default: the first one GET /v1/models lists)")->type_name("NAME");
-    sub->add_option("--key", c.key, "API key: sent as Bearer (OpenAI APIs) or x-api-key (messages)")
+    sub->add_option("--key", c.keys,
+                    "API key: sent as Bearer (OpenAI APIs) or x-api-key (messages); given more than once, the requests take the keys in turn")
         ->envname("LLMGW_API_KEY")->type_name("KEY");
     sub->add_flag("--stream,!--no-stream", flags->stream, "Stream responses (SSE); TTFT and ITL need it [default: on]");
     sub->add_option("--concurrency,-c", c.concurrency, "Closed loop: requests kept in flight")->capture_default_str()->type_name("N");

@@ -40,7 +40,8 @@ BenchRunner::BenchRunner(uv_loop_t* loop, net::UpstreamClient& client, const Ben
                          const std::vector<PromptItem>& dataset, bool progress)
     : loop_(loop), client_(client), cfg_(cfg), dataset_(dataset), progress_(progress) {
     url_ = endpoint_url(cfg.url, cfg.api);
-    headers_ = request_headers(cfg.api, cfg.key, cfg.stream);
+    for (const std::string& key : cfg.keys) headers_.push_back(request_headers(cfg.api, key, cfg.stream));
+    if (headers_.empty()) headers_.push_back(request_headers(cfg.api, "", cfg.stream));
 }
 
 double BenchRunner::now_s() const { return double(uv_hrtime() - phase_->t0_ns) / 1e9; }
@@ -67,12 +68,13 @@ void BenchRunner::issue(double scheduled_s) {
     f->rec.scheduled_s = scheduled_s;
     f->rec.sent_s = now_s();
     f->rec.streamed = false;
-    PromptItem item = prompt_for(next_index_++);
+    const uint64_t index = next_index_++;
+    PromptItem item = prompt_for(index);
     f->input_estimate = item.input_tokens;
     net::UpstreamRequest req;
     req.method = "POST";
     req.url = url_;
-    req.headers = headers_;
+    req.headers = headers_[index % headers_.size()];
     req.body = build_request_body(cfg_.api, cfg_.model, item, item.max_tokens ? item.max_tokens : cfg_.output_tokens,
                                   cfg_.stream, cfg_.ignore_eos);
     req.timeout_ms = long(cfg_.timeout_s * 1000);

@@ -57,7 +57,7 @@ private:
     const BenchConfig& cfg_;
     const std::vector<PromptItem>& dataset_;
     std::string url_;
-    std::vector<std::string> headers_;
+    std::vector<std::vector<std::string>> headers_;  // one set per key (one without a key), taken in turn
     bool progress_;
     bool interrupted_ = false;
 

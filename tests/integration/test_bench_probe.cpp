@@ -231,6 +231,20 @@ TEST_CASE("bench --api messages through the gateway", "[bench]") {
     REQUIRE(d["runs"][0]["latency_ms"]["ttft"]["count"].GetUint64() == 4);
 }
 
+TEST_CASE("bench --key given more than once: the requests take the keys in turn", "[bench]") {
+    auto mock = harness::start_mock({"--tokens", "2"});
+    auto gw = harness::start_serve(mock.url(), {{"API_KEYS", "tenant-a,tenant-b"}});
+    auto r = run_llmgw({"bench", "--url", gw.url(), "--model", "mock-model", "--no-stream", "-c", "2", "-n", "9",
+                        "--key", "tenant-a", "--key", "tenant-b", "--key", "not-a-key", "--json", "-"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit == 0);
+    auto d = parse_json(r.out.substr(r.out.find("{\n")));
+    const auto& req = d["runs"][0]["requests"];
+    REQUIRE(req["succeeded"].GetUint64() == 6);
+    REQUIRE(req["failures"]["http_401"].GetUint64() == 3);
+    REQUIRE(r.out.find("tenant-") == std::string::npos);  // keys stay out of the report
+}
+
 // ---------------------------------------------------------------- probe
 
 TEST_CASE("probe: each check against mock profiles with and without the capability", "[probe]") {

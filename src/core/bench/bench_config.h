@@ -34,7 +34,7 @@ struct BenchConfig {
     std::string url = "http://127.0.0.1:8000";
     BenchApi api = BenchApi::Chat;
     std::string model;
-    std::string key;  // never written to reports
+    std::vector<std::string> keys;  // one per request, in turn (many tenants); never written to reports
     bool stream = true;
     int concurrency = 1;
     double rate = 0;  // requests/s; > 0 selects the open loop

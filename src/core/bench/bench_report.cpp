@@ -133,7 +133,7 @@ void config_json(JsonWriter& w, const BenchConfig& c) {
     w.Key("url"); w.String(c.url);
     w.Key("api"); w.String(std::string(bench_api_name(c.api)));
     w.Key("model"); w.String(c.model);
-    w.Key("key_set"); w.Bool(!c.key.empty());
+    w.Key("key_set"); w.Bool(!c.keys.empty());
     w.Key("stream"); w.Bool(c.stream);
     w.Key("mode"); w.String(c.open_loop() ? "open" : "closed");
     w.Key("concurrency"); w.Int(c.concurrency);

@@ -39,7 +39,7 @@ BenchReport make_report(int runs) {
     BenchReport r;
     r.config.url = "http://127.0.0.1:1/?a=1&b=<2>";
     r.config.model = "m";
-    r.config.key = "secret-key";
+    r.config.keys = {"secret-key"};
     r.config.slo.ttft_s = 0.08;
     r.config.sweep = {1, 4};
     r.started_at = "2026-01-01T00:00:00Z";
