@@ -14,8 +14,14 @@
 #   total  utime + stime (/proc/PID/stat), which on this kernel also counts the softirq time of
 #          the loopback packets the gateway sends (each write to Redis delivers into Redis's
 #          socket from the sender's core).
+# And the gateway's sleeps per request (voluntary context switches of its threads): waiting for
+# Redis, an otherwise idle loop sleeps once more per request, and on a virtual machine each sleep
+# and wake-up costs the sleeper CPU of its own. scripts/wake-cost.c, run at the end, measures
+# that cost on this machine.
+# KEYS=K spreads the requests over K API keys, taken in turn (each its own limits, its own Redis
+# keys): with one key the settles of a loop turn combine into one call; with many they do not.
 # A benchmark, not a test: it asserts nothing.
-#   usage: scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency] [rounds]
+#   usage: [KEYS=1] scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency] [rounds]
 set -Eeuo pipefail
 trap 'echo "bench-redis-limits: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 BIN=${1:-build/llmgw}
@@ -41,6 +47,7 @@ start() {  # start CPU NAME ARGS... -> prints the port
   cat "$DIR/$name.port"
 }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+sleeps() { cat /proc/"$1"/task/*/status | awk '/^voluntary_ctxt_switches/ {s += $2} END {printf "%.0f\n", s}'; }
 runtime_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f\n", s}'; }  # %d is 32-bit in mawk
 
 REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -50,28 +57,31 @@ REDIS_PID=$!
 for _ in $(seq 1 200); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.02; done
 
 MOCK=$(start "$LOAD_CPU" mock mock --workers 1 --tokens 16)
-KEY=sk-bench-0123456789
+KEYS=${KEYS:-1}
+KEY_LIST=() KEY_FLAGS=()
+for i in $(seq 1 "$KEYS"); do KEY_LIST+=("sk-bench-0123456789-$i"); KEY_FLAGS+=(--key "sk-bench-0123456789-$i"); done
+API_KEY_LIST=$(IFS=,; echo "${KEY_LIST[*]}")
 REQUESTS=(RATE_LIMIT_ENABLED=true RATE_LIMIT_RPM=1e9 RATE_LIMIT_BURST=1e9)
 LIMITS=("${REQUESTS[@]}" TOKEN_LIMIT_TPM=1e12)
 REDIS=(REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" REDIS_TIMEOUT_MS=200)
 
-measure() {  # measure LABEL ENV... -> appends "task_us total_us redis_us" to $DIR/LABEL.runs
+measure() {  # measure LABEL ENV... -> appends "task_us total_us redis_us sleeps" to $DIR/LABEL.runs
   local label=$1; shift
-  local port pid t0 t1 r0 r1 k0 k1
+  local port pid t0 t1 r0 r1 k0 k1 s0 s1
   # In the substitution's subshell: the exports reach only this gateway.
-  port=$(export LOG_LEVEL=error WORKERS=1 API_KEYS=$KEY BACKEND_BASE_URL="http://127.0.0.1:$MOCK" "$@"; start "$GW_CPU" "$label" serve)
+  port=$(export LOG_LEVEL=error WORKERS=1 API_KEYS=$API_KEY_LIST BACKEND_BASE_URL="http://127.0.0.1:$MOCK" "$@"; start "$GW_CPU" "$label" serve)
   pid=$(cat "$DIR/$label.pid")
   PIDS+=("$pid")
   sleep 0.5  # connections to Redis up, discovery done
-  local bench=(taskset -c "$LOAD_CPU" "$BIN" bench --url "http://127.0.0.1:$port" --key "$KEY" --model mock-model --no-stream -c "$C" --output-tokens 16)
+  local bench=(taskset -c "$LOAD_CPU" "$BIN" bench --url "http://127.0.0.1:$port" "${KEY_FLAGS[@]}" --model mock-model --no-stream -c "$C" --output-tokens 16)
   "${bench[@]}" -n 2000 >"$DIR/$label.warmup" 2>&1 || { echo "bench-redis-limits: $label: the warm-up failed:" >&2; tail -n 5 "$DIR/$label.warmup" "$DIR/$label.log" >&2; exit 1; }  # warm-up
-  t0=$(ticks "$pid"); k0=$(runtime_ns "$pid"); r0=$(ticks "$REDIS_PID")
+  t0=$(ticks "$pid"); k0=$(runtime_ns "$pid"); r0=$(ticks "$REDIS_PID"); s0=$(sleeps "$pid")
   "${bench[@]}" -n "$N" >"$DIR/$label.bench" 2>&1
-  t1=$(ticks "$pid"); k1=$(runtime_ns "$pid"); r1=$(ticks "$REDIS_PID")
+  t1=$(ticks "$pid"); k1=$(runtime_ns "$pid"); r1=$(ticks "$REDIS_PID"); s1=$(sleeps "$pid")
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  awk -v n="$N" -v hz="$TICK" -v t0="$t0" -v t1="$t1" -v k0="$k0" -v k1="$k1" -v r0="$r0" -v r1="$r1" \
-    'BEGIN { printf "%.1f %.1f %.1f\n", (k1 - k0) / n / 1e3, (t1 - t0) / hz / n * 1e6, (r1 - r0) / hz / n * 1e6 }' >>"$DIR/$label.runs"
+  awk -v n="$N" -v hz="$TICK" -v t0="$t0" -v t1="$t1" -v k0="$k0" -v k1="$k1" -v r0="$r0" -v r1="$r1" -v s0="$s0" -v s1="$s1" \
+    'BEGIN { printf "%.1f %.1f %.1f %.2f\n", (k1 - k0) / n / 1e3, (t1 - t0) / hz / n * 1e6, (r1 - r0) / hz / n * 1e6, (s1 - s0) / n }' >>"$DIR/$label.runs"
 }
 
 SETUPS=(none local local-requests redis redis-requests redis-ledger)
@@ -85,11 +95,20 @@ for _ in $(seq 1 "$ROUNDS"); do
 done
 
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-echo "| setup | gateway task us/request | gateway total us/request | redis-server us/request |"
-echo "|---|---|---|---|"
+echo "| setup | gateway task us/request | gateway total us/request | redis-server us/request | gateway sleeps/request |"
+echo "|---|---|---|---|---|"
 for s in "${SETUPS[@]}"; do
   f="$DIR/$s.runs"
-  echo "| $s | $(cut -d' ' -f1 "$f" | median) | $(cut -d' ' -f2 "$f" | median) | $(cut -d' ' -f3 "$f" | median) |"
+  echo "| $s | $(cut -d' ' -f1 "$f" | median) | $(cut -d' ' -f2 "$f" | median) | $(cut -d' ' -f3 "$f" | median) | $(cut -d' ' -f4 "$f" | median) |"
 done
 echo
-echo "($N requests at concurrency $C per run, $ROUNDS rounds, medians; redis-server's row is its own CPU.)"
+echo "($N requests at concurrency $C per run over $KEYS key(s), $ROUNDS rounds, medians; redis-server's row is its own CPU.)"
+
+# What a sleep costs here: the difference in sleeps per request times this is the part of the
+# Redis path's extra CPU that is the loop waking, not work.
+if cc -O2 -o "$DIR/wake-cost" "$(dirname "$0")/wake-cost.c" 2>"$DIR/wake-cost.err"; then
+  echo
+  "$DIR/wake-cost" 32000 3
+else
+  echo "(scripts/wake-cost.c did not build: $(head -n1 "$DIR/wake-cost.err"))"
+fi
