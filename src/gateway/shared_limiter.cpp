@@ -15,7 +15,11 @@ constexpr uint64_t kFallbackLogIntervalNs = 1'000'000'000;
 // command: at a few hundred requests a second and more, the ledger costs one call per interval
 // instead of one per request; /admin/usage lags by at most this.
 constexpr uint64_t kUsageSendIntervalMs = 100;
-// Distinct identities whose settles one loop turn sums at most; past it they are sent at once.
+// How long a finished request's settle waits for its key's next reservation, which carries it in
+// the same call (applied first); a settle nothing carries by then is sent alone. So a key in use
+// costs one call a request, and a refund reaches the other replicas at most this late.
+constexpr uint64_t kSettleHoldMs = 100;
+// Distinct identities whose settles are held at most; past it they are sent at once.
 constexpr size_t kMaxPendingSettles = 64;
 
 RateLimitConfig shared_limit_of(const ServeConfig& cfg) {
@@ -120,11 +124,13 @@ std::atomic<uint64_t>& SharedLimiter::reason_of(const RedisOutcome& out) {
 
 void SharedLimiter::reserve_tokens(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
                                    std::function<void(const TokenVerdict&)> done) {
+    const int64_t carried = take_settle(identity, budget);
     client_.call(
-        token_reserve_command(identity, n, budget),
-        [this, identity, n, budget, done = std::move(done)](const RedisOutcome& out) {
+        token_reserve_command(identity, n, budget, carried),
+        [this, identity, n, budget, carried, done = std::move(done)](const RedisOutcome& out) {
             auto d = out.status == RedisOutcome::Status::Reply ? parse_token_reply(out.reply, n, budget) : std::nullopt;
             if (!d) {
+                count_lost_settle(carried, out);
                 done(fall_back_tokens(identity, n, budget, reason_of(out), redis_outcome_reason(out)));
                 return;
             }
@@ -135,12 +141,14 @@ void SharedLimiter::reserve_tokens(const std::string& identity, int64_t n, const
 
 void SharedLimiter::admit(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
                           std::function<void(const LimitVerdict&, const TokenVerdict&)> done) {
+    const int64_t carried = take_settle(identity, budget);
     client_.call(
-        admit_command(identity, shared_cfg_, n, budget),
-        [this, identity, n, budget, done = std::move(done)](const RedisOutcome& out) {
+        admit_command(identity, shared_cfg_, n, budget, carried),
+        [this, identity, n, budget, carried, done = std::move(done)](const RedisOutcome& out) {
             auto d = out.status == RedisOutcome::Status::Reply ? parse_admit_reply(out.reply, shared_cfg_, n, budget)
                                                                : std::nullopt;
             if (!d) {
+                count_lost_settle(carried, out);
                 const LimitVerdict r = fall_back(identity, reason_of(out), redis_outcome_reason(out));
                 if (!r.decision.allowed) {
                     done(r, TokenVerdict{r.source, {}});
@@ -164,8 +172,25 @@ void SharedLimiter::settle_tokens(const std::string& identity, int64_t delta, co
         }
     if (settles_.size() >= kMaxPendingSettles) send_settles();
     settles_.push_back({identity, budget, delta});
-    // A 0 ms timer runs on the next loop turn, without the loop waiting in between.
-    if (settles_.size() == 1) settle_timer_.once(0, [this] { send_settles(); });
+    if (settles_.size() == 1) settle_timer_.once(kSettleHoldMs, [this] { send_settles(); });
+}
+
+int64_t SharedLimiter::take_settle(const std::string& identity, const TokenBudgetConfig& budget) {
+    for (auto it = settles_.begin(); it != settles_.end(); ++it) {
+        if (it->identity != identity || it->budget.tpm != budget.tpm) continue;
+        const int64_t delta = it->delta;
+        settles_.erase(it);
+        if (settles_.empty()) settle_timer_.stop();
+        return delta;
+    }
+    return 0;
+}
+
+void SharedLimiter::count_lost_settle(int64_t carried, const RedisOutcome& out) {
+    // A reply that is not the script's answer, or none: the settle it carried may not have been
+    // applied (a late reply may still have been), counted like a settle sent alone.
+    if (carried != 0 && (out.status != RedisOutcome::Status::Reply || out.reply.is_error()))
+        stats_.lost_writes.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SharedLimiter::send_settles() {

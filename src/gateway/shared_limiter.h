@@ -69,8 +69,10 @@ public:
     void admit(const std::string& identity, int64_t n, const TokenBudgetConfig& budget,
                std::function<void(const LimitVerdict&, const TokenVerdict&)> done);
     // Settles a reservation made in Redis with `budget` by `delta` tokens (negative: a refund).
-    // Not waited for: the settles of one loop turn are summed per identity and budget and sent on
-    // the next turn, one call each. A settle Redis does not take is counted (lost_writes).
+    // Not waited for: settles are summed per identity and budget and held for the identity's next
+    // reservation, which carries them in its own call (applied before it is decided); what
+    // nothing carries within kSettleHoldMs (shared_limiter.cpp) is sent alone, one call per
+    // identity. A settle Redis does not take is counted (lost_writes).
     void settle_tokens(const std::string& identity, int64_t delta, const TokenBudgetConfig& budget);
     // Adds a finished request to the shared ledger, gathered with the worker's others for up to
     // kUsageSendIntervalMs (shared_limiter.cpp) and sent as one command; what Redis does not take
@@ -92,7 +94,10 @@ private:
     void note_fallback(std::atomic<uint64_t>& reason, const char* why);
     std::atomic<uint64_t>& reason_of(const RedisOutcome& out);
     void send_usage();    // the gathered records, as one command
-    void send_settles();  // the loop turn's settles
+    void send_settles();  // every held settle, one call each
+    // The held settle of `identity` with `budget`, taken for a reservation to carry (0: none).
+    int64_t take_settle(const std::string& identity, const TokenBudgetConfig& budget);
+    void count_lost_settle(int64_t carried, const RedisOutcome& out);
 
     const RateLimitConfig shared_cfg_;
     const LimitFailureMode mode_;
@@ -110,7 +115,7 @@ private:
         TokenBudgetConfig budget;
         int64_t delta = 0;
     };
-    std::vector<PendingSettle> settles_;  // at most kMaxPendingSettles (shared_limiter.cpp)
+    std::vector<PendingSettle> settles_;  // held; at most kMaxPendingSettles (shared_limiter.cpp)
     net::Timer settle_timer_;
     // Fallback log lines: the first of an outage at once, then one a second with the count, so a
     // busy gateway with Redis down logs every fallback without a line per request.

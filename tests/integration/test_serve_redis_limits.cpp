@@ -191,7 +191,8 @@ TEST_CASE("redis limits: scripts flushed from Redis are sent again as EVAL, stil
     if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
     RedisServer redis;
     auto mock = start_mock();
-    // Both limits: each request is one admission call, then a token settle and a ledger record.
+    // Both limits: each request is one admission call (carrying the settle of the one before), and
+    // a ledger record.
     auto gw = start_serve(mock.url(), limit_env(redis.url(), 8, {{"TOKEN_LIMIT_TPM", "1000000"}, {"REDIS_TIMEOUT_MS", "5000"}}));
     REQUIRE(wait_until([&] { return all_workers_up(gw); }));
     const std::string chat = R"({"model":"mock-model","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})";

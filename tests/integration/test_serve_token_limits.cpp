@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/limits/redis_command.h"
+#include "core/limits/token_budget.h"
 #include "core/limits/usage_ledger.h"
 #include "core/ops/api_keys.h"
 #include "harness.h"
@@ -267,11 +268,79 @@ TEST_CASE("token limits: /admin/usage needs an ADMIN_KEYS key and answers bad qu
     CHECK(get(off.url("/admin/usage"), {"Authorization: Bearer " + kAdmin}).status == 404);
 }
 
+namespace {
+
+// The arguments of each command a MONITOR connection saw whose second argument is `sha1` (an
+// EVALSHA of that script), in order.
+std::vector<std::vector<std::string>> script_calls(const std::string& monitor_output, const std::string& sha1) {
+    std::vector<std::vector<std::string>> calls;
+    size_t at = 0;
+    while (at < monitor_output.size()) {
+        size_t eol = monitor_output.find('\n', at);
+        if (eol == std::string::npos) eol = monitor_output.size();
+        const std::string line = monitor_output.substr(at, eol - at);
+        at = eol + 1;
+        std::vector<std::string> args;
+        for (size_t q = line.find('"'); q != std::string::npos; q = line.find('"', q + 1)) {
+            size_t end = line.find('"', q + 1);
+            if (end == std::string::npos) break;
+            args.push_back(line.substr(q + 1, end - q - 1));
+            q = end;
+        }
+        if (args.size() > 1 && args[1] == sha1) calls.push_back(std::move(args));
+    }
+    return calls;
+}
+
+}  // namespace
+
+TEST_CASE("token limits: a finished request's refund rides with its key's next reservation", "[redis]") {
+    if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
+    RedisServer redis;
+    auto mock = start_mock({"--tokens", "100"});
+    constexpr int kTpm = 6000;  // one 5000-token reservation at a time
+    auto gw = start_serve(mock.url(), budget_env(redis.url(), kTpm, {{"WORKERS", "1"}}));
+    REQUIRE(wait_until([&] { return all_workers_up(gw); }));
+    RawConn monitor(redis.port());
+    REQUIRE(monitor.send("MONITOR\r\n"));
+    REQUIRE(monitor.recv(5).find("+OK") != std::string::npos);
+    // Each request reserves 5000 tokens and uses about 100: the next fits only if the refund of
+    // the one before reached Redis before it was decided.
+    constexpr int kRequests = 6;
+    for (int i = 0; i < kRequests; ++i) REQUIRE(post(gw.url("/v1/chat/completions"), chat(5000), kAuth).status == 200);
+    // The last refund, which no reservation carries, is sent by itself.
+    CHECK(wait_until([&] { return tokens_in_use(redis, kTpm) < 1000; }, 5));
+    std::string seen;
+    for (std::string more; !(more = monitor.recv(0.5)).empty();) seen += more;
+    const auto calls = script_calls(seen, llmgw::token_budget_script_sha1());
+    int reservations = 0, carried = 0, alone = 0;
+    for (const auto& c : calls) {
+        REQUIRE(c.size() == 9);  // EVALSHA sha 1 key op interval budget n carried
+        if (c[4] == "r") {
+            ++reservations;
+            const int64_t settle = std::stoll(c[8]);
+            if (settle != 0) {
+                CHECK(settle < -4000);  // the refund of a 5000-token reservation that used about 100
+                ++carried;
+            }
+        } else {
+            CHECK(c[4] == "s");
+            ++alone;
+        }
+    }
+    CHECK(reservations == kRequests);
+    CHECK(carried + alone == kRequests);  // each request settled once
+    // Requests 2 to 6 carried the refund of the one before (one may have waited past the hold
+    // on a slow machine and gone alone): about one call a request, not two.
+    CHECK(carried >= kRequests - 2);
+    CHECK(alone >= 1);
+}
+
 TEST_CASE("token limits: with the request limit too, both are decided in one Redis call", "[redis]") {
     if (!have_redis_server()) FAIL("redis-server is not installed: run scripts/install-deps.sh");
     RedisServer redis;
     auto mock = start_mock({"--tokens", "2000"});
-    // One worker: one connection, so a request's settle reaches Redis before the next request.
+    // One worker: a request's settle is carried by the next request's call, applied before it.
     auto gw = start_serve(mock.url(), budget_env(redis.url(), 6000,
                                                  {{"RATE_LIMIT_ENABLED", "true"}, {"RATE_LIMIT_RPM", "1"},
                                                   {"RATE_LIMIT_BURST", "3"}, {"WORKERS", "1"}}));

@@ -4,6 +4,8 @@
 // that a script reading TIME replicates its effects, not itself. A TAT never lies in the past; it
 // is written with %d (tostring() would print a number this large in exponent form, losing
 // microseconds) and expires when its bucket is full again, so an idle identity costs Redis nothing.
+// settle_tat charges a token budget `tokens` more (negative: refunds them) and stores the result;
+// a budget full again is deleted.
 #pragma once
 #include <string_view>
 
@@ -19,6 +21,15 @@ local function tat_of(key)
 end
 local function set_tat(key, tat)
   redis.call('SET', key, string.format('%d', tat), 'PX', math.ceil((tat - now) / 1000) + 1)
+end
+local function settle_tat(key, tat, tokens, interval)
+  local settled = tat + tokens * interval
+  if settled <= now then
+    redis.call('DEL', key)
+    return now
+  end
+  set_tat(key, settled)
+  return settled
 end
 )lua";
 

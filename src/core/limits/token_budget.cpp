@@ -129,12 +129,15 @@ void LocalTokenBudgets::make_room(double now_us) {
 
 // ARGV[1]: 'r' (reserve n, refused when it does not fit) or 's' (settle: n more or, negative,
 // fewer). ARGV[2]: microseconds a token refills (a fraction for budgets over a million a
-// minute). ARGV[3]: the budget's size in microseconds (one minute). ARGV[4]: n. The same
-// arithmetic as gcra_reserve / gcra_settle. A budget that is full again is deleted.
+// minute). ARGV[3]: the budget's size in microseconds (one minute). ARGV[4]: n. ARGV[5]: a
+// settle carried by a reservation, applied (and kept) before it is decided. The same arithmetic
+// as gcra_reserve / gcra_settle. A budget that is full again is deleted.
 const std::string kTokenBudgetScript = std::string(kLimitScriptPrelude) + R"lua(local interval = tonumber(ARGV[2])
 local tau = tonumber(ARGV[3])
 local n = tonumber(ARGV[4])
 local tat = tat_of(KEYS[1])
+local carried = tonumber(ARGV[5])
+if carried ~= 0 then tat = settle_tat(KEYS[1], tat, carried, interval) end
 local new_tat = tat + n * interval
 if ARGV[1] == 'r' and new_tat - now > tau then
   return {0, math.floor(math.max(0, tau - (tat - now)) / interval), math.ceil(new_tat - tau - now), math.floor(tat - now)}
@@ -156,19 +159,21 @@ std::string token_budget_key(std::string_view identity) { return identity_key_pr
 
 namespace {
 
-std::string token_command(const char* op, std::string_view identity, int64_t n, const TokenBudgetConfig& cfg) {
-    return RedisCommand(8).arg("EVALSHA").arg(token_budget_script_sha1()).arg("1").arg(token_budget_key(identity))
-        .arg(op).arg_fixed6(token_interval_us(cfg.tpm)).arg(static_cast<int64_t>(kMinuteUs)).arg(n).take();
+std::string token_command(const char* op, std::string_view identity, int64_t n, int64_t carried,
+                          const TokenBudgetConfig& cfg) {
+    return RedisCommand(9).arg("EVALSHA").arg(token_budget_script_sha1()).arg("1").arg(token_budget_key(identity))
+        .arg(op).arg_fixed6(token_interval_us(cfg.tpm)).arg(static_cast<int64_t>(kMinuteUs)).arg(n).arg(carried).take();
 }
 
 }  // namespace
 
-std::string token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg) {
-    return token_command("r", identity, n, cfg);
+std::string token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg,
+                                  int64_t carried_settle) {
+    return token_command("r", identity, n, carried_settle, cfg);
 }
 
 std::string token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg) {
-    return token_command("s", identity, delta, cfg);
+    return token_command("s", identity, delta, 0, cfg);
 }
 
 std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg) {
@@ -189,18 +194,21 @@ std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t 
 
 // KEYS[1]: the request limit's TAT, KEYS[2]: the token budget's. ARGV[1], ARGV[2]: the GCRA's
 // interval and tolerance (as kGcraScript); ARGV[3]: microseconds a token refills; ARGV[4]: the
-// budget in microseconds; ARGV[5]: tokens to reserve. Both are checked before either is written.
+// budget in microseconds; ARGV[5]: tokens to reserve; ARGV[6]: a settle of the budget carried by
+// this call, applied (and kept) first. Then both limits are checked before either is written.
 const std::string kAdmitScript = std::string(kLimitScriptPrelude) + R"lua(local interval = tonumber(ARGV[1])
 local tau = tonumber(ARGV[2])
+local tinterval = tonumber(ARGV[3])
+local ttau = tonumber(ARGV[4])
+local n = tonumber(ARGV[5])
+local ttat = tat_of(KEYS[2])
+local carried = tonumber(ARGV[6])
+if carried ~= 0 then ttat = settle_tat(KEYS[2], ttat, carried, tinterval) end
 local tat = tat_of(KEYS[1])
 local new_tat = tat + interval
 if new_tat - now > tau then
   return {0, 0, new_tat - tau - now, tat - now, 0, 0, 0, 0}
 end
-local tinterval = tonumber(ARGV[3])
-local ttau = tonumber(ARGV[4])
-local n = tonumber(ARGV[5])
-local ttat = tat_of(KEYS[2])
 local new_ttat = ttat + n * tinterval
 local remaining = math.floor((tau - (new_tat - now)) / interval)
 if new_ttat - now > ttau then
@@ -217,11 +225,11 @@ const std::string& admit_script_sha1() {
 }
 
 std::string admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
-                          const TokenBudgetConfig& tokens) {
+                          const TokenBudgetConfig& tokens, int64_t carried_settle) {
     const GcraArgs g = gcra_args(requests);  // the GCRA's arguments as gcra_command sends them
-    return RedisCommand(10).arg("EVALSHA").arg(admit_script_sha1()).arg("2").arg(rate_limit_key(identity))
+    return RedisCommand(11).arg("EVALSHA").arg(admit_script_sha1()).arg("2").arg(rate_limit_key(identity))
         .arg(token_budget_key(identity)).arg(g.interval_us).arg(g.tolerance_us).arg_fixed6(token_interval_us(tokens.tpm))
-        .arg(static_cast<int64_t>(kMinuteUs)).arg(n).take();
+        .arg(static_cast<int64_t>(kMinuteUs)).arg(n).arg(carried_settle).take();
 }
 
 std::optional<AdmitDecision> parse_admit_reply(const RedisValue& reply, const RateLimitConfig& requests, int64_t n,

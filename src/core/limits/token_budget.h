@@ -107,7 +107,11 @@ extern const std::string kTokenBudgetScript;
 const std::string& token_budget_script_sha1();
 std::string token_budget_key(std::string_view identity);  // "llmgw:{<identity>}:tok"
 // The commands' bytes (redis_command.h).
-std::string token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg);
+// A reservation may carry the identity's pending settle (same budget): applied first, in the same
+// call, so a finished request's refund is in Redis before the next reservation of its key is
+// decided, without a call of its own.
+std::string token_reserve_command(std::string_view identity, int64_t n, const TokenBudgetConfig& cfg,
+                                  int64_t carried_settle = 0);
 std::string token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg);
 // The script's answer {allowed, remaining, retry_after_us, reset_us}; nullopt for anything else.
 std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg);
@@ -119,7 +123,7 @@ std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t 
 extern const std::string kAdmitScript;
 const std::string& admit_script_sha1();
 std::string admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
-                          const TokenBudgetConfig& tokens);
+                          const TokenBudgetConfig& tokens, int64_t carried_settle = 0);
 struct AdmitDecision {
     RateLimitDecision requests;
     TokenDecision tokens;  // refused without a look at the budget when the request limit refused

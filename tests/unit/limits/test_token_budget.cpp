@@ -156,17 +156,20 @@ TEST_CASE("token budget: the local store stays within its bound", "[limits]") {
 TEST_CASE("token budget: the Redis commands and replies", "[limits]") {
     TokenBudgetConfig cfg{.tpm = 60000};
     const auto r = redis_command_args(token_reserve_command("key:abc", 250, cfg)).value();
-    REQUIRE(r.size() == 8);
+    REQUIRE(r.size() == 9);
     CHECK(r[0] == "EVALSHA");
     CHECK(r[1] == token_budget_script_sha1());
     CHECK(r[3] == "llmgw:{key:abc}:tok");
     CHECK(r[4] == "r");
     CHECK(r[5] == "1000.000000");  // a token a millisecond
     CHECK(r[7] == "250");
+    CHECK(r[8] == "0");  // no settle carried
+    CHECK(redis_command_args(token_reserve_command("key:abc", 250, cfg, -900)).value()[8] == "-900");
     const auto s = redis_command_args(token_settle_command("key:abc", -40, cfg)).value();
     CHECK(s[1] == r[1]);
     CHECK(s[4] == "s");
     CHECK(s[7] == "-40");
+    CHECK(s[8] == "0");
     // A secret-looking identity never reaches a key in clear.
     CHECK(token_budget_key("sk-live{x}").find("sk-live") == std::string::npos);
 
@@ -319,8 +322,8 @@ TEST_CASE("usage ledger: an HGETALL reply is read, anything else refused", "[lim
 TEST_CASE("token budget: both limits in one call, and its answer", "[limits]") {
     RateLimitConfig rl{.rpm = 60, .burst = 5};
     TokenBudgetConfig tok{.tpm = 60000};
-    const auto c = redis_command_args(admit_command("key:abc", rl, 300, tok)).value();
-    REQUIRE(c.size() == 10);
+    const auto c = redis_command_args(admit_command("key:abc", rl, 300, tok, -120)).value();
+    REQUIRE(c.size() == 11);
     CHECK(c[0] == "EVALSHA");
     CHECK(c[1] == admit_script_sha1());
     CHECK(c[2] == "2");
@@ -329,6 +332,7 @@ TEST_CASE("token budget: both limits in one call, and its answer", "[limits]") {
     CHECK(c[5] == "1000000");  // a request a second
     CHECK(c[6] == "5000000");  // burst 5
     CHECK(c[9] == "300");
+    CHECK(c[10] == "-120");  // the settle it carries
     auto ints = [](std::vector<int64_t> v) {
         std::vector<RedisValue> e;
         for (auto i : v) e.push_back(RedisValue::of_integer(i));
