@@ -14,6 +14,7 @@
 #   total  utime + stime (/proc/PID/stat), which on this kernel also counts the softirq time of
 #          the loopback packets the gateway sends (each write to Redis delivers into Redis's
 #          socket from the sender's core).
+# The script calls Redis ran per request (INFO commandstats: EVALSHA and EVAL).
 # And the gateway's sleeps per request (voluntary context switches of its threads): waiting for
 # Redis, an otherwise idle loop sleeps once more per request, and on a virtual machine each sleep
 # and wake-up costs the sleeper CPU of its own. scripts/wake-cost.c, run at the end, measures
@@ -21,10 +22,11 @@
 # KEYS=K spreads the requests over K API keys, taken in turn (each its own limits, its own Redis
 # keys): with one key the settles of a loop turn combine into one call; with many they do not.
 # A benchmark, not a test: it asserts nothing.
-#   usage: [KEYS=1] scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency] [rounds]
+#   usage: [KEYS=1] [BENCH_BIN=...] scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency] [rounds]
 set -Eeuo pipefail
 trap 'echo "bench-redis-limits: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 BIN=${1:-build/llmgw}
+BENCH_BIN=${BENCH_BIN:-$BIN}  # the load generator (an older gateway's bench may lack an option)
 N=${2:-20000}
 C=${3:-16}
 ROUNDS=${4:-3}
@@ -48,6 +50,7 @@ start() {  # start CPU NAME ARGS... -> prints the port
 }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sleeps() { cat /proc/"$1"/task/*/status | awk '/^voluntary_ctxt_switches/ {s += $2} END {printf "%.0f\n", s}'; }
+redis_calls() { redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[=,]' '/^cmdstat_(evalsha|eval):/ {s += $2} END {printf "%.0f\n", s}'; }
 runtime_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f\n", s}'; }  # %d is 32-bit in mawk
 
 REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -65,23 +68,23 @@ REQUESTS=(RATE_LIMIT_ENABLED=true RATE_LIMIT_RPM=1e9 RATE_LIMIT_BURST=1e9)
 LIMITS=("${REQUESTS[@]}" TOKEN_LIMIT_TPM=1e12)
 REDIS=(REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" REDIS_TIMEOUT_MS=200)
 
-measure() {  # measure LABEL ENV... -> appends "task_us total_us redis_us sleeps" to $DIR/LABEL.runs
+measure() {  # measure LABEL ENV... -> appends "task_us total_us redis_us sleeps calls" to $DIR/LABEL.runs
   local label=$1; shift
-  local port pid t0 t1 r0 r1 k0 k1 s0 s1
+  local port pid t0 t1 r0 r1 k0 k1 s0 s1 c0 c1
   # In the substitution's subshell: the exports reach only this gateway.
   port=$(export LOG_LEVEL=error WORKERS=1 API_KEYS=$API_KEY_LIST BACKEND_BASE_URL="http://127.0.0.1:$MOCK" "$@"; start "$GW_CPU" "$label" serve)
   pid=$(cat "$DIR/$label.pid")
   PIDS+=("$pid")
   sleep 0.5  # connections to Redis up, discovery done
-  local bench=(taskset -c "$LOAD_CPU" "$BIN" bench --url "http://127.0.0.1:$port" "${KEY_FLAGS[@]}" --model mock-model --no-stream -c "$C" --output-tokens 16)
+  local bench=(taskset -c "$LOAD_CPU" "$BENCH_BIN" bench --url "http://127.0.0.1:$port" "${KEY_FLAGS[@]}" --model mock-model --no-stream -c "$C" --output-tokens 16)
   "${bench[@]}" -n 2000 >"$DIR/$label.warmup" 2>&1 || { echo "bench-redis-limits: $label: the warm-up failed:" >&2; tail -n 5 "$DIR/$label.warmup" "$DIR/$label.log" >&2; exit 1; }  # warm-up
-  t0=$(ticks "$pid"); k0=$(runtime_ns "$pid"); r0=$(ticks "$REDIS_PID"); s0=$(sleeps "$pid")
+  t0=$(ticks "$pid"); k0=$(runtime_ns "$pid"); r0=$(ticks "$REDIS_PID"); s0=$(sleeps "$pid"); c0=$(redis_calls)
   "${bench[@]}" -n "$N" >"$DIR/$label.bench" 2>&1
-  t1=$(ticks "$pid"); k1=$(runtime_ns "$pid"); r1=$(ticks "$REDIS_PID"); s1=$(sleeps "$pid")
+  t1=$(ticks "$pid"); k1=$(runtime_ns "$pid"); r1=$(ticks "$REDIS_PID"); s1=$(sleeps "$pid"); c1=$(redis_calls)
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  awk -v n="$N" -v hz="$TICK" -v t0="$t0" -v t1="$t1" -v k0="$k0" -v k1="$k1" -v r0="$r0" -v r1="$r1" -v s0="$s0" -v s1="$s1" \
-    'BEGIN { printf "%.1f %.1f %.1f %.2f\n", (k1 - k0) / n / 1e3, (t1 - t0) / hz / n * 1e6, (r1 - r0) / hz / n * 1e6, (s1 - s0) / n }' >>"$DIR/$label.runs"
+  awk -v n="$N" -v hz="$TICK" -v t0="$t0" -v t1="$t1" -v k0="$k0" -v k1="$k1" -v r0="$r0" -v r1="$r1" -v s0="$s0" -v s1="$s1" -v c0="$c0" -v c1="$c1" \
+    'BEGIN { printf "%.1f %.1f %.1f %.2f %.2f\n", (k1 - k0) / n / 1e3, (t1 - t0) / hz / n * 1e6, (r1 - r0) / hz / n * 1e6, (s1 - s0) / n, (c1 - c0) / n }' >>"$DIR/$label.runs"
 }
 
 SETUPS=(none local local-requests redis redis-requests redis-ledger)
@@ -95,11 +98,11 @@ for _ in $(seq 1 "$ROUNDS"); do
 done
 
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-echo "| setup | gateway task us/request | gateway total us/request | redis-server us/request | gateway sleeps/request |"
-echo "|---|---|---|---|---|"
+echo "| setup | gateway task us/request | gateway total us/request | redis-server us/request | gateway sleeps/request | script calls/request |"
+echo "|---|---|---|---|---|---|"
 for s in "${SETUPS[@]}"; do
   f="$DIR/$s.runs"
-  echo "| $s | $(cut -d' ' -f1 "$f" | median) | $(cut -d' ' -f2 "$f" | median) | $(cut -d' ' -f3 "$f" | median) | $(cut -d' ' -f4 "$f" | median) |"
+  echo "| $s | $(cut -d' ' -f1 "$f" | median) | $(cut -d' ' -f2 "$f" | median) | $(cut -d' ' -f3 "$f" | median) | $(cut -d' ' -f4 "$f" | median) | $(cut -d' ' -f5 "$f" | median) |"
 done
 echo
 echo "($N requests at concurrency $C per run over $KEYS key(s), $ROUNDS rounds, medians; redis-server's row is its own CPU.)"
