@@ -20,7 +20,7 @@
 # and wake-up costs the sleeper CPU of its own. scripts/wake-cost.c, run at the end, measures
 # that cost on this machine.
 # KEYS=K spreads the requests over K API keys, taken in turn (each its own limits, its own Redis
-# keys): with one key the settles of a loop turn combine into one call; with many they do not.
+# keys): each key's settles ride with that key's next reservation, so K sets how long they wait.
 # A benchmark, not a test: it asserts nothing.
 #   usage: [KEYS=1] [BENCH_BIN=...] scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency] [rounds]
 set -Eeuo pipefail

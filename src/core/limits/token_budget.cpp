@@ -142,11 +142,7 @@ local new_tat = tat + n * interval
 if ARGV[1] == 'r' and new_tat - now > tau then
   return {0, math.floor(math.max(0, tau - (tat - now)) / interval), math.ceil(new_tat - tau - now), math.floor(tat - now)}
 end
-if new_tat <= now then
-  redis.call('DEL', KEYS[1])
-  return {1, math.floor(tau / interval), 0, 0}
-end
-set_tat(KEYS[1], new_tat)
+new_tat = settle_tat(KEYS[1], tat, n, interval)
 return {1, math.floor(math.max(0, tau - (new_tat - now)) / interval), 0, math.floor(new_tat - now)}
 )lua";
 
