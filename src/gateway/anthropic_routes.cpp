@@ -11,6 +11,7 @@
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"
+#include "gateway/token_limits.h"
 
 namespace llmgw::gw {
 
@@ -122,6 +123,7 @@ void anthropic_messages(const RequestContext& ctx) {
     BackendProfile profile = shared.profile_in_effect();
     AnthropicRequestOptions opts{profile, shared.cfg.max_tokens_cap, true, true};
     opts.keep_billing_header = shared.cfg.anthropic_keep_billing_header;
+    opts.read_tokens = reserves_tokens(ctx);
     auto tr = translate_anthropic_request(req.body, opts);
     // The model is known once translated: a pool of another kind gets the request built for its
     // runtime (rare, so translated again rather than parsed twice every time).
@@ -130,7 +132,7 @@ void anthropic_messages(const RequestContext& ctx) {
         tr = translate_anthropic_request(req.body, opts);
     }
     // A max_tokens past what the context leaves after the prompt (an over-estimate) is clamped.
-    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body, tr.facts.model) : 0; cap > 0 && tr.facts.max_tokens > cap) {
+    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body, tr.facts.model, tr.tokens) : 0; cap > 0 && tr.facts.max_tokens > cap) {
         opts.max_tokens_cap = cap;
         tr = translate_anthropic_request(req.body, opts);
     }
@@ -144,6 +146,7 @@ void anthropic_messages(const RequestContext& ctx) {
     fr.model = tr.facts.model;
     fr.session = conversation_session(tr.facts.conversation, req);
     fr.body = std::move(tr.body);
+    fr.tokens = tr.tokens;
     if (tr.facts.stream && profile.stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).
         // The profile by value: opts only refers to this function's copy.

@@ -10,6 +10,7 @@
 #include "core/api/api_error.h"
 #include "core/api/conversation_facts.h"
 #include "core/api/stream_chunk.h"
+#include "core/api/token_facts.h"
 #include "core/ops/upstream_timeouts.h"
 #include "gateway/gateway.h"
 #include "gateway/routes.h"
@@ -53,6 +54,9 @@ struct ForwardRequest {
     // The conversation's key for replica affinity (conversation_session), from the route's own
     // parse of the client's body; 0: no affinity.
     uint64_t session = 0;
+    // What the token budget reserves, read in the route's own parse of the body (a chat request's
+    // prompt estimate, the output limit asked for); absent, the budget reads them from `body`.
+    std::optional<TokenFacts> tokens;
     std::unique_ptr<ResponseAdapter> adapter;  // null: relay bytes unchanged
 };
 

@@ -153,10 +153,12 @@ BackendProfile GatewayShared::profile_for(std::string_view model) const {
     return profile_in_effect();
 }
 
-int64_t GatewayShared::output_cap_for(std::string_view openai_request, std::string_view model) const {
+int64_t GatewayShared::output_cap_for(std::string_view openai_request, std::string_view model,
+                                      const std::optional<TokenFacts>& known) const {
     // Cheap checks first: the estimate parses the whole body.
     if (cfg.max_tokens_cap != 0 || backend.context_length.load(std::memory_order_relaxed) <= 0) return 0;
-    return output_cap_for_prompt(estimate_tokens_for_openai_request(openai_request), model);
+    return output_cap_for_prompt(known ? known->prompt_estimate : estimate_tokens_for_openai_request(openai_request),
+                                 model);
 }
 
 int64_t GatewayShared::output_cap_for_prompt(int64_t prompt_estimate, std::string_view model) const {

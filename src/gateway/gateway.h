@@ -6,12 +6,14 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/api/api_error.h"
+#include "core/api/token_facts.h"
 #include "core/ops/api_keys.h"
 #include "core/backend/backend_profile.h"
 #include "core/docs/api_route.h"
@@ -109,8 +111,10 @@ struct GatewayShared {
     // The most output tokens a translated chat request for `model` leaves room for in the context
     // the runtime reported, when MAX_TOKENS_CAP is not set; 0 when there is nothing to clamp to
     // (or `model` is served by a pool discovery did not ask). Coding agents ask for 32k or 64k
-    // tokens: clamped, the runtime answers instead of refusing.
-    int64_t output_cap_for(std::string_view openai_request, std::string_view model) const;
+    // tokens: clamped, the runtime answers instead of refusing. `known`: the request's token facts
+    // when the caller read them already (else the estimate parses the body).
+    int64_t output_cap_for(std::string_view openai_request, std::string_view model,
+                           const std::optional<TokenFacts>& known = std::nullopt) const;
     // The same from the request's prompt estimate (estimate_tokens_for_openai_request), when the
     // caller has it already: the estimate parses the whole body.
     int64_t output_cap_for_prompt(int64_t prompt_estimate, std::string_view model) const;

@@ -4,6 +4,7 @@
 #include "core/base/url_path.h"
 #include "gateway/forward.h"
 #include "gateway/routes.h"
+#include "gateway/token_limits.h"
 
 namespace llmgw::gw {
 
@@ -24,7 +25,7 @@ void proxy_get(const RequestContext& ctx) {
 void proxy_openai_post(const RequestContext& ctx) {
     const auto& shared = ctx.worker.shared();
     const auto& req = ctx.ex->request();
-    RequestFacts facts = inspect_request_body(req.body);
+    RequestFacts facts = inspect_request_body(req.body, reserves_tokens(ctx));
     if (!facts.ok) {
         ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
         return;
@@ -40,6 +41,7 @@ void proxy_openai_post(const RequestContext& ctx) {
     fr.stream = facts.stream;
     fr.model = facts.model;
     fr.session = conversation_session(facts.conversation, req);
+    fr.tokens = std::move(facts.tokens);  // the edits below change neither the prompt nor max_tokens
     std::string body;
     if (!facts.has_model && !shared.cfg.model_name.empty()) {
         body = insert_member(req.body, "model", json_quote(shared.cfg.model_name));

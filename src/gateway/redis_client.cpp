@@ -40,8 +40,10 @@ RedisValue to_value(const redisReply* r, int depth = 0) {
         case REDIS_REPLY_ERROR: v.type = RedisValue::Type::Error; v.str.assign(r->str, r->len); break;
         case REDIS_REPLY_ARRAY:
             v.type = RedisValue::Type::Array;
-            if (depth < kMaxReplyDepth)
+            if (depth < kMaxReplyDepth) {
+                v.elements.reserve(r->elements);  // hiredis holds them all already: no amplification
                 for (size_t i = 0; i < r->elements; ++i) v.elements.push_back(to_value(r->element[i], depth + 1));
+            }
             break;
         default: break;  // REDIS_REPLY_NIL
     }

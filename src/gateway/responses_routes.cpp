@@ -16,6 +16,7 @@
 #include "gateway/forward.h"
 #include "gateway/log.h"
 #include "gateway/routes.h"
+#include "gateway/token_limits.h"
 
 namespace llmgw::gw {
 
@@ -164,9 +165,10 @@ void responses_create(const RequestContext& ctx) {
     };
     const BackendProfile profile = shared.profile_for(pre.model);  // the runtime of the model's pool
     ResponsesRequestOptions opts{profile, shared.cfg.max_tokens_cap, true, previous, unseal, seed};
+    opts.read_tokens = reserves_tokens(ctx);
     auto tr = translate_responses_request(req.body, opts);
     // A max_output_tokens past what the context leaves after the prompt is clamped.
-    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body, tr.facts.model) : 0; cap > 0 && tr.facts.max_output_tokens > cap) {
+    if (int64_t cap = tr.ok() ? shared.output_cap_for(tr.body, tr.facts.model, tr.tokens) : 0; cap > 0 && tr.facts.max_output_tokens > cap) {
         opts.max_tokens_cap = cap;
         tr = translate_responses_request(req.body, opts);
     }
@@ -196,6 +198,7 @@ void responses_create(const RequestContext& ctx) {
     // preflight read it from the client's body.
     fr.session = conversation_session(pre.conversation, req);
     fr.body = std::move(tr.body);
+    fr.tokens = tr.tokens;
     if (facts.stream && profile.stream_usage) {
         // Translated again only if the runtime refuses stream_options (rare, so not up front).
         fr.body_without_stream_options = [client_body = std::move(req.body), profile,  // no longer needed here

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "core/anthropic/token_count.h"
+#include "core/api/token_facts.h"
 #include "gateway/forward.h"
 #include "gateway/local_usage.h"
 #include "gateway/routes.h"
@@ -19,9 +19,16 @@ namespace {
 // A chat request's prompt is estimated as count_tokens estimates it; the output cap uses the same.
 bool chat_upstream(const ForwardRequest& fr) { return fr.upstream_path == "/v1/chat/completions"; }
 
-int64_t prompt_estimate(const ForwardRequest& fr) {
-    if (chat_upstream(fr)) return estimate_tokens_for_openai_request(fr.body);
-    return static_cast<int64_t>((fr.body.size() + 2) / 3);
+// The route's reading when it made one (the same values, from its own parse), else the body's.
+TokenFacts token_facts(const ForwardRequest& fr) {
+    TokenFacts t;
+    if (fr.tokens) t = *fr.tokens;
+    else {
+        if (chat_upstream(fr)) t.prompt_estimate = estimate_tokens_for_openai_request(fr.body);
+        t.requested_output = requested_output_tokens(fr.body);
+    }
+    if (!chat_upstream(fr)) t.prompt_estimate = static_cast<int64_t>((fr.body.size() + 2) / 3);
+    return t;
 }
 
 void add_headers(const RequestContext& ctx, const TokenDecision& d) {
@@ -90,6 +97,11 @@ double unix_now_s() {
     return static_cast<double>(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()) / 1e6;
 }
 
+bool reserves_tokens(const RequestContext& ctx) {
+    return spends_tokens(ctx.route.route) && !ctx.scope->identity.empty() &&
+           token_limit_tpm(ctx.worker.shared().cfg, ctx.scope->key_limits) > 0;
+}
+
 void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, std::function<void()> go) {
     const auto& shared = ctx.worker.shared();
     const double tpm = token_limit_tpm(shared.cfg, ctx.scope->key_limits);
@@ -97,12 +109,13 @@ void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, st
         go();
         return;
     }
-    const int64_t prompt = prompt_estimate(fr);
+    const TokenFacts facts = token_facts(fr);
+    const int64_t prompt = facts.prompt_estimate;
     const int64_t cap = shared.cfg.max_tokens_cap > 0 ? shared.cfg.max_tokens_cap
                         : chat_upstream(fr)           ? shared.output_cap_for_prompt(prompt, fr.model)
                                                       : shared.output_cap_for(fr.body, fr.model);
     const int64_t n =
-        token_reservation(prompt, requested_output_tokens(fr.body), cap, fr.route != Route::Embeddings);
+        token_reservation(prompt, facts.requested_output, cap, fr.route != Route::Embeddings);
     if (static_cast<double>(n) > tpm) {
         // It would never fit: waiting cannot help, so no Retry-After.
         ctx.fail(ApiError::rate_limited(

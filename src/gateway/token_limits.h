@@ -33,6 +33,10 @@ bool spends_tokens(Route r);
 // file) or TOKEN_LIMIT_TPM; 0: no budget.
 double token_limit_tpm(const ServeConfig& cfg, const KeyLimits& key);
 
+// Whether ctx's request reserves tokens: its route spends them and its identity has a budget. A
+// route that parses the body reads ForwardRequest::tokens in that parse when this is true.
+bool reserves_tokens(const RequestContext& ctx);
+
 // Runs `go` once the request's tokens are reserved (at once when no budget applies to it), from
 // the loop; otherwise answers 429 (over budget) or 503 (RATE_LIMIT_FAILURE_MODE=closed) itself.
 void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, std::function<void()> go);

@@ -590,3 +590,35 @@ TEST_CASE("token limits: a max_tokens of INT64_MAX is refused by the budget, in 
         CHECK(header_int(ok, "x-ratelimit-limit-tokens") == 1000);
     }
 }
+
+TEST_CASE("token limits: every route reserves its prompt estimate plus its output limit, to the token", "[redis]") {
+    // The route reads both in its own parse (or translation) of the body; the reservation must be
+    // what count_tokens' estimate and the body's output limit make: a fresh 6000-token budget
+    // (10 ms a token) has exactly that much less left. Prompt "abcdef": 6 bytes -> 2 tokens, 8 for
+    // the message, 8 for the generation prompt; one tool adds 150 + 16 and its 43-byte schema 22.
+    auto mock = start_mock({"--tokens", "5"});
+    constexpr int kTpm = 6000;
+    const std::string tool = R"("tools":[{"type":"function","function":{"name":"f"}}],)";
+    struct Case {
+        std::string path, body, header;
+        int64_t reserved;
+    };
+    const std::vector<Case> cases{
+        {"/v1/chat/completions", R"({"model":"mock-model","max_tokens":100,"messages":[{"role":"user","content":"abcdef"}]})",
+         "x-ratelimit-remaining-tokens", 18 + 100},
+        {"/v1/chat/completions",
+         R"({"model":"mock-model","max_completion_tokens":100,)" + tool + R"("messages":[{"role":"user","content":"abcdef"}]})",
+         "x-ratelimit-remaining-tokens", 18 + 188 + 100},
+        {"/v1/messages", R"({"model":"mock-model","max_tokens":100,"messages":[{"role":"user","content":"abcdef"}]})",
+         "anthropic-ratelimit-tokens-remaining", 18 + 100},
+        {"/v1/responses", R"({"model":"mock-model","max_output_tokens":100,"input":"abcdef"})",
+         "x-ratelimit-remaining-tokens", 18 + 100},
+    };
+    for (const auto& c : cases) {
+        INFO(c.path << " " << c.body);
+        auto gw = start_serve(mock.url(), budget_env("", kTpm));  // a fresh budget each
+        auto r = post(gw.url(c.path), c.body, kAuth);
+        REQUIRE(r.status == 200);
+        CHECK(header_int(r, c.header) == kTpm - c.reserved);
+    }
+}

@@ -585,7 +585,7 @@ private:
             auto type = need_str(e, p, "type");
             if (type.starts_with("clear_tool_uses_")) {
                 ClearToolUses c = clear_tool_uses_edit(e, p);
-                int64_t prompt = c.trigger_on_tool_uses ? 0 : estimate_tokens_for_openai_request(json::to_string(out_));
+                int64_t prompt = c.trigger_on_tool_uses ? 0 : estimate_tokens_for_openai_request(out_);
                 apply_clear_tool_uses(out_["messages"], c, prompt, a_);
             } else if (!type.starts_with("clear_thinking_")) {
                 note_ignored(at(p, type));
@@ -665,7 +665,9 @@ AnthropicRequestTranslation translate_anthropic_request(std::string_view body, c
     AnthropicRequestTranslation t;
     StackDocument out;
     t.error = anthropic_request_to_openai(body, opts, out, t.facts);
-    if (!t.error) t.body = json::to_string(out);
+    if (t.error) return t;
+    t.body = json::to_string(out);
+    if (opts.read_tokens) t.tokens = read_token_facts(out);
     return t;
 }
 

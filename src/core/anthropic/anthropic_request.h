@@ -11,6 +11,7 @@
 #include "core/json/json_value.h"
 #include "core/api/api_error.h"
 #include "core/api/conversation_facts.h"
+#include "core/api/token_facts.h"
 #include "core/backend/backend_profile.h"
 
 namespace llmgw {
@@ -23,6 +24,7 @@ struct AnthropicRequestOptions {
     bool require_max_tokens = true; // false for /v1/messages/count_tokens bodies
     bool keep_billing_header = false;  // ANTHROPIC_KEEP_BILLING_HEADER: keep Claude Code's
                                        // per-request billing block in the prompt
+    bool read_tokens = false;  // fill the translation's token facts (a token budget applies)
 };
 
 // What serve needs to know about the request besides the translated body.
@@ -44,6 +46,7 @@ struct AnthropicRequestTranslation {
     std::optional<ApiError> error;  // set: a 400 invalid_request_error; nothing else is meaningful
     std::string body;               // OpenAI /v1/chat/completions JSON
     AnthropicRequestFacts facts;
+    std::optional<TokenFacts> tokens;  // with opts.read_tokens: the body's, read from its DOM
     bool ok() const { return !error; }
 };
 

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "core/api/api_error.h"
+#include "core/api/token_facts.h"  // estimate_tokens_for_openai_request: the estimate
 #include "core/backend/backend_profile.h"
 
 namespace llmgw {
@@ -43,14 +44,6 @@ std::optional<std::string> tokenize_request_from_template(std::string_view apply
 // {"tokens": [{"id","piece"}]} (llama.cpp), a bare array of ids (TGI: one object per token), and
 // {"input_tokens": N} (a runtime's own /v1/messages/count_tokens).
 std::optional<int64_t> parse_tokenize_count(std::string_view answer);
-
-// The estimate: ceil(bytes / 3) over the text of the translated request (message text, tool call
-// names and arguments, ids), tool definitions as JSON at 2 bytes per token, 1600 tokens per image,
-// plus template overhead: 8 per message, 8 for the generation prompt, 150 for the tool-calling
-// preamble when there are tools and 16 per tool. Real BPE tokenizers average about 4 bytes per
-// token on English and code, so this overcounts on purpose: a client deciding when to compact its
-// context is harmed by an undercount, not by a margin.
-int64_t estimate_tokens_for_openai_request(std::string_view openai_request_json);
 
 // {"input_tokens": N}
 std::string render_count_tokens(int64_t input_tokens);

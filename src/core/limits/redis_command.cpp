@@ -25,13 +25,15 @@ RedisCommand::RedisCommand(size_t args) : left_(args) {
     out_.append("\r\n");
 }
 
-RedisCommand& RedisCommand::arg(std::string_view a) {
+RedisCommand& RedisCommand::arg(std::string_view a) { return arg_joined(a, {}); }
+
+RedisCommand& RedisCommand::arg_joined(std::string_view a, std::string_view b) {
     assert(left_ > 0);
     --left_;
     out_.push_back('$');
-    append_number(out_, a.size());
+    append_number(out_, a.size() + b.size());
     out_.append("\r\n");
-    out_.append(a);
+    out_.append(a).append(b);
     out_.append("\r\n");
     return *this;
 }

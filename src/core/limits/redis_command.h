@@ -16,6 +16,7 @@ public:
     // `args` is part of the header, so it is given first; take() checks that many were written.
     explicit RedisCommand(size_t args);
     RedisCommand& arg(std::string_view a);
+    RedisCommand& arg_joined(std::string_view a, std::string_view b);  // one argument: a then b
     RedisCommand& arg(int64_t v);
     RedisCommand& arg_fixed6(double v);  // as printf's "%.6f": how the scripts read a fraction
     std::string take();  // the bytes; the command is empty afterwards

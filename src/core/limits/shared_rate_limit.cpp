@@ -67,7 +67,9 @@ std::string identity_key_prefix(std::string_view identity) {
     return "llmgw:{" + id + "}";
 }
 
-std::string rate_limit_key(std::string_view identity) { return identity_key_prefix(identity) + ":rl"; }
+std::string rate_limit_key(std::string_view identity) {
+    return identity_key_prefix(identity).append(kRateLimitKeySuffix);
+}
 
 std::string gcra_command(std::string_view identity, const RateLimitConfig& cfg) {
     const GcraArgs g = gcra_args(cfg);
@@ -75,19 +77,29 @@ std::string gcra_command(std::string_view identity, const RateLimitConfig& cfg) 
         .arg(g.interval_us).arg(g.tolerance_us).take();
 }
 
-std::optional<RateLimitDecision> parse_gcra_reply(const RedisValue& reply, const RateLimitConfig& cfg) {
-    if (reply.type != RedisValue::Type::Array || reply.elements.size() != 4) return std::nullopt;
-    for (const auto& e : reply.elements)
-        if (e.type != RedisValue::Type::Integer || e.integer < 0) return std::nullopt;
-    const int64_t allowed = reply.elements[0].integer;
-    if (allowed != 0 && allowed != 1) return std::nullopt;
+std::optional<LimitReply> read_limit_reply(std::span<const RedisValue> e) {
+    if (e.size() != 4) return std::nullopt;
+    for (const auto& v : e)
+        if (v.type != RedisValue::Type::Integer || v.integer < 0) return std::nullopt;
+    if (e[0].integer != 0 && e[0].integer != 1) return std::nullopt;
+    return LimitReply{e[0].integer == 1, e[1].integer, e[2].integer, e[3].integer};
+}
+
+std::optional<RateLimitDecision> gcra_reply_decision(std::span<const RedisValue> e, const RateLimitConfig& cfg) {
+    auto r = read_limit_reply(e);
+    if (!r) return std::nullopt;
     RateLimitDecision d;
-    d.allowed = allowed == 1;
+    d.allowed = r->allowed;
     d.limit = static_cast<int64_t>(std::max(1.0, cfg.burst));
-    d.remaining = reply.elements[1].integer;
-    d.retry_after_s = d.allowed ? 0 : static_cast<double>(reply.elements[2].integer) / 1e6;
-    d.reset_s = static_cast<double>(reply.elements[3].integer) / 1e6;
+    d.remaining = r->remaining;
+    d.retry_after_s = d.allowed ? 0 : static_cast<double>(r->retry_after_us) / 1e6;
+    d.reset_s = static_cast<double>(r->reset_us) / 1e6;
     return d;
+}
+
+std::optional<RateLimitDecision> parse_gcra_reply(const RedisValue& reply, const RateLimitConfig& cfg) {
+    if (reply.type != RedisValue::Type::Array) return std::nullopt;
+    return gcra_reply_decision(reply.elements, cfg);
 }
 
 bool is_noscript_error(const RedisValue& reply) {

@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ std::string redis_script_sha1(std::string_view script);
 
 // "llmgw:{<identity>}": the prefix of every key of one identity (rate limit, token budget).
 std::string identity_key_prefix(std::string_view identity);
+// The key suffixes after the prefix: the request limit's and the token budget's.
+inline constexpr std::string_view kRateLimitKeySuffix = ":rl";
+inline constexpr std::string_view kTokenBudgetKeySuffix = ":tok";
 
 // "llmgw:{<identity>}:rl". The braces are a Redis Cluster hash tag: every key of one identity
 // lands on one slot. An identity that is not a plain fingerprint or address (anything outside
@@ -44,9 +48,18 @@ GcraArgs gcra_args(const RateLimitConfig& cfg);
 // (A NOSCRIPT answer is retried as EVAL with the script's text by the client: redis_client.h.)
 std::string gcra_command(std::string_view identity, const RateLimitConfig& cfg);
 
+// One limit's part of a script's answer: four non-negative integers {allowed (0 or 1), remaining,
+// retry_after_us, reset_us}. nullopt when `e` is anything else (an error, another script version).
+struct LimitReply {
+    bool allowed = false;
+    int64_t remaining = 0, retry_after_us = 0, reset_us = 0;
+};
+std::optional<LimitReply> read_limit_reply(std::span<const RedisValue> e);
+
 // The script's answer {allowed, remaining, retry_after_us, reset_us} as a decision; nullopt
 // when the reply is anything else (an error, a script from another version).
 std::optional<RateLimitDecision> parse_gcra_reply(const RedisValue& reply, const RateLimitConfig& cfg);
+std::optional<RateLimitDecision> gcra_reply_decision(std::span<const RedisValue> e, const RateLimitConfig& cfg);
 
 // True when the reply is Redis saying it does not know the script (EVALSHA after a restart).
 bool is_noscript_error(const RedisValue& reply);

@@ -18,19 +18,6 @@ constexpr double kMinuteUs = 60e6;  // the budget's size in time: one minute of 
 
 }  // namespace
 
-std::optional<int64_t> requested_output_tokens(std::string_view body) {
-    rapidjson::Document d;
-    if (json::parse(body, d) || !d.IsObject()) return std::nullopt;
-    for (const char* name : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
-        auto it = d.FindMember(name);
-        if (it == d.MemberEnd()) continue;
-        if (it->value.IsInt64()) return std::clamp<int64_t>(it->value.GetInt64(), 0, kMaxCountedTokens);
-        if (it->value.IsNumber())
-            return static_cast<int64_t>(std::clamp(it->value.GetDouble(), 0.0, static_cast<double>(kMaxCountedTokens)));
-    }
-    return std::nullopt;
-}
-
 int64_t token_reservation(int64_t prompt_estimate, std::optional<int64_t> requested_output, int64_t cap,
                           bool generates) {
     int64_t out = 0;
@@ -151,7 +138,9 @@ const std::string& token_budget_script_sha1() {
     return hex;
 }
 
-std::string token_budget_key(std::string_view identity) { return identity_key_prefix(identity) + ":tok"; }
+std::string token_budget_key(std::string_view identity) {
+    return identity_key_prefix(identity).append(kTokenBudgetKeySuffix);
+}
 
 namespace {
 
@@ -172,20 +161,22 @@ std::string token_settle_command(std::string_view identity, int64_t delta, const
     return token_command("s", identity, delta, 0, cfg);
 }
 
-std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg) {
-    if (reply.type != RedisValue::Type::Array || reply.elements.size() != 4) return std::nullopt;
-    for (const auto& e : reply.elements)
-        if (e.type != RedisValue::Type::Integer || e.integer < 0) return std::nullopt;
-    const int64_t allowed = reply.elements[0].integer;
-    if (allowed != 0 && allowed != 1) return std::nullopt;
+std::optional<TokenDecision> token_reply_decision(std::span<const RedisValue> e, int64_t n, const TokenBudgetConfig& cfg) {
+    auto r = read_limit_reply(e);
+    if (!r) return std::nullopt;
     TokenDecision d;
-    d.allowed = allowed == 1;
+    d.allowed = r->allowed;
     d.limit = static_cast<int64_t>(cfg.tpm);
-    d.remaining = reply.elements[1].integer;
-    d.retry_after_s = d.allowed ? 0 : static_cast<double>(reply.elements[2].integer) / 1e6;
-    d.reset_s = static_cast<double>(reply.elements[3].integer) / 1e6;
+    d.remaining = r->remaining;
+    d.retry_after_s = d.allowed ? 0 : static_cast<double>(r->retry_after_us) / 1e6;
+    d.reset_s = static_cast<double>(r->reset_us) / 1e6;
     d.reserved = d.allowed ? n : 0;
     return d;
+}
+
+std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg) {
+    if (reply.type != RedisValue::Type::Array) return std::nullopt;
+    return token_reply_decision(reply.elements, n, cfg);
 }
 
 // KEYS[1]: the request limit's TAT, KEYS[2]: the token budget's. ARGV[1], ARGV[2]: the GCRA's
@@ -223,20 +214,18 @@ const std::string& admit_script_sha1() {
 std::string admit_command(std::string_view identity, const RateLimitConfig& requests, int64_t n,
                           const TokenBudgetConfig& tokens, int64_t carried_settle) {
     const GcraArgs g = gcra_args(requests);  // the GCRA's arguments as gcra_command sends them
-    return RedisCommand(11).arg("EVALSHA").arg(admit_script_sha1()).arg("2").arg(rate_limit_key(identity))
-        .arg(token_budget_key(identity)).arg(g.interval_us).arg(g.tolerance_us).arg_fixed6(token_interval_us(tokens.tpm))
+    const std::string prefix = identity_key_prefix(identity);  // both keys share it (one hash tag)
+    return RedisCommand(11).arg("EVALSHA").arg(admit_script_sha1()).arg("2").arg_joined(prefix, kRateLimitKeySuffix)
+        .arg_joined(prefix, kTokenBudgetKeySuffix).arg(g.interval_us).arg(g.tolerance_us).arg_fixed6(token_interval_us(tokens.tpm))
         .arg(static_cast<int64_t>(kMinuteUs)).arg(n).arg(carried_settle).take();
 }
 
 std::optional<AdmitDecision> parse_admit_reply(const RedisValue& reply, const RateLimitConfig& requests, int64_t n,
                                                const TokenBudgetConfig& tokens) {
     if (reply.type != RedisValue::Type::Array || reply.elements.size() != 8) return std::nullopt;
-    auto half = [&reply](size_t from) {
-        return RedisValue::of_array({reply.elements.begin() + static_cast<ptrdiff_t>(from),
-                                     reply.elements.begin() + static_cast<ptrdiff_t>(from + 4)});
-    };
-    auto r = parse_gcra_reply(half(0), requests);
-    auto t = parse_token_reply(half(4), n, tokens);
+    const std::span<const RedisValue> e(reply.elements);
+    auto r = gcra_reply_decision(e.first(4), requests);
+    auto t = token_reply_decision(e.last(4), n, tokens);
     if (!r || !t) return std::nullopt;
     return AdmitDecision{*r, *t};
 }

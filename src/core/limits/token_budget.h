@@ -8,12 +8,14 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/api/token_facts.h"  // kMaxCountedTokens, requested_output_tokens
 #include "core/limits/redis_value.h"
 #include "core/ops/rate_limiter.h"
 
@@ -22,12 +24,6 @@ namespace llmgw {
 // The output a request reserves when it names no max_tokens and no cap is known: what a long
 // answer of a chat model takes; the settle refunds what was not used.
 inline constexpr int64_t kDefaultOutputReservation = 4096;
-// The most tokens one count is taken for: a client's max_tokens, a runtime's reported usage. No
-// request comes near a trillion tokens, and under this bound the reservation, settle and ledger
-// sums cannot overflow (a max_tokens of INT64_MAX once wrapped the reservation negative, which
-// admitted the request whatever the budget had left).
-inline constexpr int64_t kMaxCountedTokens = 1'000'000'000'000;
-
 struct TokenBudgetConfig {
     double tpm = 0;  // tokens a minute; also the budget's size (a fresh key may spend a minute's worth at once)
 };
@@ -40,11 +36,6 @@ struct TokenDecision {
     double retry_after_s = 0;  // refused: seconds until this reservation would fit
     int64_t reserved = 0;      // tokens taken (0 when refused)
 };
-
-// The output tokens a request asks for: max_tokens, max_completion_tokens or max_output_tokens of
-// the body's top level (the first present), read under the JSON policy, within [0,
-// kMaxCountedTokens]; nullopt when none (or the body is not a JSON object).
-std::optional<int64_t> requested_output_tokens(std::string_view body);
 
 // The reservation: the prompt's estimate plus the output the request may produce: what it asks
 // for, clamped to `cap` (MAX_TOKENS_CAP or what the context leaves; 0: no cap), or the cap, or
@@ -115,6 +106,7 @@ std::string token_reserve_command(std::string_view identity, int64_t n, const To
 std::string token_settle_command(std::string_view identity, int64_t delta, const TokenBudgetConfig& cfg);
 // The script's answer {allowed, remaining, retry_after_us, reset_us}; nullopt for anything else.
 std::optional<TokenDecision> parse_token_reply(const RedisValue& reply, int64_t n, const TokenBudgetConfig& cfg);
+std::optional<TokenDecision> token_reply_decision(std::span<const RedisValue> e, int64_t n, const TokenBudgetConfig& cfg);
 
 // Both limits of one request in one call (REDIS_URL with RATE_LIMIT_ENABLED and TOKEN_LIMIT_TPM):
 // the request limit's GCRA (shared_rate_limit.h) and the token reservation, atomically, in one

@@ -689,7 +689,7 @@ ResponsesRequestTranslation translate_responses_request(std::string_view body, c
         t.error = ApiError::bad_request("request body: " + json::describe(*f));
         return t;
     }
-    json::Document out;
+    StackDocument out;
     try {
         Translator(opts, out, t.facts).run(req);
     } catch (const Invalid& e) {
@@ -697,6 +697,7 @@ ResponsesRequestTranslation translate_responses_request(std::string_view body, c
         return t;
     }
     t.body = json::to_string(out);
+    if (opts.read_tokens) t.tokens = read_token_facts(out);
     return t;
 }
 

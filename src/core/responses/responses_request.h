@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/api/api_error.h"
+#include "core/api/token_facts.h"
 #include "core/backend/backend_profile.h"
 #include "core/responses/responses_tools.h"
 
@@ -35,6 +36,7 @@ struct ResponsesRequestOptions {
     ReasoningUnsealer unseal = {};
     // Seeds ids for input items that came without one ("msg_<seed>_in<n>", in input_items).
     std::string_view id_seed = {};
+    bool read_tokens = false;  // fill the translation's token facts (a token budget applies)
 };
 
 // What the route needs besides the chat body.
@@ -63,6 +65,7 @@ struct ResponsesRequestTranslation {
     std::optional<ApiError> error;  // set: a 400 invalid_request_error naming the field; nothing else is meaningful
     std::string body;               // OpenAI /v1/chat/completions JSON
     ResponsesRequestFacts facts;
+    std::optional<TokenFacts> tokens;  // with opts.read_tokens: the body's, read from its DOM
     bool ok() const { return !error; }
 };
 

@@ -330,3 +330,31 @@ TEST_CASE("stream observer: the scan of a relayed event and the walk of a parsed
     CHECK(inspect_stream_event(payloads[9], scanner).too_deep);
     CHECK_FALSE(inspect_stream_event(payloads[12], scanner).content);  // \v is not JSON whitespace
 }
+
+TEST_CASE("request body: the token facts come from the same parse, equal to reading the body again", "[request_body]") {
+    const std::string body =
+        R"({"model":"m","max_tokens":50,"messages":[{"role":"user","content":"abcdef"},)"
+        R"({"role":"assistant","content":[{"type":"text","text":"xyz"},{"type":"image_url","image_url":{"url":"u"}}],)"
+        R"("tool_calls":[{"id":"c1","function":{"name":"f","arguments":"{}"}}]}],)"
+        R"("tools":[{"type":"function","function":{"name":"f"}}]})";
+    CHECK_FALSE(inspect_request_body(body).tokens);  // only when asked: the estimate walks every tool
+    auto f = inspect_request_body(body, true);
+    REQUIRE(f.tokens);
+    // Text 6 + 3 + tool call 2 + 1 + 2 = 14 bytes -> 5; overhead 8 + 2 messages x 8 + tools 150 + 16;
+    // the tool's schema, 43 bytes of JSON -> 22; one image 1600.
+    CHECK(f.tokens->prompt_estimate == 5 + 190 + 22 + 1600);
+    CHECK(f.tokens->requested_output == 50);
+    CHECK(f.tokens->prompt_estimate == estimate_tokens_for_openai_request(body));
+    CHECK(f.tokens->requested_output == requested_output_tokens(body));
+
+    auto plain = inspect_request_body(R"({"model":"m","max_completion_tokens":7.9,"messages":[{"role":"user","content":"hi"}]})", true);
+    REQUIRE(plain.tokens);
+    CHECK(plain.tokens->prompt_estimate == 1 + 8 + 8);
+    CHECK(plain.tokens->requested_output == 7);
+    auto none = inspect_request_body(R"({"model":"m"})", true);
+    REQUIRE(none.tokens);
+    CHECK(none.tokens->prompt_estimate == 8);
+    CHECK_FALSE(none.tokens->requested_output);
+    CHECK_FALSE(inspect_request_body("{\"a\":", true).tokens);  // not JSON: no facts, the route answers 400
+    CHECK(estimate_tokens_for_openai_request("not json at all") == 5);  // 15 bytes at 3 a token
+}

@@ -12,6 +12,8 @@ TEST_CASE("Redis commands are written as RESP arrays of bulk strings, and read b
     REQUIRE(args);
     CHECK(*args == std::vector<std::string>{"EVALSHA", "", "-42", "333.333333", "a\r\nb"});
     CHECK(redis_command({"PING"}) == "*1\r\n$4\r\nPING\r\n");
+    // Two pieces written as one argument (a key's prefix and suffix), the length their sum.
+    CHECK(RedisCommand(2).arg_joined("llmgw:{k}", ":rl").arg_joined("", "").take() == "*2\r\n$12\r\nllmgw:{k}:rl\r\n$0\r\n\r\n");
     CHECK(redis_command_args(redis_command({"SCRIPT", "LOAD", std::string(5000, 'x')})).value()[2].size() == 5000);
     // What printf's "%.6f" writes, which the scripts' tonumber() reads.
     CHECK(redis_command_args(RedisCommand(1).arg_fixed6(0.1).take()).value()[0] == "0.100000");

@@ -352,4 +352,7 @@ TEST_CASE("token budget: both limits in one call, and its answer", "[limits]") {
     CHECK(no_tokens->tokens.retry_after_s == Approx(2.0));
     CHECK_FALSE(parse_admit_reply(ints({1, 4, 0, 1000000}), rl, 300, tok));
     CHECK_FALSE(parse_admit_reply(ints({1, 4, 0, 1000000, 3, 0, 0, 0}), rl, 300, tok));
+    CHECK_FALSE(parse_admit_reply(ints({1, 4, 0, 1000000, 1, -1, 0, 0}), rl, 300, tok));  // each half read in full
+    CHECK_FALSE(parse_admit_reply(ints({1, 4, -5, 1000000, 1, 0, 0, 0}), rl, 300, tok));
+    CHECK_FALSE(parse_admit_reply(ints({1, 4, 0, 1000000, 1, 0, 0, 0, 0}), rl, 300, tok));
 }
