@@ -21,8 +21,13 @@
 # that cost on this machine.
 # KEYS=K spreads the requests over K API keys, taken in turn (each its own limits, its own Redis
 # keys): each key's settles ride with that key's next reservation, so K sets how long they wait.
+# CALLGRIND=1 runs each gateway under valgrind's callgrind instead and reports the instructions it
+# ran per request (its user-space work, all threads; system calls and wake-ups not counted): the
+# same for the same binary and load whatever else the machine does, so differences of a few
+# hundred instructions between setups show, where the CPU times above move by 10 us between
+# runs. One round is enough; a few thousand requests (valgrind runs the gateway ~50x slower).
 # A benchmark, not a test: it asserts nothing.
-#   usage: [KEYS=1] [BENCH_BIN=...] scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency] [rounds]
+#   usage: [KEYS=1] [BENCH_BIN=...] [CALLGRIND=1] scripts/bench-redis-limits.sh [path/to/llmgw] [requests] [concurrency] [rounds]
 set -Eeuo pipefail
 trap 'echo "bench-redis-limits: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 BIN=${1:-build/llmgw}
@@ -30,22 +35,24 @@ BENCH_BIN=${BENCH_BIN:-$BIN}  # the load generator (an older gateway's bench may
 N=${2:-20000}
 C=${3:-16}
 ROUNDS=${4:-3}
+CALLGRIND=${CALLGRIND:-}
 GW_CPU=${GW_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 command -v redis-server >/dev/null || { echo "bench-redis-limits: redis-server is not installed" >&2; exit 1; }
+[ -z "$CALLGRIND" ] || command -v callgrind_control >/dev/null || { echo "bench-redis-limits: CALLGRIND=1 needs valgrind" >&2; exit 1; }
 DIR=$(mktemp -d /tmp/llmgw-bench-redis-XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 TICK=$(getconf CLK_TCK)
 
-start() {  # start CPU NAME ARGS... -> prints the port
+start() {  # start CPU NAME ARGS... -> prints the port; $WRAP (a command) runs the binary when set
   local cpu=$1 name=$2; shift 2
   rm -f "$DIR/$name.port"  # a setup runs once a round: never read the last round's port
-  taskset -c "$cpu" "$BIN" "$@" --port 0 --port-file "$DIR/$name.port" >"$DIR/$name.log" 2>&1 &
+  taskset -c "$cpu" ${WRAP:-} "$BIN" "$@" --port 0 --port-file "$DIR/$name.port" >"$DIR/$name.log" 2>&1 &
   PIDS+=($!)
   echo $! >"$DIR/$name.pid"
-  for _ in $(seq 1 500); do [ -s "$DIR/$name.port" ] && break; sleep 0.02; done
+  for _ in $(seq 1 1500); do [ -s "$DIR/$name.port" ] && break; sleep 0.02; done
   cat "$DIR/$name.port"
 }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -72,12 +79,24 @@ measure() {  # measure LABEL ENV... -> appends "task_us total_us redis_us sleeps
   local label=$1; shift
   local port pid t0 t1 r0 r1 k0 k1 s0 s1 c0 c1
   # In the substitution's subshell: the exports reach only this gateway.
-  port=$(export LOG_LEVEL=error WORKERS=1 API_KEYS=$API_KEY_LIST BACKEND_BASE_URL="http://127.0.0.1:$MOCK" "$@"; start "$GW_CPU" "$label" serve)
+  local wrap=
+  [ -n "$CALLGRIND" ] && wrap="valgrind --tool=callgrind --callgrind-out-file=$DIR/$label.cg.%p"
+  port=$(export LOG_LEVEL=error WORKERS=1 API_KEYS=$API_KEY_LIST BACKEND_BASE_URL="http://127.0.0.1:$MOCK" "$@"; WRAP=$wrap start "$GW_CPU" "$label" serve)
   pid=$(cat "$DIR/$label.pid")
   PIDS+=("$pid")
   sleep 0.5  # connections to Redis up, discovery done
+  [ -n "$CALLGRIND" ] && sleep 1.5  # valgrind's start
   local bench=(taskset -c "$LOAD_CPU" "$BENCH_BIN" bench --url "http://127.0.0.1:$port" "${KEY_FLAGS[@]}" --model mock-model --no-stream -c "$C" --output-tokens 16)
   "${bench[@]}" -n 2000 >"$DIR/$label.warmup" 2>&1 || { echo "bench-redis-limits: $label: the warm-up failed:" >&2; tail -n 5 "$DIR/$label.warmup" "$DIR/$label.log" >&2; exit 1; }  # warm-up
+  if [ -n "$CALLGRIND" ]; then  # counts from zero after the warm-up, dumped after the run
+    callgrind_control -z "$pid" >/dev/null 2>&1
+    "${bench[@]}" -n "$N" >"$DIR/$label.bench" 2>&1
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    awk -v n="$N" '/^summary:/ {printf "%.0f\n", $2 / n}' "$DIR/$label.cg.$pid.1" >>"$DIR/$label.runs"
+    return
+  fi
   t0=$(ticks "$pid"); k0=$(runtime_ns "$pid"); r0=$(ticks "$REDIS_PID"); s0=$(sleeps "$pid"); c0=$(redis_calls)
   "${bench[@]}" -n "$N" >"$DIR/$label.bench" 2>&1
   t1=$(ticks "$pid"); k1=$(runtime_ns "$pid"); r1=$(ticks "$REDIS_PID"); s1=$(sleeps "$pid"); c1=$(redis_calls)
@@ -98,6 +117,14 @@ for _ in $(seq 1 "$ROUNDS"); do
 done
 
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+if [ -n "$CALLGRIND" ]; then
+  echo "| setup | gateway instructions/request (callgrind) |"
+  echo "|---|---|"
+  for s in "${SETUPS[@]}"; do echo "| $s | $(median <"$DIR/$s.runs") |"; done
+  echo
+  echo "($N requests at concurrency $C per run over $KEYS key(s), $ROUNDS round(s), medians; user-space instructions of every gateway thread.)"
+  exit 0
+fi
 echo "| setup | gateway task us/request | gateway total us/request | redis-server us/request | gateway sleeps/request | script calls/request |"
 echo "|---|---|---|---|---|---|"
 for s in "${SETUPS[@]}"; do
