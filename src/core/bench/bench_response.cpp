@@ -137,7 +137,8 @@ void ResponseMeter::on_body(std::string_view body, double t) {
 
 void ResponseMeter::on_body_in_place(std::string& body, double t) {
     StackDocument d;
-    json::parse_insitu(body.data(), body.size(), d);  // std::string ends in a NUL
+    body.reserve(body.size() + json::kSimdReadPadding);  // std::string ends in a NUL; the padding past it
+    json::parse_insitu(body.data(), body.size(), d);
     on_parsed_body(d, t);
 }
 

@@ -181,3 +181,40 @@ TEST_CASE("json::parse refuses a number too big for a double, which RapidJSON al
     json::ReusedDocument doc;
     CHECK(doc.parse(R"({"n":4400000000000000003749304267693050E308})"));
 }
+
+TEST_CASE("json::parse: long texts (read from a copy, strings 16 bytes at a time) give what short ones give",
+          "[json_parse]") {
+    // Every length of padding puts the strings' escapes, quotes and the end at every position
+    // of a 16-byte block, on both sides of the copy threshold.
+    for (size_t pad = 0; pad < 200; ++pad) {
+        INFO("pad " << pad);
+        const std::string filler(pad, 'x');
+        const std::string text = R"({"k":")" + filler + R"(\n\u00e9\"q","e":")" + filler + R"(","n":[1,2]} )";
+        rapidjson::Document d;
+        REQUIRE_FALSE(json::parse(text, d));
+        CHECK(json::sv(d["k"]) == filler + "\n\xC3\xA9\"q");
+        CHECK(json::sv(d["e"]) == filler);
+        CHECK(d["n"].Size() == 2);
+        // The same text with a BOM; then cut inside the second string; then with a raw control
+        // character or a NUL inside it: the same errors and offsets whatever the length.
+        StackDocument b;
+        CHECK_FALSE(json::parse(std::string(json::kUtf8Bom) + text, b));
+        const size_t second = text.find(R"("e":")") + 5;
+        auto cut = json::parse(std::string_view(text).substr(0, second + pad), d);
+        REQUIRE(cut);
+        CHECK(cut->offset == second + pad);
+        CHECK(d.IsNull());
+        std::string ctl = text;
+        ctl[second + pad / 2] = '\x01';
+        auto c = json::parse(ctl, d);
+        REQUIRE(c);
+        CHECK(c->offset == second + pad / 2);
+        std::string nul = text;
+        nul[second + pad / 2] = '\0';
+        REQUIRE(json::parse(nul, d));
+        std::string after = text + std::string("\0{}", 3);  // a NUL after a whole value
+        auto n = json::parse(after, d);
+        REQUIRE(n);
+        CHECK(n->offset == text.size());
+    }
+}
