@@ -27,6 +27,7 @@ NGINX=${NGINX-$(command -v nginx || ls /usr/sbin/nginx 2>/dev/null || true)}  # 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 BIN=$(readlink -f "$BIN")
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/nginx-proxy.sh"
 DIR=$(mktemp -d /tmp/llmgw-bench-XXXXXX)
 chmod 755 "$DIR"
 cleanup() {  # every process started writes its pid file in $DIR
@@ -63,32 +64,7 @@ NGX=""; NGX_PID=""
 start_nginx() {  # start_nginx NAME UPSTREAM_PORT -> sets NGX, NGX_PID
   NGX=$(free_port)
   mkdir -p "$DIR/$1"
-  cat >"$DIR/$1/nginx.conf" <<CONF
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid $DIR/nginx.pid;
-error_log $DIR/$1/error.log error;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  client_body_temp_path $DIR/$1/body;
-  proxy_temp_path $DIR/$1/proxy;
-  fastcgi_temp_path $DIR/$1/fastcgi;
-  uwsgi_temp_path $DIR/$1/uwsgi;
-  scgi_temp_path $DIR/$1/scgi;
-  upstream backend { server 127.0.0.1:$2; keepalive 64; }
-  server {
-    listen 127.0.0.1:$NGX;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_read_timeout 300s;
-    }
-  }
-}
-CONF
+  nginx_proxy_conf "$DIR/$1" "$DIR/nginx.pid" "$NGX" "$2" >"$DIR/$1/nginx.conf"
   taskset -c "$PROXY_CPU" "$NGINX" -p "$DIR/$1" -c "$DIR/$1/nginx.conf" -e "$DIR/$1/error.log" 2>"$DIR/$1/start.log"
   for _ in $(seq 1 250); do [ -s "$DIR/nginx.pid" ] && break; sleep 0.02; done
   NGX_PID=$(cat "$DIR/nginx.pid")
