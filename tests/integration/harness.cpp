@@ -47,7 +47,7 @@ std::string read_file(const std::string& path) {
 
 rapidjson::Document json(const std::string& s) {
     rapidjson::Document d;
-    d.Parse(s.data(), s.size());
+    d.Parse(s.c_str());
     return d;
 }
 

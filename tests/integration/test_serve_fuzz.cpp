@@ -57,7 +57,7 @@ TEST_CASE("fuzz: mutated Anthropic requests get 200 or a 4xx in the Anthropic en
         }
         ++refused;
         rapidjson::Document d;
-        d.Parse(r.body.data(), r.body.size());
+        d.Parse(r.body.c_str());
         REQUIRE(d.IsObject());
         CHECK(std::string(d["type"].GetString()) == "error");
         CHECK(d["error"]["message"].IsString());

@@ -137,8 +137,7 @@ void ResponseMeter::on_body(std::string_view body, double t) {
 
 void ResponseMeter::on_body_in_place(std::string& body, double t) {
     StackDocument d;
-    body.reserve(body.size() + json::kSimdReadPadding);  // std::string ends in a NUL; the padding past it
-    json::parse_insitu(body.data(), body.size(), d);
+    json::parse_insitu(body.data(), body.size(), d);  // std::string ends in a NUL
     on_parsed_body(d, t);
 }
 

@@ -12,10 +12,6 @@ namespace {
 
 using Doc = rapidjson::Document;
 
-// Texts from this long are parsed from a NUL-terminated copy (parse()); a shorter one in place,
-// where the copy's allocation would cost more than the faster scan saves.
-constexpr size_t kCopyToScanBytes = 128;
-
 template <unsigned Flags, typename Stream>
 std::optional<ParseError> populate(Stream& in, size_t size, Doc& out, rapidjson::Reader& reader) {
     rapidjson::ParseResult result;
@@ -39,23 +35,10 @@ std::optional<ParseError> parse(std::string_view text, Doc& out) {
     // A whole UTF-8 BOM is skipped (RFC 8259 lets a parser ignore it). Not RapidJSON's
     // EncodedInputStream: it drops each of the three BOM bytes on its own, so "\xBB{...}" would
     // pass as JSON here and be forwarded to a runtime that refuses it.
-    const size_t bom = text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? kUtf8Bom.size() : 0;
-    text.remove_prefix(bom);
+    size_t bom = text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? kUtf8Bom.size() : 0;
+    rapidjson::MemoryStream in(text.data() + bom, text.size() - bom);
     rapidjson::Reader reader;
-    std::optional<ParseError> err;
-    if (text.size() >= kCopyToScanBytes) {
-        // RapidJSON scans strings 16 bytes at a time only from a NUL-terminated StringStream
-        // (a MemoryStream goes byte by byte, about ten instructions a byte): a prompt's text
-        // costs a tenth of that, the copy a memcpy.
-        std::string copy;
-        copy.reserve(text.size() + kSimdReadPadding);
-        copy.assign(text);
-        rapidjson::StringStream in(copy.c_str());
-        err = populate<rapidjson::kParseDefaultFlags>(in, text.size(), out, reader);
-    } else {
-        rapidjson::MemoryStream in(text.data(), text.size());
-        err = populate<rapidjson::kParseDefaultFlags>(in, text.size(), out, reader);
-    }
+    auto err = populate<rapidjson::kParseDefaultFlags>(in, text.size() - bom, out, reader);
     if (err) err->offset += bom;
     return err;
 }

@@ -33,15 +33,8 @@ struct ParseError {
 // keeps its values in its inline pool, so the hot paths stay allocation-cheap.
 std::optional<ParseError> parse(std::string_view text, rapidjson::Document& out);
 
-// Bytes a text read in place (or from a NUL-terminated copy) must have allocated past its end:
-// with RAPIDJSON_SSE2 (CMakeLists.txt, x86-64) RapidJSON scans strings and whitespace in aligned
-// 16-byte loads, of which the one holding the NUL may reach 15 bytes beyond it. Within the
-// allocation, as this asks, that read is defined behaviour (and clean under AddressSanitizer).
-inline constexpr size_t kSimdReadPadding = 16;
-
 // In-situ variant for hot paths: strings in `out` point into `text`, which the parse rewrites
-// (unescaping). `text[size]` must be '\0', with kSimdReadPadding bytes allocated from there;
-// `text` must outlive `out`.
+// (unescaping). `text[size]` must be '\0'; `text` must outlive `out`.
 std::optional<ParseError> parse_insitu(char* text, size_t size, rapidjson::Document& out);
 // The same with the caller's reader, whose work stack is kept between parses (ReusedDocument).
 std::optional<ParseError> parse_insitu(char* text, size_t size, rapidjson::Document& out, rapidjson::Reader& reader);

@@ -80,7 +80,6 @@ public:
         // Read in place from a copy: RapidJSON then unescapes strings where they are, where a
         // read from the caller's bytes pushes every string byte onto its work stack (that doubled
         // the scan's cost on chat stream events).
-        text_.reserve(text.size() + kSimdReadPadding);
         text_.assign(text.substr(bom));
         rapidjson::InsituStringStream in(text_.data());
         DepthLimited<Handler> limited(handler);

@@ -14,7 +14,6 @@ const ParseError* ReusedDocument::parse(std::string_view text) {
     if (text_.capacity() > kKeptTextBytes) renew();
     // A whole UTF-8 BOM is skipped, as json::parse and json::Scanner skip it.
     const size_t bom = text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? kUtf8Bom.size() : 0;
-    text_.reserve(text.size() + kSimdReadPadding);
     text_.assign(text.substr(bom));
     error_ = parse_insitu(text_.data(), text_.size(), *doc_, *reader_);
     if (error_) error_->offset += bom;

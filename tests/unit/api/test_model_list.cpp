@@ -18,7 +18,7 @@ const char* kList = R"({"object":"list","data":[
 
 rapidjson::Document doc(const std::string& s) {
     rapidjson::Document d;
-    d.Parse(s.data(), s.size());
+    d.Parse(s.c_str());
     return d;
 }
 

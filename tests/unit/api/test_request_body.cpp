@@ -38,14 +38,14 @@ TEST_CASE("request body: surgical edits keep every other byte", "[request_body]"
     auto f = inspect_request_body(body);
     std::string with = with_include_usage(body, f);
     rapidjson::Document d;
-    d.Parse(with.data(), with.size());
+    d.Parse(with.c_str());
     REQUIRE(d.IsObject());
     CHECK(d["stream_options"]["include_usage"].GetBool());
     CHECK(with.find(R"("weird":  1.50)") != std::string::npos);
 
     std::string own = R"({"stream":true,"stream_options":{"other":1}})";
     std::string w2 = with_include_usage(own, inspect_request_body(own));
-    d.Parse(w2.data(), w2.size());
+    d.Parse(w2.c_str());
     CHECK(d["stream_options"]["include_usage"].GetBool());
     CHECK(d["stream_options"]["other"].GetInt() == 1);
 }
@@ -186,12 +186,12 @@ TEST_CASE("stream observer: a too-deep event or answer is flagged, not read", "[
 TEST_CASE("errors: one type, two envelopes, one status table each", "[errors]") {
     ApiError e = ApiError::rate_limited("slow down");
     rapidjson::Document d;
-    { const std::string parse_text = render_openai_error(e); d.Parse(parse_text.data(), parse_text.size()); }
+    d.Parse(render_openai_error(e).c_str());
     CHECK(std::string(d["error"]["message"].GetString()) == "slow down");
     CHECK(std::string(d["error"]["type"].GetString()) == "rate_limit_error");
     CHECK(d["error"]["param"].IsNull());
     CHECK(std::string(d["error"]["code"].GetString()) == "rate_limit_exceeded");
-    { const std::string parse_text = render_anthropic_error(e); d.Parse(parse_text.data(), parse_text.size()); }
+    d.Parse(render_anthropic_error(e).c_str());
     CHECK(std::string(d["type"].GetString()) == "error");
     CHECK(std::string(d["error"]["type"].GetString()) == "rate_limit_error");
     struct Row { int status; const char* openai; const char* anthropic; };
@@ -215,16 +215,16 @@ TEST_CASE("errors: upstream bodies in any shape are wrapped", "[errors]") {
     std::string envelope = R"({"error":{"message":"m","type":"invalid_request_error","param":null,"code":null}})";
     CHECK(wrap_upstream_error(ApiStyle::OpenAI, 400, envelope) == envelope);
     rapidjson::Document d;
-    { const std::string parse_text = wrap_upstream_error(ApiStyle::OpenAI, 422, R"({"error":"Input validation error","error_type":"validation"})"); d.Parse(parse_text.data(), parse_text.size()); }
+    d.Parse(wrap_upstream_error(ApiStyle::OpenAI, 422, R"({"error":"Input validation error","error_type":"validation"})").c_str());
     CHECK(std::string(d["error"]["message"].GetString()) == "Input validation error");
-    { const std::string parse_text = wrap_upstream_error(ApiStyle::Anthropic, 500, R"({"error":{"code":500,"message":"boom","type":"server_error"}})"); d.Parse(parse_text.data(), parse_text.size()); }
+    d.Parse(wrap_upstream_error(ApiStyle::Anthropic, 500, R"({"error":{"code":500,"message":"boom","type":"server_error"}})").c_str());
     CHECK(std::string(d["error"]["message"].GetString()) == "boom");
     CHECK(std::string(d["error"]["type"].GetString()) == "api_error");
-    { const std::string parse_text = wrap_upstream_error(ApiStyle::OpenAI, 502, "<html>Bad gateway</html>\n"); d.Parse(parse_text.data(), parse_text.size()); }
+    d.Parse(wrap_upstream_error(ApiStyle::OpenAI, 502, "<html>Bad gateway</html>\n").c_str());
     CHECK(std::string(d["error"]["message"].GetString()) == "<html>Bad gateway</html>");
-    { const std::string parse_text = wrap_upstream_error(ApiStyle::OpenAI, 500, ""); d.Parse(parse_text.data(), parse_text.size()); }
+    d.Parse(wrap_upstream_error(ApiStyle::OpenAI, 500, "").c_str());
     CHECK(std::string(d["error"]["message"].GetString()).find("empty") != std::string::npos);
-    { const std::string parse_text = wrap_upstream_error(ApiStyle::OpenAI, 400, R"({"detail":"Not Found"})"); d.Parse(parse_text.data(), parse_text.size()); }
+    d.Parse(wrap_upstream_error(ApiStyle::OpenAI, 400, R"({"detail":"Not Found"})").c_str());
     CHECK(std::string(d["error"]["message"].GetString()) == "Not Found");
 }
 
@@ -243,7 +243,7 @@ TEST_CASE("errors: a too-deep upstream error body is described, never relayed as
     std::string wrapped = wrap_upstream_error(ApiStyle::OpenAI, 500, deep);
     CHECK(wrapped != deep);
     rapidjson::Document d;
-    d.Parse(wrapped.data(), wrapped.size());
+    d.Parse(wrapped.c_str());
     REQUIRE(d.IsObject());
     CHECK(std::string(d["error"]["message"].GetString()).find("nesting deeper than 128") != std::string::npos);
     CHECK(upstream_error_message(std::string(300 * 1024, '[')).find("nesting deeper than 128") != std::string::npos);

@@ -41,7 +41,7 @@ ProbeReply status_only(int status, std::string body = "") {
 
 rapidjson::Document parse(const std::string& s) {
     rapidjson::Document d;
-    d.Parse(s.data(), s.size());
+    d.Parse(s.c_str());
     REQUIRE_FALSE(d.HasParseError());
     return d;
 }

@@ -121,7 +121,7 @@ TEST_CASE("probe: tools, embeddings, tokenizer, reasoning, messages", "[probe]")
 TEST_CASE("probe: request bodies", "[probe]") {
     auto parse = [](const std::string& s) {
         rapidjson::Document d;
-        d.Parse(s.data(), s.size());
+        d.Parse(s.c_str());
         REQUIRE_FALSE(d.HasParseError());
         return d;
     };
@@ -192,7 +192,7 @@ TEST_CASE("probe: a 401 ends the report with a hint to pass the key", "[probe]")
     CHECK(o.hint.find("--key or LLMGW_API_KEY") != std::string::npos);
     CHECK(render_probe_table(o).find("\nhint: the server answered 401 Unauthorized") != std::string::npos);
     rapidjson::Document d;
-    { const std::string parse_text = render_probe_json(o); d.Parse(parse_text.data(), parse_text.size()); }
+    d.Parse(render_probe_json(o).c_str());
     CHECK(std::string(d["hint"].GetString()) == o.hint);
     o.checks[1] = check_models(reply(200, R"({"data":[{"id":"m"}]})"), "", nullptr);
     mark_required(o);
@@ -244,7 +244,7 @@ TEST_CASE("probe: required checks, readiness, table and JSON", "[probe]") {
 
     rapidjson::Document d;
     std::string js = render_probe_json(o);
-    d.Parse(js.data(), js.size());
+    d.Parse(js.c_str());
     REQUIRE_FALSE(d.HasParseError());
     REQUIRE(std::string(d["schema"].GetString()) == "llmgw.probe/1");
     REQUIRE(std::string(d["runtime"]["detected"].GetString()) == "llamacpp");

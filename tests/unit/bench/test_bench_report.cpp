@@ -53,7 +53,7 @@ TEST_CASE("bench JSON carries every figure, the config, and no key", "[bench]") 
     std::string js = render_bench_json(report);
     REQUIRE(js.find("secret-key") == std::string::npos);
     rapidjson::Document d;
-    d.Parse(js.data(), js.size());
+    d.Parse(js.c_str());
     REQUIRE_FALSE(d.HasParseError());
     REQUIRE(std::string(d["schema"].GetString()) == "llmgw.bench/1");
     const auto& c = d["config"];

@@ -11,7 +11,7 @@ using namespace llmgw;
 namespace {
 rapidjson::Document json(const std::string& s) {
     rapidjson::Document d;
-    d.Parse(s.data(), s.size());
+    d.Parse(s.c_str());
     REQUIRE_FALSE(d.HasParseError());
     return d;
 }

@@ -28,7 +28,7 @@ Engine engine(BackendKind k, int tokens = 16, int reasoning = 0) {
 
 rapidjson::Document parse(const std::string& s) {
     rapidjson::Document d;
-    d.Parse(s.data(), s.size());
+    d.Parse(s.c_str());
     INFO(s);
     REQUIRE_FALSE(d.HasParseError());
     return d;
@@ -194,7 +194,7 @@ TEST_CASE("mock: tool calls satisfy the schema and stream as fragments", "[mock]
         CHECK(std::string(call["function"]["name"].GetString()) == "get_weather");
         auto& raw = call["function"]["arguments"];
         rapidjson::Document args;
-        if (raw.IsString()) args.Parse(raw.GetString(), raw.GetStringLength());
+        if (raw.IsString()) args.Parse(raw.GetString());
         else args.CopyFrom(raw, args.GetAllocator());  // tgi: an object
         REQUIRE_FALSE(args.HasParseError());
         CHECK(std::string(args["city"].GetString()) == "Paris");  // first enum value
@@ -229,7 +229,7 @@ TEST_CASE("mock: tool calls satisfy the schema and stream as fragments", "[mock]
         CHECK_FALSE(id.empty());
         CHECK_FALSE(saw_fragment_before_name);
         rapidjson::Document streamed;
-        streamed.Parse(joined.data(), joined.size());
+        streamed.Parse(joined.c_str());
         REQUIRE_FALSE(streamed.HasParseError());
         CHECK(streamed == args);
     }
@@ -335,7 +335,7 @@ TEST_CASE("mock: ollama profile quirks", "[mock]") {
             auto& tc = c["delta"]["tool_calls"][0];
             CHECK(std::string(tc["id"].GetString()).rfind("call_", 0) == 0);
             rapidjson::Document args;
-            args.Parse(tc["function"]["arguments"].GetString(), tc["function"]["arguments"].GetStringLength());
+            args.Parse(tc["function"]["arguments"].GetString());
             CHECK_FALSE(args.HasParseError());
         }
         if (c["finish_reason"].IsString()) finish = c["finish_reason"].GetString();

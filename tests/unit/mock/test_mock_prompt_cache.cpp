@@ -47,7 +47,7 @@ TEST_CASE("mock prompt cache: usage reports cached_tokens, at most prompt_tokens
         auto r = e.chat_completions(R"({"model":"m",)" + tools + R"(,"messages":)" + messages + "}");
         REQUIRE(r.status == 200);
         rapidjson::Document d;
-        d.Parse(r.body.data(), r.body.size());
+        d.Parse(r.body.c_str());
         REQUIRE(d.IsObject());
         const auto& u = d["usage"];
         int cached = u["prompt_tokens_details"]["cached_tokens"].GetInt();

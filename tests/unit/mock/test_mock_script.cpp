@@ -15,7 +15,7 @@ namespace {
 
 rapidjson::Document parse(const std::string& s) {
     rapidjson::Document d;
-    d.Parse(s.data(), s.size());
+    d.Parse(s.c_str());
     INFO(s);
     REQUIRE_FALSE(d.HasParseError());
     return d;
