@@ -66,6 +66,9 @@ TEST_CASE("json::Scanner: accepts and refuses what json::parse does, at the same
         std::string("{\"a\":\"b\0c\"}", 11), std::string("{}\0", 3), "\xEF\xBB", "\xEF\xBB\xBF", "\xBB{}",
         "{\"a\":1}\v", "[\"\\ud800\"]", "[\"\\x\"]", arrays(json::kMaxDepth), arrays(json::kMaxDepth + 1),
         std::string(300 * 1024, '['),
+        // fuzz_stream_observer, under RapidJSON's SSE2 scans (since reverted): a raw ESC inside a
+        // string, after an escaped NUL in a key, passed the scanner's 16-byte scan.
+        std::string("{\"error\":{\"ch\\u0000oices\":[{\"choices:\x1b{{\"text\"\"text\"}}}}\r\0\0\0}}}}:\"\"", 67),
     };
     for (const std::string& t : texts) {
         CAPTURE(t.substr(0, 40));
