@@ -107,7 +107,7 @@ void anthropic_messages(const RequestContext& ctx) {
     auto& req = ctx.ex->request();
     if (use_native(shared)) {
         ForwardRequest fr = forward_request(ctx, "/v1/messages");
-        auto facts = inspect_request_body(req.body);
+        auto facts = inspect_request_body(req.body, token_read_for(ctx, fr.upstream_path));
         if (!facts.ok) {
             ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
             return;
@@ -115,6 +115,7 @@ void anthropic_messages(const RequestContext& ctx) {
         fr.stream = facts.stream;
         fr.model = facts.model;
         fr.session = conversation_session(facts.conversation, req);
+        fr.tokens = std::move(facts.tokens);
         fr.body = std::move(req.body);
         forward(ctx, std::move(fr));
         return;

@@ -25,7 +25,7 @@ void proxy_get(const RequestContext& ctx) {
 void proxy_openai_post(const RequestContext& ctx) {
     const auto& shared = ctx.worker.shared();
     const auto& req = ctx.ex->request();
-    RequestFacts facts = inspect_request_body(req.body, reserves_tokens(ctx));
+    RequestFacts facts = inspect_request_body(req.body, token_read_for(ctx, ctx.route.template_path));
     if (!facts.ok) {
         ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
         return;

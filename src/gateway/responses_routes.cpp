@@ -120,15 +120,16 @@ bool use_native(const GatewayShared& s, const ResponsesPreflight& p) {
 
 void forward_native(const RequestContext& ctx) {
     auto& req = ctx.ex->request();
-    auto facts = inspect_request_body(req.body);
+    ForwardRequest fr = forward_request(ctx, "/v1/responses");
+    auto facts = inspect_request_body(req.body, token_read_for(ctx, fr.upstream_path));
     if (!facts.ok) {
         ctx.fail(ApiError::bad_request(facts.error, facts.error_param));
         return;
     }
-    ForwardRequest fr = forward_request(ctx, "/v1/responses");
     fr.stream = facts.stream;
     fr.model = facts.model;
     fr.session = conversation_session(facts.conversation, req);
+    fr.tokens = std::move(facts.tokens);
     fr.body = std::move(req.body);
     forward(ctx, std::move(fr));
 }

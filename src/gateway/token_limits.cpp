@@ -17,9 +17,11 @@ namespace {
 // /v1/messages and /v1/responses too); any other body (a native Anthropic or Responses body, a
 // completion's prompt, embeddings input) at count_tokens' 3 bytes a token over the whole body.
 // A chat request's prompt is estimated as count_tokens estimates it; the output cap uses the same.
-bool chat_upstream(const ForwardRequest& fr) { return fr.upstream_path == "/v1/chat/completions"; }
+bool chat_upstream(std::string_view upstream_path) { return upstream_path == "/v1/chat/completions"; }
+bool chat_upstream(const ForwardRequest& fr) { return chat_upstream(fr.upstream_path); }
 
-// The route's reading when it made one (the same values, from its own parse), else the body's.
+// The route's reading when it made one (the same values, from its own parse), else the body's. A
+// body that is not a chat request counts at 3 bytes a token (the route read no estimate for it).
 TokenFacts token_facts(const ForwardRequest& fr) {
     TokenFacts t;
     if (fr.tokens) t = *fr.tokens;
@@ -102,13 +104,18 @@ bool reserves_tokens(const RequestContext& ctx) {
            token_limit_tpm(ctx.worker.shared().cfg, ctx.scope->key_limits) > 0;
 }
 
+TokenRead token_read_for(const RequestContext& ctx, std::string_view upstream_path) {
+    if (!reserves_tokens(ctx)) return TokenRead::None;
+    return chat_upstream(upstream_path) ? TokenRead::ChatPrompt : TokenRead::OutputLimit;
+}
+
 void reserve_tokens_then(const RequestContext& ctx, const ForwardRequest& fr, std::function<void()> go) {
-    const auto& shared = ctx.worker.shared();
-    const double tpm = token_limit_tpm(shared.cfg, ctx.scope->key_limits);
-    if (tpm <= 0 || !spends_tokens(fr.route) || ctx.scope->identity.empty()) {
+    if (!reserves_tokens(ctx)) {
         go();
         return;
     }
+    const auto& shared = ctx.worker.shared();
+    const double tpm = token_limit_tpm(shared.cfg, ctx.scope->key_limits);
     const TokenFacts facts = token_facts(fr);
     const int64_t prompt = facts.prompt_estimate;
     const int64_t cap = shared.cfg.max_tokens_cap > 0 ? shared.cfg.max_tokens_cap

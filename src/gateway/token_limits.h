@@ -36,6 +36,8 @@ double token_limit_tpm(const ServeConfig& cfg, const KeyLimits& key);
 // Whether ctx's request reserves tokens: its route spends them and its identity has a budget. A
 // route that parses the body reads ForwardRequest::tokens in that parse when this is true.
 bool reserves_tokens(const RequestContext& ctx);
+// What a route that parses the client's body and sends it to `upstream_path` reads for the budget.
+TokenRead token_read_for(const RequestContext& ctx, std::string_view upstream_path);
 
 // Runs `go` once the request's tokens are reserved (at once when no budget applies to it), from
 // the loop; otherwise answers 429 (over budget) or 503 (RATE_LIMIT_FAILURE_MODE=closed) itself.

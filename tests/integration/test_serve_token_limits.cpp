@@ -602,7 +602,12 @@ TEST_CASE("token limits: every route reserves its prompt estimate plus its outpu
     struct Case {
         std::string path, body, header;
         int64_t reserved;
+        std::map<std::string, std::string> env = {};
+        int status = 200;
     };
+    // Passed through as the client sent it (no chat request to estimate): 3 bytes a token. The
+    // mock has no /v1/responses: its 404 comes back, with the reservation's headers.
+    const std::string native = R"({"model":"mock-model","max_output_tokens":100,"input":"abcdef"})";
     const std::vector<Case> cases{
         {"/v1/chat/completions", R"({"model":"mock-model","max_tokens":100,"messages":[{"role":"user","content":"abcdef"}]})",
          "x-ratelimit-remaining-tokens", 18 + 100},
@@ -613,12 +618,14 @@ TEST_CASE("token limits: every route reserves its prompt estimate plus its outpu
          "anthropic-ratelimit-tokens-remaining", 18 + 100},
         {"/v1/responses", R"({"model":"mock-model","max_output_tokens":100,"input":"abcdef"})",
          "x-ratelimit-remaining-tokens", 18 + 100},
+        {"/v1/responses", native, "x-ratelimit-remaining-tokens", static_cast<int64_t>((native.size() + 2) / 3) + 100,
+         {{"RESPONSES_MODE", "native"}}, 404},
     };
     for (const auto& c : cases) {
         INFO(c.path << " " << c.body);
-        auto gw = start_serve(mock.url(), budget_env("", kTpm));  // a fresh budget each
+        auto gw = start_serve(mock.url(), budget_env("", kTpm, c.env));  // a fresh budget each
         auto r = post(gw.url(c.path), c.body, kAuth);
-        REQUIRE(r.status == 200);
+        REQUIRE(r.status == c.status);
         CHECK(header_int(r, c.header) == kTpm - c.reserved);
     }
 }

@@ -11,7 +11,7 @@
 
 namespace llmgw {
 
-RequestFacts inspect_request_body(std::string_view body, bool read_tokens) {
+RequestFacts inspect_request_body(std::string_view body, TokenRead read_tokens) {
     RequestFacts f;
     StackDocument d;
     if (auto e = json::parse(body, d)) {
@@ -44,7 +44,7 @@ RequestFacts inspect_request_body(std::string_view body, bool read_tokens) {
         f.include_usage = iu != so->value.MemberEnd() && iu->value.IsBool() && iu->value.GetBool();
     }
     f.conversation = read_conversation(d);
-    if (read_tokens) f.tokens = read_token_facts(d);
+    if (read_tokens != TokenRead::None) f.tokens = read_token_facts(d, read_tokens);
     return f;
 }
 

@@ -20,11 +20,10 @@ struct RequestFacts {
     bool has_stream_options = false;  // present as an object
     bool include_usage = false;  // client asked for usage in the stream
     ConversationFacts conversation;  // for session affinity, read in the same parse
-    std::optional<TokenFacts> tokens;  // with `read_tokens`: for a token budget, in the same parse
+    std::optional<TokenFacts> tokens;  // unless TokenRead::None: for a token budget, in the same parse
 };
 
-// `read_tokens`: read the token facts too (the prompt estimate walks every message and tool).
-RequestFacts inspect_request_body(std::string_view body, bool read_tokens = false);
+RequestFacts inspect_request_body(std::string_view body, TokenRead read_tokens = TokenRead::None);
 
 // Inserts `"key":raw_value` as the first member of the top-level object. `body` must be a JSON
 // object (inspect_request_body(...).ok).

@@ -38,8 +38,14 @@ int64_t estimate_tokens_for_openai_request(std::string_view openai_request_json)
 std::optional<int64_t> requested_output_tokens(const json::Value& request);
 std::optional<int64_t> requested_output_tokens(std::string_view body);
 
-inline TokenFacts read_token_facts(const json::Value& request) {
-    return {estimate_tokens_for_openai_request(request), requested_output_tokens(request)};
+// What a route reads for a token budget. The prompt estimate applies to a chat completion
+// request only (any other body is counted at 3 bytes a token over the whole body), and walks every
+// message and serializes every tool schema, so it is read only for those.
+enum class TokenRead { None, OutputLimit, ChatPrompt };  // ChatPrompt: the output limit too
+
+inline TokenFacts read_token_facts(const json::Value& request, TokenRead what = TokenRead::ChatPrompt) {
+    return {what == TokenRead::ChatPrompt ? estimate_tokens_for_openai_request(request) : 0,
+            requested_output_tokens(request)};
 }
 
 }  // namespace llmgw

@@ -338,7 +338,7 @@ TEST_CASE("request body: the token facts come from the same parse, equal to read
         R"("tool_calls":[{"id":"c1","function":{"name":"f","arguments":"{}"}}]}],)"
         R"("tools":[{"type":"function","function":{"name":"f"}}]})";
     CHECK_FALSE(inspect_request_body(body).tokens);  // only when asked: the estimate walks every tool
-    auto f = inspect_request_body(body, true);
+    auto f = inspect_request_body(body, TokenRead::ChatPrompt);
     REQUIRE(f.tokens);
     // Text 6 + 3 + tool call 2 + 1 + 2 = 14 bytes -> 5; overhead 8 + 2 messages x 8 + tools 150 + 16;
     // the tool's schema, 43 bytes of JSON -> 22; one image 1600.
@@ -346,15 +346,21 @@ TEST_CASE("request body: the token facts come from the same parse, equal to read
     CHECK(f.tokens->requested_output == 50);
     CHECK(f.tokens->prompt_estimate == estimate_tokens_for_openai_request(body));
     CHECK(f.tokens->requested_output == requested_output_tokens(body));
+    // A body that is not a chat request (a native Messages body, a completion) is counted by its
+    // bytes: only its output limit is read, not the estimate that walks every tool.
+    auto output_only = inspect_request_body(body, TokenRead::OutputLimit);
+    REQUIRE(output_only.tokens);
+    CHECK(output_only.tokens->prompt_estimate == 0);
+    CHECK(output_only.tokens->requested_output == 50);
 
-    auto plain = inspect_request_body(R"({"model":"m","max_completion_tokens":7.9,"messages":[{"role":"user","content":"hi"}]})", true);
+    auto plain = inspect_request_body(R"({"model":"m","max_completion_tokens":7.9,"messages":[{"role":"user","content":"hi"}]})", TokenRead::ChatPrompt);
     REQUIRE(plain.tokens);
     CHECK(plain.tokens->prompt_estimate == 1 + 8 + 8);
     CHECK(plain.tokens->requested_output == 7);
-    auto none = inspect_request_body(R"({"model":"m"})", true);
+    auto none = inspect_request_body(R"({"model":"m"})", TokenRead::ChatPrompt);
     REQUIRE(none.tokens);
     CHECK(none.tokens->prompt_estimate == 8);
     CHECK_FALSE(none.tokens->requested_output);
-    CHECK_FALSE(inspect_request_body("{\"a\":", true).tokens);  // not JSON: no facts, the route answers 400
+    CHECK_FALSE(inspect_request_body("{\"a\":", TokenRead::ChatPrompt).tokens);  // not JSON: no facts, the route answers 400
     CHECK(estimate_tokens_for_openai_request("not json at all") == 5);  // 15 bytes at 3 a token
 }
